@@ -1,0 +1,15 @@
+using InstantViews.Runtime;
+
+// Benchmarks print their figures and write JSON results; `--help` lists them.
+TorchRuntime.EnsureLoaded();
+TorchRuntime.SetThreads(0);
+var which = args.Length > 0 ? args[0] : "--help";
+switch (which)
+{
+    case "matmul":
+        Console.WriteLine($"matmul fp32: {TorchRuntime.MeasureMatmulGflops(2.0):0.0} GFLOP/s");
+        return 0;
+    default:
+        Console.WriteLine("usage: bench <name>   names: matmul");
+        return which == "--help" ? 0 : 2;
+}

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using InstantViews.Runtime;
+using static TorchSharp.torch;
+
+namespace InstantViews.Cli;
+
+/// <summary>The root command, global options, and the wrapper every verb runs through (exit codes, errors).</summary>
+public static class Cli
+{
+    public static readonly Option<string> DeviceOption = new("--device")
+    {
+        Description = "Compute device: cpu or cuda[:index]",
+        DefaultValueFactory = _ => "cpu",
+        Recursive = true,
+    };
+
+    public static readonly Option<int> ThreadsOption = new("--threads")
+    {
+        Description = "Intra-op threads (0 = all cores)",
+        DefaultValueFactory = _ => 0,
+        Recursive = true,
+    };
+
+    public static readonly Option<long?> SeedOption = new("--seed")
+    {
+        Description = "Random seed (commands that draw randomness default to 0)",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> QuietOption = new("--quiet", "-q")
+    {
+        Description = "Print only results and errors, no progress",
+        Recursive = true,
+    };
+
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("InstantViews: GenWarp novel views and PaGoDA one-step generation, in C# on TorchSharp.");
+        root.Options.Add(DeviceOption);
+        root.Options.Add(ThreadsOption);
+        root.Options.Add(SeedOption);
+        root.Options.Add(QuietOption);
+        root.Subcommands.Add(InfoCommand.Build());
+        return root;
+    }
+
+    public static int Run(string[] args)
+    {
+        var root = BuildRoot();
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            foreach (var e in result.Errors) Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine("Run 'instantviews --help' for usage.");
+            return 2;
+        }
+        return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>What every verb gets after the global options are applied.</summary>
+    public sealed record Context(Device Device, int Threads, long Seed, bool Quiet);
+
+    /// <summary>Applies global options, loads libtorch, runs the verb; user errors become one line and exit 1.</summary>
+    public static void SetAction(Command command, Func<ParseResult, Context, int> action)
+    {
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var quiet = parse.GetValue(QuietOption);
+                Progress.Quiet = quiet;
+                TorchRuntime.EnsureLoaded();
+                var threads = TorchRuntime.SetThreads(parse.GetValue(ThreadsOption));
+                var device = TorchRuntime.ParseDevice(parse.GetValue(DeviceOption) ?? "cpu");
+                var seed = parse.GetValue(SeedOption) ?? 0;
+                random.manual_seed(seed);
+                return action(parse, new Context(device, threads, seed, quiet));
+            }
+            catch (UserError e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine("error: cancelled");
+                return 1;
+            }
+        });
+    }
+}

@@ -1,0 +1,3 @@
+using InstantViews.Cli;
+
+return Cli.Run(args);

@@ -1,0 +1,41 @@
+using static TorchSharp.torch;
+
+namespace InstantViews.Imaging;
+
+/// <summary>Tiles images into one picture, and writes animations of frames.</summary>
+public static class ImageGrid
+{
+    /// <summary>Tiles [N,C,H,W] (or a list of [C,H,W] of one size) into rows of <paramref name="columns"/>, with a background-coloured gap.</summary>
+    public static Tensor Tile(Tensor images, int columns, int gap = 2, double background = 1.0)
+    {
+        var n = (int)images.shape[0];
+        var c = images.shape[1];
+        var h = (int)images.shape[2];
+        var w = (int)images.shape[3];
+        columns = Math.Max(1, Math.Min(columns, n));
+        var rows = (n + columns - 1) / columns;
+        var grid = full(new long[] { c, rows * h + (rows + 1) * gap, columns * w + (columns + 1) * gap }, background, dtype: images.dtype);
+        for (int i = 0; i < n; i++)
+        {
+            int r = i / columns, col = i % columns;
+            int y = gap + r * (h + gap), x = gap + col * (w + gap);
+            grid[.., y..(y + h), x..(x + w)] = images[i].detach().cpu();
+        }
+        return grid;
+    }
+
+    public static Tensor Tile(IReadOnlyList<Tensor> images, int columns, int gap = 2, double background = 1.0)
+    {
+        using var stacked = stack(images.Select(i => i.shape[0] == 1 ? i.expand(3, -1, -1) : i).ToArray());
+        return Tile(stacked, columns, gap, background);
+    }
+
+    /// <summary>Writes frames [C,H,W] in [-1, 1] as an animated PNG, looping.</summary>
+    public static void WriteAnimation(string path, IReadOnlyList<Tensor> frames, int delayMs = 100)
+    {
+        var h = (int)frames[0].shape[1];
+        var w = (int)frames[0].shape[2];
+        var bytes = frames.Select(f => ImageFile.ToBytes(f.shape[0] == 1 ? f.expand(3, -1, -1) : f)).ToList();
+        AtomicFile.Write(path, Png.EncodeAnimatedRgb(bytes, w, h, delayMs));
+    }
+}

@@ -1,0 +1,183 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace InstantViews.Runtime;
+
+/// <summary>Marks a module class that checkpoints can rebuild: it has a public constructor taking <paramref name="configType"/>.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class ModelKindAttribute(string kind, Type configType) : Attribute
+{
+    public string Kind { get; } = kind;
+    public Type ConfigType { get; } = configType;
+}
+
+/// <summary>A module that can describe itself to a checkpoint (its kind and the config that rebuilds it).</summary>
+public interface ICheckpointable
+{
+    string Kind { get; }
+    object Config { get; }
+}
+
+/// <summary>The JSON header stored in a checkpoint's safetensors metadata.</summary>
+public sealed record CheckpointHeader(string Kind, JsonElement Config, long Step, Dictionary<string, double> Metrics)
+{
+    public const string Format = "instantviews-checkpoint/1";
+    public T ConfigAs<T>() => Config.Deserialize<T>(Json.Options)!;
+}
+
+/// <summary>Shared JSON settings: camelCase, indented, enums as strings.</summary>
+public static class Json
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+}
+
+/// <summary>
+/// The one checkpoint format: safetensors weights (fp32 or fp16) plus a JSON header (kind, config, step,
+/// metrics) in the metadata. Saves are atomic (temporary file, then rename). Extra tensors (training state
+/// such as EMA and optimiser moments) live under names containing '/', which module state dicts never use.
+/// </summary>
+public static class Checkpoint
+{
+    const string MetaKey = "instantviews";
+
+    /// <summary>Test hook: runs after the temporary file is written and before the rename.</summary>
+    internal static Action<string>? BeforeRename;
+
+    public static void Save(string path, nn.Module module, long step = 0, IReadOnlyDictionary<string, double>? metrics = null,
+        bool fp16 = false, IEnumerable<KeyValuePair<string, Tensor>>? extra = null)
+    {
+        if (module is not ICheckpointable c)
+            throw new ArgumentException($"{module.GetType().Name} does not implement ICheckpointable");
+        var header = new
+        {
+            format = CheckpointHeader.Format,
+            kind = c.Kind,
+            config = JsonSerializer.SerializeToElement(c.Config, c.Config.GetType(), Json.Options),
+            step,
+            metrics = metrics ?? new Dictionary<string, double>(),
+        };
+        var tensors = new List<KeyValuePair<string, Tensor>>();
+        using var scope = NewDisposeScope();
+        foreach (var (name, t) in module.state_dict())
+            tensors.Add(new(name, fp16 && t.is_floating_point() ? t.to_type(ScalarType.Float16) : t));
+        if (extra is not null) tensors.AddRange(extra);
+        WriteAtomic(path, tensors, new Dictionary<string, string> { [MetaKey] = JsonSerializer.Serialize(header, Json.Options) });
+    }
+
+    /// <summary>Writes a safetensors file atomically: temp file in the same folder, flush, rename.</summary>
+    public static void WriteAtomic(string path, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata)
+    {
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(dir);
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+            {
+                SafeTensors.Write(fs, tensors, metadata);
+                fs.Flush(flushToDisk: true);
+            }
+            BeforeRename?.Invoke(tmp);
+            File.Move(tmp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+
+    /// <summary>Reads and validates only the header.</summary>
+    public static CheckpointHeader ReadHeader(string path) => ReadAll(path).Header;
+
+    /// <summary>Reads header and tensors; errors name the file and the problem.</summary>
+    public static (CheckpointHeader Header, List<KeyValuePair<string, Tensor>> Tensors) ReadAll(string path)
+    {
+        var (tensors, meta) = SafeTensors.Read(path);
+        if (!meta.TryGetValue(MetaKey, out var json))
+            throw new UserError($"'{path}': a safetensors file without an InstantViews header (not saved by InstantViews)");
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        if (!root.TryGetProperty("format", out var fmt) || fmt.GetString() != CheckpointHeader.Format)
+            throw new UserError($"'{path}': unknown checkpoint format '{(root.TryGetProperty("format", out var f) ? f.GetString() : "?")}'");
+        var metrics = root.TryGetProperty("metrics", out var m) ? m.Deserialize<Dictionary<string, double>>(Json.Options)! : [];
+        var header = new CheckpointHeader(root.GetProperty("kind").GetString()!, root.GetProperty("config").Clone(),
+            root.GetProperty("step").GetInt64(), metrics);
+        return (header, tensors);
+    }
+
+    /// <summary>Rebuilds the model from the header's kind and config alone, then loads its weights.</summary>
+    public static (nn.Module Model, CheckpointHeader Header) Load(string path, Device? device = null)
+    {
+        var (header, tensors) = ReadAll(path);
+        var model = Build(header.Kind, header.Config, path);
+        LoadWeights(model, tensors, path);
+        foreach (var (_, t) in tensors) t.Dispose();
+        if (device is not null) model.to(device);
+        return (model, header);
+    }
+
+    /// <summary>Loads a model of a known type.</summary>
+    public static (T Model, CheckpointHeader Header) Load<T>(string path, Device? device = null) where T : nn.Module
+    {
+        var (model, header) = Load(path, device);
+        if (model is not T typed)
+            throw new UserError($"'{path}': holds a '{header.Kind}' model, expected {typeof(T).Name}");
+        return (typed, header);
+    }
+
+    /// <summary>Creates a module of the registered kind from its JSON config.</summary>
+    public static nn.Module Build(string kind, JsonElement config, string source = "config")
+    {
+        var (type, attr) = FindKind(kind) ?? throw new UserError($"'{source}': unknown model kind '{kind}'");
+        var cfg = config.Deserialize(attr.ConfigType, Json.Options)!;
+        return (nn.Module)Activator.CreateInstance(type, cfg)!;
+    }
+
+    static (Type, ModelKindAttribute)? FindKind(string kind)
+    {
+        foreach (var asm in AppDomain.CurrentDomain.GetAssemblies())
+        {
+            if (asm.IsDynamic) continue;
+            Type[] types;
+            try { types = asm.GetTypes(); }
+            catch (ReflectionTypeLoadException e) { types = e.Types.Where(t => t is not null).ToArray()!; }
+            foreach (var t in types)
+                if (t.GetCustomAttribute<ModelKindAttribute>() is { } a && a.Kind == kind) return (t, a);
+        }
+        return null;
+    }
+
+    /// <summary>Copies tensors into the module; names every missing, unexpected or mis-shaped tensor on mismatch.</summary>
+    public static void LoadWeights(nn.Module module, IEnumerable<KeyValuePair<string, Tensor>> tensors, string source)
+    {
+        var available = tensors.Where(p => !p.Key.Contains('/')).ToDictionary(p => p.Key, p => p.Value);
+        var problems = new List<string>();
+        var state = module.state_dict();
+        foreach (var (name, target) in state)
+        {
+            if (!available.TryGetValue(name, out var t)) { problems.Add($"missing '{name}'"); continue; }
+            if (!t.shape.SequenceEqual(target.shape))
+                problems.Add($"'{name}' has shape [{string.Join(",", t.shape)}], model wants [{string.Join(",", target.shape)}]");
+        }
+        foreach (var name in available.Keys.Where(k => !state.ContainsKey(k))) problems.Add($"unexpected '{name}'");
+        if (problems.Count > 0)
+            throw new UserError($"'{source}': weights do not fit the model: {string.Join("; ", problems)}");
+        using var noGrad = no_grad();
+        foreach (var (name, target) in state)
+            target.copy_(available[name].to(target.dtype, target.device));
+    }
+
+    /// <summary>The extra (non-model) tensors of a checkpoint under a prefix such as "ema/".</summary>
+    public static Dictionary<string, Tensor> Extras(IEnumerable<KeyValuePair<string, Tensor>> tensors, string prefix) =>
+        tensors.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[prefix.Length..], p => p.Value);
+}

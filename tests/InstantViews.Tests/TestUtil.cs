@@ -1,0 +1,27 @@
+using InstantViews.Runtime;
+
+namespace InstantViews.Tests;
+
+/// <summary>A temporary folder deleted at the end of a test.</summary>
+public sealed class TempDir : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("iv-test-").FullName;
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+    public void Dispose() { try { Directory.Delete(Path, true); } catch (IOException) { } }
+}
+
+static class TestTorch
+{
+    static TestTorch() => TorchRuntime.EnsureLoaded();
+    public static void Init() { }
+}
+
+static class TensorAssert
+{
+    public static bool Same(TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) =>
+        a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+}
+
+/// <summary>CLI tests redirect the console and change global torch settings (threads): they run alone.</summary>
+[CollectionDefinition("console", DisableParallelization = true)]
+public sealed class ConsoleCollection;
