@@ -57,20 +57,28 @@ public static class Checkpoint
     {
         if (module is not ICheckpointable c)
             throw new ArgumentException($"{module.GetType().Name} does not implement ICheckpointable");
+        var tensors = module.state_dict().ToList();
+        if (extra is not null) tensors.AddRange(extra);
+        Save(path, c.Kind, c.Config, tensors, step, metrics, fp16);
+    }
+
+    /// <summary>Saves explicit tensors under a model kind and config (e.g. EMA weights in place of the live ones).</summary>
+    public static void Save(string path, string kind, object config, IEnumerable<KeyValuePair<string, Tensor>> tensors, long step = 0,
+        IReadOnlyDictionary<string, double>? metrics = null, bool fp16 = false)
+    {
         var header = new
         {
             format = CheckpointHeader.Format,
-            kind = c.Kind,
-            config = JsonSerializer.SerializeToElement(c.Config, c.Config.GetType(), Json.Options),
+            kind,
+            config = JsonSerializer.SerializeToElement(config, config.GetType(), Json.Options),
             step,
             metrics = metrics ?? new Dictionary<string, double>(),
         };
-        var tensors = new List<KeyValuePair<string, Tensor>>();
         using var scope = NewDisposeScope();
-        foreach (var (name, t) in module.state_dict())
-            tensors.Add(new(name, fp16 && t.is_floating_point() ? t.to_type(ScalarType.Float16) : t));
-        if (extra is not null) tensors.AddRange(extra);
-        WriteAtomic(path, tensors, new Dictionary<string, string> { [MetaKey] = JsonSerializer.Serialize(header, Json.Options) });
+        // Only model weights are stored in fp16; training state (names with '/') keeps full precision.
+        var list = tensors.Select(p => new KeyValuePair<string, Tensor>(p.Key,
+            fp16 && !p.Key.Contains('/') && p.Value.dtype == ScalarType.Float32 ? p.Value.to_type(ScalarType.Float16) : p.Value)).ToList();
+        WriteAtomic(path, list, new Dictionary<string, string> { [MetaKey] = JsonSerializer.Serialize(header, Json.Options) });
     }
 
     /// <summary>Writes a safetensors file atomically: temp file in the same folder, flush, rename.</summary>

@@ -1,0 +1,154 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using InstantViews.Diffusion;
+using InstantViews.Imaging;
+using InstantViews.Nn;
+using InstantViews.Runtime;
+using static TorchSharp.torch;
+
+namespace InstantViews.Cli;
+
+/// <summary>`instantviews diffusion train|sample|invert`.</summary>
+public static class DiffusionCommand
+{
+    /// <summary>Built-in U-Net configs by name; a path to a JSON file works too.</summary>
+    public static readonly Dictionary<string, UNetConfig> Presets = new()
+    {
+        ["teacher16"] = new UNetConfig { Resolution = 16, Channels = 64, ChannelMult = [1, 2, 2], BlocksPerLevel = 2, AttentionResolutions = [8], Heads = 4 },
+        ["teacher32"] = new UNetConfig { Resolution = 32, Channels = 64, ChannelMult = [1, 2, 2, 2], BlocksPerLevel = 2, AttentionResolutions = [8], Heads = 4 },
+        ["tiny"] = new UNetConfig { Resolution = 8, Channels = 8, ChannelMult = [1, 2], BlocksPerLevel = 1, AttentionResolutions = [4], Heads = 2 },
+    };
+
+    public static Command Build()
+    {
+        var cmd = new Command("diffusion", "Train, sample and invert EDM diffusion models");
+        cmd.Subcommands.Add(BuildTrain());
+        cmd.Subcommands.Add(BuildSample());
+        cmd.Subcommands.Add(BuildInvert());
+        return cmd;
+    }
+
+    public static UNetConfig LoadConfig(string nameOrPath, int resolution)
+    {
+        if (Presets.TryGetValue(nameOrPath, out var preset)) return preset with { Resolution = resolution };
+        if (!File.Exists(nameOrPath)) throw new UserError($"config '{nameOrPath}': not a preset ({string.Join(", ", Presets.Keys)}) nor a JSON file");
+        try { return JsonSerializer.Deserialize<UNetConfig>(File.ReadAllText(nameOrPath), Json.Options)! with { Resolution = resolution }; }
+        catch (JsonException e) { throw new UserError($"config '{nameOrPath}': invalid JSON ({e.Message.Split('\n')[0]})"); }
+    }
+
+    static Command BuildTrain()
+    {
+        var data = new Option<string>("--data") { Description = "Image folder, or 'scenes' for streamed procedural scenes", Required = true };
+        var res = new Option<int>("--resolution") { Description = "Training resolution (square)", DefaultValueFactory = _ => 16 };
+        var config = new Option<string>("--config") { Description = $"U-Net preset ({string.Join(", ", Presets.Keys)}) or JSON file", DefaultValueFactory = _ => "teacher16" };
+        var outDir = new Option<string>("--out") { Description = "Run folder (checkpoints, samples, loss log)", Required = true };
+        var minutes = new Option<double?>("--minutes") { Description = "Stop after this much wall time" };
+        var steps = new Option<long?>("--steps") { Description = "Stop at this total step count" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint" };
+        var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 32 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 2e-4 };
+        var sigmaMax = new Option<double>("--sigma-max") { Description = "Largest noise level used for sample grids", DefaultValueFactory = _ => 80 };
+        var cmd = new Command("train", "Train an EDM diffusion U-Net (checkpoints are atomic; --resume continues exactly)")
+        { data, res, config, outDir, minutes, steps, resume, batch, lr, sigmaMax };
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var r = p.GetValue(res);
+            if (r < 8 || r % 4 != 0) throw new UserError($"--resolution must be a multiple of 4 and >= 8, got {r}");
+            if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
+            var source = ImageSources.Open(p.GetValue(data)!, r, ctx.Seed);
+            var dir = p.GetValue(outDir)!;
+            var trainer = p.GetValue(resume)
+                ? DiffusionTrainer.Resume(dir, source, ctx.Device)
+                : DiffusionTrainer.Create(LoadConfig(p.GetValue(config)!, r),
+                    new TrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed, SigmaMax = p.GetValue(sigmaMax) }, source, dir, ctx.Device);
+            Console.WriteLine($"training {trainer.Net.ParameterCount / 1e6:0.00}M-parameter U-Net on {source.Description}, from step {trainer.Step}");
+            using var cancel = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            trainer.Run(p.GetValue(steps), p.GetValue(minutes), cancel.Token);
+            Console.WriteLine($"step {trainer.Step}, {trainer.ImagesSeen} images seen, {trainer.Elapsed / 60:0.0} min; model: {trainer.ModelPath}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command BuildSample()
+    {
+        var model = new Option<string>("--model") { Description = "Model file (model.safetensors of a run)", Required = true };
+        var sampler = new Option<string>("--sampler") { Description = "euler | heun | sde", DefaultValueFactory = _ => "heun" };
+        sampler.AcceptOnlyFromAmong("euler", "heun", "sde");
+        var steps = new Option<int>("--steps") { Description = "Grid points N (Heun uses 2N-1 evaluations)", DefaultValueFactory = _ => 40 };
+        var count = new Option<int>("--count") { Description = "Images to generate", DefaultValueFactory = _ => 16 };
+        var outDir = new Option<string>("--out") { Description = "Output folder (PNG files + grid.png)", Required = true };
+        var sigmaMax = new Option<double?>("--sigma-max") { Description = "Largest noise level (default: the model's)" };
+        var batch = new Option<int>("--batch") { Description = "Images per batch", DefaultValueFactory = _ => 64 };
+        var cmd = new Command("sample", "Generate images with Euler, Heun or the stochastic sampler") { model, sampler, steps, count, outDir, sigmaMax, batch };
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var (net, header) = Checkpoint.Load<UNet>(p.GetValue(model)!, ctx.Device);
+            net.eval();
+            var n = p.GetValue(count);
+            if (n < 1) throw new UserError($"--count must be >= 1, got {n}");
+            var smax = p.GetValue(sigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 80);
+            var grid = NoiseGrid.Karras(p.GetValue(steps), sigmaMax: smax);
+            var dir = p.GetValue(outDir)!;
+            var gen = new Generator((ulong)ctx.Seed);
+            var images = new List<Tensor>();
+            var nfe = 0;
+            var clock = Stopwatch.StartNew();
+            using (var progress = Progress.Start("sampling", n, "images"))
+            {
+                for (int done = 0; done < n; done += p.GetValue(batch))
+                {
+                    using var scope = NewDisposeScope();
+                    using var noGrad = no_grad();
+                    var b = Math.Min(p.GetValue(batch), n - done);
+                    var x = Samplers.InitialNoise([b, net.Cfg.InChannels, net.Cfg.Resolution, net.Cfg.Resolution], smax, gen).to(ctx.Device);
+                    var den = new EdmDenoiser(net);
+                    var r = p.GetValue(sampler) switch
+                    {
+                        "euler" => Samplers.Euler(den, x, grid),
+                        "sde" => Samplers.Stochastic(den, x, grid, gen: gen),
+                        _ => Samplers.Heun(den, x, grid),
+                    };
+                    nfe = r.Nfe;
+                    for (int i = 0; i < b; i++) images.Add(r.X[i].clamp(-1, 1).cpu().DetachFromDisposeScope());
+                    progress.Advance(b);
+                }
+            }
+            var seconds = clock.Elapsed.TotalSeconds;
+            for (int i = 0; i < images.Count; i++) ImageFile.Write(Path.Combine(dir, $"{i:D5}.png"), images[i]);
+            ImageFile.Write(Path.Combine(dir, "grid.png"), ImageGrid.Tile(images, (int)Math.Ceiling(Math.Sqrt(images.Count))));
+            Console.WriteLine($"{n} images in {dir}; NFE per image {nfe}; {seconds / n:0.0000} s per image ({p.GetValue(sampler)}, N={p.GetValue(steps)})");
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command BuildInvert()
+    {
+        var model = new Option<string>("--model") { Description = "Model file", Required = true };
+        var images = new Option<string>("--images") { Description = "Folder of images (resized to the model's resolution)", Required = true };
+        var outFile = new Option<string>("--out") { Description = "Output .safetensors with the noise tensors", Required = true };
+        var steps = new Option<int>("--steps") { Description = "Grid points (PaGoDA: 40)", DefaultValueFactory = _ => 40 };
+        var cmd = new Command("invert", "Invert images to noise along the probability-flow ODE (reverse Heun, clamped denoiser) and report the round-trip PSNR")
+        { model, images, outFile, steps };
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var (net, header) = Checkpoint.Load<UNet>(p.GetValue(model)!, ctx.Device);
+            net.eval();
+            var r = net.Cfg.Resolution;
+            var src = new FolderImageSource(p.GetValue(images)!, r, r);
+            var smax = header.Metrics.GetValueOrDefault("sigma_max", 80);
+            using var noGrad = no_grad();
+            var x = stack(Enumerable.Range(0, src.Count).Select(i => src.Image(i)).ToArray()).to(ctx.Device);
+            var clock = Stopwatch.StartNew();
+            var trip = Inversion.Check(new EdmDenoiser(net), x, p.GetValue(steps), sigmaMax: smax);
+            Checkpoint.WriteAtomic(p.GetValue(outFile)!, [new("noise", trip.Noise.cpu())],
+                new Dictionary<string, string> { ["files"] = string.Join("\n", src.Files), ["sigma_max"] = smax.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            Console.WriteLine($"{src.Count} images inverted ({trip.InversionNfe} NFE each, {clock.Elapsed.TotalSeconds / src.Count:0.000} s per image with the round trip); round-trip PSNR {trip.Psnr:0.00} dB; noise: {p.GetValue(outFile)}");
+            return 0;
+        });
+        return cmd;
+    }
+}

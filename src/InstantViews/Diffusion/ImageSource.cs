@@ -1,0 +1,86 @@
+using InstantViews.Imaging;
+using InstantViews.Runtime;
+using static TorchSharp.torch;
+
+namespace InstantViews.Diffusion;
+
+/// <summary>Where training images come from: batches [N,C,H,W] in [-1, 1].</summary>
+public interface IImageSource
+{
+    /// <summary>A batch for a given training step. Sources that can be deterministic in the step are (for exact resume).</summary>
+    Tensor NextBatch(int count, long step);
+    int Channels { get; }
+    int Height { get; }
+    int Width { get; }
+    string Description { get; }
+}
+
+/// <summary>All images of a folder (PNG/JPEG/WebP), resized to the training resolution and kept in memory.</summary>
+public sealed class FolderImageSource : IImageSource
+{
+    readonly Tensor images;
+    readonly long seed;
+    public int Channels => 3;
+    public int Height { get; }
+    public int Width { get; }
+    public string Description { get; }
+    public int Count => (int)images.shape[0];
+    public IReadOnlyList<string> Files { get; } = [];
+
+    /// <summary>The i-th image [C,H,W].</summary>
+    public Tensor Image(int i) => images[i];
+
+    public FolderImageSource(string folder, int height, int width, long seed = 0)
+    {
+        if (!Directory.Exists(folder)) throw new UserError($"'{folder}': folder not found");
+        string[] exts = [".png", ".jpg", ".jpeg", ".webp"];
+        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => exts.Contains(Path.GetExtension(f).ToLowerInvariant()) && !f.EndsWith(".depth.png", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0) throw new UserError($"'{folder}': no PNG/JPEG/WebP images found");
+        var list = new List<Tensor>();
+        foreach (var f in files)
+        {
+            using var img = ImageFile.Read(f);
+            list.Add(Resize.To(img, height, width));
+        }
+        images = stack(list.ToArray()).DetachFromDisposeScope();
+        Files = files;
+        foreach (var t in list) t.Dispose();
+        Height = height;
+        Width = width;
+        this.seed = seed;
+        Description = $"{files.Count} images from {folder} at {width}x{height}";
+    }
+
+    public FolderImageSource(Tensor images, long seed = 0)
+    {
+        this.images = images;
+        this.seed = seed;
+        Height = (int)images.shape[2];
+        Width = (int)images.shape[3];
+        Description = $"{images.shape[0]} in-memory images at {Width}x{Height}";
+    }
+
+    public Tensor NextBatch(int count, long step)
+    {
+        // Indices depend only on (seed, step), so a resumed run draws the same batches.
+        var rng = new Random(HashCode.Combine(seed, step));
+        var idx = Enumerable.Range(0, count).Select(_ => (long)rng.Next(Count)).ToArray();
+        return images.index_select(0, tensor(idx));
+    }
+}
+
+/// <summary>Opens a training source by name: a folder path, or "scenes" for streamed procedural scenes.</summary>
+public static class ImageSources
+{
+    /// <summary>Set by the scenes module: makes a streamed source of square procedural views at a resolution.</summary>
+    public static Func<int, long, IImageSource>? Scenes { get; set; }
+
+    public static IImageSource Open(string spec, int resolution, long seed)
+    {
+        if (spec == "scenes")
+            return Scenes?.Invoke(resolution, seed) ?? throw new UserError("--data scenes: the scene renderer is not available in this build");
+        return new FolderImageSource(spec, resolution, resolution, seed);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Globalization;
+using InstantViews.Imaging;
+
+namespace InstantViews.Diffusion;
+
+/// <summary>The loss log of a training run: a CSV (one row per logged step) and a PNG plot of it.</summary>
+public sealed class LossLog(string csvPath, string header)
+{
+    public string CsvPath { get; } = csvPath;
+
+    /// <summary>Drops rows after <paramref name="step"/> (a resumed run re-logs them) and ensures the header.</summary>
+    public void TruncateAfter(long step)
+    {
+        if (!File.Exists(CsvPath)) { File.WriteAllText(CsvPath, header + "\n"); return; }
+        var keep = File.ReadAllLines(CsvPath).Where((l, i) => i == 0 || long.Parse(l.Split(',')[0], CultureInfo.InvariantCulture) <= step);
+        AtomicFile.WriteText(CsvPath, string.Join("\n", keep) + "\n");
+    }
+
+    public void Append(params double[] values) =>
+        File.AppendAllText(CsvPath, string.Join(",", values.Select(v => v.ToString("G6", CultureInfo.InvariantCulture))) + "\n");
+
+    /// <summary>Plots one column against the first (step), with a moving average, as a PNG.</summary>
+    public void Plot(string pngPath, int column = 1, string title = "training loss")
+    {
+        if (!File.Exists(CsvPath)) return;
+        var rows = File.ReadAllLines(CsvPath).Skip(1).Where(l => l.Length > 0)
+            .Select(l => l.Split(',').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray()).ToList();
+        if (rows.Count < 2) return;
+        var xs = rows.Select(r => r[0]).ToArray();
+        var ys = rows.Select(r => r[column]).ToArray();
+        var win = Math.Max(1, ys.Length / 20);
+        var smooth = ys.Select((_, i) => ys[Math.Max(0, i - win + 1)..(i + 1)].Average()).ToArray();
+        var plt = new ScottPlot.Plot();
+        var raw = plt.Add.Scatter(xs, ys);
+        raw.MarkerSize = 0;
+        raw.LineWidth = 1;
+        raw.LegendText = "per log step";
+        var avg = plt.Add.Scatter(xs, smooth);
+        avg.MarkerSize = 0;
+        avg.LineWidth = 2;
+        avg.LegendText = $"moving average ({win})";
+        plt.Title(title);
+        plt.XLabel("step");
+        plt.YLabel(header.Split(',')[column]);
+        plt.ShowLegend();
+        AtomicFile.Write(pngPath, plt.GetImageBytes(900, 450, ScottPlot.ImageFormat.Png));
+    }
+}

@@ -1,0 +1,194 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace InstantViews.Nn;
+
+/// <summary>Sinusoidal (positional) or random-Fourier embedding of the scalar noise label c_noise(sigma).</summary>
+public sealed class NoiseEmbedding : nn.Module<Tensor, Tensor>
+{
+    readonly int dim;
+    readonly NoiseEmbeddingKind kind;
+    readonly Tensor fourierFreqs;
+
+    public NoiseEmbedding(int dim, NoiseEmbeddingKind kind) : base(nameof(NoiseEmbedding))
+    {
+        this.dim = dim;
+        this.kind = kind;
+        // Fourier frequencies are a fixed buffer so the embedding is part of the checkpoint.
+        var g = new Generator(0);
+        fourierFreqs = randn(dim / 2, generator: g) * 16;
+        register_buffer("freqs", fourierFreqs);
+    }
+
+    public override Tensor forward(Tensor noiseLabel)
+    {
+        Tensor angles;
+        if (kind == NoiseEmbeddingKind.Fourier)
+            angles = noiseLabel.unsqueeze(1) * (2 * Math.PI) * fourierFreqs.unsqueeze(0);
+        else
+        {
+            // DDPM++ positional embedding: frequencies (1/10000)^(i/half), applied to the label scaled by 1000/4.
+            var half = dim / 2;
+            var freqs = exp(arange(half, dtype: ScalarType.Float32, device: noiseLabel.device) * (-Math.Log(10000) / half));
+            angles = (noiseLabel * 250).unsqueeze(1) * freqs.unsqueeze(0);
+        }
+        return cat([cos(angles), sin(angles)], 1);
+    }
+}
+
+/// <summary>
+/// Residual block: GroupNorm, SiLU, 3x3 conv, noise-embedding scale/shift, SiLU, dropout, zero-initialised 3x3
+/// conv, plus a 1x1 skip when the width changes. A fresh block is the identity (skip scale 1).
+/// </summary>
+public sealed class ResBlock : nn.Module<Tensor, Tensor, Tensor>
+{
+    readonly GroupNorm norm1, norm2;
+    readonly Conv2d conv1, conv2;
+    readonly Linear embProj;
+    readonly Conv2d? skip;
+    readonly Dropout dropout;
+    public int InChannels { get; }
+    public int OutChannels { get; }
+
+    public ResBlock(int inCh, int outCh, int embDim, double dropout) : base(nameof(ResBlock))
+    {
+        InChannels = inCh;
+        OutChannels = outCh;
+        norm1 = Layers.GroupNorm(Layers.Groups(inCh), inCh);
+        conv1 = nn.Conv2d(inCh, outCh, 3, padding: 1);
+        embProj = nn.Linear(embDim, 2 * outCh);
+        norm2 = Layers.GroupNorm(Layers.Groups(outCh), outCh);
+        this.dropout = nn.Dropout(dropout);
+        conv2 = Layers.Zero(nn.Conv2d(outCh, outCh, 3, padding: 1));
+        if (inCh != outCh) skip = nn.Conv2d(inCh, outCh, 1);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x, Tensor emb)
+    {
+        var h = conv1.forward(F.silu(norm1.forward(x)));
+        var ss = embProj.forward(F.silu(emb)).unsqueeze(-1).unsqueeze(-1).chunk(2, 1);
+        h = norm2.forward(h) * (ss[0] + 1) + ss[1];
+        h = conv2.forward(dropout.forward(F.silu(h)));
+        return h + (skip is null ? x : skip.forward(x));
+    }
+
+    public long Flops(long h, long w) =>
+        2 * h * w * 9 * (InChannels * OutChannels + OutChannels * OutChannels) + (skip is null ? 0 : 2 * h * w * InChannels * OutChannels);
+}
+
+/// <summary>
+/// The per-call attention hooks GenWarp needs: each self-attention layer (in forward order) can record its
+/// input tokens, and can attend over extra key/value tokens appended to its own.
+/// </summary>
+public sealed class AttentionHooks
+{
+    /// <summary>When set, every self-attention layer appends its (normalised) input tokens [N, HW, C] here.</summary>
+    public List<Tensor>? Recorded { get; set; }
+    /// <summary>Extra tokens per self-attention layer, in the same order as recorded; null entries add nothing.</summary>
+    public IReadOnlyList<Tensor?>? Extra { get; set; }
+    internal int Index;
+}
+
+/// <summary>
+/// Multi-head self-attention over the pixels (scaled_dot_product_attention), with optional cross-attention to
+/// context tokens; zero-initialised output projections make a fresh block the identity.
+/// </summary>
+public sealed class AttentionBlock : nn.Module<Tensor, Tensor?, AttentionHooks?, Tensor>
+{
+    readonly GroupNorm norm;
+    readonly Linear q, k, v, proj;
+    readonly GroupNorm? crossNorm;
+    readonly Linear? crossQ, crossK, crossV, crossProj;
+    readonly int heads;
+    public int Channels { get; }
+    readonly int contextDim;
+
+    public AttentionBlock(int channels, int heads, int contextDim) : base(nameof(AttentionBlock))
+    {
+        Channels = channels;
+        this.heads = heads;
+        this.contextDim = contextDim;
+        norm = Layers.GroupNorm(Layers.Groups(channels), channels);
+        q = nn.Linear(channels, channels);
+        k = nn.Linear(channels, channels);
+        v = nn.Linear(channels, channels);
+        proj = Layers.Zero(nn.Linear(channels, channels));
+        if (contextDim > 0)
+        {
+            crossNorm = Layers.GroupNorm(Layers.Groups(channels), channels);
+            crossQ = nn.Linear(channels, channels);
+            crossK = nn.Linear(contextDim, channels);
+            crossV = nn.Linear(contextDim, channels);
+            crossProj = Layers.Zero(nn.Linear(channels, channels));
+        }
+        RegisterComponents();
+    }
+
+    Tensor Heads(Tensor t) => t.view(t.shape[0], t.shape[1], heads, -1).transpose(1, 2);
+
+    public override Tensor forward(Tensor x, Tensor? context, AttentionHooks? hooks)
+    {
+        var (n, c, hh, ww) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]);
+        var tokens = norm.forward(x).flatten(2).transpose(1, 2); // [N, HW, C]
+        Tensor? extra = null;
+        if (hooks is not null)
+        {
+            hooks.Recorded?.Add(tokens);
+            if (hooks.Extra is { } list && hooks.Index < list.Count) extra = list[hooks.Index];
+            hooks.Index++;
+        }
+        // Augmented attention: keys/values over [own tokens ; extra tokens] in one softmax.
+        var kvTokens = extra is null ? tokens : cat([tokens, extra], 1);
+        var o = F.scaled_dot_product_attention(Heads(q.forward(tokens)), Heads(k.forward(kvTokens)), Heads(v.forward(kvTokens)));
+        var h = x + proj.forward(o.transpose(1, 2).reshape(n, -1, c)).transpose(1, 2).reshape(n, c, hh, ww);
+        if (crossNorm is null || context is null) return h;
+        var ct = crossNorm.forward(h).flatten(2).transpose(1, 2);
+        var co = F.scaled_dot_product_attention(Heads(crossQ!.forward(ct)), Heads(crossK!.forward(context)), Heads(crossV!.forward(context)));
+        return h + crossProj!.forward(co.transpose(1, 2).reshape(n, -1, c)).transpose(1, 2).reshape(n, c, hh, ww);
+    }
+
+    public long Flops(long h, long w, long extraTokens = 0, long contextTokens = 1)
+    {
+        long t = h * w, c = Channels, kv = t + extraTokens;
+        var self = 2 * t * c * c * 2 + 2 * kv * c * c * 2 + 2 * 2 * t * kv * c;
+        var cross = crossQ is null ? 0 : 2 * t * c * c * 2 + 2 * contextTokens * contextDim * c * 2 + 2 * 2 * t * contextTokens * c;
+        return self + cross;
+    }
+}
+
+/// <summary>Downsampling by a stride-2 3x3 convolution.</summary>
+public sealed class Downsample : nn.Module<Tensor, Tensor>
+{
+    readonly Conv2d conv;
+    public int Channels { get; }
+
+    public Downsample(int channels) : base(nameof(Downsample))
+    {
+        Channels = channels;
+        conv = nn.Conv2d(channels, channels, 3, stride: 2, padding: 1);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => conv.forward(x);
+    public long Flops(long h, long w) => 2 * (h / 2) * (w / 2) * 9 * Channels * Channels;
+}
+
+/// <summary>Nearest-neighbour x2 upsampling followed by a 3x3 convolution.</summary>
+public sealed class Upsample : nn.Module<Tensor, Tensor>
+{
+    readonly Conv2d conv;
+    public int Channels { get; }
+
+    public Upsample(int channels) : base(nameof(Upsample))
+    {
+        Channels = channels;
+        conv = nn.Conv2d(channels, channels, 3, padding: 1);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => conv.forward(F.interpolate(x, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest));
+    public long Flops(long h, long w) => 2 * (2 * h) * (2 * w) * 9 * Channels * Channels;
+}

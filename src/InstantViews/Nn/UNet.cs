@@ -1,0 +1,162 @@
+using InstantViews.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace InstantViews.Nn;
+
+/// <summary>Optional inputs of a U-Net call beyond the image and the noise label.</summary>
+public sealed class UNetInputs
+{
+    /// <summary>Class labels [N] (int64) for label-conditional configs.</summary>
+    public Tensor? Labels { get; init; }
+    /// <summary>Cross-attention context tokens [N, T, ContextDim]; null skips cross-attention.</summary>
+    public Tensor? Context { get; init; }
+    /// <summary>Features [N, Channels, H, W] ADDED right after the input convolution (GenWarp's pose guider).</summary>
+    public Tensor? AddedFeatures { get; init; }
+    /// <summary>Self-attention hooks: record input tokens and/or append extra key/value tokens.</summary>
+    public AttentionHooks? Hooks { get; init; }
+}
+
+/// <summary>
+/// A DDPM++/ADM-style U-Net: residual blocks with noise-embedding scale/shift, self-attention at chosen
+/// resolutions, skip connections between encoder and decoder, zero-initialised output convolution.
+/// This is the raw network F of EDM; preconditioning wraps it (Diffusion.EdmDenoiser).
+/// </summary>
+[ModelKind("unet", typeof(UNetConfig))]
+public sealed class UNet : nn.Module, ICheckpointable
+{
+    public UNetConfig Cfg { get; }
+    public string Kind => "unet";
+    public object Config => Cfg;
+
+    readonly NoiseEmbedding noiseEmb;
+    readonly Linear embLinear1, embLinear2;
+    readonly Embedding? labelEmb;
+    readonly Conv2d convIn;
+    readonly ModuleList<nn.Module> encoder = new();
+    readonly ModuleList<nn.Module> middle = new();
+    readonly ModuleList<nn.Module> decoder = new();
+    readonly GroupNorm normOut;
+    readonly Conv2d convOut;
+
+    /// <summary>Width of the feature map right after the input conv (what AddedFeatures must have).</summary>
+    public int FirstChannels => Cfg.Channels;
+
+    public UNet(UNetConfig config) : base(nameof(UNet))
+    {
+        config.Validate();
+        Cfg = config;
+        var c = config.Channels;
+        var emb = config.EmbeddingDim;
+        noiseEmb = new NoiseEmbedding(c, config.NoiseEmbedding);
+        embLinear1 = nn.Linear(c, emb);
+        embLinear2 = nn.Linear(emb, emb);
+        if (config.LabelCount > 0) labelEmb = nn.Embedding(config.LabelCount, emb);
+        convIn = nn.Conv2d(config.InChannels, c, 3, padding: 1);
+
+        var skipChannels = new Stack<int>();
+        skipChannels.Push(c);
+        var ch = c;
+        var res = config.Resolution;
+        for (int level = 0; level < config.ChannelMult.Length; level++)
+        {
+            var outCh = c * config.ChannelMult[level];
+            for (int b = 0; b < config.BlocksPerLevel; b++)
+            {
+                encoder.Add(new ResBlock(ch, outCh, emb, config.Dropout));
+                ch = outCh;
+                if (config.AttentionResolutions.Contains(res)) encoder.Add(new AttentionBlock(ch, config.Heads, config.ContextDim));
+                skipChannels.Push(ch);
+            }
+            if (level < config.ChannelMult.Length - 1)
+            {
+                encoder.Add(new Downsample(ch));
+                skipChannels.Push(ch);
+                res /= 2;
+            }
+        }
+        middle.Add(new ResBlock(ch, ch, emb, config.Dropout));
+        middle.Add(new AttentionBlock(ch, config.Heads, config.ContextDim));
+        middle.Add(new ResBlock(ch, ch, emb, config.Dropout));
+        for (int level = config.ChannelMult.Length - 1; level >= 0; level--)
+        {
+            var outCh = c * config.ChannelMult[level];
+            for (int b = 0; b <= config.BlocksPerLevel; b++)
+            {
+                decoder.Add(new ResBlock(ch + skipChannels.Pop(), outCh, emb, config.Dropout));
+                ch = outCh;
+                if (config.AttentionResolutions.Contains(res)) decoder.Add(new AttentionBlock(ch, config.Heads, config.ContextDim));
+            }
+            if (level > 0)
+            {
+                decoder.Add(new Upsample(ch));
+                res *= 2;
+            }
+        }
+        normOut = Layers.GroupNorm(Layers.Groups(ch), ch);
+        convOut = Layers.Zero(nn.Conv2d(ch, config.OutChannels, 3, padding: 1));
+        RegisterComponents();
+    }
+
+    /// <summary>Number of self-attention layers (the length of recorded token lists).</summary>
+    public int AttentionLayerCount => encoder.Concat(middle).Concat(decoder).Count(m => m is AttentionBlock);
+
+    /// <summary>F(x, c_noise, inputs): x [N, InChannels, H, W], noiseLabel [N].</summary>
+    public Tensor Forward(Tensor x, Tensor noiseLabel, UNetInputs? inputs = null)
+    {
+        var hooks = inputs?.Hooks;
+        if (hooks is not null) hooks.Index = 0;
+        var context = inputs?.Context;
+        var emb = embLinear2.forward(F.silu(embLinear1.forward(noiseEmb.forward(noiseLabel))));
+        if (labelEmb is not null && inputs?.Labels is { } labels) emb = emb + labelEmb.forward(labels);
+
+        var h = convIn.forward(x);
+        if (inputs?.AddedFeatures is { } added) h = h + added;
+        var skips = new Stack<Tensor>();
+        skips.Push(h);
+        foreach (var m in encoder)
+        {
+            h = Apply(m, h, emb, context, hooks);
+            if (m is not AttentionBlock) skips.Push(h);
+            else { skips.Pop(); skips.Push(h); }
+        }
+        foreach (var m in middle) h = Apply(m, h, emb, context, hooks);
+        foreach (var m in decoder)
+        {
+            if (m is ResBlock) h = cat([h, skips.Pop()], 1);
+            h = Apply(m, h, emb, context, hooks);
+        }
+        return convOut.forward(F.silu(normOut.forward(h)));
+    }
+
+    static Tensor Apply(nn.Module m, Tensor h, Tensor emb, Tensor? context, AttentionHooks? hooks) => m switch
+    {
+        ResBlock r => r.forward(h, emb),
+        AttentionBlock a => a.forward(h, context, hooks),
+        Downsample d => d.forward(h),
+        Upsample u => u.forward(h),
+        _ => throw new InvalidOperationException(m.GetType().Name),
+    };
+
+    /// <summary>Trainable parameter count.</summary>
+    public long ParameterCount => parameters().Sum(p => p.numel());
+
+    /// <summary>Forward FLOPs (2 per multiply-add) of one image of size height x width, counting convs, linears and attention.</summary>
+    public long ForwardFlops(int height, int width, int extraTokensPerLayer = 0, int contextTokens = 1)
+    {
+        long h = height, w = width, flops = 2L * h * w * 9 * Cfg.InChannels * Cfg.Channels;
+        foreach (var m in encoder.Concat(middle).Concat(decoder))
+        {
+            switch (m)
+            {
+                case ResBlock r: flops += r.Flops(h, w); break;
+                case AttentionBlock a: flops += a.Flops(h, w, extraTokensPerLayer, contextTokens); break;
+                case Downsample d: flops += d.Flops(h, w); h /= 2; w /= 2; break;
+                case Upsample u: flops += u.Flops(h, w); h *= 2; w *= 2; break;
+            }
+        }
+        return flops + 2L * h * w * 9 * Cfg.Channels * Cfg.OutChannels;
+    }
+}

@@ -1,0 +1,131 @@
+using InstantViews.Diffusion;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace InstantViews.Tests.Diffusion;
+
+/// <summary>Samplers and inversion against the closed-form denoiser of Gaussian data x ~ N(mu, tau^2 I).</summary>
+public class SamplerTests
+{
+    public SamplerTests() => TestTorch.Init();
+
+    const double Mu = 0.3, Tau = 0.5;
+
+    // D*(x; s) = (tau^2 x + s^2 mu) / (tau^2 + s^2)
+    static IDenoiser Gaussian() => new LambdaDenoiser((x, s) =>
+    {
+        var s2 = s.to_type(ScalarType.Float64).square().view(-1, 1, 1, 1);
+        return ((Tau * Tau * x.to_type(ScalarType.Float64) + s2 * Mu) / (Tau * Tau + s2)).to_type(x.dtype);
+    });
+
+    // Along a PF-ODE trajectory: x_s = mu + (x_s0 - mu) sqrt(tau^2 + s^2) / sqrt(tau^2 + s0^2).
+    static Tensor Exact(Tensor x0, double s0, double s1) => Mu + (x0 - Mu) * Math.Sqrt(Tau * Tau + s1 * s1) / Math.Sqrt(Tau * Tau + s0 * s0);
+
+    static Tensor Start(int seed = 0) => randn(new long[] { 8, 1, 4, 4 }, dtype: ScalarType.Float64, generator: new Generator((ulong)seed)) * 80;
+
+    static double MaxError(Tensor a, Tensor b) => (a - b).abs().max().item<double>();
+
+    [Theory]
+    [InlineData(40, 79)]
+    [InlineData(18, 35)]
+    [InlineData(1, 1)]
+    public void Heun_nfe_is_2N_minus_1(int steps, int nfe)
+    {
+        var r = Samplers.Heun(Gaussian(), Start(), NoiseGrid.Karras(steps));
+        Assert.Equal(nfe, r.Nfe);
+    }
+
+    [Fact]
+    public void Euler_nfe_is_N_and_guidance_counts_both_evaluations()
+    {
+        Assert.Equal(10, Samplers.Euler(Gaussian(), Start(), NoiseGrid.Karras(10)).Nfe);
+        var guided = new GuidedDenoiser(Gaussian(), Gaussian(), 3.5);
+        Assert.Equal(20, Samplers.Euler(guided, Start(), NoiseGrid.Karras(10)).Nfe);
+        Assert.Equal(2 * 79, Samplers.Heun(guided, Start(), NoiseGrid.Karras(40)).Nfe);
+    }
+
+    [Fact]
+    public void Heun_and_Euler_converge_to_exact_solution_and_Heun_wins()
+    {
+        var x = Start();
+        var exact = Exact(x, 80, 0);
+        double prevEuler = double.MaxValue, prevHeun = double.MaxValue;
+        foreach (var n in new[] { 16, 32, 64, 128 })
+        {
+            var euler = MaxError(Samplers.Euler(Gaussian(), x, NoiseGrid.Karras(n)).X, exact);
+            var heun = MaxError(Samplers.Heun(Gaussian(), x, NoiseGrid.Karras(n)).X, exact);
+            Assert.True(heun < euler, $"N={n}: heun {heun} vs euler {euler}");
+            Assert.True(euler < prevEuler && heun < prevHeun, $"N={n}: errors must shrink");
+            prevEuler = euler;
+            prevHeun = heun;
+        }
+        Assert.True(prevHeun < 2e-3, $"Heun N=128 error {prevHeun}");
+    }
+
+    [Fact]
+    public void Karras_grid_matches_formula()
+    {
+        var g = NoiseGrid.Karras(5, 0.002, 80, 7);
+        Assert.Equal(6, g.Length);
+        Assert.Equal(80, g[0], 9);
+        Assert.Equal(0.002, g[4], 12);
+        Assert.Equal(0, g[5]);
+        var mid = Math.Pow(Math.Pow(80, 1 / 7.0) + 0.5 * (Math.Pow(0.002, 1 / 7.0) - Math.Pow(80, 1 / 7.0)), 7);
+        Assert.Equal(mid, g[2], 9);
+        Assert.Equal(g[..5].Reverse(), NoiseGrid.KarrasIncreasing(5, 0.002, 80, 7));
+    }
+
+    [Fact]
+    public void Inversion_matches_analytic_noise_and_round_trip_shrinks_with_N()
+    {
+        var data = Mu + Tau * randn(new long[] { 8, 1, 4, 4 }, dtype: ScalarType.Float64, generator: new Generator(3));
+        var analytic = Exact(data, 0.002, 80);
+        double prev = double.MaxValue, prevRel = double.MaxValue;
+        foreach (var n in new[] { 10, 20, 40 })
+        {
+            var inv = Inversion.Invert(Gaussian(), data, n, clamp: false);
+            Assert.Equal(2 * (n - 1), inv.Nfe);
+            var rel = MaxError(inv.X, analytic) / 80;
+            var trip = Inversion.Check(Gaussian(), data, n, clamp: false);
+            var err = MaxError(trip.Reconstruction, data);
+            Assert.True(err < prev, $"N={n}: round trip error {err} must shrink");
+            Assert.True(rel < prevRel, $"N={n}: inversion error {rel} must shrink");
+            prev = err;
+            prevRel = rel;
+            if (n == 40)
+            {
+                // Discretisation error of reverse Heun on the 40-point grid, relative to smax.
+                Assert.True(rel < 0.04, $"relative inversion error {rel}");
+                Assert.True(trip.Psnr > 40, $"round-trip PSNR {trip.Psnr}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Stochastic_sampler_has_right_mean_and_variance()
+    {
+        var x = randn(new long[] { 4000, 1, 1, 1 }, dtype: ScalarType.Float64, generator: new Generator(5)) * 80;
+        var r = Samplers.Stochastic(Gaussian(), x, NoiseGrid.Karras(32), new ChurnSettings(SChurn: 30), new Generator(6));
+        var mean = r.X.mean().item<double>();
+        var std = r.X.std().item<double>();
+        Assert.InRange(mean, Mu - 0.05, Mu + 0.05);
+        Assert.InRange(std, Tau * 0.93, Tau * 1.07);
+        Assert.True(r.Nfe >= 63);
+    }
+
+    [Fact]
+    public void Sampling_keeps_live_tensor_count_flat()
+    {
+        var x = Start();
+        long Run()
+        {
+            using var scope = NewDisposeScope();
+            Samplers.Heun(Gaussian(), x, NoiseGrid.Karras(20));
+            return DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        }
+        Run();
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 20; i++) Run();
+        Assert.True(DisposeScopeManager.Statistics.ThreadTotalLiveCount - before <= 2);
+    }
+}
