@@ -12,13 +12,7 @@ namespace InstantViews.Cli;
 /// <summary>`instantviews diffusion train|sample|invert`.</summary>
 public static class DiffusionCommand
 {
-    /// <summary>Built-in U-Net configs by name; a path to a JSON file works too.</summary>
-    public static readonly Dictionary<string, UNetConfig> Presets = new()
-    {
-        ["teacher16"] = new UNetConfig { Resolution = 16, Channels = 64, ChannelMult = [1, 2, 2], BlocksPerLevel = 2, AttentionResolutions = [8], Heads = 4 },
-        ["teacher32"] = new UNetConfig { Resolution = 32, Channels = 64, ChannelMult = [1, 2, 2, 2], BlocksPerLevel = 2, AttentionResolutions = [8], Heads = 4 },
-        ["tiny"] = new UNetConfig { Resolution = 8, Channels = 8, ChannelMult = [1, 2], BlocksPerLevel = 1, AttentionResolutions = [4], Heads = 2 },
-    };
+    static IReadOnlyDictionary<string, UNetConfig> Presets => UNetPresets.All;
 
     public static Command Build()
     {
