@@ -8,6 +8,9 @@ public static class CameraPaths
     /// <summary>Distance kept from walls and object bounds.</summary>
     public const double Clearance = 0.3;
 
+    /// <summary>Random poses see their centre surface at least this far away (metres).</summary>
+    public const double MinViewDistance = 1.5;
+
     /// <summary>A random free pose at eye height, a little pitched, facing mostly into the room.</summary>
     public static Camera RandomPose(Scene scene, Camera intrinsics, SceneRandom rng)
     {
@@ -20,7 +23,11 @@ public static class CameraPaths
                 ? scene.Objects[rng.Next(0, scene.Objects.Length)].Center
                 : new Vec3(scene.Size.X / 2, 1.0, scene.Size.Z / 2);
             var yaw = Math.Atan2(look.X - eye.X, look.Z - eye.Z) + rng.Uniform(-0.5, 0.5);
-            return intrinsics.WithPose(Pose(eye, yaw, rng.Uniform(-0.2, 0.1)));
+            var pitch = rng.Uniform(-0.2, 0.1);
+            // Reject views that start with the nose against a surface.
+            var forward = new Vec3(Math.Cos(pitch) * Math.Sin(yaw), Math.Sin(pitch), Math.Cos(pitch) * Math.Cos(yaw));
+            if (attempt < 150 && scene.Intersect(eye, forward).T < MinViewDistance) continue;
+            return intrinsics.WithPose(Pose(eye, yaw, pitch));
         }
         // A room too crowded for a random eye position: look down from under the ceiling.
         return intrinsics.WithPose(Pose(new Vec3(scene.Size.X / 2, scene.Size.Y - Clearance, scene.Size.Z / 2), rng.Uniform(0, 2 * Math.PI), -0.4));
@@ -61,6 +68,9 @@ public static class CameraPaths
                 turnSpeed = Math.Sign(turnSpeed == 0 ? 1 : turnSpeed);
                 forwardSpeed *= -0.5;
             }
+            // Facing a nearby wall or object: keep turning until the view opens up again.
+            var ahead = new Vec3(Math.Cos(pitch) * Math.Sin(yaw), Math.Sin(pitch), Math.Cos(pitch) * Math.Cos(yaw));
+            if (scene.Intersect(eye, ahead).T < 1.0) turnSpeed = turnSpeed < 0 ? -1 : 1;
             yaw += turnRadians * turnSpeed;
             pitch = Math.Clamp(pitch + rng.Uniform(-0.03, 0.03), -0.25, 0.15);
         }
