@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using InstantViews.Scenes;
 
 namespace InstantViews.Bench;
@@ -8,6 +9,7 @@ static class ScenesBench
 {
     public static void Run(double seconds)
     {
+        var results = new JsonObject { ["benchmark"] = "scenes", ["spp"] = 4, ["cores"] = Environment.ProcessorCount, ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd") };
         Console.WriteLine($"scenes: random views (scene generation + pose + render), 4 spp, {Environment.ProcessorCount} cores");
         foreach (var size in new[] { 64, 128, 256 })
         {
@@ -24,6 +26,7 @@ static class ScenesBench
             }
             var rate = done / clock.Elapsed.TotalSeconds;
             Console.WriteLine($"  {size}x{size}: {rate,8:0.0} views/s ({done} views in {clock.Elapsed.TotalSeconds:0.0} s)");
+            results[$"views_per_second_{size}"] = Math.Round(rate, 1);
         }
         var pairs = new SceneStream(new SceneStreamConfig(Width: 64, Height: 64, Spp: 4, Seed: 1));
         var pc = Stopwatch.StartNew();
@@ -34,6 +37,11 @@ static class ScenesBench
             Parallel.For(start, start + 2 * Environment.ProcessorCount, i => pairs.RenderPair(i));
             pn += 2 * Environment.ProcessorCount;
         }
-        Console.WriteLine($"  64x64 pairs (covisibility 0.2-0.8): {pn / pc.Elapsed.TotalSeconds:0.0} pairs/s");
+        var pairRate = pn / pc.Elapsed.TotalSeconds;
+        Console.WriteLine($"  64x64 pairs (covisibility 0.2-0.8): {pairRate:0.0} pairs/s");
+        results["pairs_per_second_64"] = Math.Round(pairRate, 1);
+        Directory.CreateDirectory("docs/bench");
+        File.WriteAllText("docs/bench/scenes.json", results.ToJsonString(new() { WriteIndented = true }) + "\n");
+        Console.WriteLine("wrote docs/bench/scenes.json");
     }
 }

@@ -56,6 +56,34 @@ public static class NerfFolder
         return new MultiViewScene(root, list);
     }
 
+    /// <summary>
+    /// Writes transforms.json in <paramref name="folder"/> for frames whose files lie under it (per-frame
+    /// intrinsics, camera-to-world in OpenGL axes), so that NeRF tools can read the same captures.
+    /// </summary>
+    public static void Write(string folder, IReadOnlyList<MultiViewFrame> frames)
+    {
+        var list = new JsonArray();
+        foreach (var f in frames)
+        {
+            var c = f.Camera;
+            var o = new JsonObject
+            {
+                ["file_path"] = Path.GetRelativePath(folder, f.ImagePath),
+                ["fl_x"] = c.Fx,
+                ["fl_y"] = c.Fy,
+                ["cx"] = c.Cx,
+                ["cy"] = c.Cy,
+                ["w"] = c.Width,
+                ["h"] = c.Height,
+                ["transform_matrix"] = CameraJson.Matrix(c.ToNerfMatrix()),
+            };
+            if (f.DepthPath is not null) o["depth_file_path"] = Path.GetRelativePath(folder, f.DepthPath);
+            list.Add(o);
+        }
+        var doc = new JsonObject { ["frames"] = list };
+        Imaging.AtomicFile.WriteText(Path.Combine(folder, TransformsFile), doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
     /// <summary>A per-frame value, else the file-level one, else null.</summary>
     static double? Number(JsonNode frame, JsonNode doc, string key)
     {

@@ -49,6 +49,27 @@ public class NerfFolderTests
     }
 
     [Fact]
+    public void Written_transforms_read_back_to_the_same_cameras()
+    {
+        TestTorch.Init();
+        using var tmp = new TempDir();
+        var scene = SceneGenerator.Generate(2);
+        var path = CameraPaths.Walkthrough(scene, Camera.FromFov(20, 12, 65), 2, new SceneRandom(2, 2));
+        var dir = SceneFolder.Write(tmp.Path, 2, path.Select(c => Renderer.Render(scene, c, spp: 1)).ToList());
+        var own = SceneFolder.Read(dir);
+        NerfFolder.Write(dir, own.Frames);
+        var nerf = NerfFolder.Read(dir);
+        for (int i = 0; i < 2; i++)
+        {
+            var (a, b) = (own.Frames[i].Camera, nerf.Frames[i].Camera);
+            var p = new Vec3(1, 1, 1);
+            Assert.Equal(a.Project(p).U, b.Project(p).U, 9);
+            Assert.Equal(a.Project(p).V, b.Project(p).V, 9);
+            Assert.Equal(own.Frames[i].LoadDepth(), nerf.Frames[i].LoadDepth());
+        }
+    }
+
+    [Fact]
     public void Missing_image_is_a_one_line_user_error()
     {
         using var tmp = new TempDir();
