@@ -10,8 +10,19 @@ public enum TextureKind { Plain, Checkers, Stripes, Tiles, Wood, Marble, Gradien
 /// </summary>
 public readonly record struct Texture(TextureKind Kind, Vec3 A, Vec3 B, Vec3 C, double Scale, double Angle, uint Salt)
 {
-    // Cached once per texture: the renderer samples millions of times. (Set Angle only through the constructor.)
-    readonly double cs = Math.Cos(Angle), sn = Math.Sin(Angle);
+    // The rotation is cached (the renderer samples millions of times) and kept in step by Angle's init.
+    readonly double angle = Angle, cs = Math.Cos(Angle), sn = Math.Sin(Angle);
+
+    public double Angle
+    {
+        get => angle;
+        init
+        {
+            angle = value;
+            cs = Math.Cos(value);
+            sn = Math.Sin(value);
+        }
+    }
 
     public Vec3 Sample(double u, double v)
     {
