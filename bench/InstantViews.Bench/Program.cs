@@ -15,7 +15,10 @@ switch (which)
     case "diffusion":
         DiffusionBench.Run(UNetPresets.All["teacher16"], "teacher16", 32, json);
         return 0;
+    case "scenes":
+        InstantViews.Bench.ScenesBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0);
+        return 0;
     default:
-        Console.WriteLine("usage: bench <name> [results.json]   names: matmul, diffusion");
+        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], scenes [seconds]");
         return which == "--help" ? 0 : 2;
 }
