@@ -28,6 +28,21 @@ static class ScenesBench
             Console.WriteLine($"  {size}x{size}: {rate,8:0.0} views/s ({done} views in {clock.Elapsed.TotalSeconds:0.0} s)");
             results[$"views_per_second_{size}"] = Math.Round(rate, 1);
         }
+        // The trainer's path: SceneStream.NextBatch, rendering ahead on pool threads.
+        using (var stream = new SceneStream(new SceneStreamConfig(Width: 64, Height: 64, Spp: 4, Seed: 2)))
+        {
+            stream.NextBatch(16).Dispose();
+            var sc = Stopwatch.StartNew();
+            long sn = 0;
+            while (sc.Elapsed.TotalSeconds < seconds)
+            {
+                stream.NextBatch(64).Dispose();
+                sn += 64;
+            }
+            var streamRate = sn / sc.Elapsed.TotalSeconds;
+            Console.WriteLine($"  64x64 SceneStream.NextBatch(64): {streamRate:0.0} views/s");
+            results["stream_views_per_second_64"] = Math.Round(streamRate, 1);
+        }
         var pairs = new SceneStream(new SceneStreamConfig(Width: 64, Height: 64, Spp: 4, Seed: 1));
         var pc = Stopwatch.StartNew();
         long pn = 0;
