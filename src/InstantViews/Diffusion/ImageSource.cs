@@ -1,5 +1,6 @@
 using InstantViews.Imaging;
 using InstantViews.Runtime;
+using InstantViews.Scenes;
 using static TorchSharp.torch;
 
 namespace InstantViews.Diffusion;
@@ -71,16 +72,26 @@ public sealed class FolderImageSource : IImageSource
     }
 }
 
+/// <summary>
+/// Endless procedural scene views rendered on background threads (training seeds). Small resolutions use
+/// many samples per pixel so that a view matches the area-downsampling of a high-resolution render.
+/// Streamed batches are not replayed on resume: a resumed run simply sees fresh views.
+/// </summary>
+public sealed class SceneImageSource(int height, int width, long seed, int? spp = null) : IImageSource, IDisposable
+{
+    readonly SceneStream stream = new(new SceneStreamConfig(width, height, spp ?? (Math.Max(width, height) <= 32 ? 16 : 4), SceneSplit.Train, seed));
+    public int Channels => 3;
+    public int Height { get; } = height;
+    public int Width { get; } = width;
+    public string Description => $"streamed procedural scenes at {Width}x{Height}, {stream.Config.Spp} spp";
+    public Tensor NextBatch(int count, long step) => stream.NextBatch(count);
+    public void Dispose() => stream.Dispose();
+}
+
 /// <summary>Opens a training source by name: a folder path, or "scenes" for streamed procedural scenes.</summary>
 public static class ImageSources
 {
-    /// <summary>Set by the scenes module: makes a streamed source of square procedural views at a resolution.</summary>
-    public static Func<int, long, IImageSource>? Scenes { get; set; }
-
-    public static IImageSource Open(string spec, int resolution, long seed)
-    {
-        if (spec == "scenes")
-            return Scenes?.Invoke(resolution, seed) ?? throw new UserError("--data scenes: the scene renderer is not available in this build");
-        return new FolderImageSource(spec, resolution, resolution, seed);
-    }
+    public static IImageSource Open(string spec, int resolution, long seed) => spec == "scenes"
+        ? new SceneImageSource(resolution, resolution, seed)
+        : new FolderImageSource(spec, resolution, resolution, seed);
 }
