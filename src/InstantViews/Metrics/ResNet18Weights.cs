@@ -29,10 +29,66 @@ public static class ResNet18Weights
     /// <summary>Converted weights: convolutions in graph order (stem, then per block [shortcut], conv1, conv2) and the mean image.</summary>
     public sealed record Converted(IReadOnlyList<FoldedConv> Convs, Tensor MeanImageBgr);
 
-    static readonly Lazy<Converted> Cache = new(() => Convert(ModelPath, PreprocessPath), LazyThreadSafetyMode.ExecutionAndPublication);
+    static readonly Lazy<Converted> Cache = new(LoadOrConvert, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>The converted weights, read from ONNX once per process.</summary>
+    /// <summary>The converted weights, once per process: from the safetensors cache if present, else from ONNX (~3 s).</summary>
     public static Converted Load() => Cache.Value;
+
+    /// <summary>Where converted weights are cached: the user cache folder, keyed by the ONNX file's size and time.</summary>
+    public static string CachePath()
+    {
+        var info = new FileInfo(ModelPath);
+        var root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(root, "instantviews", $"resnet18-folded-{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}.safetensors");
+    }
+
+    static Converted LoadOrConvert()
+    {
+        var cache = File.Exists(ModelPath) ? CachePath() : null;
+        if (cache is not null && File.Exists(cache))
+        {
+            try { return ReadCache(cache); }
+            catch (Exception e) when (e is UserError or IOException or FormatException or KeyNotFoundException) { } // stale or partial: convert again
+        }
+        var converted = Convert(ModelPath, PreprocessPath);
+        if (cache is not null)
+        {
+            try { WriteCache(cache, converted); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // a read-only home only costs speed
+        }
+        return converted;
+    }
+
+    static void WriteCache(string path, Converted c)
+    {
+        var tensors = new List<KeyValuePair<string, Tensor>> { new("mean_image", c.MeanImageBgr) };
+        var meta = new Dictionary<string, string> { ["format"] = "instantviews-resnet18-folded/1", ["convs"] = c.Convs.Count.ToString(Inv) };
+        for (int i = 0; i < c.Convs.Count; i++)
+        {
+            tensors.Add(new($"conv{i}.weight", c.Convs[i].Weight));
+            tensors.Add(new($"conv{i}.bias", c.Convs[i].Bias));
+            meta[$"conv{i}"] = $"{c.Convs[i].Stride};{string.Join(",", c.Convs[i].Pads)}";
+        }
+        Checkpoint.WriteAtomic(path, tensors, meta);
+    }
+
+    static Converted ReadCache(string path)
+    {
+        var (list, meta) = SafeTensors.Read(path);
+        var t = list.ToDictionary(p => p.Key, p => Keep(p.Value));
+        var n = int.Parse(meta["convs"], Inv);
+        var convs = new List<FoldedConv>();
+        for (int i = 0; i < n; i++)
+        {
+            var parts = meta[$"conv{i}"].Split(';');
+            long[] pads = parts[1].Length == 0 ? [] : [.. parts[1].Split(',').Select(v => long.Parse(v, Inv))];
+            convs.Add(new FoldedConv(t[$"conv{i}.weight"], t[$"conv{i}.bias"], int.Parse(parts[0], Inv), pads));
+        }
+        return new Converted(convs, t["mean_image"]);
+    }
+
+    static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
 
     public static Converted Convert(string modelPath, string preprocessPath)
     {
