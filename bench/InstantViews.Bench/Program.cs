@@ -9,7 +9,10 @@ switch (which)
     case "matmul":
         Console.WriteLine($"matmul fp32: {TorchRuntime.MeasureMatmulGflops(2.0):0.0} GFLOP/s");
         return 0;
+    case "scenes":
+        InstantViews.Bench.ScenesBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0);
+        return 0;
     default:
-        Console.WriteLine("usage: bench <name>   names: matmul");
+        Console.WriteLine("usage: bench <name> [seconds]   names: matmul, scenes");
         return which == "--help" ? 0 : 2;
 }

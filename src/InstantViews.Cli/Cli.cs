@@ -41,6 +41,7 @@ public static class Cli
         root.Options.Add(SeedOption);
         root.Options.Add(QuietOption);
         root.Subcommands.Add(InfoCommand.Build());
+        root.Subcommands.Add(ScenesCommand.Build());
         root.Subcommands.Add(EvalCommand.Build());
         return root;
     }

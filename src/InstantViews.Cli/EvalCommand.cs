@@ -4,6 +4,7 @@ using System.Text;
 using InstantViews.Imaging;
 using InstantViews.Metrics;
 using InstantViews.Runtime;
+using InstantViews.Scenes;
 using Spectre.Console;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -50,10 +51,12 @@ public static class EvalCommand
             }
             else
             {
-                realSet = FeatureExtraction.Extract(OpenSource(parse.GetValue(real)!), net, ctx.Device, b, s, "real");
+                using var realSource = OpenSource(parse.GetValue(real)!);
+                realSet = FeatureExtraction.Extract(realSource, net, ctx.Device, b, s, "real");
                 if (cachePath is not null) realSet.Save(cachePath, parse.GetValue(real)!);
             }
-            var fakeSet = FeatureExtraction.Extract(OpenSource(parse.GetValue(fake)!), net, ctx.Device, b, s, "fake");
+            using var fakeSource = OpenSource(parse.GetValue(fake)!);
+            var fakeSet = FeatureExtraction.Extract(fakeSource, net, ctx.Device, b, s, "fake");
             var fd = Frechet.Distance(realSet, fakeSet);
             var (kid, kidStd) = Kid.Compute(realSet.Features, fakeSet.Features, parse.GetValue(subsets), parse.GetValue(subsetSize), ctx.Seed);
             var n = $"N_real={realSet.Count} N_fake={fakeSet.Count}";
@@ -75,8 +78,12 @@ public static class EvalCommand
         return SceneSource(res, count, seed);
     }
 
-    static IImageSource SceneSource(int res, long count, long seed) =>
-        throw new UserError("scenes: source needs the scene renderer");
+    // Evaluation-split views (scene seeds from 1,000,000 + seed), rendered ahead on background threads.
+    static IImageSource SceneSource(int res, long count, long seed)
+    {
+        var stream = new SceneStream(new SceneStreamConfig(Width: res, Height: res, Split: SceneSplit.Eval, Seed: seed));
+        return new DelegateImageSource($"scenes {res}x{res}, {count} eval views, seed {seed}", count, stream.NextBatch, stream);
+    }
 
     static Command BuildPairs()
     {

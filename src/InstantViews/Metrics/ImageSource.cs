@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace InstantViews.Metrics;
 
 /// <summary>A finite stream of RGB images [n,3,H,W] in [-1, 1]: a folder, generated scenes, a model's samples.</summary>
-public interface IImageSource
+public interface IImageSource : IDisposable
 {
     /// <summary>Number of images the source yields in total.</summary>
     long Count { get; }
@@ -18,7 +18,8 @@ public interface IImageSource
 }
 
 /// <summary>An image source backed by a batch function, e.g. a procedural renderer or a generator.</summary>
-public sealed class DelegateImageSource(string description, long count, Func<int, Tensor> next) : IImageSource
+/// <paramref name="owner"/> (e.g. the renderer behind the function) is disposed with the source.
+public sealed class DelegateImageSource(string description, long count, Func<int, Tensor> next, IDisposable? owner = null) : IImageSource
 {
     long produced;
     public long Count => count;
@@ -30,6 +31,8 @@ public sealed class DelegateImageSource(string description, long count, Func<int
         produced += k;
         return next(k);
     }
+
+    public void Dispose() => owner?.Dispose();
 }
 
 /// <summary>The image files of a folder in name order; images of another size are resized to the first one's size.</summary>
@@ -70,4 +73,6 @@ public sealed class FolderImageSource : IImageSource
         }
         return stack(batch).MoveToOuterDisposeScope();
     }
+
+    public void Dispose() { }
 }
