@@ -77,9 +77,15 @@ public sealed class ResNet18Features : nn.Module<Tensor, ResNetFeatures>
     Tensor Conv(Tensor x, int i)
     {
         var p = pads[i];
-        // ONNX pads are [top, left, bottom, right]; the stride-2 layers pad only top/left (CNTK "same").
+        var (s, k) = (strides[i], weights[i].shape[2]);
+        // ONNX pads are [top, left, bottom, right]; the stride-2 layers pad less at the bottom/right (CNTK "same").
+        // Where the extra end padding is never reached (even sizes), the conv's own symmetric padding gives the
+        // same windows without copying the input.
+        static bool Same(long n, long b, long e, long k, long s) => (n + 2 * b - k) / s == (n + b + e - k) / s;
+        if (p[0] == p[1] && p[2] == p[3] && Same(x.shape[2], p[0], p[2], k, s) && Same(x.shape[3], p[1], p[3], k, s))
+            return F.conv2d(x, weights[i], biases[i], strides: [s, s], padding: [p[0], p[1]]);
         if (p.Any(v => v != 0)) x = F.pad(x, [p[1], p[3], p[0], p[2]]);
-        return F.conv2d(x, weights[i], biases[i], strides: [strides[i], strides[i]]);
+        return F.conv2d(x, weights[i], biases[i], strides: [s, s]);
     }
 
     Tensor Block(Tensor x, int conv1, int? shortcut)
