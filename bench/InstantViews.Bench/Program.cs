@@ -18,7 +18,12 @@ switch (which)
     case "scenes":
         InstantViews.Bench.ScenesBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0);
         return 0;
+    case "metrics":
+        InstantViews.Bench.MetricsBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5.0,
+            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2000,
+            args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 64);
+        return 0;
     default:
-        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], scenes [seconds]");
+        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], scenes [seconds], metrics [seconds] [fd-count] [fd-size]");
         return which == "--help" ? 0 : 2;
 }

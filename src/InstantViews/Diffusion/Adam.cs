@@ -18,6 +18,9 @@ public sealed class Adam
     public int WarmupSteps { get; init; }
     public long Step { get; private set; }
 
+    /// <summary>Name prefix of this optimiser's tensors in a checkpoint (two optimisers need two prefixes).</summary>
+    public string Prefix { get; init; } = "adam";
+
     public Adam(IEnumerable<(string Name, TorchSharp.Modules.Parameter Param)> parameters, double learningRate)
     {
         LearningRate = learningRate;
@@ -68,15 +71,15 @@ public sealed class Adam
         return total;
     }
 
-    /// <summary>State as named tensors ("adam/m/...", "adam/v/...", "adam/step").</summary>
+    /// <summary>State as named tensors ("{Prefix}/m/...", "{Prefix}/v/...", "{Prefix}/step").</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> State()
     {
         foreach (var (name, _, m, v) in slots)
         {
-            yield return new($"adam/m/{name}", m);
-            yield return new($"adam/v/{name}", v);
+            yield return new($"{Prefix}/m/{name}", m);
+            yield return new($"{Prefix}/v/{name}", v);
         }
-        yield return new("adam/step", tensor(new[] { Step }));
+        yield return new($"{Prefix}/step", tensor(new[] { Step }));
     }
 
     public void LoadState(IReadOnlyDictionary<string, Tensor> all)
@@ -84,10 +87,10 @@ public sealed class Adam
         using var noGrad = no_grad();
         foreach (var (name, _, m, v) in slots)
         {
-            m.copy_(all[$"adam/m/{name}"]);
-            v.copy_(all[$"adam/v/{name}"]);
+            m.copy_(all[$"{Prefix}/m/{name}"]);
+            v.copy_(all[$"{Prefix}/v/{name}"]);
         }
-        Step = all["adam/step"].item<long>();
+        Step = all[$"{Prefix}/step"].item<long>();
     }
 }
 

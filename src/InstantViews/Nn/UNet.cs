@@ -106,6 +106,22 @@ public sealed class UNet : nn.Module, ICheckpointable
     /// <summary>F(x, c_noise, inputs): x [N, InChannels, H, W], noiseLabel [N].</summary>
     public Tensor Forward(Tensor x, Tensor noiseLabel, UNetInputs? inputs = null)
     {
+        var (features, _) = ForwardFeatures(x, noiseLabel, inputs);
+        return Head(features);
+    }
+
+    /// <summary>The output head: GroupNorm, SiLU, zero-initialised 3x3 conv.</summary>
+    public Tensor Head(Tensor features) => convOut.forward(F.silu(normOut.forward(features)));
+
+    /// <summary>The output convolution (PaGoDA's adaptive weight is taken at its weight).</summary>
+    public Conv2d OutputConv => convOut;
+
+    /// <summary>Width of the last decoder feature map (what <see cref="Head"/> consumes).</summary>
+    public int LastChannels => Cfg.Channels * Cfg.ChannelMult[0];
+
+    /// <summary>Runs everything but the output head; returns the last decoder features and the noise embedding.</summary>
+    public (Tensor Features, Tensor Embedding) ForwardFeatures(Tensor x, Tensor noiseLabel, UNetInputs? inputs = null)
+    {
         var hooks = inputs?.Hooks;
         if (hooks is not null) hooks.Index = 0;
         var context = inputs?.Context;
@@ -128,7 +144,18 @@ public sealed class UNet : nn.Module, ICheckpointable
             if (m is ResBlock) h = cat([h, skips.Pop()], 1);
             h = Apply(m, h, emb, context, hooks);
         }
-        return convOut.forward(F.silu(normOut.forward(h)));
+        return (h, emb);
+    }
+
+    /// <summary>
+    /// Parameters of the late decoder (the blocks after the last upsampling, at full resolution) and the output
+    /// head: what PaGoDA keeps training while it freezes the encoder, middle and early decoder.
+    /// </summary>
+    public IEnumerable<(string Name, Parameter Param)> LateDecoderParameters()
+    {
+        var lastUp = decoder.Select((m, i) => (m, i)).LastOrDefault(p => p.m is Upsample).i;
+        var prefixes = Enumerable.Range(lastUp + 1, decoder.Count - lastUp - 1).Select(i => $"decoder.{i}.").Append("normOut.").Append("convOut.").ToArray();
+        return named_parameters().Where(p => prefixes.Any(pre => p.name.StartsWith(pre, StringComparison.Ordinal)));
     }
 
     static Tensor Apply(nn.Module m, Tensor h, Tensor emb, Tensor? context, AttentionHooks? hooks) => m switch

@@ -1,0 +1,181 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using InstantViews.Imaging;
+using InstantViews.Metrics;
+using InstantViews.Runtime;
+using InstantViews.Scenes;
+using Spectre.Console;
+using TorchSharp;
+using static TorchSharp.torch;
+using Progress = InstantViews.Runtime.Progress;
+
+namespace InstantViews.Cli;
+
+/// <summary>`instantviews eval fd|pairs`: distribution distances (FD, KID) and paired image metrics (PSNR, SSIM, perceptual).</summary>
+public static class EvalCommand
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static Command Build()
+    {
+        var cmd = new Command("eval", "Measure image quality: Fréchet distance and KID between sets, or PSNR/SSIM/perceptual between pairs");
+        cmd.Subcommands.Add(BuildFd());
+        cmd.Subcommands.Add(BuildPairs());
+        return cmd;
+    }
+
+    static Command BuildFd()
+    {
+        var real = new Option<string>("--real") { Description = "Reference images: a folder, or scenes:<res>:<count>:<seed> (evaluation scenes)", Required = true };
+        var fake = new Option<string>("--fake") { Description = "Images to evaluate: a folder, or scenes:<res>:<count>:<seed>", Required = true };
+        var cache = new Option<string?>("--real-cache") { Description = "Feature file for the reference set: read if it exists, written otherwise" };
+        var batch = new Option<int>("--batch") { Description = "Images per forward pass", DefaultValueFactory = _ => 32 };
+        var size = new Option<int>("--size") { Description = "Images with a shorter side below this are upsampled before the features", DefaultValueFactory = _ => 224 };
+        var subsets = new Option<int>("--kid-subsets") { Description = "KID subsets", DefaultValueFactory = _ => 100 };
+        var subsetSize = new Option<int>("--kid-subset-size") { Description = "KID samples per subset (capped by the smaller set)", DefaultValueFactory = _ => 1000 };
+        var cmd = new Command("fd", "Fréchet distance and KID on ResNet-18 pooled features; prints FD, KID and the sample counts")
+        { real, fake, cache, batch, size, subsets, subsetSize };
+        Cli.SetAction(cmd, (parse, ctx) =>
+        {
+            var b = Positive(parse.GetValue(batch), "--batch");
+            var s = Positive(parse.GetValue(size), "--size");
+            using var net = new ResNet18Features();
+            net.to(ctx.Device);
+            var cachePath = parse.GetValue(cache);
+            FeatureSet realSet;
+            if (cachePath is not null && File.Exists(cachePath))
+            {
+                (realSet, var source) = FeatureSet.Load(cachePath);
+                if (!ctx.Quiet) Console.Error.WriteLine($"reference features from {cachePath} ({source}, N={realSet.Count})");
+            }
+            else
+            {
+                using var realSource = OpenSource(parse.GetValue(real)!);
+                realSet = FeatureExtraction.Extract(realSource, net, ctx.Device, b, s, "real");
+                if (cachePath is not null) realSet.Save(cachePath, parse.GetValue(real)!);
+            }
+            using var fakeSource = OpenSource(parse.GetValue(fake)!);
+            var fakeSet = FeatureExtraction.Extract(fakeSource, net, ctx.Device, b, s, "fake");
+            var fd = Frechet.Distance(realSet, fakeSet);
+            var (kid, kidStd) = Kid.Compute(realSet.Features, fakeSet.Features, parse.GetValue(subsets), parse.GetValue(subsetSize), ctx.Seed);
+            var n = $"N_real={realSet.Count} N_fake={fakeSet.Count}";
+            Console.WriteLine($"FD   {fd.ToString("0.0000", Inv)}  ({n})");
+            Console.WriteLine($"KID  {kid.ToString("0.000000", Inv)} ± {kidStd.ToString("0.000000", Inv)}  ({n})");
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>A folder path, or scenes:&lt;res&gt;:&lt;count&gt;:&lt;seed&gt; for procedurally rendered evaluation views.</summary>
+    public static IImageSource OpenSource(string spec)
+    {
+        if (!spec.StartsWith("scenes:", StringComparison.Ordinal)) return new FolderImageSource(spec);
+        var parts = spec.Split(':');
+        if (parts.Length != 4 || !int.TryParse(parts[1], out var res) || !long.TryParse(parts[2], out var count) || !long.TryParse(parts[3], out var seed)
+            || res < 1 || count < 2)
+            throw new UserError($"'{spec}': expected scenes:<res>:<count>:<seed>, e.g. scenes:64:2000:0");
+        return SceneSource(res, count, seed);
+    }
+
+    // Evaluation-split views (scene seeds from 1,000,000 + seed), rendered ahead on background threads.
+    static IImageSource SceneSource(int res, long count, long seed)
+    {
+        var stream = new SceneStream(new SceneStreamConfig(Width: res, Height: res, Split: SceneSplit.Eval, Seed: seed));
+        return new DelegateImageSource($"scenes {res}x{res}, {count} eval views, seed {seed}", count, stream.NextBatch, stream);
+    }
+
+    static Command BuildPairs()
+    {
+        var pred = new Option<string>("--pred") { Description = "Folder of predicted images", Required = true };
+        var target = new Option<string>("--target") { Description = "Folder of target images with the same file names", Required = true };
+        var mask = new Option<string?>("--mask") { Description = "Folder of masks with the same file names (white = counted)" };
+        var csv = new Option<string>("--csv") { Description = "CSV file for the per-image figures", DefaultValueFactory = _ => "eval-pairs.csv" };
+        var batch = new Option<int>("--batch") { Description = "Pairs per forward pass", DefaultValueFactory = _ => 8 };
+        var size = new Option<int>("--size") { Description = "Perceptual distance: images with a shorter side below this are upsampled", DefaultValueFactory = _ => 224 };
+        var cmd = new Command("pairs", "PSNR, SSIM and perceptual distance per image pair and their means (table and CSV)")
+        { pred, target, mask, csv, batch, size };
+        Cli.SetAction(cmd, (parse, ctx) =>
+        {
+            var (predDir, targetDir, maskDir) = (parse.GetValue(pred)!, parse.GetValue(target)!, parse.GetValue(mask));
+            var names = MatchedNames(predDir, targetDir, maskDir);
+            var b = Positive(parse.GetValue(batch), "--batch");
+            using var net = new ResNet18Features();
+            net.to(ctx.Device);
+            var perceptual = new PerceptualDistance(net, new PerceptualConfig(MinSize: Positive(parse.GetValue(size), "--size")));
+            var rows = new List<(string Name, double Psnr, double Ssim, double Perceptual)>();
+            using (var progress = Progress.Start("pairs", names.Count, "pairs"))
+            {
+                for (int i = 0; i < names.Count; i += b)
+                {
+                    using var scope = NewDisposeScope();
+                    using var noGrad = inference_mode();
+                    var chunk = names.Skip(i).Take(b).ToList();
+                    var pairs = chunk.Select(n => ReadPair(Path.Combine(predDir, n), Path.Combine(targetDir, n))).ToList();
+                    var p = stack(pairs.Select(x => x.Pred)).to(ctx.Device);
+                    var t = stack(pairs.Select(x => x.Target)).to(ctx.Device);
+                    Tensor? m = maskDir is null ? null
+                        : stack(chunk.Select(n => ReadMask(Path.Combine(maskDir, n), t.shape[2], t.shape[3]))).to(ctx.Device);
+                    var (p01, t01) = (p.add(1).div(2), t.add(1).div(2));
+                    var psnr = Psnr.Compute(p01, t01, m).cpu().data<float>().ToArray();
+                    var ssim = Ssim.Compute(p01, t01, m).cpu().data<float>().ToArray();
+                    var perc = perceptual.Compute(p, t).cpu().data<float>().ToArray();
+                    for (int k = 0; k < chunk.Count; k++) rows.Add((chunk[k], psnr[k], ssim[k], perc[k]));
+                    progress.Advance(chunk.Count);
+                }
+            }
+            Report(rows, parse.GetValue(csv)!);
+            return 0;
+        });
+        return cmd;
+    }
+
+    static List<string> MatchedNames(string predDir, string targetDir, string? maskDir)
+    {
+        var preds = FolderImageSource.ListImages(ExistingFolder(predDir)).Select(f => Path.GetFileName(f)!).ToList();
+        if (preds.Count == 0) throw new UserError($"'{predDir}': no PNG, JPEG or WebP images");
+        ExistingFolder(targetDir);
+        foreach (var n in preds)
+        {
+            if (!File.Exists(Path.Combine(targetDir, n))) throw new UserError($"'{Path.Combine(targetDir, n)}': no target for prediction '{n}'");
+            if (maskDir is not null && !File.Exists(Path.Combine(ExistingFolder(maskDir), n)))
+                throw new UserError($"'{Path.Combine(maskDir, n)}': no mask for prediction '{n}'");
+        }
+        return preds;
+    }
+
+    static string ExistingFolder(string d) => Directory.Exists(d) ? d : throw new UserError($"'{d}': folder not found");
+
+    static (Tensor Pred, Tensor Target) ReadPair(string predPath, string targetPath)
+    {
+        var (p, t) = (ImageFile.Read(predPath), ImageFile.Read(targetPath));
+        if (!p.shape.SequenceEqual(t.shape))
+            throw new UserError($"'{predPath}': size {p.shape[2]}x{p.shape[1]} differs from its target's {t.shape[2]}x{t.shape[1]}");
+        return (p, t);
+    }
+
+    static Tensor ReadMask(string path, long h, long w)
+    {
+        var m = ImageFile.Read(path, channels: 1);
+        if (m.shape[1] != h || m.shape[2] != w) throw new UserError($"'{path}': mask size {m.shape[2]}x{m.shape[1]} differs from its image's {w}x{h}");
+        return m.gt(0).to_type(ScalarType.Float32); // white (> mid-grey) = counted
+    }
+
+    static void Report(List<(string Name, double Psnr, double Ssim, double Perceptual)> rows, string csvPath)
+    {
+        var table = new Table().AddColumns("image", "PSNR (dB)", "SSIM", "perceptual");
+        foreach (var r in rows) table.AddRow(Markup.Escape(r.Name), F(r.Psnr, "0.00"), F(r.Ssim, "0.0000"), F(r.Perceptual, "0.0000"));
+        var mean = (rows.Average(r => r.Psnr), rows.Average(r => r.Ssim), rows.Average(r => r.Perceptual));
+        table.AddRow($"[bold]mean (N={rows.Count})[/]", F(mean.Item1, "0.00"), F(mean.Item2, "0.0000"), F(mean.Item3, "0.0000"));
+        AnsiConsole.Write(table);
+        var sb = new StringBuilder("image,psnr_db,ssim,perceptual\n");
+        foreach (var r in rows) sb.Append(CultureInfo.InvariantCulture, $"{Csv(r.Name)},{F(r.Psnr, "R")},{F(r.Ssim, "R")},{F(r.Perceptual, "R")}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"mean (N={rows.Count}),{F(mean.Item1, "R")},{F(mean.Item2, "R")},{F(mean.Item3, "R")}\n");
+        AtomicFile.WriteText(csvPath, sb.ToString());
+        Console.WriteLine($"wrote {csvPath}");
+    }
+
+    static string F(double v, string format) => double.IsPositiveInfinity(v) ? "inf" : v.ToString(format, Inv);
+    static string Csv(string s) => s.Contains(',') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
+    static int Positive(int v, string name) => v > 0 ? v : throw new UserError($"{name} must be positive, got {v}");
+}

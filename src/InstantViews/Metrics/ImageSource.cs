@@ -1,0 +1,78 @@
+using InstantViews.Imaging;
+using InstantViews.Runtime;
+using static TorchSharp.torch;
+
+namespace InstantViews.Metrics;
+
+/// <summary>A finite stream of RGB images [n,3,H,W] in [-1, 1]: a folder, generated scenes, a model's samples.</summary>
+public interface IImageSource : IDisposable
+{
+    /// <summary>Number of images the source yields in total.</summary>
+    long Count { get; }
+
+    /// <summary>Describes the source (recorded in feature caches).</summary>
+    string Description { get; }
+
+    /// <summary>The next <paramref name="n"/> images (fewer at the end).</summary>
+    Tensor NextBatch(int n);
+}
+
+/// <summary>An image source backed by a batch function, e.g. a procedural renderer or a generator.</summary>
+/// <paramref name="owner"/> (e.g. the renderer behind the function) is disposed with the source.
+public sealed class DelegateImageSource(string description, long count, Func<int, Tensor> next, IDisposable? owner = null) : IImageSource
+{
+    long produced;
+    public long Count => count;
+    public string Description => description;
+
+    public Tensor NextBatch(int n)
+    {
+        var k = (int)Math.Min(n, count - produced);
+        produced += k;
+        return next(k);
+    }
+
+    public void Dispose() => owner?.Dispose();
+}
+
+/// <summary>The image files of a folder in name order; images of another size are resized to the first one's size.</summary>
+public sealed class FolderImageSource : IImageSource
+{
+    static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".webp"];
+    readonly string[] files;
+    int next;
+    (int H, int W)? size;
+
+    public FolderImageSource(string folder)
+    {
+        if (!System.IO.Directory.Exists(folder)) throw new UserError($"'{folder}': folder not found");
+        files = ListImages(folder);
+        if (files.Length == 0) throw new UserError($"'{folder}': no PNG, JPEG or WebP images");
+        Description = $"folder {Path.GetFullPath(folder)} ({files.Length} images)";
+    }
+
+    public long Count => files.Length;
+    public string Description { get; }
+
+    /// <summary>Image files of a folder (not recursive), sorted by name.</summary>
+    public static string[] ListImages(string folder) =>
+        [.. System.IO.Directory.EnumerateFiles(folder)
+            .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+            .Order(StringComparer.Ordinal)];
+
+    public Tensor NextBatch(int n)
+    {
+        using var scope = NewDisposeScope();
+        var batch = new List<Tensor>();
+        for (; batch.Count < n && next < files.Length; next++)
+        {
+            var img = ImageFile.Read(files[next]);
+            size ??= ((int)img.shape[1], (int)img.shape[2]);
+            if (img.shape[1] != size.Value.H || img.shape[2] != size.Value.W) img = Resize.To(img, size.Value.H, size.Value.W);
+            batch.Add(img);
+        }
+        return stack(batch).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose() { }
+}

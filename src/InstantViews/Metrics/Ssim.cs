@@ -1,0 +1,48 @@
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace InstantViews.Metrics;
+
+/// <summary>
+/// Structural similarity (Wang et al. 2004) of images in [0, 1]: 11x11 Gaussian window with sigma 1.5,
+/// K1 = 0.01, K2 = 0.03, computed per channel over the valid window positions, then averaged.
+/// </summary>
+public static class Ssim
+{
+    public const int Window = 11;
+    public const double Sigma = 1.5, K1 = 0.01, K2 = 0.03;
+
+    /// <summary>
+    /// SSIM per image of [N,C,H,W] (H, W >= 11). <paramref name="mask"/> ([N,1|C,H,W]) weights the SSIM map,
+    /// cropped to the valid window centres.
+    /// </summary>
+    public static Tensor Compute(Tensor pred, Tensor target, Tensor? mask = null)
+    {
+        var (x, y) = (Psnr.Batched(pred), Psnr.Batched(target));
+        if (x.shape[2] < Window || x.shape[3] < Window)
+            throw new ArgumentException($"SSIM needs images of at least {Window}x{Window}, got {x.shape[2]}x{x.shape[3]}");
+        var c = x.shape[1];
+        var g = Gaussian(x.dtype, x.device);
+        var w = g.outer(g).expand(c, 1, Window, Window);
+        Tensor Blur(Tensor t) => F.conv2d(t, w, groups: c);
+        var (mx, my) = (Blur(x), Blur(y));
+        var sxx = Blur(x.mul(x)).sub(mx.square());
+        var syy = Blur(y.mul(y)).sub(my.square());
+        var sxy = Blur(x.mul(y)).sub(mx.mul(my));
+        const double c1 = K1 * K1, c2 = K2 * K2; // dynamic range L = 1
+        var map = mx.mul(my).mul(2).add(c1).mul(sxy.mul(2).add(c2))
+            .div(mx.square().add(my.square()).add(c1).mul(sxx.add(syy).add(c2)));
+        var dims = new long[] { 1, 2, 3 };
+        if (mask is null) return map.mean(dims);
+        var r = Window / 2;
+        var m = Psnr.Batched(mask).to(map.dtype)[.., .., r..^r, r..^r].expand_as(map);
+        return map.mul(m).sum(dims).div(m.sum(dims).clamp_min(1e-12));
+    }
+
+    static Tensor Gaussian(ScalarType dtype, Device device)
+    {
+        var t = arange(Window, dtype: ScalarType.Float64).sub(Window / 2);
+        var g = t.square().div(-2 * Sigma * Sigma).exp();
+        return g.div(g.sum()).to(dtype, device);
+    }
+}

@@ -1,0 +1,112 @@
+using InstantViews.Metrics;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace InstantViews.Pagoda;
+
+/// <summary>
+/// "Projected GAN" discriminator: frozen pretrained ResNet-18 features at several scales, each read by a small
+/// trainable conv head that outputs a logit map; the logit of an image is the sum over heads of the mean logit.
+/// Images smaller than <see cref="FeatureSize"/> are upsampled first so the deep stages keep a spatial map.
+/// </summary>
+public sealed class ProjectedDiscriminator : nn.Module<Tensor, Tensor>
+{
+    static readonly int[] DefaultStages = [1, 2, 3, 4];
+    readonly ModuleList<Sequential> heads = new();
+    readonly int[] stages;
+    [NonSerialized] readonly ResNet18Features features;
+    public int FeatureSize { get; }
+
+    public ProjectedDiscriminator(ResNet18Features features, int featureSize = 64, int headChannels = 64, int[]? stages = null) : base(nameof(ProjectedDiscriminator))
+    {
+        this.features = features;
+        this.stages = stages ?? DefaultStages;
+        FeatureSize = featureSize;
+        foreach (var s in this.stages)
+        {
+            var c = ResNet18Features.StageChannels[s];
+            heads.Add(nn.Sequential(
+                nn.Conv2d(c, headChannels, 3, padding: 1),
+                nn.LeakyReLU(0.2),
+                nn.Conv2d(headChannels, 1, 1)));
+        }
+        RegisterComponents();
+    }
+
+    /// <summary>Logits [N] for images [N,3,H,W] in [-1, 1].</summary>
+    public override Tensor forward(Tensor x)
+    {
+        var f = features.forward(PerceptualDistance.Upsample(x, FeatureSize));
+        var logits = zeros(x.shape[0], device: x.device);
+        for (int i = 0; i < stages.Length; i++) logits = logits + heads[i].forward(f.Stages[stages[i]]).mean([1, 2, 3]);
+        return logits;
+    }
+}
+
+/// <summary>The GAN losses of PaGoDA stage 2/3 and its adaptive weight (brief pagoda.md).</summary>
+public static class GanLosses
+{
+    /// <summary>L_D = E[relu(1 - D(x))] + E[relu(1 + D(G(z)))].</summary>
+    public static Tensor DiscriminatorHinge(Tensor realLogits, Tensor fakeLogits) =>
+        F.relu(1 - realLogits).mean() + F.relu(1 + fakeLogits).mean();
+
+    /// <summary>L_G = -E[D(G(z))].</summary>
+    public static Tensor GeneratorHinge(Tensor fakeLogits) => -fakeLogits.mean();
+
+    /// <summary>lambda = clip(||grad_W L_rec|| / (||grad_W L_G|| + 1e-4), 0.01, 10), gradients at the last layer's weight W.</summary>
+    public static double AdaptiveWeight(Tensor reconstruction, Tensor adversarial, Tensor lastWeight)
+    {
+        using var scope = NewDisposeScope();
+        var gRec = torch.autograd.grad([reconstruction], [lastWeight], retain_graph: true)[0];
+        var gAdv = torch.autograd.grad([adversarial], [lastWeight], retain_graph: true)[0];
+        var ratio = gRec.norm().item<float>() / (gAdv.norm().item<float>() + 1e-4);
+        return Math.Clamp(ratio, 0.01, 10);
+    }
+}
+
+/// <summary>
+/// Differentiable augmentation applied identically to two images (PaGoDA applies the same random colour,
+/// translation and cutout to G(z_x) and Down(x) before the reconstruction distance).
+/// </summary>
+public static class PairAugment
+{
+    public static (Tensor A, Tensor B) Apply(Tensor a, Tensor b, Generator? gen = null, double translate = 0.125, double cutout = 0.25)
+    {
+        var n = a.shape[0];
+        var (h, w) = (a.shape[2], a.shape[3]);
+        var dev = a.device;
+        Tensor R(params long[] shape) => rand(shape, generator: gen).to(dev);
+        var x = cat([a, b], 1); // one transform for both: [N, 6, H, W]
+        // Colour: brightness, saturation and contrast, per sample, on each RGB triple.
+        var brightness = (R(n, 1, 1, 1) - 0.5) * 0.4;
+        var saturation = R(n, 1, 1, 1) * 2;
+        var contrast = R(n, 1, 1, 1) + 0.5;
+        Tensor Colour(Tensor rgb)
+        {
+            rgb = rgb + brightness;
+            var mean = rgb.mean([1], keepdim: true);
+            rgb = (rgb - mean) * saturation + mean;
+            var m = rgb.mean([1, 2, 3], keepdim: true);
+            return (rgb - m) * contrast + m;
+        }
+        x = cat([Colour(x[.., ..3]), Colour(x[.., 3..])], 1);
+        // Translation by up to `translate` of the size, zero padding, through an affine sampling grid.
+        var theta = zeros(n, 2, 3, device: dev);
+        theta[.., 0, 0] = ones(n, device: dev);
+        theta[.., 1, 1] = ones(n, device: dev);
+        theta[.., 0, 2] = ((R(n) * 2 - 1) * translate * 2).round_(2);
+        theta[.., 1, 2] = ((R(n) * 2 - 1) * translate * 2).round_(2);
+        var grid = F.affine_grid(theta, [n, 6, h, w], align_corners: false);
+        x = F.grid_sample(x, grid, mode: GridSampleMode.Nearest, padding_mode: GridSamplePaddingMode.Zeros, align_corners: false);
+        // Cutout: one square of side `cutout` of the size, set to zero.
+        var cy = R(n, 1, 1, 1) * h;
+        var cx = R(n, 1, 1, 1) * w;
+        var ys = arange(h, device: dev).view(1, 1, -1, 1);
+        var xs = arange(w, device: dev).view(1, 1, 1, -1);
+        var inside = ((ys - cy).abs() < cutout * h / 2) & ((xs - cx).abs() < cutout * w / 2);
+        x = x * (~inside).to(x.dtype);
+        return (x[.., ..3], x[.., 3..]);
+    }
+}

@@ -1,0 +1,68 @@
+using InstantViews.Metrics;
+using static TorchSharp.torch;
+
+namespace InstantViews.Tests.Metrics;
+
+public class PsnrSsimTests
+{
+    static PsnrSsimTests() => TestTorch.Init();
+
+    [Fact]
+    public void Constant_shift_of_0_1_gives_20_dB()
+    {
+        using var scope = NewDisposeScope();
+        var a = rand(2, 3, 8, 8).mul(0.8);
+        // MSE = 0.01 -> 10 log10(1 / 0.01) = 20 dB.
+        var p = Psnr.Compute(a.add(0.1), a);
+        Assert.Equal(20.0, p[0].item<float>(), 3);
+        Assert.Equal(20.0, p[1].item<float>(), 3);
+    }
+
+    [Fact]
+    public void Masked_psnr_counts_only_masked_pixels()
+    {
+        using var scope = NewDisposeScope();
+        var a = zeros(1, 3, 4, 4);
+        var b = a.clone();
+        b[.., .., 0, 0] = tensor(0.5f);     // error only at pixel (0,0), squared 0.25
+        var mask = zeros(1, 1, 4, 4);
+        mask[.., .., 0, 0] = tensor(1f);
+        mask[.., .., 0, 1] = tensor(1f);
+        // Masked MSE = 0.25 / 2 -> 10 log10(8) dB.
+        Assert.Equal(10 * Math.Log10(8), Psnr.Compute(b, a, mask).item<float>(), 3);
+    }
+
+    [Fact]
+    public void Ssim_of_an_image_with_itself_is_1()
+    {
+        using var scope = NewDisposeScope();
+        var a = rand(2, 3, 16, 16);
+        var s = Ssim.Compute(a, a);
+        Assert.Equal(1.0, s[0].item<float>(), 5);
+        Assert.Equal(1.0, s[1].item<float>(), 5);
+        Assert.True(Ssim.Compute(a, rand(2, 3, 16, 16))[0].item<float>() < 0.5);
+    }
+
+    [Fact]
+    public void Ssim_of_two_constant_images_is_the_luminance_term()
+    {
+        using var scope = NewDisposeScope();
+        // Constant images: variances and covariance are 0, so SSIM = (2ab + C1) / (a^2 + b^2 + C1), C1 = 0.01^2.
+        var a = full(1, 1, 11, 11, 0.5f);
+        var b = full(1, 1, 11, 11, 0.25f);
+        const double c1 = 1e-4;
+        Assert.Equal((2 * 0.5 * 0.25 + c1) / (0.25 + 0.0625 + c1), Ssim.Compute(a, b).item<float>(), 5);
+    }
+
+    [Fact]
+    public void Masked_ssim_ignores_the_unmasked_half()
+    {
+        using var scope = NewDisposeScope();
+        var a = rand(1, 3, 24, 24);
+        var b = a.clone();
+        b[.., .., 12.., ..] = rand(1, 3, 12, 24);
+        var mask = zeros(1, 1, 24, 24);
+        mask[.., .., ..6, ..] = tensor(1f); // window centres in rows 5..5 only see unchanged rows 0..10
+        Assert.Equal(1.0, Ssim.Compute(b, a, mask).item<float>(), 5);
+    }
+}
