@@ -23,7 +23,7 @@ public static class DiffusionBench
         Console.WriteLine($"config {name}: {net.ParameterCount / 1e6:0.00}M params, {r}x{r}, forward {gflopFwd:0.000} GFLOP/image; matmul {matmul:0.0} GFLOP/s");
 
         // Training throughput (forward + backward ~ 3x forward FLOPs).
-        var data = new FolderImageSource(rand(256, 3, r, r) * 2 - 1);
+        var data = new FolderTrainingImages(rand(256, 3, r, r) * 2 - 1);
         using var tmp = new TempFolder();
         var trainer = DiffusionTrainer.Create(cfg, new TrainConfig { BatchSize = batch, SampleEvery = 0, CheckpointEvery = int.MaxValue, LogEvery = int.MaxValue }, data, tmp.Path);
         for (int i = 0; i < 3; i++) trainer.TrainStep();

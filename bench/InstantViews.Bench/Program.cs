@@ -4,7 +4,7 @@ using InstantViews.Runtime;
 
 // Benchmarks print their figures and write JSON results; `--help` lists them.
 TorchRuntime.EnsureLoaded();
-TorchRuntime.SetThreads(0);
+TorchRuntime.SetThreads(int.TryParse(Environment.GetEnvironmentVariable("BENCH_THREADS"), out var benchThreads) ? benchThreads : 0);
 var which = args.Length > 0 ? args[0] : "--help";
 var json = args.Length > 1 ? args[1] : null;
 switch (which)
@@ -15,6 +15,19 @@ switch (which)
     case "diffusion":
         DiffusionBench.Run(UNetPresets.All["teacher16"], "teacher16", 32, json);
         return 0;
+    case "stream":
+        {
+            // Views/s of SceneStream.NextBatch at a resolution and spp (what a trainer sees).
+            var res = args.Length > 1 ? int.Parse(args[1]) : 16;
+            var spp = args.Length > 2 ? int.Parse(args[2]) : 16;
+            using var stream = new InstantViews.Scenes.SceneStream(new InstantViews.Scenes.SceneStreamConfig(res, res, spp));
+            stream.NextBatch(32).Dispose();
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var n = 0;
+            while (sw.Elapsed.TotalSeconds < 5) { stream.NextBatch(32).Dispose(); n += 32; }
+            Console.WriteLine($"SceneStream {res}x{res}, {spp} spp: {n / sw.Elapsed.TotalSeconds:0.0} views/s");
+            return 0;
+        }
     case "scenes":
         InstantViews.Bench.ScenesBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0);
         return 0;

@@ -42,6 +42,7 @@ public static class Cli
         root.Options.Add(QuietOption);
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(DiffusionCommand.Build());
+        root.Subcommands.Add(PagodaCommand.Build());
         root.Subcommands.Add(ScenesCommand.Build());
         root.Subcommands.Add(EvalCommand.Build());
         return root;

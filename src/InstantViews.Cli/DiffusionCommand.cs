@@ -50,7 +50,7 @@ public static class DiffusionCommand
             var r = p.GetValue(res);
             if (r < 8 || r % 4 != 0) throw new UserError($"--resolution must be a multiple of 4 and >= 8, got {r}");
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
-            var source = ImageSources.Open(p.GetValue(data)!, r, ctx.Seed);
+            var source = TrainingImages.Open(p.GetValue(data)!, r, ctx.Seed);
             var dir = p.GetValue(outDir)!;
             var trainer = p.GetValue(resume)
                 ? DiffusionTrainer.Resume(dir, source, ctx.Device)
@@ -132,7 +132,7 @@ public static class DiffusionCommand
             var (net, header) = Checkpoint.Load<UNet>(p.GetValue(model)!, ctx.Device);
             net.eval();
             var r = net.Cfg.Resolution;
-            var src = new FolderImageSource(p.GetValue(images)!, r, r);
+            var src = new FolderTrainingImages(p.GetValue(images)!, r, r);
             var smax = header.Metrics.GetValueOrDefault("sigma_max", 80);
             using var noGrad = no_grad();
             var x = stack(Enumerable.Range(0, src.Count).Select(i => src.Image(i)).ToArray()).to(ctx.Device);

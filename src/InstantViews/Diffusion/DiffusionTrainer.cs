@@ -23,7 +23,7 @@ public sealed class DiffusionTrainer
     public string OutDir { get; }
     public long ImagesSeen => Step * Train.BatchSize;
 
-    readonly IImageSource data;
+    readonly ITrainingImages data;
     readonly Adam optimizer;
     readonly Ema ema;
     readonly Generator gen;
@@ -38,7 +38,7 @@ public sealed class DiffusionTrainer
     public string CheckpointPath => Path.Combine(OutDir, "checkpoint.safetensors");
     public string ModelPath => Path.Combine(OutDir, "model.safetensors");
 
-    DiffusionTrainer(UNetConfig netConfig, TrainConfig train, IImageSource data, string outDir, Device device)
+    DiffusionTrainer(UNetConfig netConfig, TrainConfig train, ITrainingImages data, string outDir, Device device)
     {
         if (data.Channels != netConfig.InChannels)
             throw new UserError($"data has {data.Channels} channels, the U-Net config expects {netConfig.InChannels}");
@@ -63,7 +63,7 @@ public sealed class DiffusionTrainer
     }
 
     /// <summary>Starts a new run in <paramref name="outDir"/> (refuses to overwrite an existing run).</summary>
-    public static DiffusionTrainer Create(UNetConfig netConfig, TrainConfig train, IImageSource data, string outDir, Device? device = null)
+    public static DiffusionTrainer Create(UNetConfig netConfig, TrainConfig train, ITrainingImages data, string outDir, Device? device = null)
     {
         if (File.Exists(Path.Combine(outDir, "checkpoint.safetensors")))
             throw new UserError($"'{outDir}' already holds a run; pass --resume to continue it or choose another --out");
@@ -74,7 +74,7 @@ public sealed class DiffusionTrainer
     }
 
     /// <summary>Resumes the run in <paramref name="outDir"/> exactly where its last checkpoint left it.</summary>
-    public static DiffusionTrainer Resume(string outDir, IImageSource data, Device? device = null)
+    public static DiffusionTrainer Resume(string outDir, ITrainingImages data, Device? device = null)
     {
         var ckpt = Path.Combine(outDir, "checkpoint.safetensors");
         var trainJson = Path.Combine(outDir, "train.json");

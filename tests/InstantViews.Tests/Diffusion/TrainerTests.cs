@@ -9,7 +9,7 @@ public class TrainerTests
 {
     public TrainerTests() => TestTorch.Init();
 
-    static FolderImageSource Data()
+    static FolderTrainingImages Data()
     {
         // Four fixed 8x8 images: smooth gradients in different directions.
         var g = linspace(-1, 1, 8);
@@ -18,7 +18,7 @@ public class TrainerTests
             g.view(1, 1, 8).expand(3, 8, 8), g.view(1, 8, 1).expand(3, 8, 8),
             -g.view(1, 1, 8).expand(3, 8, 8), (g.view(1, 8, 1) * g.view(1, 1, 8)).expand(3, 8, 8),
         }).contiguous();
-        return new FolderImageSource(imgs.DetachFromDisposeScope(), seed: 1);
+        return new FolderTrainingImages(imgs.DetachFromDisposeScope(), seed: 1);
     }
 
     static TrainConfig Cfg => new() { BatchSize = 8, LearningRate = 2e-3, WarmupSteps = 10, LogEvery = 10, SampleEvery = 0, CheckpointEvery = 1000, SampleCount = 4, SampleSteps = 4, Seed = 7 };

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace InstantViews.Diffusion;
 
 /// <summary>Where training images come from: batches [N,C,H,W] in [-1, 1].</summary>
-public interface IImageSource
+public interface ITrainingImages
 {
     /// <summary>A batch for a given training step. Sources that can be deterministic in the step are (for exact resume).</summary>
     Tensor NextBatch(int count, long step);
@@ -17,7 +17,7 @@ public interface IImageSource
 }
 
 /// <summary>All images of a folder (PNG/JPEG/WebP), resized to the training resolution and kept in memory.</summary>
-public sealed class FolderImageSource : IImageSource
+public sealed class FolderTrainingImages : ITrainingImages
 {
     readonly Tensor images;
     readonly long seed;
@@ -31,7 +31,7 @@ public sealed class FolderImageSource : IImageSource
     /// <summary>The i-th image [C,H,W].</summary>
     public Tensor Image(int i) => images[i];
 
-    public FolderImageSource(string folder, int height, int width, long seed = 0)
+    public FolderTrainingImages(string folder, int height, int width, long seed = 0)
     {
         if (!Directory.Exists(folder)) throw new UserError($"'{folder}': folder not found");
         string[] exts = [".png", ".jpg", ".jpeg", ".webp"];
@@ -54,7 +54,7 @@ public sealed class FolderImageSource : IImageSource
         Description = $"{files.Count} images from {folder} at {width}x{height}";
     }
 
-    public FolderImageSource(Tensor images, long seed = 0)
+    public FolderTrainingImages(Tensor images, long seed = 0)
     {
         this.images = images;
         this.seed = seed;
@@ -77,7 +77,7 @@ public sealed class FolderImageSource : IImageSource
 /// many samples per pixel so that a view matches the area-downsampling of a high-resolution render.
 /// Streamed batches are not replayed on resume: a resumed run simply sees fresh views.
 /// </summary>
-public sealed class SceneImageSource(int height, int width, long seed, int? spp = null) : IImageSource, IDisposable
+public sealed class SceneTrainingImages(int height, int width, long seed, int? spp = null) : ITrainingImages, IDisposable
 {
     readonly SceneStream stream = new(new SceneStreamConfig(width, height, spp ?? (Math.Max(width, height) <= 32 ? 16 : 4), SceneSplit.Train, seed));
     public int Channels => 3;
@@ -89,9 +89,9 @@ public sealed class SceneImageSource(int height, int width, long seed, int? spp 
 }
 
 /// <summary>Opens a training source by name: a folder path, or "scenes" for streamed procedural scenes.</summary>
-public static class ImageSources
+public static class TrainingImages
 {
-    public static IImageSource Open(string spec, int resolution, long seed) => spec == "scenes"
-        ? new SceneImageSource(resolution, resolution, seed)
-        : new FolderImageSource(spec, resolution, resolution, seed);
+    public static ITrainingImages Open(string spec, int resolution, long seed) => spec == "scenes"
+        ? new SceneTrainingImages(resolution, resolution, seed)
+        : new FolderTrainingImages(spec, resolution, resolution, seed);
 }

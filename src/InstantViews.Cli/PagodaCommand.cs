@@ -1,0 +1,194 @@
+using System.CommandLine;
+using System.Diagnostics;
+using InstantViews.Diffusion;
+using InstantViews.Imaging;
+using InstantViews.Nn;
+using InstantViews.Pagoda;
+using InstantViews.Runtime;
+using InstantViews.Scenes;
+using static TorchSharp.torch;
+
+namespace InstantViews.Cli;
+
+/// <summary>`instantviews pagoda pairs|merge|train|sample|upscale`: the PaGoDA workflow, one command per stage.</summary>
+public static class PagodaCommand
+{
+    public static Command Build()
+    {
+        var cmd = new Command("pagoda", "One-step generation: distil a low-resolution diffusion teacher and grow it to higher resolution");
+        cmd.Subcommands.Add(BuildPairs());
+        cmd.Subcommands.Add(BuildMerge());
+        cmd.Subcommands.Add(BuildTrain());
+        cmd.Subcommands.Add(BuildSample());
+        cmd.Subcommands.Add(BuildUpscale());
+        return cmd;
+    }
+
+    static (int I, int N) ParseShard(string s)
+    {
+        var parts = s.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out var i) || !int.TryParse(parts[1], out var n) || n < 1 || i < 0 || i >= n)
+            throw new UserError($"--shard '{s}': expected i/n with 0 <= i < n, e.g. 0/4");
+        return (i, n);
+    }
+
+    /// <summary>Deterministic items at the final resolution: scene view i, or folder image i.</summary>
+    static PairBuilder.ItemSource Items(string data, int resolution, long seed, int count)
+    {
+        if (data == "scenes")
+        {
+            var stream = new SceneStream(new SceneStreamConfig(resolution, resolution, 4, SceneSplit.Train, seed));
+            return (start, n) => stack(Enumerable.Range(0, n).AsParallel().AsOrdered().Select(i => stream.RenderView(start + i)).ToList().Select(v => v.RgbTensor()).ToArray());
+        }
+        var folder = new FolderTrainingImages(data, resolution, resolution, seed);
+        if (folder.Count < count) throw new UserError($"'{data}' holds {folder.Count} images, --count asks for {count}");
+        return (start, n) => stack(Enumerable.Range(0, n).Select(i => folder.Image((int)start + i)).ToArray());
+    }
+
+    static Command BuildPairs()
+    {
+        var teacher = new Option<string>("--teacher") { Description = "Teacher diffusion model (model.safetensors)", Required = true };
+        var data = new Option<string>("--data") { Description = "Image folder, or 'scenes'", Required = true };
+        var count = new Option<int>("--count") { Description = "Number of training images", DefaultValueFactory = _ => 1024 };
+        var res = new Option<int>("--resolution") { Description = "Final (high) resolution of the stored images", DefaultValueFactory = _ => 64 };
+        var outDir = new Option<string>("--out") { Description = "Pairs folder (chunk files; re-running resumes)", Required = true };
+        var shard = new Option<string>("--shard") { Description = "This process's share i/n of the chunks", DefaultValueFactory = _ => "0/1" };
+        var flip = new Option<bool>("--flip") { Description = "Also store the horizontally flipped pair" };
+        var steps = new Option<int>("--steps") { Description = "Inversion grid points", DefaultValueFactory = _ => 40 };
+        var cmd = new Command("pairs", "Invert high-resolution images (downsampled to the teacher's resolution) to noise with the teacher: the (x, z_x) pairs")
+        { teacher, data, count, res, outDir, shard, flip, steps };
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var (net, header) = Checkpoint.Load<UNet>(p.GetValue(teacher)!, ctx.Device);
+            var r = p.GetValue(res);
+            if (r % net.Cfg.Resolution != 0 || r < net.Cfg.Resolution)
+                throw new UserError($"--resolution {r} must be a multiple of the teacher's {net.Cfg.Resolution}");
+            var (i, n) = ParseShard(p.GetValue(shard)!);
+            var cfg = new PairsConfig { Count = p.GetValue(count), ShardIndex = i, ShardCount = n, Flip = p.GetValue(flip), Steps = p.GetValue(steps) };
+            var clock = Stopwatch.StartNew();
+            var files = PairBuilder.Build(net, header.Metrics.GetValueOrDefault("sigma_max", 80), Items(p.GetValue(data)!, r, ctx.Seed, cfg.Count), cfg, p.GetValue(outDir)!, ctx.Device);
+            var set = PairSet.Load(p.GetValue(outDir)!);
+            Console.WriteLine($"{files.Count} chunks for shard {i}/{n} in {p.GetValue(outDir)} ({set.Count} pairs in the folder); " +
+                              $"round-trip PSNR {set.RoundTripPsnr:0.00} dB; {clock.Elapsed.TotalSeconds:0} s");
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command BuildMerge()
+    {
+        var inputs = new Option<string[]>("--in") { Description = "Pairs folders (shards) to merge", Required = true, AllowMultipleArgumentsPerToken = true };
+        var outFile = new Option<string>("--out") { Description = "Merged pairs file (.safetensors)", Required = true };
+        var cmd = new Command("merge", "Merge shard folders of pairs into one file") { inputs, outFile };
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var set = PairSet.Merge(p.GetValue(inputs)!, p.GetValue(outFile)!);
+            Console.WriteLine($"{set.Count} pairs ({set.Resolution}px images, {set.BaseResolution}px noise) -> {p.GetValue(outFile)}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command BuildTrain()
+    {
+        var stage = new Option<string>("--stage") { Description = "base (stage 2) or grow (stage 3: add one x2 level)", Required = true };
+        stage.AcceptOnlyFromAmong("base", "grow");
+        var pairs = new Option<string>("--pairs") { Description = "Pairs folder or file", Required = true };
+        var init = new Option<string?>("--init") { Description = "base: the teacher; grow: the generator to grow" };
+        var outDir = new Option<string>("--out") { Description = "Run folder", Required = true };
+        var minutes = new Option<double?>("--minutes") { Description = "Stop after this much wall time" };
+        var steps = new Option<long?>("--steps") { Description = "Stop at this total step count" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out" };
+        var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 32 };
+        var lr = new Option<double>("--lr") { Description = "Generator learning rate", DefaultValueFactory = _ => 5e-5 };
+        var cmd = new Command("train", "Train the one-step generator (base) or grow it by one level (grow)") { stage, pairs, init, outDir, minutes, steps, resume, batch, lr };
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
+            var set = PairSet.Load(p.GetValue(pairs)!);
+            var dir = p.GetValue(outDir)!;
+            var train = new PagodaTrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed };
+            PagodaTrainer trainer;
+            if (p.GetValue(resume)) trainer = PagodaTrainer.Resume(dir, set, ctx.Device);
+            else
+            {
+                var initPath = p.GetValue(init) ?? throw new UserError("--init is required for a new run");
+                if (p.GetValue(stage) == "base")
+                {
+                    var (teacher, header) = Checkpoint.Load<UNet>(initPath);
+                    trainer = PagodaTrainer.CreateBase(teacher, header.Metrics.GetValueOrDefault("sigma_max", 80), train, set, dir, ctx.Device);
+                }
+                else trainer = PagodaTrainer.CreateGrow(Checkpoint.Load<OneStepGenerator>(initPath).Model, train, set, dir, ctx.Device);
+            }
+            Console.WriteLine($"PaGoDA {p.GetValue(stage)}: generator {trainer.Generator.BaseResolution}px noise -> {trainer.Generator.OutputResolution}px images, {set.Count} pairs, from step {trainer.Step}");
+            using var cancel = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            trainer.Run(p.GetValue(steps), p.GetValue(minutes), cancel.Token);
+            Console.WriteLine($"step {trainer.Step}, {trainer.Elapsed / 60:0.0} min; model: {trainer.ModelPath}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command BuildSample()
+    {
+        var model = new Option<string>("--model") { Description = "Generator (model.safetensors of a PaGoDA run)", Required = true };
+        var count = new Option<int>("--count") { Description = "Images", DefaultValueFactory = _ => 16 };
+        var outDir = new Option<string>("--out") { Description = "Output folder (PNG files + grid.png)", Required = true };
+        var batch = new Option<int>("--batch") { Description = "Images per batch", DefaultValueFactory = _ => 64 };
+        var cmd = new Command("sample", "Generate images in one network evaluation each") { model, count, outDir, batch };
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var (g, _) = Checkpoint.Load<OneStepGenerator>(p.GetValue(model)!, ctx.Device);
+            g.eval();
+            var n = p.GetValue(count);
+            if (n < 1) throw new UserError($"--count must be >= 1, got {n}");
+            var gen = new Generator((ulong)ctx.Seed);
+            var images = new List<Tensor>();
+            var clock = Stopwatch.StartNew();
+            using (var progress = Progress.Start("one-step sampling", n, "images"))
+                for (int done = 0; done < n; done += p.GetValue(batch))
+                {
+                    using var scope = NewDisposeScope();
+                    using var noGrad = inference_mode();
+                    var b = Math.Min(p.GetValue(batch), n - done);
+                    var x = g.Forward(g.SampleNoise(b, gen).to(ctx.Device)).clamp(-1, 1).cpu();
+                    for (int i = 0; i < b; i++) images.Add(x[i].DetachFromDisposeScope());
+                    progress.Advance(b);
+                }
+            var seconds = clock.Elapsed.TotalSeconds;
+            var dir = p.GetValue(outDir)!;
+            for (int i = 0; i < images.Count; i++) ImageFile.Write(Path.Combine(dir, $"{i:D5}.png"), images[i]);
+            ImageFile.Write(Path.Combine(dir, "grid.png"), ImageGrid.Tile(images, (int)Math.Ceiling(Math.Sqrt(images.Count))));
+            Console.WriteLine($"{n} images ({g.OutputResolution}px) in {dir}; NFE per image 1; {seconds / n:0.00000} s per image");
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command BuildUpscale()
+    {
+        var model = new Option<string>("--model") { Description = "Grown generator", Required = true };
+        var teacher = new Option<string>("--teacher") { Description = "Teacher diffusion model (inverts the input)", Required = true };
+        var image = new Option<string>("--image") { Description = "Low-resolution input image (resized to the teacher's resolution)", Required = true };
+        var outFile = new Option<string>("--out") { Description = "Output PNG", Required = true };
+        var cmd = new Command("upscale", "Super-resolution: invert a low-resolution image with the teacher, then one generator evaluation") { model, teacher, image, outFile };
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var (g, _) = Checkpoint.Load<OneStepGenerator>(p.GetValue(model)!, ctx.Device);
+            var (t, th) = Checkpoint.Load<UNet>(p.GetValue(teacher)!, ctx.Device);
+            if (t.Cfg.Resolution != g.BaseResolution) throw new UserError($"teacher resolution {t.Cfg.Resolution} differs from the generator's base {g.BaseResolution}");
+            g.eval();
+            t.eval();
+            using var noGrad = no_grad();
+            var low = Resize.To(ImageFile.Read(p.GetValue(image)!), g.BaseResolution, g.BaseResolution).unsqueeze(0).to(ctx.Device);
+            var clock = Stopwatch.StartNew();
+            var z = Inversion.Invert(new EdmDenoiser(t), low, 40, clamp: true, sigmaMax: th.Metrics.GetValueOrDefault("sigma_max", 80)).X;
+            var high = g.Forward(z).clamp(-1, 1)[0].cpu();
+            ImageFile.Write(p.GetValue(outFile)!, high);
+            Console.WriteLine($"{g.BaseResolution}px -> {g.OutputResolution}px in {clock.Elapsed.TotalSeconds:0.00} s (inversion 78 NFE + 1 generator evaluation): {p.GetValue(outFile)}");
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,178 @@
+using InstantViews.Diffusion;
+using InstantViews.Metrics;
+using InstantViews.Nn;
+using InstantViews.Pagoda;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace InstantViews.Tests.Pagoda;
+
+public class PagodaTests
+{
+    public PagodaTests() => TestTorch.Init();
+
+    static UNetConfig Tiny => new() { Resolution = 8, Channels = 8, ChannelMult = [1, 2], BlocksPerLevel = 1, AttentionResolutions = [4], Heads = 2 };
+
+    static UNet Teacher(int seed = 1)
+    {
+        var net = new UNet(Tiny);
+        var g = new TorchSharp.torch.Generator((ulong)seed);
+        using var noGrad = no_grad();
+        foreach (var p in net.parameters()) p.copy_(randn(p.shape, generator: g) * 0.1);
+        return net;
+    }
+
+    [Fact]
+    public void Pairs_from_gaussian_denoiser_match_analytic_noise_and_round_trip()
+    {
+        const double mu = 0.1, tau = 0.4;
+        var den = new LambdaDenoiser((x, s) =>
+        {
+            var s2 = s.square().view(-1, 1, 1, 1);
+            return (tau * tau * x + s2 * mu) / (tau * tau + s2);
+        });
+        var data = (mu + tau * randn(new long[] { 6, 3, 16, 16 }, generator: new TorchSharp.torch.Generator(2))).clamp(-1, 1);
+        using var dir = new TempDir();
+        PairBuilder.Build(den, 8, 80, (start, n) => data[(int)start..(int)(start + n)], new PairsConfig { Count = 6, ChunkSize = 4, CheckRoundTrip = false }, dir.Path);
+        Assert.Equal(2, Directory.GetFiles(dir.Path, "chunk-*.safetensors").Length);
+        var set = PairSet.Load(dir.Path);
+        Assert.Equal(6, set.Count);
+        Assert.Equal(16, set.Resolution);
+        Assert.Equal(8, set.BaseResolution);
+        // Analytic PF-ODE map of the (quantised, downsampled) image from smin to smax.
+        var low = InstantViews.Imaging.Resize.Down(set.Images(arange(6)), 2);
+        var analytic = mu + (low - mu) * Math.Sqrt(tau * tau + 80 * 80) / Math.Sqrt(tau * tau + 0.002 * 0.002);
+        var rel = ((set.Z - analytic).abs().max() / 80).item<float>();
+        Assert.True(rel < 0.04, $"relative error {rel}");
+        // Re-running resumes: nothing is rewritten.
+        var stamp = File.GetLastWriteTimeUtc(Path.Combine(dir.Path, "chunk-00000.safetensors"));
+        PairBuilder.Build(den, 8, 80, (_, _) => throw new InvalidOperationException("should skip"), new PairsConfig { Count = 6, ChunkSize = 4 }, dir.Path);
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(dir.Path, "chunk-00000.safetensors")));
+    }
+
+    [Fact]
+    public void Pair_file_round_trips_and_merges_shards()
+    {
+        using var dir = new TempDir();
+        var x = randint(0, 256, new long[] { 3, 3, 16, 16 }).to_type(ScalarType.Byte);
+        var z = randn(3, 3, 8, 8) * 80;
+        new PairSet(x, z, 33.5).Save(dir.File("a/chunk-00000.safetensors"));
+        new PairSet(x.flip(3), z * 2, 31.5).Save(dir.File("b/chunk-00001.safetensors"));
+        var merged = PairSet.Merge([dir.File("a"), dir.File("b")], dir.File("all.safetensors"));
+        var back = PairSet.Load(dir.File("all.safetensors"));
+        Assert.Equal(6, back.Count);
+        Assert.True(TensorAssert.Same(back.X[..3], x));
+        Assert.True(TensorAssert.Same(back.Z[3..], z * 2));
+        Assert.Equal(32.5, back.RoundTripPsnr, 6);
+        Assert.Equal(merged.Count, back.Count);
+    }
+
+    [Fact]
+    public void Generator_output_shapes_at_each_growth_level()
+    {
+        var g = OneStepGenerator.FromTeacher(Teacher(), 80);
+        using var z = g.SampleNoise(2);
+        Assert.Equal(new long[] { 2, 3, 8, 8 }, g.Forward(z).shape);
+        var g1 = g.Grow(16);
+        var g2 = g1.Grow();
+        Assert.Equal(16, g1.OutputResolution);
+        Assert.Equal(new long[] { 2, 3, 16, 16 }, g1.Forward(z).shape);
+        var all = g2.ForwardAll(z);
+        Assert.Equal(new[] { 8L, 16, 32 }, all.Select(t => t.shape[2]));
+    }
+
+    [Fact]
+    public void Base_generator_is_the_teachers_raw_output_at_sigma_max()
+    {
+        var teacher = Teacher(3);
+        var g = OneStepGenerator.FromTeacher(teacher, 80);
+        using var z = randn(2, 3, 8, 8) * 80;
+        var s = full(2, 80f);
+        var expected = teacher.Forward(z * Edm.CIn(s).view(-1, 1, 1, 1), Edm.CNoise(s));
+        Assert.True((g.Forward(z) - expected).abs().max().item<float>() < 1e-5f);
+    }
+
+    [Fact]
+    public void Fresh_growth_level_gives_upsampled_base_output()
+    {
+        var g = OneStepGenerator.FromTeacher(Teacher(4), 80);
+        var grown = g.Grow(16);
+        using var z = g.SampleNoise(2);
+        var up = nn.functional.interpolate(g.Forward(z), scale_factor: [2.0, 2.0], mode: InterpolationMode.Bilinear, align_corners: false);
+        Assert.True((grown.Forward(z) - up).abs().max().item<float>() < 1e-5f);
+    }
+
+    [Fact]
+    public void Grow_step_changes_new_parameters_and_keeps_frozen_ones()
+    {
+        var grown = OneStepGenerator.FromTeacher(Teacher(5), 80).Grow(16);
+        var trainable = grown.TrainableParameters().Select(p => p.Name).ToHashSet();
+        Assert.Contains(trainable, n => n.StartsWith("levels.0."));
+        Assert.DoesNotContain(trainable, n => n.StartsWith("net.encoder.") || n.StartsWith("net.middle."));
+        var before = grown.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        foreach (var (name, p) in grown.named_parameters()) p.requires_grad = trainable.Contains(name);
+        var opt = new Adam(grown.TrainableParameters(), 1e-2);
+        using var z = grown.SampleNoise(2);
+        for (int i = 0; i < 3; i++)
+        {
+            opt.ZeroGrad();
+            (grown.Forward(z) - 0.5).square().mean().backward();
+            opt.Update();
+        }
+        foreach (var (name, p) in grown.named_parameters())
+        {
+            var changed = !TensorAssert.Same(p, before[name]);
+            if (trainable.Contains(name) && name.Contains("head")) Assert.True(changed, $"{name} should train");
+            if (!trainable.Contains(name)) Assert.False(changed, $"{name} is frozen");
+        }
+    }
+
+    [Fact]
+    public void Hinge_losses_on_known_logits()
+    {
+        using var real = tensor(new[] { 2f, 0.5f, -1f });
+        using var fake = tensor(new[] { -2f, 0f, 1f });
+        // relu(1 - real) = [0, 0.5, 2] -> mean 5/6; relu(1 + fake) = [0, 1, 2] -> mean 1.
+        Assert.Equal(5f / 6 + 1, GanLosses.DiscriminatorHinge(real, fake).item<float>(), 5);
+        Assert.Equal(1f / 3, GanLosses.GeneratorHinge(fake).item<float>(), 5);
+    }
+
+    [Fact]
+    public void Adaptive_weight_on_a_toy_graph()
+    {
+        var w = tensor(new[] { 1f, 2f }).requires_grad_(true);
+        // L_rec = 3 * sum(w) -> grad norm 3 sqrt(2); L_G = sum(w^2) -> grad (2, 4), norm sqrt(20).
+        var rec = 3 * w.sum();
+        var adv = w.square().sum();
+        var expected = 3 * Math.Sqrt(2) / (Math.Sqrt(20) + 1e-4);
+        Assert.Equal(expected, GanLosses.AdaptiveWeight(rec, adv, w), 4);
+        // Clipped to [0.01, 10].
+        Assert.Equal(10, GanLosses.AdaptiveWeight(1000 * w.sum(), w.sum() * 1e-3, w), 6);
+    }
+
+    [Fact]
+    public void Tiny_end_to_end_run_lowers_reconstruction_loss()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher(6);
+        var g = new TorchSharp.torch.Generator(7);
+        var x = PairSet.Quantise((rand(new long[] { 8, 3, 16, 16 }, generator: g) * 2 - 1).clamp(-1, 1));
+        var pairs = new PairSet(x, randn(new long[] { 8, 3, 8, 8 }, generator: g) * 80);
+        var features = new ResNet18Features();
+        var cfg = new PagodaTrainConfig { BatchSize = 4, LearningRate = 1e-3, FeatureSize = 32, LogEvery = 5, CheckpointEvery = 1000, SampleEvery = 0 };
+        var t = PagodaTrainer.CreateBase(teacher, 80, cfg, pairs, dir.File("base"), features: features);
+        var first = t.TrainStep().Reconstruction;
+        for (int i = 0; i < 25; i++) t.TrainStep();
+        var last = Enumerable.Range(0, 3).Average(_ => t.TrainStep().Reconstruction);
+        Assert.True(last < first, $"reconstruction {first} -> {last}");
+        t.SaveCheckpoint();
+        var grow = PagodaTrainer.CreateGrow(t.EmaGenerator, cfg, pairs, dir.File("grow"), features: features);
+        var gFirst = grow.TrainStep().Reconstruction;
+        for (int i = 0; i < 15; i++) grow.TrainStep();
+        var gLast = Enumerable.Range(0, 3).Average(_ => grow.TrainStep().Reconstruction);
+        Assert.Equal(16, grow.Generator.OutputResolution);
+        Assert.True(gLast < gFirst, $"grow reconstruction {gFirst} -> {gLast}");
+        var resumed = PagodaTrainer.Resume(dir.File("base"), pairs, features: features);
+        Assert.Equal(t.Step, resumed.Step);
+    }
+}
