@@ -43,17 +43,20 @@ public static class EvalCommand
             using var net = new ResNet18Features();
             net.to(ctx.Device);
             var cachePath = parse.GetValue(cache);
+            // The cache records what it was made from, including the upsampling size that changes the features.
+            var realKey = $"{parse.GetValue(real)} --size {s}";
             FeatureSet realSet;
             if (cachePath is not null && File.Exists(cachePath))
             {
                 (realSet, var source) = FeatureSet.Load(cachePath);
                 if (!ctx.Quiet) Console.Error.WriteLine($"reference features from {cachePath} ({source}, N={realSet.Count})");
+                if (source != realKey) Console.Error.WriteLine($"warning: {cachePath} was made from '{source}', not '{realKey}'");
             }
             else
             {
                 using var realSource = OpenSource(parse.GetValue(real)!);
                 realSet = FeatureExtraction.Extract(realSource, net, ctx.Device, b, s, "real");
-                if (cachePath is not null) realSet.Save(cachePath, parse.GetValue(real)!);
+                if (cachePath is not null) realSet.Save(cachePath, realKey);
             }
             using var fakeSource = OpenSource(parse.GetValue(fake)!);
             var fakeSet = FeatureExtraction.Extract(fakeSource, net, ctx.Device, b, s, "fake");
