@@ -28,6 +28,9 @@ switch (which)
             Console.WriteLine($"SceneStream {res}x{res}, {spp} spp: {n / sw.Elapsed.TotalSeconds:0.0} views/s");
             return 0;
         }
+    case "quality":
+        QualityBench.Run(args);
+        return 0;
     case "scenes":
         InstantViews.Bench.ScenesBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0);
         return 0;
@@ -37,6 +40,6 @@ switch (which)
             args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 64);
         return 0;
     default:
-        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], scenes [seconds], metrics [seconds] [fd-count] [fd-size]");
+        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--count N] [--json F] [--grids DIR], stream [res] [spp], scenes [seconds], metrics [seconds] [fd-count] [fd-size]");
         return which == "--help" ? 0 : 2;
 }
