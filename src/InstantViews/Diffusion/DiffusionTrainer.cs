@@ -111,6 +111,7 @@ public sealed class DiffusionTrainer
         var value = l.item<float>();
         lossSum += value;
         lossCount++;
+        stepsThisSession++;
         clock.Stop();
         if (Step % Train.LogEvery == 0)
         {
@@ -122,9 +123,9 @@ public sealed class DiffusionTrainer
     }
 
     public double Elapsed => elapsedBefore + clock.Elapsed.TotalSeconds;
-    double ImagesPerSecond => clock.Elapsed.TotalSeconds > 0 ? lossCountTotal() / clock.Elapsed.TotalSeconds : 0;
+    /// <summary>Training throughput of this session (time inside training steps only).</summary>
+    public double ImagesPerSecond => clock.Elapsed.TotalSeconds > 0 ? stepsThisSession * (double)Train.BatchSize / clock.Elapsed.TotalSeconds : 0;
     long stepsThisSession;
-    double lossCountTotal() => stepsThisSession * (double)Train.BatchSize;
 
     /// <summary>Trains until <paramref name="maxSteps"/> total steps or <paramref name="minutes"/> of wall time, checkpointing and sampling periodically.</summary>
     public void Run(long? maxSteps, double? minutes, CancellationToken cancel = default)
@@ -135,7 +136,6 @@ public sealed class DiffusionTrainer
         while ((maxSteps is null || Step < maxSteps) && DateTime.UtcNow < deadline && !cancel.IsCancellationRequested)
         {
             var l = TrainStep();
-            stepsThisSession++;
             progress.Advance(1, $"step {Step}, loss {l:0.0000}, {ImagesPerSecond:0} img/s");
             if (Step % Train.CheckpointEvery == 0) SaveCheckpoint();
             if (Train.SampleEvery > 0 && Step % Train.SampleEvery == 0) WriteSamples();
