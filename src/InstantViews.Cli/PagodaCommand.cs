@@ -100,14 +100,15 @@ public static class PagodaCommand
         var steps = new Option<long?>("--steps") { Description = "Stop at this total step count" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out" };
         var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 32 };
-        var lr = new Option<double>("--lr") { Description = "Generator learning rate", DefaultValueFactory = _ => 5e-5 };
-        var cmd = new Command("train", "Train the one-step generator (base) or grow it by one level (grow)") { stage, pairs, init, outDir, minutes, steps, resume, batch, lr };
+        var lr = new Option<double>("--lr") { Description = "Generator learning rate", DefaultValueFactory = _ => 1e-4 };
+        var featureSize = new Option<int>("--feature-size") { Description = "Images are upsampled to at least this size for the ResNet-18 (loss and discriminator)", DefaultValueFactory = _ => 32 };
+        var cmd = new Command("train", "Train the one-step generator (base) or grow it by one level (grow)") { stage, pairs, init, outDir, minutes, steps, resume, batch, lr, featureSize };
         Cli.SetAction(cmd, (p, ctx) =>
         {
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
             var set = PairSet.Load(p.GetValue(pairs)!);
             var dir = p.GetValue(outDir)!;
-            var train = new PagodaTrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed };
+            var train = new PagodaTrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), FeatureSize = p.GetValue(featureSize), Seed = ctx.Seed };
             PagodaTrainer trainer;
             if (p.GetValue(resume)) trainer = PagodaTrainer.Resume(dir, set, ctx.Device);
             else

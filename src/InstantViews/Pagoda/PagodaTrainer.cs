@@ -13,13 +13,13 @@ namespace InstantViews.Pagoda;
 public sealed record PagodaTrainConfig
 {
     public int BatchSize { get; init; } = 32;
-    public double LearningRate { get; init; } = 5e-5;
+    public double LearningRate { get; init; } = 1e-4;
     public double DiscriminatorLearningRate { get; init; } = 2e-4;
     /// <summary>w of L = L_rec + w lambda L_G: 0.2 at the base resolution, 1.0 when growing.</summary>
     public double AdversarialWeight { get; init; } = 0.2;
     public double EmaDecay { get; init; } = 0.999;
     /// <summary>Images are upsampled to at least this size before the ResNet-18 (perceptual distance and discriminator).</summary>
-    public int FeatureSize { get; init; } = 64;
+    public int FeatureSize { get; init; } = 32;
     public int LogEvery { get; init; } = 10;
     public int CheckpointEvery { get; init; } = 100;
     public int SampleEvery { get; init; } = 200;
