@@ -55,7 +55,14 @@ public static class QualityBench
             var (kid, kidStd) = Kid.Compute(reference.Features, f.Features, 50, Math.Min(500, n / 2));
             rows.Add(new Row(res, method, nfe, n, fd, kid, kidStd, spi));
             Console.WriteLine($"{res,-6} {method,-32} NFE {nfe,3}  FD {fd,9:0.00}  KID {kid,8:0.0000} ± {kidStd:0.0000}  {spi * 1000,9:0.000} ms/image");
-            if (gridDir is not null) ImageFile.Write(Path.Combine(gridDir, $"{res}-{method.Replace(' ', '-').Replace(",", "")}.png"), ImageGrid.Tile(images[..Math.Min(64, n)], 8));
+            if (gridDir is not null)
+            {
+                // Small images are enlarged (nearest neighbour) so the grid can be looked at.
+                var shown = images[..Math.Min(64, n)];
+                var scale = Math.Max(1, 64 / (int)shown.shape[2]);
+                if (scale > 1) shown = Resize.To(shown, (int)shown.shape[2] * scale, (int)shown.shape[3] * scale, ResizeFilter.Nearest);
+                ImageFile.Write(Path.Combine(gridDir, $"{res}-{method.Replace(' ', '-').Replace(",", "").Replace("=", "")}.png"), ImageGrid.Tile(shown, 8));
+            }
         }
         (Tensor Images, double SecondsPerImage) Timed(Func<Tensor, Tensor> sample, int batch = 100)
         {

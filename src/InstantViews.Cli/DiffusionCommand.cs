@@ -111,8 +111,7 @@ public static class DiffusionCommand
                 }
             }
             var seconds = clock.Elapsed.TotalSeconds;
-            for (int i = 0; i < images.Count; i++) ImageFile.Write(Path.Combine(dir, $"{i:D5}.png"), images[i]);
-            ImageFile.Write(Path.Combine(dir, "grid.png"), ImageGrid.Tile(images, (int)Math.Ceiling(Math.Sqrt(images.Count))));
+            ImageGrid.WriteFolder(dir, images);
             Console.WriteLine($"{n} images in {dir}; NFE per image {nfe}; {seconds / n:0.0000} s per image ({p.GetValue(sampler)}, N={p.GetValue(steps)})");
             return 0;
         });

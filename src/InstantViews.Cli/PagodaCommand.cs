@@ -159,8 +159,7 @@ public static class PagodaCommand
                 }
             var seconds = clock.Elapsed.TotalSeconds;
             var dir = p.GetValue(outDir)!;
-            for (int i = 0; i < images.Count; i++) ImageFile.Write(Path.Combine(dir, $"{i:D5}.png"), images[i]);
-            ImageFile.Write(Path.Combine(dir, "grid.png"), ImageGrid.Tile(images, (int)Math.Ceiling(Math.Sqrt(images.Count))));
+            ImageGrid.WriteFolder(dir, images);
             Console.WriteLine($"{n} images ({g.OutputResolution}px) in {dir}; NFE per image 1; {seconds / n:0.00000} s per image");
             return 0;
         });

@@ -25,3 +25,23 @@ static class TensorAssert
 /// <summary>CLI tests redirect the console and change global torch settings (threads): they run alone.</summary>
 [CollectionDefinition("console", DisableParallelization = true)]
 public sealed class ConsoleCollection;
+
+/// <summary>Runs the CLI in-process with the console captured.</summary>
+static class CliRunner
+{
+    public static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var oldOut = Console.Out;
+        var oldErr = Console.Error;
+        var o = new StringWriter();
+        var e = new StringWriter();
+        Console.SetOut(o);
+        Console.SetError(e);
+        try { return (InstantViews.Cli.Cli.Run(args), o.ToString(), e.ToString()); }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+    }
+}

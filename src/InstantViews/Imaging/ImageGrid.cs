@@ -38,4 +38,11 @@ public static class ImageGrid
         var bytes = frames.Select(f => ImageFile.ToBytes(f.shape[0] == 1 ? f.expand(3, -1, -1) : f)).ToList();
         AtomicFile.Write(path, Png.EncodeAnimatedRgb(bytes, w, h, delayMs));
     }
+
+    /// <summary>Writes each image as DIR/00000.png ... and all of them tiled as DIR/grid.png.</summary>
+    public static void WriteFolder(string dir, IReadOnlyList<Tensor> images)
+    {
+        for (int i = 0; i < images.Count; i++) ImageFile.Write(Path.Combine(dir, $"{i:D5}.png"), images[i]);
+        ImageFile.Write(Path.Combine(dir, "grid.png"), Tile(images, (int)Math.Ceiling(Math.Sqrt(images.Count))));
+    }
 }

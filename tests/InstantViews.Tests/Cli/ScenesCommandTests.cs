@@ -5,21 +5,7 @@ namespace InstantViews.Tests.Cli;
 [Collection("console")]
 public class ScenesCommandTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var oldOut = Console.Out;
-        var oldErr = Console.Error;
-        var o = new StringWriter();
-        var e = new StringWriter();
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (InstantViews.Cli.Cli.Run(args), o.ToString(), e.ToString()); }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void Render_writes_the_dataset_and_preview_writes_a_sheet()
