@@ -43,6 +43,7 @@ public static class Cli
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(DiffusionCommand.Build());
         root.Subcommands.Add(ScenesCommand.Build());
+        root.Subcommands.Add(DepthCommand.Build());
         return root;
     }
 
