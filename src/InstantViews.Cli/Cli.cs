@@ -44,6 +44,7 @@ public static class Cli
         root.Subcommands.Add(DiffusionCommand.Build());
         root.Subcommands.Add(ScenesCommand.Build());
         root.Subcommands.Add(DepthCommand.Build());
+        root.Subcommands.Add(WarpCommand.Build());
         return root;
     }
 
