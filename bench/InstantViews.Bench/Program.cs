@@ -18,7 +18,11 @@ switch (which)
     case "scenes":
         InstantViews.Bench.ScenesBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0);
         return 0;
+    case "warp":
+        TorchRuntime.SetThreads(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0);
+        WarpBench.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
+        return 0;
     default:
-        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], scenes [seconds]");
+        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], scenes [seconds], warp [frames] [threads]");
         return which == "--help" ? 0 : 2;
 }
