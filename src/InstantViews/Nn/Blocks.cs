@@ -52,14 +52,14 @@ public sealed class ResBlock : nn.Module<Tensor, Tensor, Tensor>
     public int InChannels { get; }
     public int OutChannels { get; }
 
-    public ResBlock(int inCh, int outCh, int embDim, double dropout) : base(nameof(ResBlock))
+    public ResBlock(int inCh, int outCh, int embDim, double dropout, int channelsPerGroup = 4) : base(nameof(ResBlock))
     {
         InChannels = inCh;
         OutChannels = outCh;
-        norm1 = Layers.GroupNorm(Layers.Groups(inCh), inCh);
+        norm1 = Layers.GroupNorm(Layers.Groups(inCh, 32, channelsPerGroup), inCh);
         conv1 = nn.Conv2d(inCh, outCh, 3, padding: 1);
         embProj = nn.Linear(embDim, 2 * outCh);
-        norm2 = Layers.GroupNorm(Layers.Groups(outCh), outCh);
+        norm2 = Layers.GroupNorm(Layers.Groups(outCh, 32, channelsPerGroup), outCh);
         this.dropout = nn.Dropout(dropout);
         conv2 = Layers.Zero(nn.Conv2d(outCh, outCh, 3, padding: 1));
         if (inCh != outCh) skip = nn.Conv2d(inCh, outCh, 1);
@@ -106,19 +106,19 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor?, AttentionHooks?,
     public int Channels { get; }
     readonly int contextDim;
 
-    public AttentionBlock(int channels, int heads, int contextDim) : base(nameof(AttentionBlock))
+    public AttentionBlock(int channels, int heads, int contextDim, int channelsPerGroup = 4) : base(nameof(AttentionBlock))
     {
         Channels = channels;
         this.heads = heads;
         this.contextDim = contextDim;
-        norm = Layers.GroupNorm(Layers.Groups(channels), channels);
+        norm = Layers.GroupNorm(Layers.Groups(channels, 32, channelsPerGroup), channels);
         q = nn.Linear(channels, channels);
         k = nn.Linear(channels, channels);
         v = nn.Linear(channels, channels);
         proj = Layers.Zero(nn.Linear(channels, channels));
         if (contextDim > 0)
         {
-            crossNorm = Layers.GroupNorm(Layers.Groups(channels), channels);
+            crossNorm = Layers.GroupNorm(Layers.Groups(channels, 32, channelsPerGroup), channels);
             crossQ = nn.Linear(channels, channels);
             crossK = nn.Linear(contextDim, channels);
             crossV = nn.Linear(contextDim, channels);

@@ -20,10 +20,15 @@ public static class Layers
         return g;
     }
 
-    /// <summary>Groups for a channel count: the largest divisor of <paramref name="channels"/> not above <paramref name="maxGroups"/>.</summary>
-    public static int Groups(int channels, int maxGroups = 32)
+    /// <summary>
+    /// Groups for a channel count: the largest divisor of <paramref name="channels"/> not above
+    /// <paramref name="maxGroups"/> that leaves at least <paramref name="channelsPerGroup"/> channels per group
+    /// (EDM uses 32 groups of at least 4 channels; one channel per group would normalise away each channel's mean,
+    /// i.e. colour).
+    /// </summary>
+    public static int Groups(int channels, int maxGroups = 32, int channelsPerGroup = 1)
     {
-        for (var g = Math.Min(maxGroups, channels); g > 1; g--)
+        for (var g = Math.Min(maxGroups, Math.Max(1, channels / Math.Max(1, channelsPerGroup))); g > 1; g--)
             if (channels % g == 0) return g;
         return 1;
     }

@@ -65,9 +65,9 @@ public sealed class UNet : nn.Module, ICheckpointable
             var outCh = c * config.ChannelMult[level];
             for (int b = 0; b < config.BlocksPerLevel; b++)
             {
-                encoder.Add(new ResBlock(ch, outCh, emb, config.Dropout));
+                encoder.Add(new ResBlock(ch, outCh, emb, config.Dropout, config.ChannelsPerGroup));
                 ch = outCh;
-                if (config.AttentionResolutions.Contains(res)) encoder.Add(new AttentionBlock(ch, config.Heads, config.ContextDim));
+                if (config.AttentionResolutions.Contains(res)) encoder.Add(new AttentionBlock(ch, config.Heads, config.ContextDim, config.ChannelsPerGroup));
                 skipChannels.Push(ch);
             }
             if (level < config.ChannelMult.Length - 1)
@@ -77,17 +77,17 @@ public sealed class UNet : nn.Module, ICheckpointable
                 res /= 2;
             }
         }
-        middle.Add(new ResBlock(ch, ch, emb, config.Dropout));
-        middle.Add(new AttentionBlock(ch, config.Heads, config.ContextDim));
-        middle.Add(new ResBlock(ch, ch, emb, config.Dropout));
+        middle.Add(new ResBlock(ch, ch, emb, config.Dropout, config.ChannelsPerGroup));
+        middle.Add(new AttentionBlock(ch, config.Heads, config.ContextDim, config.ChannelsPerGroup));
+        middle.Add(new ResBlock(ch, ch, emb, config.Dropout, config.ChannelsPerGroup));
         for (int level = config.ChannelMult.Length - 1; level >= 0; level--)
         {
             var outCh = c * config.ChannelMult[level];
             for (int b = 0; b <= config.BlocksPerLevel; b++)
             {
-                decoder.Add(new ResBlock(ch + skipChannels.Pop(), outCh, emb, config.Dropout));
+                decoder.Add(new ResBlock(ch + skipChannels.Pop(), outCh, emb, config.Dropout, config.ChannelsPerGroup));
                 ch = outCh;
-                if (config.AttentionResolutions.Contains(res)) decoder.Add(new AttentionBlock(ch, config.Heads, config.ContextDim));
+                if (config.AttentionResolutions.Contains(res)) decoder.Add(new AttentionBlock(ch, config.Heads, config.ContextDim, config.ChannelsPerGroup));
             }
             if (level > 0)
             {
@@ -95,7 +95,7 @@ public sealed class UNet : nn.Module, ICheckpointable
                 res *= 2;
             }
         }
-        normOut = Layers.GroupNorm(Layers.Groups(ch), ch);
+        normOut = Layers.GroupNorm(Layers.Groups(ch, 32, config.ChannelsPerGroup), ch);
         convOut = Layers.Zero(nn.Conv2d(ch, config.OutChannels, 3, padding: 1));
         RegisterComponents();
     }

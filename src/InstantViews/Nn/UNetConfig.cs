@@ -25,6 +25,9 @@ public sealed record UNetConfig
     /// <summary>Width of cross-attention context tokens (0 = no cross-attention).</summary>
     public int ContextDim { get; init; }
 
+    /// <summary>Minimum channels per GroupNorm group (at most 32 groups).</summary>
+    public int ChannelsPerGroup { get; init; } = 4;
+
     public int EmbeddingDim => Channels * 4;
 
     public void Validate()

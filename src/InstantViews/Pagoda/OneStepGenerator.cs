@@ -36,7 +36,7 @@ public sealed class GrowthLevel : nn.Module
         up = new ResBlock(inChannels, channels, embDim, 0);
         block1 = new ResBlock(channels, channels, embDim, 0);
         block2 = new ResBlock(channels, channels, embDim, 0);
-        norm = Layers.GroupNorm(Layers.Groups(channels), channels);
+        norm = Layers.GroupNorm(Layers.Groups(channels, 32, 4), channels);
         head = Layers.Zero(nn.Conv2d(channels, outChannels, 3, padding: 1));
         RegisterComponents();
     }

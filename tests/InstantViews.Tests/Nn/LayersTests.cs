@@ -18,9 +18,14 @@ public class LayersTests
     }
 
     [Theory]
-    [InlineData(64, 32, 32)]
-    [InlineData(48, 32, 24)]
-    [InlineData(11, 32, 11)]
-    [InlineData(3, 2, 1)]
-    public void Groups_divide_channels(int channels, int max, int expected) => Assert.Equal(expected, Layers.Groups(channels, max));
+    [InlineData(64, 32, 1, 32)]
+    [InlineData(48, 32, 1, 24)]
+    [InlineData(11, 32, 1, 11)]
+    [InlineData(3, 2, 1, 1)]
+    [InlineData(32, 32, 4, 8)]
+    [InlineData(64, 32, 4, 16)]
+    [InlineData(256, 32, 4, 32)]
+    [InlineData(3, 32, 4, 1)]
+    public void Groups_divide_channels_with_enough_channels_per_group(int channels, int max, int perGroup, int expected) =>
+        Assert.Equal(expected, Layers.Groups(channels, max, perGroup));
 }

@@ -26,6 +26,8 @@ public sealed record DepthNetConfig
         BlocksPerLevel = BlocksPerLevel,
         AttentionResolutions = [],
         Heads = 4,
+        // The shipped depth model was trained with one channel per norm group; keep that architecture.
+        ChannelsPerGroup = 1,
     };
 
     /// <summary>Levels halve the size this many times, so network inputs must be multiples of this.</summary>
