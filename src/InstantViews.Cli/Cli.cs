@@ -41,6 +41,7 @@ public static class Cli
         root.Options.Add(SeedOption);
         root.Options.Add(QuietOption);
         root.Subcommands.Add(InfoCommand.Build());
+        root.Subcommands.Add(CheckpointCommand.Build());
         root.Subcommands.Add(DiffusionCommand.Build());
         root.Subcommands.Add(PagodaCommand.Build());
         root.Subcommands.Add(ScenesCommand.Build());

@@ -30,4 +30,22 @@ public class CliTests
         Assert.Equal(1, code);
         Assert.Contains("no CUDA support", err);
     }
+
+    [Fact]
+    public void Checkpoint_export_writes_a_model_only_fp16_copy()
+    {
+        using var dir = new TempDir();
+        TorchSharp.torch.random.manual_seed(3);
+        var net = new InstantViews.Tests.Runtime.TinyNet(new InstantViews.Tests.Runtime.TinyConfig());
+        using var state = TorchSharp.torch.ones(2);
+        InstantViews.Runtime.Checkpoint.Save(dir.File("full.safetensors"), net, step: 9, extra: [new("adam/m/x", state)]);
+        var (code, output, err) = Run("checkpoint", "export", "--in", dir.File("full.safetensors"), "--out", dir.File("small.safetensors"), "--fp16");
+        Assert.True(code == 0, err);
+        Assert.Contains("fp16", output);
+        var (header, tensors) = InstantViews.Runtime.Checkpoint.ReadAll(dir.File("small.safetensors"));
+        Assert.Equal(9, header.Step);
+        Assert.DoesNotContain(tensors, t => t.Key.Contains('/'));
+        Assert.All(tensors, t => Assert.Equal(TorchSharp.torch.ScalarType.Float16, t.Value.dtype));
+        Assert.Equal(1, Run("checkpoint", "info", "--in", dir.File("missing.safetensors")).Code);
+    }
 }

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using System.Text.Json;
+using InstantViews.Runtime;
+
+namespace InstantViews.Cli;
+
+/// <summary>`instantviews checkpoint info|export`: read a checkpoint's header; write a model-only copy (optionally fp16).</summary>
+public static class CheckpointCommand
+{
+    public static Command Build()
+    {
+        var cmd = new Command("checkpoint", "Inspect checkpoints and export shippable model files");
+        var file = new Option<string>("--in") { Description = "Checkpoint or model file", Required = true };
+        var info = new Command("info", "Print a checkpoint's kind, step, metrics, config and tensor count") { file };
+        Cli.SetAction(info, (p, ctx) =>
+        {
+            var (header, tensors) = Checkpoint.ReadAll(p.GetValue(file)!);
+            var model = tensors.Count(t => !t.Key.Contains('/'));
+            Console.WriteLine($"kind    {header.Kind}\nstep    {header.Step}\ntensors {model} model, {tensors.Count - model} training state");
+            foreach (var (k, v) in header.Metrics) Console.WriteLine($"metric  {k} = {v:G6}");
+            Console.WriteLine(JsonSerializer.Serialize(header.Config, Json.Options));
+            return 0;
+        });
+        var input = new Option<string>("--in") { Description = "Checkpoint or model file", Required = true };
+        var output = new Option<string>("--out") { Description = "Model file to write", Required = true };
+        var fp16 = new Option<bool>("--fp16") { Description = "Store weights in half precision" };
+        var export = new Command("export", "Write the model weights alone (no optimiser or EMA state), rebuilt and checked from the header") { input, output, fp16 };
+        Cli.SetAction(export, (p, ctx) =>
+        {
+            var (model, header) = Checkpoint.Load(p.GetValue(input)!);
+            Checkpoint.Save(p.GetValue(output)!, model, header.Step, header.Metrics, p.GetValue(fp16));
+            Console.WriteLine($"{header.Kind} at step {header.Step} -> {p.GetValue(output)} ({new FileInfo(p.GetValue(output)!).Length / 1e6:0.00} MB{(p.GetValue(fp16) ? ", fp16" : "")})");
+            return 0;
+        });
+        cmd.Subcommands.Add(info);
+        cmd.Subcommands.Add(export);
+        return cmd;
+    }
+}
