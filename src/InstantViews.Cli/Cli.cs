@@ -45,6 +45,8 @@ public static class Cli
         root.Subcommands.Add(PagodaCommand.Build());
         root.Subcommands.Add(ScenesCommand.Build());
         root.Subcommands.Add(EvalCommand.Build());
+        root.Subcommands.Add(DepthCommand.Build());
+        root.Subcommands.Add(WarpCommand.Build());
         return root;
     }
 

@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Globalization;
+using InstantViews.GenWarp.Depth;
+using InstantViews.Imaging;
+using InstantViews.Runtime;
+using static TorchSharp.torch;
+
+namespace InstantViews.Cli;
+
+/// <summary>`instantviews depth` (estimate depth for an image) and `depth train|eval` (the built-in network).</summary>
+public static class DepthCommand
+{
+    public static Command Build()
+    {
+        var image = new Option<string>("--image") { Description = "Input image (PNG/JPEG/WebP)", Required = true };
+        var outPath = new Option<string>("--out") { Description = "Output depth: D.npy (float32 metres) and D.png (colour map); give D or D.npy", Required = true };
+        var model = DepthModelOption();
+        var onnx = OnnxOptions.Create();
+        var cmd = new Command("depth", "Estimate metric depth for an image (built-in network, ONNX model or file); train and evaluate the built-in network")
+        { image, outPath, model };
+        onnx.AddTo(cmd);
+        cmd.Subcommands.Add(BuildTrain());
+        cmd.Subcommands.Add(BuildEval());
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var rgb = ImageFile.Read(p.GetValue(image)!);
+            var estimator = DepthSource.Open(p.GetValue(model)!, ctx.Device, onnx.Read(p));
+            using var noGrad = no_grad();
+            var depth = estimator.Estimate(rgb).to_type(ScalarType.Float32).contiguous();
+            var (stem, _) = OutputStem(p.GetValue(outPath)!);
+            Write(stem, depth);
+            var d = depth.data<float>().ToArray();
+            Console.WriteLine($"depth by {estimator.Description}: {d.Min():0.00}-{d.Max():0.00} m (median {d.Order().ElementAt(d.Length / 2):0.00} m); wrote {stem}.npy and {stem}.png");
+            (estimator as IDisposable)?.Dispose();
+            return 0;
+        });
+        return cmd;
+    }
+
+    public static Option<string> DepthModelOption() => new("--model")
+    {
+        Description = "builtin (models/depth.safetensors), builtin:FILE.safetensors, onnx:FILE.onnx, or a depth map (.png mm / .npy m)",
+        DefaultValueFactory = _ => "builtin",
+    };
+
+    /// <summary>"out/d", "out/d.npy" and "out/d.png" all mean the pair out/d.npy + out/d.png.</summary>
+    public static (string Stem, string Ext) OutputStem(string path)
+    {
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        return ext is ".npy" or ".png" ? (path[..^ext.Length], ext) : (path, "");
+    }
+
+    /// <summary>Writes depth [H, W] as STEM.npy (metres) and STEM.png (Turbo colour map of inverse depth).</summary>
+    public static void Write(string stem, Tensor depth)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(stem))!;
+        Directory.CreateDirectory(dir);
+        int h = (int)depth.shape[0], w = (int)depth.shape[1];
+        var values = depth.data<float>().ToArray();
+        Npy.WriteFloat32(stem + ".npy", values, h, w);
+        ImageFile.Write(stem + ".png", DepthColormap.ToImage(values, w, h));
+    }
+
+    static Command BuildTrain()
+    {
+        var outDir = new Option<string>("--out") { Description = "Run folder (checkpoint, model.safetensors, loss log)", Required = true };
+        var minutes = new Option<double?>("--minutes") { Description = "Stop after this much wall time" };
+        var steps = new Option<long?>("--steps") { Description = "Stop at this total step count" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint" };
+        var res = new Option<int>("--resolution") { Description = "Training views are RES x RES (the network's input width)", DefaultValueFactory = _ => 64 };
+        var channels = new Option<int>("--channels") { Description = "U-Net base channels", DefaultValueFactory = _ => 16 };
+        var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 16 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 1e-3 };
+        var cmd = new Command("train", "Train the built-in depth network on streamed procedural scenes (atomic checkpoints; --resume continues)")
+        { outDir, minutes, steps, resume, res, channels, batch, lr };
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
+            var r = p.GetValue(res);
+            if (r < 16 || r % 8 != 0) throw new UserError($"--resolution must be a multiple of 8 and >= 16, got {r}");
+            var dir = p.GetValue(outDir)!;
+            using var trainer = p.GetValue(resume)
+                ? DepthTrainer.Resume(dir, ctx.Device)
+                : DepthTrainer.Create(new DepthNetConfig { Resolution = r, Channels = p.GetValue(channels) },
+                    new DepthTrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed }, dir, ctx.Device);
+            Console.WriteLine($"training {trainer.Net.ParameterCount / 1e6:0.00}M-parameter depth U-Net at {r}x{r}, from step {trainer.Step}");
+            using var cancel = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            trainer.Run(p.GetValue(steps), p.GetValue(minutes), cancel.Token);
+            Console.WriteLine($"step {trainer.Step}, {trainer.ImagesSeen} images seen, {trainer.Elapsed / 60:0.0} min; model: {trainer.ModelPath}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command BuildEval()
+    {
+        var model = DepthModelOption();
+        var count = new Option<int>("--count") { Description = "Evaluation views (scene seeds from 1,000,000)", DefaultValueFactory = _ => 200 };
+        var size = new Option<int>("--size") { Description = "View size (square)", DefaultValueFactory = _ => 64 };
+        var cmd = new Command("eval", "AbsRel and delta<1.25 on evaluation scenes, against the best constant depth") { model, count, size };
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var n = p.GetValue(count);
+            if (n < 1) throw new UserError($"--count must be >= 1, got {n}");
+            var estimator = DepthSource.Open(p.GetValue(model)!, ctx.Device);
+            var (m, c, constant) = DepthEvaluation.Run(estimator, n, p.GetValue(size), ctx.Seed);
+            var inv = CultureInfo.InvariantCulture;
+            Console.WriteLine($"{n} evaluation views at {p.GetValue(size)}x{p.GetValue(size)}, {estimator.Description}");
+            Console.WriteLine(string.Create(inv, $"  model:    AbsRel {m.AbsRel:0.0000}  delta<1.25 {m.Delta1:0.0000}"));
+            Console.WriteLine(string.Create(inv, $"  constant: AbsRel {c.AbsRel:0.0000}  delta<1.25 {c.Delta1:0.0000}  (median depth {constant:0.000} m)"));
+            return 0;
+        });
+        return cmd;
+    }
+}

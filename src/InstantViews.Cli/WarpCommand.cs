@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.Diagnostics;
+using InstantViews.GenWarp.Depth;
+using InstantViews.Geometry;
+using InstantViews.Imaging;
+using InstantViews.Runtime;
+using static TorchSharp.torch;
+
+namespace InstantViews.Cli;
+
+/// <summary>`instantviews warp`: forward-splat an image into another camera by its depth (holes left open).</summary>
+public static class WarpCommand
+{
+    public static Command Build()
+    {
+        var image = new Option<string>("--image") { Description = "Source image (PNG/JPEG/WebP)", Required = true };
+        var depth = new Option<string>("--depth") { Description = "Depth: a map (.png mm / .npy m), builtin, builtin:FILE.safetensors or onnx:FILE.onnx", DefaultValueFactory = _ => "builtin" };
+        var camera = new Option<string?>("--camera") { Description = $"Source camera JSON (K, world_to_camera; or a scene's cameras.json); default: pinhole, {CameraSpec.DefaultFovXDegrees} degree horizontal FOV" };
+        var frame = new Option<int>("--frame") { Description = "Frame of a cameras.json given to --camera", DefaultValueFactory = _ => 0 };
+        var target = new Option<string>("--target") { Description = "Target camera: JSON, orbit:yaw,pitch,radius (degrees, metres; radius 0 = median depth) or move:dx,dy,dz,yaw,pitch (source camera axes)", Required = true };
+        var targetFrame = new Option<int>("--target-frame") { Description = "Frame of a cameras.json given to --target", DefaultValueFactory = _ => 0 };
+        var alpha = new Option<double>("--alpha") { Description = "Softmax splatting sharpness (nearest point weighs 1, farthest exp(-alpha))", DefaultValueFactory = _ => 10 };
+        var outDir = new Option<string>("--out") { Description = "Output folder: warped.png, holes.png, side-by-side.png, depth.npy/png, target-depth.npy", Required = true };
+        var onnx = OnnxOptions.Create();
+        var cmd = new Command("warp", "Warp an image to another camera by forward softmax splatting (the geometric half of GenWarp)")
+        { image, depth, camera, frame, target, targetFrame, alpha, outDir };
+        onnx.AddTo(cmd);
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var rgb = ImageFile.Read(p.GetValue(image)!);
+            int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
+            Camera source;
+            if (p.GetValue(camera) is { } camPath) source = CameraSpec.ReadJson(camPath, p.GetValue(frame), w, h);
+            else
+            {
+                source = Camera.FromFov(w, h, CameraSpec.DefaultFovXDegrees);
+                Console.WriteLine($"no --camera: assuming a pinhole camera with {CameraSpec.DefaultFovXDegrees} degree horizontal field of view (fx = fy = {source.Fx:0.0} px, centred) at the origin");
+            }
+            var estimator = DepthSource.Open(p.GetValue(depth)!, ctx.Device, onnx.Read(p));
+            Tensor d;
+            using (no_grad()) d = estimator.Estimate(rgb, source).to_type(ScalarType.Float32).cpu().contiguous();
+            (estimator as IDisposable)?.Dispose();
+            DepthValidation.Require(d, h, w, $"depth from {estimator.Description}");
+            var values = d.data<float>().ToArray();
+            var median = values.Order().ElementAt(values.Length / 2);
+            var tgt = CameraSpec.Target(p.GetValue(target)!, source, median, p.GetValue(targetFrame));
+
+            var clock = Stopwatch.StartNew();
+            using var result = ForwardSplat.Warp(rgb.to(ctx.Device), d.to(ctx.Device), source, tgt, new SplatOptions { Alpha = p.GetValue(alpha) });
+            var ms = clock.Elapsed.TotalMilliseconds;
+            var dir = p.GetValue(outDir)!;
+            Directory.CreateDirectory(dir);
+            var warped = result.Warped.cpu();
+            var holes = result.HoleMask.cpu();
+            ImageFile.Write(Path.Combine(dir, "warped.png"), warped);
+            ImageFile.Write(Path.Combine(dir, "holes.png"), (holes * 2 - 1).unsqueeze(0));
+            DepthCommand.Write(Path.Combine(dir, "depth"), d);
+            Npy.WriteFloat32(Path.Combine(dir, "target-depth.npy"), result.Depth.cpu().contiguous().data<float>().ToArray(), tgt.Height, tgt.Width);
+            // Side by side at the source size: source | depth | warped | holes (white).
+            var sheet = new List<Tensor> { rgb, DepthColormap.ToImage(values, w, h), warped, (holes * 2 - 1).unsqueeze(0).expand(3, -1, -1) };
+            if (tgt.Width != w || tgt.Height != h) for (int i = 2; i < 4; i++) sheet[i] = Resize.To(sheet[i], h, w, ResizeFilter.Nearest);
+            ImageFile.Write(Path.Combine(dir, "side-by-side.png"), ImageGrid.Tile(sheet, 4));
+            Console.WriteLine($"depth: {estimator.Description}, median {median:0.00} m");
+            Console.WriteLine($"warped {w}x{h} -> {tgt.Width}x{tgt.Height} in {ms:0.0} ms; {100 * result.VisibleFraction:0.0}% of target pixels filled; wrote {dir}/warped.png, holes.png, side-by-side.png");
+            if (result.IsEmpty)
+            {
+                Console.Error.WriteLine("error: the target camera sees none of the source image (every pixel is a hole); check --target");
+                return 1;
+            }
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,22 @@
+using InstantViews.Runtime;
+
+namespace InstantViews.Geometry;
+
+/// <summary>Rejects cameras that cannot project: zero or non-finite focal lengths, a rotation that is not a rotation.</summary>
+public static class CameraChecks
+{
+    public static void Require(Camera c, string what)
+    {
+        if (c.Width < 1 || c.Height < 1) throw new UserError($"{what}: image size must be positive, got {c.Width}x{c.Height}");
+        double[] all = [c.Fx, c.Fy, c.Cx, c.Cy, .. c.R.ToArray().Cast<double>(), c.T.X, c.T.Y, c.T.Z];
+        if (all.Any(v => !double.IsFinite(v))) throw new UserError($"{what}: K or [R|t] holds NaN or infinite values");
+        if (Math.Abs(c.Fx) < 1e-9 || Math.Abs(c.Fy) < 1e-9) throw new UserError($"{what}: singular intrinsics (fx = {c.Fx}, fy = {c.Fy})");
+        // R R^T = I and det R = +1 (a proper rotation), to a tolerance that admits values rounded in JSON files.
+        var rrt = c.R * c.R.Transpose();
+        var error = 0.0;
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) error = Math.Max(error, Math.Abs(rrt[i, j] - (i == j ? 1 : 0)));
+        var det = Vec3.Dot(c.R.Row(0), Vec3.Cross(c.R.Row(1), c.R.Row(2)));
+        if (error > 1e-3 || det < 0) throw new UserError($"{what}: world_to_camera rotation is not a rotation (|R R^T - I| = {error:G3}, det = {det:G3})");
+    }
+}

@@ -1,0 +1,188 @@
+using InstantViews.Geometry;
+using InstantViews.Runtime;
+using InstantViews.Scenes;
+using static TorchSharp.torch;
+
+namespace InstantViews.Tests.Geometry;
+
+public class ForwardSplatTests
+{
+    public ForwardSplatTests() => TestTorch.Init();
+
+    static Camera Cam(int w, int h) => Camera.FromFov(w, h, 60).LookAt(new Vec3(0, 0, 0), new Vec3(0, 0, 1));
+
+    [Fact]
+    public void Identity_camera_returns_the_input_exactly_with_no_holes()
+    {
+        var cam = Cam(40, 24) with { Cx = 19.3, Fy = 30 };
+        var features = rand(5, 24, 40);
+        var depth = rand(24, 40) * 4 + 0.5;
+        using var r = ForwardSplat.Warp(features, depth, cam, cam);
+        Assert.Equal(0, r.HoleMask.sum().item<float>());
+        Assert.True((r.Warped - features).abs().max().item<float>() < 1e-6);
+        Assert.True((r.Depth - depth).abs().max().item<float>() < 1e-5);
+    }
+
+    [Fact]
+    public void Pure_rotation_leaves_no_holes_where_the_views_overlap()
+    {
+        var src = Cam(48, 48);
+        var tgt = src.WithPose(new RigidTransform(Mat3.RotationY(0.15) * Mat3.RotationX(0.05), Vec3.Zero));
+        var depth = rand(48, 48) * 3 + 1;
+        using var r = ForwardSplat.Warp(rand(3, 48, 48), depth, src, tgt);
+        // Target pixels whose ray lands inside the source image (with a one-pixel margin) must all be filled.
+        int checkedPixels = 0;
+        var hole = r.HoleMask.data<float>().ToArray();
+        for (int y = 0; y < 48; y++)
+            for (int x = 0; x < 48; x++)
+            {
+                var world = tgt.Unproject(x + 0.5, y + 0.5, 1);
+                var (u, v, z) = src.Project(world);
+                if (z <= 0 || u < 1 || v < 1 || u > 47 || v > 47) continue;
+                checkedPixels++;
+                Assert.Equal(0, hole[y * 48 + x]);
+            }
+        Assert.True(checkedPixels > 48 * 48 / 2);
+        Assert.InRange(r.VisibleFraction, 0.5, 0.999);
+    }
+
+    [Fact]
+    public void Near_object_hides_far_object()
+    {
+        // A far wall (value 0, 5 m) with a near square (value 1, 1 m) in front; the target moves sideways so
+        // both land on the same target pixels: the near one must win.
+        int w = 32, h = 32;
+        var src = Cam(w, h);
+        var depth = full(h, w, 5f);
+        var feat = zeros(1, h, w);
+        depth[TensorIndex.Slice(12, 20), TensorIndex.Slice(12, 20)] = tensor(1f);
+        feat[0, TensorIndex.Slice(12, 20), TensorIndex.Slice(12, 20)] = tensor(1f);
+        var tgt = src.WithPose(new RigidTransform(Mat3.Identity, new Vec3(0.2, 0, 0)));
+        using var r = ForwardSplat.Warp(feat, depth, src, tgt);
+        // The near square moves right by fx * 0.2 / 1 ~ 5.5 px (camera centre at -t), the wall by ~1.1 px: over the wall.
+        var centre = r.Warped[0, TensorIndex.Slice(14, 18), TensorIndex.Slice(19, 25)];
+        Assert.True(centre.min().item<float>() > 0.999f, $"near object lost: min {centre.min().item<float>()}");
+        Assert.True((r.Depth[TensorIndex.Slice(14, 18), TensorIndex.Slice(19, 25)] - 1).abs().max().item<float>() < 1e-3);
+    }
+
+    [Fact]
+    public void Non_square_images_and_a_different_target_size_warp_correctly()
+    {
+        // 48 wide, 32 high; a plane at 2 m moved sideways lands shifted by fx * dx / z pixels in x only.
+        int w = 48, h = 32;
+        var src = Camera.FromFov(w, h, 60);
+        var depth = full(h, w, 2f);
+        var xs = arange(w, ScalarType.Float32).view(1, 1, w).expand(1, h, w);
+        var ys = arange(h, ScalarType.Float32).view(1, h, 1).expand(1, h, w);
+        var feat = cat([xs, ys], 0);
+        var shift = 3.0;
+        var tgt = src.WithPose(new RigidTransform(Mat3.Identity, new Vec3(shift * 2 / src.Fx, 0, 0)));
+        using var r = ForwardSplat.Warp(feat, depth, src, tgt);
+        var inner = r.Warped[.., .., TensorIndex.Slice(4, w - 1)];
+        Assert.True((inner[0] - (arange(4, w - 1, ScalarType.Float32) - shift).view(1, -1)).abs().max().item<float>() < 1e-3);
+        Assert.True((inner[1] - arange(h, ScalarType.Float32).view(-1, 1)).abs().max().item<float>() < 1e-3);
+        Assert.Equal(1, r.HoleMask[0, 1].item<float>());
+        // A target camera of another size (same field of view, 24x16) sees the same content, halved.
+        using var small = ForwardSplat.Warp(feat, depth, src, src.Scaled(24, 16));
+        Assert.Equal([2L, 16, 24], small.Warped.shape);
+        Assert.Equal(0, small.HoleMask.sum().item<float>());
+        Assert.True((small.Warped[0, 5, 7] - 14.5f).abs().item<float>() < 1e-3);
+    }
+
+    [Fact]
+    public void Gradient_flows_to_the_source_features()
+    {
+        var cam = Cam(16, 12);
+        var tgt = cam.WithPose(new RigidTransform(Mat3.RotationY(0.05), new Vec3(0.05, 0, 0)));
+        var feat = rand(3, 12, 16).requires_grad_(true);
+        using var r = ForwardSplat.Warp(feat, rand(12, 16) + 1, cam, tgt);
+        r.Warped.sum().backward();
+        Assert.NotNull(feat.grad);
+        Assert.True(feat.grad!.abs().sum().item<float>() > 0);
+    }
+
+    [Fact]
+    public void Batched_warp_matches_single_warps()
+    {
+        var a = Cam(20, 16);
+        var b = a.WithPose(new RigidTransform(Mat3.RotationY(0.1), new Vec3(0.1, 0, 0)));
+        var feats = rand(2, 3, 16, 20);
+        var depth = rand(2, 16, 20) + 1;
+        using var batch = ForwardSplat.Warp(feats, depth, [a, a], [b, a]);
+        using var one = ForwardSplat.Warp(feats[0], depth[0], a, b);
+        Assert.True((batch.Warped[0] - one.Warped).abs().max().item<float>() < 1e-5);
+        Assert.True((batch.Warped[1] - feats[1]).abs().max().item<float>() < 1e-5);
+    }
+
+    [Fact]
+    public void Target_facing_away_gives_an_all_hole_result()
+    {
+        var cam = Cam(16, 16);
+        var away = cam.WithPose(new RigidTransform(Mat3.RotationY(Math.PI), Vec3.Zero));
+        using var r = ForwardSplat.Warp(rand(3, 16, 16), full(16, 16, 2f), cam, away);
+        Assert.True(r.IsEmpty);
+        Assert.Equal(0, r.VisibleFraction);
+        Assert.Equal(0, r.Warped.abs().sum().item<float>());
+    }
+
+    [Fact]
+    public void Bad_depth_and_singular_cameras_are_clear_errors()
+    {
+        var cam = Cam(16, 12);
+        var f = rand(3, 12, 16);
+        Assert.Contains("expected [12, 16]", Assert.Throws<UserError>(() => ForwardSplat.Warp(f, ones(16, 12), cam, cam)).Message);
+        var nan = ones(12, 16);
+        nan[3, 4] = tensor(float.NaN);
+        Assert.Contains("1 NaN", Assert.Throws<UserError>(() => ForwardSplat.Warp(f, nan, cam, cam)).Message);
+        var inf = ones(12, 16);
+        inf[0, 0] = tensor(float.PositiveInfinity);
+        Assert.Contains("infinite", Assert.Throws<UserError>(() => ForwardSplat.Warp(f, inf, cam, cam)).Message);
+        Assert.Contains("<= 0", Assert.Throws<UserError>(() => ForwardSplat.Warp(f, -ones(12, 16), cam, cam)).Message);
+        Assert.Contains("singular", Assert.Throws<UserError>(() => ForwardSplat.Warp(f, ones(12, 16), cam, cam with { Fx = 0 })).Message);
+        var squashed = cam with { R = new Mat3(1, 0, 0, 0, 1, 0, 0, 0, 0) };
+        Assert.Contains("not a rotation", Assert.Throws<UserError>(() => ForwardSplat.Warp(f, ones(12, 16), cam, squashed)).Message);
+        Assert.Contains("12x16", Assert.Throws<UserError>(() => ForwardSplat.Warp(rand(3, 16, 12), ones(16, 12), cam, cam)).Message);
+    }
+
+    [Fact]
+    public void Ground_truth_depth_reproduces_a_rendered_target_where_visible()
+    {
+        const int size = 64;
+        var scene = SceneGenerator.Generate(SceneStream.EvalSeedStart + 7);
+        var intrinsics = Camera.FromFov(size, size, new SceneConfig().FovXDegrees);
+        var source = CameraPaths.RandomPose(scene, intrinsics, new SceneRandom(scene.Seed, 1));
+        var move = new RigidTransform(Mat3.RotationY(0.06), new Vec3(-0.08, 0.02, 0.05));
+        var target = source.WithPose(source.WorldToCamera.Then(move));
+        var s = Renderer.Render(scene, source, 64);
+        var t = Renderer.Render(scene, target, 64);
+        using var r = ForwardSplat.Warp(s.RgbTensor(), s.DepthTensor(), source, target);
+
+        // Covisible: the target pixel's surface point projects inside the source at the depth the source saw there,
+        // and it is not on a depth edge (where pixels mix surfaces in both renders).
+        var warped = r.Warped.data<float>().ToArray();
+        var truth = t.RgbTensor().data<float>().ToArray();
+        double se = 0;
+        int count = 0;
+        for (int y = 1; y < size - 1; y++)
+            for (int x = 1; x < size - 1; x++)
+            {
+                var i = y * size + x;
+                var d = t.Depth[i];
+                if (Math.Abs(t.Depth[i - 1] - d) > 0.05 * d || Math.Abs(t.Depth[i + 1] - d) > 0.05 * d
+                    || Math.Abs(t.Depth[i - size] - d) > 0.05 * d || Math.Abs(t.Depth[i + size] - d) > 0.05 * d) continue;
+                var (u, v, z) = source.Project(target.Unproject(x + 0.5, y + 0.5, d));
+                if (z <= 0 || u < 1 || v < 1 || u >= size - 1 || v >= size - 1) continue;
+                var sd = s.Depth[(int)v * size + (int)u];
+                if (Math.Abs(sd - z) > 0.03 * z) continue;
+                for (int ch = 0; ch < 3; ch++)
+                {
+                    var e = (warped[ch * size * size + i] - truth[ch * size * size + i]) / 2;
+                    se += e * e;
+                }
+                count++;
+            }
+        Assert.True(count > size * size / 3, $"only {count} covisible pixels");
+        var psnr = 10 * Math.Log10(1 / (se / (3 * count)));
+        Assert.True(psnr > 30, $"PSNR on covisible pixels {psnr:0.00} dB");
+    }
+}
