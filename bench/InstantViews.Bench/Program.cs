@@ -39,7 +39,11 @@ switch (which)
             args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2000,
             args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 64);
         return 0;
+    case "warp":
+        TorchRuntime.SetThreads(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0);
+        WarpBench.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
+        return 0;
     default:
-        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--count N] [--json F] [--grids DIR], stream [res] [spp], scenes [seconds], metrics [seconds] [fd-count] [fd-size]");
+        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--count N] [--json F] [--grids DIR], stream [res] [spp], scenes [seconds], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads]");
         return which == "--help" ? 0 : 2;
 }

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using InstantViews.GenWarp;
+using InstantViews.GenWarp.Depth;
+using InstantViews.Geometry;
+using static TorchSharp.torch;
+
+namespace InstantViews.Bench;
+
+/// <summary>Forward splatting per frame (RGB and the 10-channel embedding) at 64/128/256, and the depth network per image.</summary>
+static class WarpBench
+{
+    static double MeanMs(Action run, int reps)
+    {
+        run();
+        run();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < reps; i++) run();
+        return clock.Elapsed.TotalMilliseconds / reps;
+    }
+
+    public static void Run(int reps)
+    {
+        var results = new JsonObject { ["benchmark"] = "warp", ["threads"] = get_num_threads(), ["cores"] = Environment.ProcessorCount, ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd") };
+        Console.WriteLine($"warp: forward softmax splatting, {get_num_threads()} threads, mean of {reps} frames");
+        foreach (var size in new[] { 64, 128, 256 })
+        {
+            var src = Camera.FromFov(size, size, 65);
+            var tgt = src.WithPose(new RigidTransform(Mat3.RotationY(0.1), new Vec3(0.2, 0, 0.1)));
+            var rgb = rand(3, size, size) * 2 - 1;
+            var depth = rand(size, size) * 4 + 1;
+            var grid = CoordinateEmbedding.Grid(size, size);
+            using var noGrad = no_grad();
+            var rgbMs = MeanMs(() => { using var s = NewDisposeScope(); ForwardSplat.Warp(rgb, depth, src, tgt); }, reps);
+            var embMs = MeanMs(() => { using var s = NewDisposeScope(); ForwardSplat.Warp(grid, depth, src, tgt); }, reps);
+            Console.WriteLine($"  {size}x{size}: RGB {rgbMs,7:0.00} ms/frame ({1000 / rgbMs,6:0} fps); 10-channel embedding {embMs,7:0.00} ms/frame");
+            results[$"splat_rgb_ms_{size}"] = Math.Round(rgbMs, 2);
+            results[$"splat_embedding_ms_{size}"] = Math.Round(embMs, 2);
+        }
+        var shipped = BuiltinDepth.FindShipped();
+        var net = shipped is not null ? BuiltinDepth.Load(shipped).Net : new DepthNet(new DepthNetConfig());
+        net.eval();
+        var image = rand(3, 64, 64) * 2 - 1;
+        var depthMs = MeanMs(() => { using var s = NewDisposeScope(); net.Predict(image); }, reps);
+        var gflops = net.ForwardFlops(64, 64) / 1e9;
+        Console.WriteLine($"  depth network ({(shipped is null ? "untrained, shipped config" : "shipped")}, {net.ParameterCount / 1e6:0.00}M params, {gflops:0.000} GFLOP): {depthMs:0.0} ms per 64x64 image");
+        results["depth_ms_64"] = Math.Round(depthMs, 2);
+        results["depth_gflop_64"] = Math.Round(gflops, 4);
+        Directory.CreateDirectory("docs/bench");
+        File.WriteAllText("docs/bench/warp.json", results.ToJsonString(new() { WriteIndented = true }) + "\n");
+        Console.WriteLine("wrote docs/bench/warp.json");
+    }
+}
