@@ -48,9 +48,10 @@ public static class GenWarpCommand
             var r = p.GetValue(res);
             if (r < 8 || r % 4 != 0) throw new UserError($"--resolution must be a multiple of 4 and >= 8, got {r}");
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
-            var depthSpec = p.GetValue(depth)!;
-            IDepthEstimator? estimator = depthSpec == "gt" ? null : DepthSource.Open(depthSpec, ctx.Device);
             var dir = p.GetValue(outDir)!;
+            // A resumed run keeps the depth source it started with.
+            var depthSpec = p.GetValue(resume) ? GenWarpTrainer.ReadSettings(dir).Depth : p.GetValue(depth)!;
+            IDepthEstimator? estimator = depthSpec == "gt" ? null : DepthSource.Open(depthSpec, ctx.Device);
             GenWarpTrainer trainer;
             if (p.GetValue(resume)) trainer = GenWarpTrainer.Resume(dir, ctx.Device, estimator);
             else

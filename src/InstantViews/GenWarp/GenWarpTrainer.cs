@@ -75,13 +75,22 @@ public sealed class GenWarpTrainer : IDisposable
         return t;
     }
 
-    /// <summary>Resumes the run in <paramref name="outDir"/> exactly where its last checkpoint left it.</summary>
+    /// <summary>The settings a run in <paramref name="outDir"/> was started with (its train.json).</summary>
+    public static PairTrainConfig ReadSettings(string outDir)
+    {
+        var trainJson = Path.Combine(outDir, "train.json");
+        if (!File.Exists(trainJson)) throw new UserError($"'{outDir}': no run to resume (train.json expected)");
+        try { return JsonSerializer.Deserialize<PairTrainConfig>(File.ReadAllText(trainJson), Json.Options)!; }
+        catch (JsonException e) { throw new UserError($"'{trainJson}': invalid JSON ({e.Message.Split('\n')[0]})"); }
+    }
+
+    /// <summary>Resumes the run in <paramref name="outDir"/> exactly where its last checkpoint left it (give the estimator its settings' Depth names).</summary>
     public static GenWarpTrainer Resume(string outDir, Device? device = null, IDepthEstimator? depth = null)
     {
         var ckpt = Path.Combine(outDir, "checkpoint.safetensors");
         var trainJson = Path.Combine(outDir, "train.json");
         if (!File.Exists(ckpt) || !File.Exists(trainJson)) throw new UserError($"'{outDir}': no run to resume (checkpoint.safetensors and train.json expected)");
-        var settings = JsonSerializer.Deserialize<PairTrainConfig>(File.ReadAllText(trainJson), Json.Options)!;
+        var settings = ReadSettings(outDir);
         var (header, tensors) = Checkpoint.ReadAll(ckpt);
         var t = new GenWarpTrainer(header.Kind, header.Config, settings, outDir, device ?? CPU, depth);
         Checkpoint.LoadWeights(t.Model, tensors, ckpt);

@@ -88,4 +88,16 @@ public class GenWarpModelTests
         var mask = zeros(2, 1, 16, 16);
         Assert.True(TensorAssert.Same(baseline.Denoise(x, sigma, source, mask), b2.Denoise(x, sigma, source, mask)));
     }
+
+    [Fact]
+    public void ResNet18_global_embedding_is_frozen_and_not_saved()
+    {
+        var model = new GenWarpModel(TinyGenWarp.Config with { GlobalEmbedding = GlobalEmbeddingKind.ResNet18 });
+        Assert.DoesNotContain(model.state_dict().Keys, k => k.Contains("resnet", StringComparison.OrdinalIgnoreCase));
+        using var noGrad = no_grad();
+        var (source, _) = TinyGenWarp.Inputs();
+        var context = model.GlobalContext(source);
+        Assert.Equal(new long[] { 2, 1, 8 }, context.shape);
+        Assert.True((context[0] - context[1]).abs().max().item<float>() > 0, "different images, different embeddings");
+    }
 }
