@@ -95,8 +95,9 @@ public static class GenWarpCommand
         var depthModel = new Option<string?>("--depth-model") { Description = $"Depth network for the estimated-depth table (default: models/{BuiltinDepth.ShippedFile})" };
         var spp = new Option<int>("--spp") { Description = "Render samples per pixel", DefaultValueFactory = _ => 2 };
         var batch = new Option<int>("--batch") { Description = "Pairs per batch", DefaultValueFactory = _ => 8 };
+        var sampler = SamplerOption();
         var cmd = new Command("eval", "Compare GenWarp, warp-and-inpaint and warp-only on evaluation pairs by covisibility range, with estimated and true depth")
-        { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch };
+        { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler };
         Cli.SetAction(cmd, (p, ctx) =>
         {
             var (genwarp, header) = Checkpoint.Load<GenWarpModel>(p.GetValue(model)!, ctx.Device);
@@ -107,7 +108,7 @@ public static class GenWarpCommand
             if (inpaint.Cfg.Net.Resolution != res) throw new UserError($"the models differ in resolution: genwarp {res}px, baseline {inpaint.Cfg.Net.Resolution}px");
             var n = p.GetValue(pairs);
             if (n < 2) throw new UserError($"--pairs must be at least 2 (KID and FD need two samples), got {n}");
-            var sampling = new NovelViewSampling(p.GetValue(steps), p.GetValue(sigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 40), p.GetValue(guidance));
+            var sampling = new NovelViewSampling(p.GetValue(steps), p.GetValue(sigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 40), p.GetValue(guidance), p.GetValue(sampler) == "euler");
             var streamConfig = new SceneStreamConfig(res, res, p.GetValue(spp), SceneSplit.Eval, ctx.Seed, MinCovisibility: 0.2, MaxCovisibility: 0.8);
             using var gt = new ScenePairs(streamConfig);
             var tables = new List<ScenePairs> { gt };
@@ -151,7 +152,7 @@ public static class GenWarpCommand
             }
             foreach (var t in tables.Where(t => t != gt)) t.Dispose();
             AtomicFile.WriteText(Path.Combine(dir, "results.csv"), EvalRow.CsvHeader + "\n" + string.Join("\n", rows.Select(r => r.ToCsv())) + "\n");
-            Console.WriteLine($"GenWarp sampling: Heun {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {nfe} per image; {clock.Elapsed.TotalMinutes:0.0} min");
+            Console.WriteLine($"GenWarp sampling: {(sampling.Euler ? "Euler" : "Heun")} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {nfe} per image; {clock.Elapsed.TotalMinutes:0.0} min");
             Console.WriteLine($"{"method",-13} {"range",-5} {"depth",-9} {"n",4} {"psnr",7} {"ssim",6} {"percept",8} {"kid",9} {"fd",9} {"psnr vis",8} {"psnr occ",8}");
             foreach (var r in rows)
                 Console.WriteLine($"{r.Method,-13} {r.Range,-5} {r.Depth,-9} {r.N,4} {r.Psnr,7:0.00} {r.Ssim,6:0.000} {r.Perceptual,8:0.0000} {r.Kid,9:0.00000} {r.Fd,9:0.00} {r.PsnrCovisible,8:0.00} {r.PsnrOccluded,8:0.00}");
@@ -162,18 +163,19 @@ public static class GenWarpCommand
     }
 
     /// <summary>Options of the generating verbs (nvs, orbit).</summary>
-    sealed record GenerateOptions(Option<string> Model, Option<int> Steps, Option<double> Guidance, Option<double?> SigmaMax, Option<double> MaxStep)
+    sealed record GenerateOptions(Option<string> Model, Option<int> Steps, Option<double> Guidance, Option<double?> SigmaMax, Option<double> MaxStep, Option<string> Sampler)
     {
         public static GenerateOptions Create() => new(
             new Option<string>("--model") { Description = "GenWarp (or warp-inpaint) model file", Required = true },
             new Option<int>("--steps") { Description = "Heun grid points (2N-1 evaluations; twice that with guidance)", DefaultValueFactory = _ => 18 },
             new Option<double>("--guidance") { Description = "Guidance scale (1 = none; the unconditional branch drops the global embedding and reference tokens)", DefaultValueFactory = _ => 2 },
             new Option<double?>("--sigma-max") { Description = "Largest noise level (default: the model's)" },
-            new Option<double>("--max-step") { Description = "Largest rotation (degrees) per generation; larger moves go through intermediate cameras, feeding outputs back (0 = one jump)", DefaultValueFactory = _ => 0 });
+            new Option<double>("--max-step") { Description = "Largest rotation (degrees) per generation; larger moves go through intermediate cameras, feeding outputs back (0 = one jump)", DefaultValueFactory = _ => 0 },
+            SamplerOption());
 
         public void AddTo(Command cmd)
         {
-            foreach (var o in new Option[] { Model, Steps, Guidance, SigmaMax, MaxStep }) cmd.Options.Add(o);
+            foreach (var o in new Option[] { Model, Steps, Guidance, SigmaMax, MaxStep, Sampler }) cmd.Options.Add(o);
         }
 
         public NovelViewPipeline Load(ParseResult p, Device device)
@@ -181,9 +183,16 @@ public static class GenWarpCommand
             var (module, header) = Checkpoint.Load(p.GetValue(Model)!, device);
             if (module is not INovelViewModel model) throw new UserError($"'{p.GetValue(Model)}': holds a '{header.Kind}' model, expected genwarp or warp-inpaint");
             module.eval();
-            var sampling = new NovelViewSampling(p.GetValue(Steps), p.GetValue(SigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 40), p.GetValue(Guidance));
+            var sampling = new NovelViewSampling(p.GetValue(Steps), p.GetValue(SigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 40), p.GetValue(Guidance), p.GetValue(Sampler) == "euler");
             return new NovelViewPipeline(model, sampling, device);
         }
+    }
+
+    static Option<string> SamplerOption()
+    {
+        var o = new Option<string>("--sampler") { Description = "heun (2N-1 evaluations) or euler (N)", DefaultValueFactory = _ => "heun" };
+        o.AcceptOnlyFromAmong("heun", "euler");
+        return o;
     }
 
     static Func<Tensor, Geometry.Camera, Tensor>? Redepth(SourceView view) =>

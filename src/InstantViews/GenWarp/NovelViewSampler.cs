@@ -4,10 +4,10 @@ using static TorchSharp.torch;
 
 namespace InstantViews.GenWarp;
 
-/// <summary>Sampling settings: Heun steps on the Karras grid, the top noise level, and the guidance scale.</summary>
-public sealed record NovelViewSampling(int Steps = 18, double SigmaMax = 40, double Guidance = 2);
+/// <summary>Sampling settings: grid points on the Karras grid, the top noise level, the guidance scale, and Heun (2N-1 evaluations) or Euler (N).</summary>
+public sealed record NovelViewSampling(int Steps = 18, double SigmaMax = 40, double Guidance = 2, bool Euler = false);
 
-/// <summary>Generates target views for a batch with the core's Heun sampler; NFE is counted by the sampler.</summary>
+/// <summary>Generates target views for a batch with the core's Heun or Euler sampler; NFE is counted by the sampler.</summary>
 public static class NovelViewSampler
 {
     /// <summary>Samples targets [N,3,H,W] in [-1, 1]; the initial noise comes from <paramref name="seed"/> (same seed, same noise).</summary>
@@ -18,7 +18,9 @@ public static class NovelViewSampler
         var x = initialNoise is null
             ? Samplers.InitialNoise(shape, settings.SigmaMax, new Generator((ulong)seed)).to(batch.Source.device)
             : initialNoise.to(batch.Source.device) * settings.SigmaMax;
-        var result = Samplers.Heun(model.Denoiser(batch, settings.Guidance), x, NoiseGrid.Karras(settings.Steps, sigmaMax: settings.SigmaMax));
+        var denoiser = model.Denoiser(batch, settings.Guidance);
+        var grid = NoiseGrid.Karras(settings.Steps, sigmaMax: settings.SigmaMax);
+        var result = settings.Euler ? Samplers.Euler(denoiser, x, grid) : Samplers.Heun(denoiser, x, grid);
         return result with { X = result.X.clamp(-1, 1) };
     }
 

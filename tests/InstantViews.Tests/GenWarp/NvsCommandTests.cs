@@ -73,8 +73,10 @@ public class NvsCommandTests
         using var dir = new TempDir();
         Inputs(dir);
         var r = Run("nvs", "--model", dir.File("model.safetensors"), "--image", dir.File("image.png"), "--depth", dir.File("depth.npy"),
-            "--target", "move:0.1,0,0,5,0", "--steps", "2", "--threads", "1", "-q", "--out", dir.File("nvs.png"));
+            "--target", "move:0.1,0,0,5,0", "--steps", "2", "--sampler", "euler", "--threads", "1", "-q", "--out", dir.File("nvs.png"));
         Assert.True(r.Code == 0, r.Err);
+        // Euler on 2 points with guidance 2: 2 evaluations per step.
+        Assert.Contains("NFE 4", r.Out);
         var sheet = ImageFile.Read(dir.File("nvs.png"));
         Assert.Equal(16 * 3 + 4 * 2, sheet.shape[2]);
         Assert.True(File.Exists(dir.File("nvs-generated.png")));
