@@ -1,13 +1,20 @@
 using InstantViews.Geometry;
 using InstantViews.Runtime;
 using InstantViews.Scenes;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace InstantViews.Tests.Geometry;
 
 public class ForwardSplatTests
 {
-    public ForwardSplatTests() => TestTorch.Init();
+    readonly ITestOutputHelper output;
+
+    public ForwardSplatTests(ITestOutputHelper output)
+    {
+        TestTorch.Init();
+        this.output = output;
+    }
 
     static Camera Cam(int w, int h) => Camera.FromFov(w, h, 60).LookAt(new Vec3(0, 0, 0), new Vec3(0, 0, 1));
 
@@ -183,6 +190,27 @@ public class ForwardSplatTests
             }
         Assert.True(count > size * size / 3, $"only {count} covisible pixels");
         var psnr = 10 * Math.Log10(1 / (se / (3 * count)));
+        output.WriteLine($"PSNR {psnr:0.00} dB on {count} covisible pixels");
         Assert.True(psnr > 30, $"PSNR on covisible pixels {psnr:0.00} dB");
+    }
+
+    [Fact]
+    public void Repeated_warps_inside_a_scope_keep_the_live_tensor_count_flat()
+    {
+        var cam = Cam(16, 16);
+        var tgt = cam.WithPose(new RigidTransform(Mat3.RotationY(0.1), new Vec3(0.1, 0, 0)));
+        using var feat = rand(3, 16, 16);
+        using var depth = rand(16, 16) + 1;
+        long Once()
+        {
+            using var scope = NewDisposeScope();
+            ForwardSplat.Warp(feat, depth, cam, tgt);
+            return TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        }
+        for (int i = 0; i < 5; i++) Once();
+        var before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 100; i++) Once();
+        var after = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Assert.True(after - before <= 2, $"live tensors grew from {before} to {after}");
     }
 }
