@@ -48,6 +48,9 @@ public static class Cli
         root.Subcommands.Add(EvalCommand.Build());
         root.Subcommands.Add(DepthCommand.Build());
         root.Subcommands.Add(WarpCommand.Build());
+        root.Subcommands.Add(GenWarpCommand.Build());
+        root.Subcommands.Add(GenWarpCommand.BuildNvs());
+        root.Subcommands.Add(GenWarpCommand.BuildOrbit());
         return root;
     }
 

@@ -13,36 +13,21 @@ public static class WarpCommand
 {
     public static Command Build()
     {
-        var image = new Option<string>("--image") { Description = "Source image (PNG/JPEG/WebP)", Required = true };
-        var depth = new Option<string>("--depth") { Description = "Depth: a map (.png mm / .npy m), builtin, builtin:FILE.safetensors or onnx:FILE.onnx", DefaultValueFactory = _ => "builtin" };
-        var camera = new Option<string?>("--camera") { Description = $"Source camera JSON (K, world_to_camera; or a scene's cameras.json); default: pinhole, {CameraSpec.DefaultFovXDegrees} degree horizontal FOV" };
-        var frame = new Option<int>("--frame") { Description = "Frame of a cameras.json given to --camera", DefaultValueFactory = _ => 0 };
+        var src = SourceView.Options.Create();
         var target = new Option<string>("--target") { Description = "Target camera: JSON, orbit:yaw,pitch,radius (degrees, metres; radius 0 = median depth) or move:dx,dy,dz,yaw,pitch (source camera axes)", Required = true };
         var targetFrame = new Option<int>("--target-frame") { Description = "Frame of a cameras.json given to --target", DefaultValueFactory = _ => 0 };
         var alpha = new Option<double>("--alpha") { Description = "Softmax splatting sharpness (nearest point weighs 1, farthest exp(-alpha))", DefaultValueFactory = _ => 10 };
         var outDir = new Option<string>("--out") { Description = "Output folder: warped.png, holes.png, side-by-side.png, depth.npy/png, target-depth.npy", Required = true };
-        var onnx = OnnxOptions.Create();
         var cmd = new Command("warp", "Warp an image to another camera by forward softmax splatting (the geometric half of GenWarp)")
-        { image, depth, camera, frame, target, targetFrame, alpha, outDir };
-        onnx.AddTo(cmd);
+        { target, targetFrame, alpha, outDir };
+        src.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
-            var rgb = ImageFile.Read(p.GetValue(image)!);
-            int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
-            Camera source;
-            if (p.GetValue(camera) is { } camPath) source = CameraSpec.ReadJson(camPath, p.GetValue(frame), w, h);
-            else
-            {
-                source = Camera.FromFov(w, h, CameraSpec.DefaultFovXDegrees);
-                Console.WriteLine($"no --camera: assuming a pinhole camera with {CameraSpec.DefaultFovXDegrees} degree horizontal field of view (fx = fy = {source.Fx:0.0} px, centred) at the origin");
-            }
-            var estimator = DepthSource.Open(p.GetValue(depth)!, ctx.Device, onnx.Read(p));
-            Tensor d;
-            using (no_grad()) d = estimator.Estimate(rgb, source).to_type(ScalarType.Float32).cpu().contiguous();
+            var view = src.Read(p, ctx.Device);
+            var (rgb, source, d, estimator, median) = (view.Rgb, view.Camera, view.Depth, view.Estimator, view.MedianDepth);
             (estimator as IDisposable)?.Dispose();
-            DepthValidation.Require(d, h, w, $"depth from {estimator.Description}");
+            int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
             var values = d.data<float>().ToArray();
-            var median = values.Order().ElementAt(values.Length / 2);
             var tgt = CameraSpec.Target(p.GetValue(target)!, source, median, p.GetValue(targetFrame));
 
             var clock = Stopwatch.StartNew();

@@ -1,0 +1,276 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using InstantViews.Diffusion;
+using InstantViews.GenWarp;
+using InstantViews.GenWarp.Depth;
+using InstantViews.Imaging;
+using InstantViews.Metrics;
+using InstantViews.Runtime;
+using InstantViews.Scenes;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace InstantViews.Cli;
+
+/// <summary>`instantviews genwarp train|eval`, `instantviews nvs` and `instantviews orbit`.</summary>
+public static class GenWarpCommand
+{
+    public static Command Build()
+    {
+        var cmd = new Command("genwarp", "Train and evaluate GenWarp and the warp-and-inpaint baseline on procedural scene pairs");
+        cmd.Subcommands.Add(BuildTrain());
+        cmd.Subcommands.Add(BuildEval());
+        return cmd;
+    }
+
+    static Command BuildTrain()
+    {
+        var kind = new Option<string>("--kind") { Description = "genwarp or warp-inpaint (the baseline)", DefaultValueFactory = _ => "genwarp" };
+        kind.AcceptOnlyFromAmong("genwarp", "warp-inpaint");
+        var outDir = new Option<string>("--out") { Description = "Run folder (checkpoints, samples, loss log)", Required = true };
+        var res = new Option<int>("--resolution") { Description = "Training resolution (square, multiple of 4)", DefaultValueFactory = _ => 32 };
+        var channels = new Option<int>("--channels") { Description = "U-Net base width", DefaultValueFactory = _ => 32 };
+        var global = new Option<string>("--global") { Description = "Global source embedding: learned or resnet18", DefaultValueFactory = _ => "learned" };
+        global.AcceptOnlyFromAmong("learned", "resnet18");
+        var depth = new Option<string>("--depth") { Description = "Source depth for training: gt, builtin or builtin:FILE.safetensors (estimated, to learn robustness)", DefaultValueFactory = _ => "gt" };
+        var minutes = new Option<double?>("--minutes") { Description = "Stop after this much wall time" };
+        var steps = new Option<long?>("--steps") { Description = "Stop at this total step count" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint" };
+        var batch = new Option<int>("--batch") { Description = "Pairs per batch", DefaultValueFactory = _ => 16 };
+        var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 2e-4 };
+        var spp = new Option<int>("--spp") { Description = "Render samples per pixel", DefaultValueFactory = _ => 2 };
+        var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids", DefaultValueFactory = _ => 500 };
+        var cmd = new Command("train", "Train GenWarp (or the baseline) on streamed scene pairs, covisibility 0.2-0.95; --resume continues exactly")
+        { kind, outDir, res, channels, global, depth, minutes, steps, resume, batch, lr, spp, sampleEvery };
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var r = p.GetValue(res);
+            if (r < 8 || r % 4 != 0) throw new UserError($"--resolution must be a multiple of 4 and >= 8, got {r}");
+            if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
+            var dir = p.GetValue(outDir)!;
+            // A resumed run keeps the depth source it started with.
+            var depthSpec = p.GetValue(resume) ? GenWarpTrainer.ReadSettings(dir).Depth : p.GetValue(depth)!;
+            IDepthEstimator? estimator = depthSpec == "gt" ? null : DepthSource.Open(depthSpec, ctx.Device);
+            GenWarpTrainer trainer;
+            if (p.GetValue(resume)) trainer = GenWarpTrainer.Resume(dir, ctx.Device, estimator);
+            else
+            {
+                var settings = new PairTrainConfig
+                {
+                    Train = new PairTrainConfig().Train with { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed, SampleEvery = p.GetValue(sampleEvery) },
+                    Resolution = r,
+                    Spp = p.GetValue(spp),
+                    Depth = depthSpec,
+                };
+                var net = new GenWarpConfig().Net with { Resolution = r, Channels = p.GetValue(channels), AttentionResolutions = [r / 2, r / 4] };
+                object config = p.GetValue(kind) == "genwarp"
+                    ? new GenWarpConfig { Net = net, GlobalEmbedding = p.GetValue(global) == "resnet18" ? GlobalEmbeddingKind.ResNet18 : GlobalEmbeddingKind.Learned }
+                    : new WarpInpaintConfig { Net = net with { InChannels = 3 + WarpInpaintConfig.ConditionChannels, ContextDim = 0 } };
+                trainer = GenWarpTrainer.Create(p.GetValue(kind)!, config, settings, dir, ctx.Device, estimator);
+            }
+            using (trainer)
+            {
+                var parameters = trainer.Model.parameters().Sum(t => t.numel());
+                Console.WriteLine($"training {((ICheckpointable)trainer.Model).Kind} ({parameters / 1e6:0.00}M parameters) on {trainer.Settings.Resolution}px scene pairs, depth {trainer.Settings.Depth}, from step {trainer.Step}");
+                using var cancel = new CancellationTokenSource();
+                Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+                trainer.Run(p.GetValue(steps), p.GetValue(minutes), cancel.Token);
+                Console.WriteLine($"step {trainer.Step}, {trainer.Elapsed / 60:0.0} min; model: {trainer.ModelPath}");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command BuildEval()
+    {
+        var model = new Option<string>("--model") { Description = "GenWarp model (model.safetensors of a run)", Required = true };
+        var baseline = new Option<string>("--baseline") { Description = "Warp-and-inpaint model (model.safetensors of a run)", Required = true };
+        var pairs = new Option<int>("--pairs") { Description = "Pairs per covisibility range (mid 0.5-0.8, long 0.2-0.5)", DefaultValueFactory = _ => 64 };
+        var outDir = new Option<string>("--out") { Description = "Output folder: results.csv and example grids", Required = true };
+        var steps = new Option<int>("--steps") { Description = "Heun grid points (2N-1 evaluations; twice that with guidance)", DefaultValueFactory = _ => 18 };
+        var guidance = new Option<double>("--guidance") { Description = "GenWarp guidance scale (1 = none)", DefaultValueFactory = _ => 2 };
+        var sigmaMax = new Option<double?>("--sigma-max") { Description = "Largest noise level (default: the model's)" };
+        var depthModel = new Option<string?>("--depth-model") { Description = $"Depth network for the estimated-depth table (default: models/{BuiltinDepth.ShippedFile})" };
+        var spp = new Option<int>("--spp") { Description = "Render samples per pixel", DefaultValueFactory = _ => 2 };
+        var batch = new Option<int>("--batch") { Description = "Pairs per batch", DefaultValueFactory = _ => 8 };
+        var sampler = SamplerOption();
+        var cmd = new Command("eval", "Compare GenWarp, warp-and-inpaint and warp-only on evaluation pairs by covisibility range, with estimated and true depth")
+        { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler };
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var (genwarp, header) = Checkpoint.Load<GenWarpModel>(p.GetValue(model)!, ctx.Device);
+            var (inpaint, _) = Checkpoint.Load<WarpInpaintModel>(p.GetValue(baseline)!, ctx.Device);
+            genwarp.eval();
+            inpaint.eval();
+            var res = genwarp.Cfg.Net.Resolution;
+            if (inpaint.Cfg.Net.Resolution != res) throw new UserError($"the models differ in resolution: genwarp {res}px, baseline {inpaint.Cfg.Net.Resolution}px");
+            var n = p.GetValue(pairs);
+            if (n < 2) throw new UserError($"--pairs must be at least 2 (KID and FD need two samples), got {n}");
+            var sampling = new NovelViewSampling(p.GetValue(steps), p.GetValue(sigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 40), p.GetValue(guidance), p.GetValue(sampler) == "euler");
+            var streamConfig = new SceneStreamConfig(res, res, p.GetValue(spp), SceneSplit.Eval, ctx.Seed, MinCovisibility: 0.2, MaxCovisibility: 0.8);
+            using var gt = new ScenePairs(streamConfig);
+            var tables = new List<ScenePairs> { gt };
+            var depthPath = p.GetValue(depthModel) ?? BuiltinDepth.FindShipped();
+            if (depthPath is not null && File.Exists(depthPath)) tables.Insert(0, new ScenePairs(streamConfig, BuiltinDepth.Load(depthPath, ctx.Device)));
+            else Console.WriteLine($"note: no depth model ({depthPath ?? $"models/{BuiltinDepth.ShippedFile} not found"}): the estimated-depth table is skipped, only the ground-truth-depth table is produced. Train one with `instantviews depth train` or pass --depth-model.");
+
+            var selected = NovelViewEvaluation.SelectPairs(gt, n, 8 * n);
+            foreach (var (range, list) in selected)
+                if (list.Count < n) Console.WriteLine($"note: only {list.Count} {range}-range pairs found in {8 * n} renders");
+            var dir = p.GetValue(outDir)!;
+            Directory.CreateDirectory(dir);
+            var features = new ResNet18Features();
+            features.to(ctx.Device);
+            features.eval();
+            var evaluation = new NovelViewEvaluation(features, ctx.Device, p.GetValue(batch));
+            var rows = new List<EvalRow>();
+            var nfe = 0;
+            var seed = ctx.Seed;
+            var methods = new (string Name, Func<NovelViewBatch, Tensor> Generate)[]
+            {
+                ("genwarp", b => { var r = NovelViewSampler.Sample(genwarp, b, sampling, seed); nfe = r.Nfe; return r.X; }),
+                ("warp-inpaint", b => NovelViewSampler.Sample(inpaint, b, sampling with { Guidance = 1 }, seed).X),
+                ("warp-only", b => b.WarpedRgb),
+            };
+            var clock = Stopwatch.StartNew();
+            using (var progress = Progress.Start("genwarp eval", tables.Count * selected.Count * methods.Length, "tables"))
+            {
+                foreach (var data in tables)
+                    foreach (var (range, list) in selected)
+                    {
+                        if (list.Count < 2) continue;
+                        foreach (var (name, generate) in methods)
+                        {
+                            var (row, examples) = evaluation.Evaluate(name, range, data, list, generate);
+                            rows.Add(row);
+                            NovelViewEvaluation.WriteExamples(Path.Combine(dir, $"examples-{name}-{range}-{data.DepthName}.png"), examples);
+                            progress.Advance(1, $"{name} {range} {data.DepthName}");
+                        }
+                    }
+            }
+            foreach (var t in tables.Where(t => t != gt)) t.Dispose();
+            AtomicFile.WriteText(Path.Combine(dir, "results.csv"), EvalRow.CsvHeader + "\n" + string.Join("\n", rows.Select(r => r.ToCsv())) + "\n");
+            Console.WriteLine($"GenWarp sampling: {(sampling.Euler ? "Euler" : "Heun")} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {nfe} per image; {clock.Elapsed.TotalMinutes:0.0} min");
+            Console.WriteLine($"{"method",-13} {"range",-5} {"depth",-9} {"n",4} {"psnr",7} {"ssim",6} {"percept",8} {"kid",9} {"fd",9} {"psnr vis",8} {"psnr occ",8}");
+            foreach (var r in rows)
+                Console.WriteLine($"{r.Method,-13} {r.Range,-5} {r.Depth,-9} {r.N,4} {r.Psnr,7:0.00} {r.Ssim,6:0.000} {r.Perceptual,8:0.0000} {r.Kid,9:0.00000} {r.Fd,9:0.00} {r.PsnrCovisible,8:0.00} {r.PsnrOccluded,8:0.00}");
+            Console.WriteLine($"wrote {Path.Combine(dir, "results.csv")} and example grids (source | warped | generated | ground truth)");
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Options of the generating verbs (nvs, orbit).</summary>
+    sealed record GenerateOptions(Option<string> Model, Option<int> Steps, Option<double> Guidance, Option<double?> SigmaMax, Option<double> MaxStep, Option<string> Sampler)
+    {
+        public static GenerateOptions Create() => new(
+            new Option<string>("--model") { Description = "GenWarp (or warp-inpaint) model file", Required = true },
+            new Option<int>("--steps") { Description = "Heun grid points (2N-1 evaluations; twice that with guidance)", DefaultValueFactory = _ => 18 },
+            new Option<double>("--guidance") { Description = "Guidance scale (1 = none; the unconditional branch drops the global embedding and reference tokens)", DefaultValueFactory = _ => 2 },
+            new Option<double?>("--sigma-max") { Description = "Largest noise level (default: the model's)" },
+            new Option<double>("--max-step") { Description = "Largest rotation (degrees) per generation; larger moves go through intermediate cameras, feeding outputs back (0 = one jump)", DefaultValueFactory = _ => 0 },
+            SamplerOption());
+
+        public void AddTo(Command cmd)
+        {
+            foreach (var o in new Option[] { Model, Steps, Guidance, SigmaMax, MaxStep, Sampler }) cmd.Options.Add(o);
+        }
+
+        public NovelViewPipeline Load(ParseResult p, Device device)
+        {
+            var (module, header) = Checkpoint.Load(p.GetValue(Model)!, device);
+            if (module is not INovelViewModel model) throw new UserError($"'{p.GetValue(Model)}': holds a '{header.Kind}' model, expected genwarp or warp-inpaint");
+            module.eval();
+            var sampling = new NovelViewSampling(p.GetValue(Steps), p.GetValue(SigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 40), p.GetValue(Guidance), p.GetValue(Sampler) == "euler");
+            return new NovelViewPipeline(model, sampling, device);
+        }
+    }
+
+    static Option<string> SamplerOption()
+    {
+        var o = new Option<string>("--sampler") { Description = "heun (2N-1 evaluations) or euler (N)", DefaultValueFactory = _ => "heun" };
+        o.AcceptOnlyFromAmong("heun", "euler");
+        return o;
+    }
+
+    static Func<Tensor, Geometry.Camera, Tensor>? Redepth(SourceView view) =>
+        view.CanReestimate ? (rgb, cam) => view.Estimator.Estimate(rgb, cam) : null;
+
+    public static Command BuildNvs()
+    {
+        var src = SourceView.Options.Create();
+        var gen = GenerateOptions.Create();
+        var target = new Option<string>("--target") { Description = "Target camera: JSON, orbit:yaw,pitch,radius (degrees, metres; radius 0 = median depth) or move:dx,dy,dz,yaw,pitch (source camera axes)", Required = true };
+        var targetFrame = new Option<int>("--target-frame") { Description = "Frame of a cameras.json given to --target", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "Output PNG: source | warped | generated side by side (the generated view alone goes beside it as *-generated.png)", Required = true };
+        var cmd = new Command("nvs", "Generate one novel view of an image with GenWarp") { target, targetFrame, output };
+        src.AddTo(cmd);
+        gen.AddTo(cmd);
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var pipeline = gen.Load(p, ctx.Device);
+            var view = src.Read(p, ctx.Device);
+            var (rgb, depth, cam) = pipeline.Prepare(view.Rgb, view.Depth, view.Camera);
+            var tgt = CameraSpec.Target(p.GetValue(target)!, view.Camera, view.MedianDepth, p.GetValue(targetFrame)).Scaled(cam.Width, cam.Height);
+            var clock = Stopwatch.StartNew();
+            var r = pipeline.Generate(rgb, depth, cam, tgt, ctx.Seed, p.GetValue(gen.MaxStep), Redepth(view));
+            var path = p.GetValue(output)!;
+            ImageFile.Write(path, ImageGrid.Tile([rgb, r.Warped, r.Generated], 3));
+            ImageFile.Write(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path) + "-generated.png"), r.Generated);
+            Console.WriteLine($"depth: {view.Estimator.Description}; {cam.Width}x{cam.Height}, {r.Steps} step(s), NFE {r.Nfe}, {clock.Elapsed.TotalSeconds:0.0} s; wrote {path}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    public static Command BuildOrbit()
+    {
+        var src = SourceView.Options.Create();
+        var gen = GenerateOptions.Create();
+        var frames = new Option<int>("--frames") { Description = "Number of frames", DefaultValueFactory = _ => 16 };
+        var yawRange = new Option<double>("--yaw-range") { Description = "Total yaw swept around the scene centre (degrees), centred on the source view", DefaultValueFactory = _ => 30 };
+        var pitch = new Option<double>("--pitch") { Description = "Pitch of every frame (degrees)", DefaultValueFactory = _ => 0 };
+        var consistent = new Option<bool>("--consistent-noise") { Description = "Use the same initial noise for every frame (less jitter across the sweep)" };
+        var delay = new Option<int>("--delay") { Description = "Frame delay (ms)", DefaultValueFactory = _ => 100 };
+        var output = new Option<string>("--out") { Description = "Animation: .png (animated PNG) or .gif", Required = true };
+        var cmd = new Command("orbit", "Animate views orbiting the scene of one image (GenWarp)") { frames, yawRange, pitch, consistent, delay, output };
+        src.AddTo(cmd);
+        gen.AddTo(cmd);
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var n = p.GetValue(frames);
+            if (n < 1) throw new UserError($"--frames must be at least 1, got {n}");
+            var path = p.GetValue(output)!;
+            var ext = Path.GetExtension(path).ToLowerInvariant();
+            if (ext is not (".png" or ".gif")) throw new UserError($"--out '{path}': expected a .png (animated) or .gif file");
+            var pipeline = gen.Load(p, ctx.Device);
+            var view = src.Read(p, ctx.Device);
+            var (rgb, depth, cam) = pipeline.Prepare(view.Rgb, view.Depth, view.Camera);
+            var range = p.GetValue(yawRange);
+            var clock = Stopwatch.StartNew();
+            var images = new List<Tensor>();
+            var nfe = 0;
+            using (var progress = Progress.Start("orbit", n, "frames"))
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    var yaw = n == 1 ? 0 : -range / 2 + range * i / (n - 1);
+                    var spec = string.Create(CultureInfo.InvariantCulture, $"orbit:{yaw},{p.GetValue(pitch)},0");
+                    var tgt = CameraSpec.Target(spec, view.Camera, view.MedianDepth).Scaled(cam.Width, cam.Height);
+                    var seed = p.GetValue(consistent) ? ctx.Seed : ctx.Seed + i;
+                    var r = pipeline.Generate(rgb, depth, cam, tgt, seed, p.GetValue(gen.MaxStep), Redepth(view));
+                    nfe += r.Nfe;
+                    images.Add(r.Generated);
+                    progress.Advance(1);
+                }
+            }
+            if (ext == ".gif") Gif.WriteAnimation(path, images, p.GetValue(delay));
+            else ImageGrid.WriteAnimation(path, images, p.GetValue(delay));
+            Console.WriteLine($"depth: {view.Estimator.Description}; {n} frames at {cam.Width}x{cam.Height}, yaw {-range / 2:0.#}..{range / 2:0.#} degrees, NFE {nfe} in total, {clock.Elapsed.TotalSeconds:0.0} s; wrote {path}");
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using InstantViews.GenWarp.Depth;
+using InstantViews.Geometry;
+using InstantViews.Imaging;
+using static TorchSharp.torch;
+
+namespace InstantViews.Cli;
+
+/// <summary>The source image, its camera and its depth, as `warp`, `nvs` and `orbit` read them from the command line.</summary>
+public sealed record SourceView(Tensor Rgb, Camera Camera, Tensor Depth, IDepthEstimator Estimator, double MedianDepth)
+{
+    /// <summary>The options shared by every verb that starts from one image.</summary>
+    public sealed record Options(Option<string> Image, Option<string> Depth, Option<string?> Camera, Option<int> Frame, OnnxOptions Onnx)
+    {
+        public static Options Create() => new(
+            new Option<string>("--image") { Description = "Source image (PNG/JPEG/WebP)", Required = true },
+            new Option<string>("--depth") { Description = "Depth: a map (.png mm / .npy m), builtin, builtin:FILE.safetensors or onnx:FILE.onnx", DefaultValueFactory = _ => "builtin" },
+            new Option<string?>("--camera") { Description = $"Source camera JSON (K, world_to_camera; or a scene's cameras.json); default: pinhole, {CameraSpec.DefaultFovXDegrees} degree horizontal FOV" },
+            new Option<int>("--frame") { Description = "Frame of a cameras.json given to --camera", DefaultValueFactory = _ => 0 },
+            OnnxOptions.Create());
+
+        public void AddTo(Command cmd)
+        {
+            cmd.Options.Add(Image);
+            cmd.Options.Add(Depth);
+            cmd.Options.Add(Camera);
+            cmd.Options.Add(Frame);
+            Onnx.AddTo(cmd);
+        }
+
+        /// <summary>Reads the image, its camera (or the default pinhole, announced) and its depth (validated).</summary>
+        public SourceView Read(ParseResult p, Device device)
+        {
+            var rgb = ImageFile.Read(p.GetValue(Image)!);
+            int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
+            Camera source;
+            if (p.GetValue(Camera) is { } camPath) source = CameraSpec.ReadJson(camPath, p.GetValue(Frame), w, h);
+            else
+            {
+                source = Geometry.Camera.FromFov(w, h, CameraSpec.DefaultFovXDegrees);
+                Console.WriteLine($"no --camera: assuming a pinhole camera with {CameraSpec.DefaultFovXDegrees} degree horizontal field of view (fx = fy = {source.Fx:0.0} px, centred) at the origin");
+            }
+            var estimator = DepthSource.Open(p.GetValue(Depth)!, device, Onnx.Read(p));
+            Tensor d;
+            using (no_grad()) d = estimator.Estimate(rgb, source).to_type(ScalarType.Float32).cpu().contiguous();
+            DepthValidation.Require(d, h, w, $"depth from {estimator.Description}");
+            var values = d.data<float>().ToArray();
+            return new SourceView(rgb, source, d, estimator, values.Order().ElementAt(values.Length / 2));
+        }
+    }
+
+    /// <summary>Whether re-estimating depth on a generated image makes sense (a network, not a fixed file).</summary>
+    public bool CanReestimate => Estimator is not FileDepth;
+}

@@ -1,0 +1,119 @@
+using InstantViews.Diffusion;
+using InstantViews.Nn;
+using InstantViews.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace InstantViews.GenWarp;
+
+/// <summary>What conditions the denoising U-Net: warped coordinates always; context and reference tokens unless dropped.</summary>
+public sealed record GenWarpCondition(Tensor TargetEmbedding, Tensor? Context, IReadOnlyList<Tensor>? Reference)
+{
+    /// <summary>The unconditional branch of guidance: drops the global embedding and the reference tokens, keeps the coordinates.</summary>
+    public GenWarpCondition Unconditional() => this with { Context = null, Reference = null };
+}
+
+/// <summary>
+/// GenWarp (brief genwarp.md): a semantic-preserver U-Net sees the clean source with the source coordinate
+/// embedding and records its self-attention input tokens; the EDM-preconditioned denoising U-Net sees the
+/// noisy target with the warped target embedding (pose guider output added after its input conv), and its
+/// self-attention layers attend over [own tokens ; reference tokens]. A global source embedding is the
+/// cross-attention context of both. One config, one checkpoint.
+/// </summary>
+[ModelKind("genwarp", typeof(GenWarpConfig))]
+public sealed class GenWarpModel : nn.Module, INovelViewModel
+{
+    public GenWarpConfig Cfg { get; }
+    public string Kind => "genwarp";
+    public object Config => Cfg;
+    public UNetConfig NetConfig => Cfg.Net;
+
+    public UNet DenoiserNet { get; }
+    public UNet ReferenceNet { get; }
+    readonly PoseGuider targetGuider;
+    readonly PoseGuider sourceGuider;
+    readonly GlobalEncoder globalEncoder;
+
+    public GenWarpModel(GenWarpConfig config) : base(nameof(GenWarpModel))
+    {
+        config.Validate();
+        Cfg = config;
+        DenoiserNet = new UNet(config.Net);
+        ReferenceNet = new UNet(config.Net);
+        targetGuider = new PoseGuider(config.PoseGuiderWidths, DenoiserNet.FirstChannels);
+        sourceGuider = new PoseGuider(config.PoseGuiderWidths, ReferenceNet.FirstChannels);
+        globalEncoder = new GlobalEncoder(config.GlobalEmbedding, config.EncoderWidths, config.Net.ContextDim);
+        RegisterComponents();
+    }
+
+    public long ParameterCount => parameters().Sum(p => p.numel());
+
+    /// <summary>The global source embedding [N, 1, ContextDim].</summary>
+    public Tensor GlobalContext(Tensor source) => globalEncoder.forward(source);
+
+    /// <summary>
+    /// Runs the semantic preserver once on the clean source at <see cref="GenWarpConfig.ReferenceSigma"/> and
+    /// returns its self-attention input tokens, one [N, HW, C] per layer.
+    /// </summary>
+    public IReadOnlyList<Tensor> ReferenceTokens(Tensor source, Tensor? context)
+    {
+        var n = source.shape[0];
+        var sigma = full(n, Cfg.ReferenceSigma, dtype: ScalarType.Float32, device: source.device);
+        var embedding = CoordinateEmbedding.Source((int)source.shape[2], (int)source.shape[3], source.device).unsqueeze(0).expand(n, -1, -1, -1);
+        var hooks = new AttentionHooks { Recorded = [] };
+        ReferenceNet.ForwardFeatures(Edm.CIn(sigma.view(-1, 1, 1, 1)) * source, Edm.CNoise(sigma),
+            new UNetInputs { Context = context, AddedFeatures = sourceGuider.forward(embedding), Hooks = hooks });
+        return hooks.Recorded;
+    }
+
+    /// <summary>The full condition for a source and its warped target embedding (reference tokens computed here, once).</summary>
+    public GenWarpCondition Condition(Tensor source, Tensor targetEmbedding)
+    {
+        var context = GlobalContext(source);
+        return new GenWarpCondition(targetEmbedding, context, ReferenceTokens(source, context));
+    }
+
+    /// <summary>D(x; sigma | condition): EDM preconditioning around the denoising U-Net.</summary>
+    public Tensor Denoise(Tensor x, Tensor sigma, GenWarpCondition condition) => Edm.Denoise(DenoiserNet, x, sigma, new UNetInputs
+    {
+        Context = condition.Context,
+        AddedFeatures = targetGuider.forward(condition.TargetEmbedding),
+        Hooks = condition.Reference is { } r ? new AttentionHooks { Extra = [.. r] } : null,
+    });
+
+    /// <summary>A denoiser for fixed conditions (reference tokens computed once, reused at every step).</summary>
+    public IDenoiser Denoiser(GenWarpCondition condition) => new LambdaDenoiser((x, s) => Denoise(x, s, condition));
+
+    /// <summary>Classifier-free guidance: D_u + w (D_c - D_u), with D_u dropping context and reference tokens; w = 1 is the conditional denoiser alone.</summary>
+    public IDenoiser Denoiser(GenWarpCondition condition, double guidance) => guidance == 1
+        ? Denoiser(condition)
+        : new GuidedDenoiser(Denoiser(condition), Denoiser(condition.Unconditional()), guidance);
+
+    public IDenoiser Denoiser(NovelViewBatch batch, double guidance = 1) => Denoiser(Condition(batch.Source, batch.TargetEmbedding), guidance);
+
+    /// <summary>EDM loss per sample; a random <see cref="GenWarpConfig.DropProbability"/> of samples drop context and reference tokens together.</summary>
+    public Tensor TrainingLoss(NovelViewBatch batch, Generator gen)
+    {
+        var target = batch.Target ?? throw new ArgumentException("training needs the batch's target views");
+        var n = target.shape[0];
+        var drop = (rand(n, generator: gen) < Cfg.DropProbability).data<bool>().ToArray();
+        var cond = Condition(batch.Source, batch.TargetEmbedding);
+        var keptIdx = Enumerable.Range(0, (int)n).Where(i => !drop[i]).Select(i => (long)i).ToArray();
+        var dropIdx = Enumerable.Range(0, (int)n).Where(i => drop[i]).Select(i => (long)i).ToArray();
+        var device = target.device;
+        var noise = new EdmLoss();
+        var losses = zeros(n, device: device);
+        // The two groups run separately: extra attention tokens cannot be removed for part of a batch.
+        foreach (var (idx, conditional) in new[] { (keptIdx, true), (dropIdx, false) })
+        {
+            if (idx.Length == 0) continue;
+            var sel = tensor(idx, device: device);
+            var c = new GenWarpCondition(cond.TargetEmbedding.index_select(0, sel),
+                conditional ? cond.Context!.index_select(0, sel) : null,
+                conditional ? cond.Reference!.Select(t => t.index_select(0, sel)).ToList() : null);
+            var l = noise.PerSample((x, s) => Denoise(x, s, c), target.index_select(0, sel), gen);
+            losses = losses.index_copy(0, sel, l);
+        }
+        return losses;
+    }
+}

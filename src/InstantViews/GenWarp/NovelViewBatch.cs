@@ -1,0 +1,26 @@
+using InstantViews.Geometry;
+using static TorchSharp.torch;
+
+namespace InstantViews.GenWarp;
+
+/// <summary>
+/// One batch of novel-view inputs, everything in the target view's pixel grid: source RGB [N,3,H,W] in [-1, 1],
+/// the warped target coordinate embedding [N,11,H,W], the forward-splatted RGB [N,3,H,W] (display and the
+/// baseline) and its hole mask [N,1,H,W]; the target RGB when known (training, evaluation).
+/// </summary>
+public sealed record NovelViewBatch(Tensor Source, Tensor TargetEmbedding, Tensor WarpedRgb, Tensor HoleMask, Tensor? Target = null)
+{
+    public long Count => Source.shape[0];
+
+    /// <summary>Warps coordinates and colours of sources [N,3,H,W] with depth [N,H,W] into the target cameras.</summary>
+    public static NovelViewBatch Build(Tensor source, Tensor depth, IReadOnlyList<Camera> sources, IReadOnlyList<Camera> targets,
+        Tensor? target = null, SplatOptions? options = null)
+    {
+        var embedding = CoordinateEmbedding.Target(depth, sources, targets, options);
+        using var splat = ForwardSplat.Warp(source, depth, sources, targets, options);
+        return new NovelViewBatch(source, embedding, splat.Warped.clone(), splat.HoleMask.unsqueeze(1).clone(), target);
+    }
+
+    public NovelViewBatch To(Device device) =>
+        new(Source.to(device), TargetEmbedding.to(device), WarpedRgb.to(device), HoleMask.to(device), Target?.to(device));
+}

@@ -1,0 +1,99 @@
+using InstantViews.Imaging;
+using InstantViews.Metrics;
+using InstantViews.Scenes;
+using static TorchSharp.torch;
+
+namespace InstantViews.GenWarp;
+
+/// <summary>
+/// Scores generated target views against the real ones. Region metrics use the ground-truth visibility mask (target
+/// pixels reached by the source under ground-truth depth): PSNR/SSIM are masked; the regional perceptual distance
+/// compares the prediction pasted into the real view outside the region (so only the region differs).
+/// </summary>
+public sealed class NovelViewEvaluation(ResNet18Features features, Device device, int batchSize = 8)
+{
+    readonly PerceptualDistance perceptual = new(features);
+
+    /// <summary>Evaluates one method on pairs: <paramref name="generate"/> maps a batch to targets [N,3,H,W] in [-1, 1].</summary>
+    public (EvalRow Row, Tensor Examples) Evaluate(string method, string range, ScenePairs data, IReadOnlyList<ViewPair> pairs,
+        Func<NovelViewBatch, Tensor> generate, int exampleCount = 4)
+    {
+        var perPair = new List<double[]>();
+        var fakeFeatures = new List<Tensor>();
+        var realFeatures = new List<Tensor>();
+        Tensor? examples = null;
+        for (int start = 0; start < pairs.Count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var chunk = pairs.Skip(start).Take(batchSize).ToList();
+            var batch = data.Batch(chunk, device);
+            var visible = data.DepthEstimator is null ? 1 - batch.HoleMask : 1 - GroundTruthHoles(chunk);
+            var fake = generate(batch).clamp(-1, 1).to(device);
+            var real = batch.Target!;
+            var (f01, r01) = ((fake + 1) / 2, (real + 1) / 2);
+            var occluded = 1 - visible;
+            var scores = new[]
+            {
+                Psnr.Compute(f01, r01), Ssim.Compute(f01, r01), perceptual.Compute(fake, real),
+                Psnr.Compute(f01, r01, visible), Psnr.Compute(f01, r01, occluded),
+                Ssim.Compute(f01, r01, visible), Ssim.Compute(f01, r01, occluded),
+                perceptual.Compute(fake * visible + real * occluded, real), perceptual.Compute(fake * occluded + real * visible, real),
+            }.Select(t => t.to_type(ScalarType.Float64).cpu().data<double>().ToArray()).ToArray();
+            var empty = new[] { visible.sum([1, 2, 3]), occluded.sum([1, 2, 3]) }.Select(t => t.cpu().data<float>().ToArray()).ToArray();
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                var row = scores.Select(s => s[i]).ToArray();
+                // A region with no pixels has no score: NaN, skipped by the mean.
+                if (empty[0][i] == 0) row[3] = row[5] = row[7] = double.NaN;
+                if (empty[1][i] == 0) row[4] = row[6] = row[8] = double.NaN;
+                perPair.Add(row);
+            }
+            fakeFeatures.Add(features.forward(PerceptualDistance.Upsample(fake, 224)).Pooled.cpu().DetachFromDisposeScope());
+            realFeatures.Add(features.forward(PerceptualDistance.Upsample(real, 224)).Pooled.cpu().DetachFromDisposeScope());
+            if (examples is null)
+            {
+                var k = (int)Math.Min(exampleCount, chunk.Count);
+                examples = NovelViewSampler.Sheet(new NovelViewBatch(batch.Source[..k], batch.TargetEmbedding[..k], batch.WarpedRgb[..k], batch.HoleMask[..k], real[..k]), fake[..k])
+                    .DetachFromDisposeScope();
+            }
+        }
+        var fakeAll = cat(fakeFeatures);
+        var realAll = cat(realFeatures);
+        var n = pairs.Count;
+        var (kid, kidStd) = n >= 2 ? Kid.Compute(fakeAll, realAll, subsets: 100, subsetSize: n) : (double.NaN, double.NaN);
+        var fd = n >= 2 ? Frechet.Distance(new FeatureSet(fakeAll), new FeatureSet(realAll)) : double.NaN;
+        double Mean(int j)
+        {
+            var v = perPair.Select(r => r[j]).Where(x => !double.IsNaN(x) && !double.IsInfinity(x)).ToList();
+            return v.Count == 0 ? double.NaN : v.Average();
+        }
+        var rowOut = new EvalRow(method, range, data.DepthName, n, Mean(0), Mean(1), Mean(2), Mean(3), Mean(4), Mean(5), Mean(6), Mean(7), Mean(8), kid, kidStd, fd);
+        return (rowOut, examples ?? zeros(3, 1, 1));
+    }
+
+    // The visibility truth for the estimated-depth table: holes of the ground-truth warp.
+    Tensor GroundTruthHoles(IReadOnlyList<ViewPair> pairs)
+    {
+        var depth = stack(pairs.Select(p => p.SourceDepth()).ToArray());
+        using var splat = Geometry.ForwardSplat.Warp(stack(pairs.Select(p => p.SourceRgb()).ToArray()), depth,
+            pairs.Select(p => p.SourceCamera).ToList(), pairs.Select(p => p.TargetCamera).ToList());
+        return splat.HoleMask.unsqueeze(1).to(device).clone();
+    }
+
+    /// <summary>Renders evaluation-split pairs until each range holds <paramref name="perRange"/> (or the render budget runs out).</summary>
+    public static Dictionary<string, List<ViewPair>> SelectPairs(ScenePairs data, int perRange, int maxRenders)
+    {
+        var all = new List<ViewPair>();
+        var split = CovisibilityRange.Split(all, perRange);
+        for (long next = 0; next < maxRenders && split.Values.Any(l => l.Count < perRange); next += 16)
+        {
+            all.AddRange(data.Render(next, (int)Math.Min(16, maxRenders - next)));
+            split = CovisibilityRange.Split(all, perRange);
+        }
+        return split;
+    }
+
+    /// <summary>Writes an example grid (source | warped | generated | ground truth) as PNG.</summary>
+    public static void WriteExamples(string path, Tensor sheet) => ImageFile.Write(path, sheet);
+}

@@ -1,0 +1,74 @@
+using InstantViews.Geometry;
+using InstantViews.Imaging;
+using static TorchSharp.torch;
+
+namespace InstantViews.GenWarp;
+
+/// <summary>One novel view: the one-shot warp of the source (for display), its holes, and the generated view.</summary>
+public sealed record NovelViewResult(Tensor Warped, Tensor HoleMask, Tensor Generated, int Nfe, int Steps);
+
+/// <summary>
+/// Single-image novel views with a trained model: resizes the image to the model's working size, warps the
+/// coordinates by depth, samples the target; for large moves it generates through intermediate cameras, feeding
+/// each output back as the next source (its depth re-estimated, or the warped depth with holes filled).
+/// </summary>
+public sealed class NovelViewPipeline(INovelViewModel model, NovelViewSampling sampling, Device? device = null)
+{
+    readonly Device device = device ?? CPU;
+    public INovelViewModel Model { get; } = model;
+
+    /// <summary>The working size for an image: the model's width, the image's aspect, sides a multiple of the U-Net's.</summary>
+    public (int Height, int Width) WorkingSize(int height, int width)
+    {
+        var m = Model.SizeMultiple;
+        var w = Math.Max(m, Model.NetConfig.Resolution / m * m);
+        var h = Math.Max(m, (int)Math.Round((double)w * height / width / m) * m);
+        return (h, w);
+    }
+
+    /// <summary>Resizes an image [3,H,W], its depth [H,W] and camera to the working size.</summary>
+    public (Tensor Rgb, Tensor Depth, Camera Camera) Prepare(Tensor rgb, Tensor depth, Camera camera)
+    {
+        var (h, w) = WorkingSize((int)rgb.shape[1], (int)rgb.shape[2]);
+        if (h == rgb.shape[1] && w == rgb.shape[2]) return (rgb, depth, camera);
+        return (Resize.To(rgb, h, w, ResizeFilter.Area), Resize.To(depth.unsqueeze(0), h, w, ResizeFilter.Nearest).squeeze(0), camera.Scaled(w, h));
+    }
+
+    /// <summary>
+    /// Generates the view from <paramref name="target"/> (inputs already at working size, see <see cref="Prepare"/>).
+    /// <paramref name="maxStepDegrees"/> &gt; 0 goes through intermediate cameras; <paramref name="estimateDepth"/>
+    /// gives each intermediate output its depth (null: the warped depth, holes filled with its median).
+    /// </summary>
+    public NovelViewResult Generate(Tensor rgb, Tensor depth, Camera source, Camera target, long seed,
+        double maxStepDegrees = 0, Func<Tensor, Camera, Tensor>? estimateDepth = null)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var display = ForwardSplat.Warp(rgb, depth, source, target);
+        var (curRgb, curDepth, curCam) = (rgb, depth, source);
+        var nfe = 0;
+        var steps = PoseInterpolation.Steps(source, target, maxStepDegrees);
+        Tensor generated = rgb;
+        foreach (var cam in steps)
+        {
+            var batch = NovelViewBatch.Build(curRgb.unsqueeze(0), curDepth.unsqueeze(0), [curCam], [cam]).To(device);
+            var r = NovelViewSampler.Sample(Model, batch, sampling, seed);
+            nfe += r.Nfe;
+            generated = r.X[0].cpu();
+            if (cam == target) break;
+            var nextDepth = estimateDepth?.Invoke(generated, cam) ?? FilledWarpedDepth(curDepth, curCam, cam);
+            (curRgb, curDepth, curCam) = (generated, nextDepth.to_type(ScalarType.Float32).cpu(), cam);
+        }
+        return new NovelViewResult(display.Warped.MoveToOuterDisposeScope(), display.HoleMask.MoveToOuterDisposeScope(),
+            generated.MoveToOuterDisposeScope(), nfe, steps.Count);
+    }
+
+    static Tensor FilledWarpedDepth(Tensor depth, Camera from, Camera to)
+    {
+        using var splat = ForwardSplat.Warp(depth.unsqueeze(0), depth, from, to);
+        var d = splat.Depth;
+        var valid = splat.HoleMask.lt(0.5f);
+        var fill = valid.any().item<bool>() ? d.masked_select(valid).median() : depth.median();
+        return where(valid, d, fill.expand_as(d)).clone();
+    }
+}

@@ -1,0 +1,45 @@
+using InstantViews.GenWarp;
+using InstantViews.Geometry;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace InstantViews.Tests.GenWarp;
+
+public class GenWarpMemoryTests
+{
+    public GenWarpMemoryTests() => TestTorch.Init();
+
+    static long Live => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+    [Fact]
+    public void Training_steps_keep_the_live_tensor_count_flat()
+    {
+        using var dir = new TempDir();
+        using var t = GenWarpTrainer.Create("genwarp", TinyGenWarp.Config, TinyGenWarp.Settings, dir.Path);
+        for (int i = 0; i < 3; i++) t.TrainStep();
+        var before = Live;
+        for (int i = 0; i < 15; i++) t.TrainStep();
+        Assert.True(Live - before <= 2, $"live tensors grew from {before} to {Live}");
+    }
+
+    [Fact]
+    public void Repeated_generation_keeps_the_live_tensor_count_flat()
+    {
+        var model = new GenWarpModel(TinyGenWarp.Config);
+        model.eval();
+        var pipeline = new NovelViewPipeline(model, new NovelViewSampling(Steps: 2, SigmaMax: 10));
+        var cam = Camera.FromFov(16, 16, 60);
+        var tgt = cam.WithPose(new RigidTransform(Mat3.RotationY(0.2), new Vec3(0.1, 0, 0)));
+        using var rgb = rand(3, 16, 16) * 2 - 1;
+        using var depth = rand(16, 16) + 1;
+        void Once()
+        {
+            using var scope = NewDisposeScope();
+            pipeline.Generate(rgb, depth, cam, tgt, seed: 1, maxStepDegrees: 5);
+        }
+        for (int i = 0; i < 2; i++) Once();
+        var before = Live;
+        for (int i = 0; i < 10; i++) Once();
+        Assert.True(Live - before <= 2, $"live tensors grew from {before} to {Live}");
+    }
+}

@@ -1,0 +1,84 @@
+using System.Buffers.Binary;
+using InstantViews.GenWarp;
+using InstantViews.Imaging;
+using InstantViews.Runtime;
+using static TorchSharp.torch;
+
+namespace InstantViews.Tests.GenWarp;
+
+[Collection("console")]
+public class NvsCommandTests
+{
+    public NvsCommandTests() => TestTorch.Init();
+
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var oldOut = Console.Out;
+        var oldErr = Console.Error;
+        using var o = new StringWriter();
+        using var e = new StringWriter();
+        Console.SetOut(o);
+        Console.SetError(e);
+        try { return (InstantViews.Cli.Cli.Run(args), o.ToString(), e.ToString()); }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+    }
+
+    // A tiny untrained model, a 16x16 image and a constant depth map of 2 m.
+    static void Inputs(TempDir dir)
+    {
+        var model = new GenWarpModel(TinyGenWarp.Config);
+        TinyGenWarp.Randomise(model, 6);
+        Checkpoint.Save(dir.File("model.safetensors"), model);
+        ImageFile.Write(dir.File("image.png"), rand(3, 16, 16) * 2 - 1);
+        Npy.WriteFloat32(dir.File("depth.npy"), Enumerable.Repeat(2f, 16 * 16).ToArray(), 16, 16);
+    }
+
+    static int ApngFrames(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        for (int i = 8; i + 8 <= bytes.Length;)
+        {
+            var len = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i));
+            var type = System.Text.Encoding.ASCII.GetString(bytes, i + 4, 4);
+            if (type == "acTL") return BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i + 8));
+            i += 12 + len;
+        }
+        return 0;
+    }
+
+    [Fact]
+    public void Orbit_writes_the_requested_frames()
+    {
+        using var dir = new TempDir();
+        Inputs(dir);
+        var common = new[] { "--model", dir.File("model.safetensors"), "--image", dir.File("image.png"), "--depth", dir.File("depth.npy"), "--steps", "2", "--threads", "1", "-q" };
+        var r = Run(["orbit", .. common, "--frames", "3", "--yaw-range", "20", "--consistent-noise", "--out", dir.File("orbit.png")]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(3, ApngFrames(dir.File("orbit.png")));
+
+        r = Run(["orbit", .. common, "--frames", "2", "--yaw-range", "20", "--max-step", "5", "--out", dir.File("orbit.gif")]);
+        Assert.True(r.Code == 0, r.Err);
+        var gif = File.ReadAllBytes(dir.File("orbit.gif"));
+        Assert.Equal("GIF89a", System.Text.Encoding.ASCII.GetString(gif, 0, 6));
+        Assert.Contains("2 frames", r.Out);
+    }
+
+    [Fact]
+    public void Nvs_writes_source_warped_and_generated_side_by_side()
+    {
+        using var dir = new TempDir();
+        Inputs(dir);
+        var r = Run("nvs", "--model", dir.File("model.safetensors"), "--image", dir.File("image.png"), "--depth", dir.File("depth.npy"),
+            "--target", "move:0.1,0,0,5,0", "--steps", "2", "--sampler", "euler", "--threads", "1", "-q", "--out", dir.File("nvs.png"));
+        Assert.True(r.Code == 0, r.Err);
+        // Euler on 2 points with guidance 2: 2 evaluations per step.
+        Assert.Contains("NFE 4", r.Out);
+        var sheet = ImageFile.Read(dir.File("nvs.png"));
+        Assert.Equal(16 * 3 + 4 * 2, sheet.shape[2]);
+        Assert.True(File.Exists(dir.File("nvs-generated.png")));
+    }
+}
