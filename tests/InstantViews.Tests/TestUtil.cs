@@ -45,3 +45,7 @@ static class CliRunner
         }
     }
 }
+
+/// <summary>Tests whose results depend on the global torch RNG (seeded model initialisation) run alone.</summary>
+[CollectionDefinition("global-rng", DisableParallelization = true)]
+public sealed class GlobalRngCollection;

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace InstantViews.Tests.Diffusion;
 
+[Collection("global-rng")]
 public class TrainerTests
 {
     public TrainerTests() => TestTorch.Init();

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace InstantViews.Tests.GenWarp;
 
+[Collection("global-rng")]
 public class GenWarpTrainerTests
 {
     public GenWarpTrainerTests() => TestTorch.Init();

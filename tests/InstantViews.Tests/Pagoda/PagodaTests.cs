@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace InstantViews.Tests.Pagoda;
 
+[Collection("global-rng")]
 public class PagodaTests
 {
     public PagodaTests() => TestTorch.Init();
