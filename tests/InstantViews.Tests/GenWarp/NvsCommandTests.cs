@@ -11,21 +11,7 @@ public class NvsCommandTests
 {
     public NvsCommandTests() => TestTorch.Init();
 
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var oldOut = Console.Out;
-        var oldErr = Console.Error;
-        using var o = new StringWriter();
-        using var e = new StringWriter();
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (InstantViews.Cli.Cli.Run(args), o.ToString(), e.ToString()); }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     // A tiny untrained model, a 16x16 image and a constant depth map of 2 m.
     static void Inputs(TempDir dir)
