@@ -67,6 +67,14 @@ public static class Cli
         return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
 
+    /// <summary>A token that Ctrl-C cancels instead of killing the process, so long runs stop at a checkpoint.</summary>
+    public static CancellationTokenSource StopOnCtrlC()
+    {
+        var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        return cancel;
+    }
+
     /// <summary>What every verb gets after the global options are applied.</summary>
     public sealed record Context(Device Device, int Threads, long Seed, bool Quiet);
 

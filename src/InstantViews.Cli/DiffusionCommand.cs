@@ -57,8 +57,7 @@ public static class DiffusionCommand
                 : DiffusionTrainer.Create(LoadConfig(p.GetValue(config)!, r),
                     new TrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed, SigmaMax = p.GetValue(sigmaMax) }, source, dir, ctx.Device);
             Console.WriteLine($"training {trainer.Net.ParameterCount / 1e6:0.00}M-parameter U-Net on {source.Description}, from step {trainer.Step}");
-            using var cancel = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            using var cancel = Cli.StopOnCtrlC();
             trainer.Run(p.GetValue(steps), p.GetValue(minutes), cancel.Token);
             Console.WriteLine($"step {trainer.Step}, {trainer.ImagesSeen} images seen, {trainer.Elapsed / 60:0.0} min; model: {trainer.ModelPath}");
             return 0;
