@@ -1,4 +1,5 @@
 using System.CommandLine;
+using InstantViews.Diffusion;
 using InstantViews.Runtime;
 using static TorchSharp.torch;
 
@@ -68,11 +69,19 @@ public static class Cli
     }
 
     /// <summary>A token that Ctrl-C cancels instead of killing the process, so long runs stop at a checkpoint.</summary>
-    public static CancellationTokenSource StopOnCtrlC()
+    static CancellationTokenSource StopOnCtrlC()
     {
         var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
         return cancel;
+    }
+
+    /// <summary>Trains until the step count, the wall time or Ctrl-C (which stops at a checkpoint), then says where the model is.</summary>
+    public static void Train(TrainingRun run, long? steps, double? minutes)
+    {
+        using var cancel = StopOnCtrlC();
+        run.Run(steps, minutes, cancel.Token);
+        Console.WriteLine($"step {run.Step}, {run.Step * run.Schedule.BatchSize} {run.Schedule.Items} seen, {run.Elapsed / 60:0.0} min; model: {run.ModelPath}");
     }
 
     /// <summary>What every verb gets after the global options are applied.</summary>

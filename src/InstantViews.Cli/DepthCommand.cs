@@ -84,9 +84,7 @@ public static class DepthCommand
                 : DepthTrainer.Create(new DepthNetConfig { Resolution = r, Channels = p.GetValue(channels) },
                     new DepthTrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed }, dir, ctx.Device);
             Console.WriteLine($"training {trainer.Net.ParameterCount / 1e6:0.00}M-parameter depth U-Net at {r}x{r}, from step {trainer.Step}");
-            using var cancel = Cli.StopOnCtrlC();
-            trainer.Run(p.GetValue(steps), p.GetValue(minutes), cancel.Token);
-            Console.WriteLine($"step {trainer.Step}, {trainer.ImagesSeen} images seen, {trainer.Elapsed / 60:0.0} min; model: {trainer.ModelPath}");
+            Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes));
             return 0;
         });
         return cmd;

@@ -52,14 +52,12 @@ public static class DiffusionCommand
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
             var source = TrainingImages.Open(p.GetValue(data)!, r, ctx.Seed);
             var dir = p.GetValue(outDir)!;
-            var trainer = p.GetValue(resume)
+            using var trainer = p.GetValue(resume)
                 ? DiffusionTrainer.Resume(dir, source, ctx.Device)
                 : DiffusionTrainer.Create(LoadConfig(p.GetValue(config)!, r),
                     new TrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed, SigmaMax = p.GetValue(sigmaMax) }, source, dir, ctx.Device);
             Console.WriteLine($"training {trainer.Net.ParameterCount / 1e6:0.00}M-parameter U-Net on {source.Description}, from step {trainer.Step}");
-            using var cancel = Cli.StopOnCtrlC();
-            trainer.Run(p.GetValue(steps), p.GetValue(minutes), cancel.Token);
-            Console.WriteLine($"step {trainer.Step}, {trainer.ImagesSeen} images seen, {trainer.Elapsed / 60:0.0} min; model: {trainer.ModelPath}");
+            Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes));
             return 0;
         });
         return cmd;

@@ -73,9 +73,7 @@ public static class GenWarpCommand
             {
                 var parameters = trainer.Model.parameters().Sum(t => t.numel());
                 Console.WriteLine($"training {((ICheckpointable)trainer.Model).Kind} ({parameters / 1e6:0.00}M parameters) on {trainer.Settings.Resolution}px scene pairs, depth {trainer.Settings.Depth}, from step {trainer.Step}");
-                using var cancel = Cli.StopOnCtrlC();
-                trainer.Run(p.GetValue(steps), p.GetValue(minutes), cancel.Token);
-                Console.WriteLine($"step {trainer.Step}, {trainer.Elapsed / 60:0.0} min; model: {trainer.ModelPath}");
+                Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes));
             }
             return 0;
         });

@@ -122,9 +122,7 @@ public static class PagodaCommand
                 else trainer = PagodaTrainer.CreateGrow(Checkpoint.Load<OneStepGenerator>(initPath).Model, train, set, dir, ctx.Device);
             }
             Console.WriteLine($"PaGoDA {p.GetValue(stage)}: generator {trainer.Generator.BaseResolution}px noise -> {trainer.Generator.OutputResolution}px images, {set.Count} pairs, from step {trainer.Step}");
-            using var cancel = Cli.StopOnCtrlC();
-            trainer.Run(p.GetValue(steps), p.GetValue(minutes), cancel.Token);
-            Console.WriteLine($"step {trainer.Step}, {trainer.Elapsed / 60:0.0} min; model: {trainer.ModelPath}");
+            Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes));
             return 0;
         });
         return cmd;

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using InstantViews.Diffusion;
 using InstantViews.Imaging;
 using InstantViews.Metrics;
@@ -33,43 +31,30 @@ public sealed record PagodaTrainConfig
 /// Run-folder files as in diffusion training: checkpoint.safetensors, model.safetensors (EMA generator),
 /// train.json, loss.csv, loss.png, samples-XXXXXXX.png.
 /// </summary>
-public sealed class PagodaTrainer
+public sealed class PagodaTrainer : TrainingRun
 {
     public OneStepGenerator Generator { get; }
     public OneStepGenerator EmaGenerator { get; }
     public ProjectedDiscriminator Discriminator { get; }
     public PagodaTrainConfig Train { get; }
-    public string OutDir { get; }
-    public long Step => gOpt.Step;
+    public override long Step => gOpt.Step;
 
     readonly PairSet pairs;
     readonly Adam gOpt, dOpt;
     readonly Ema ema;
     readonly PerceptualDistance perceptual;
     readonly TorchSharp.torch.Generator rng;
-    readonly LossLog log;
     readonly Device device;
-    readonly Stopwatch clock = new();
-    double elapsedBefore;
-    long stepsThisSession;
     readonly double[] sums = new double[4];
     int sumCount;
 
-    public string CheckpointPath => Path.Combine(OutDir, "checkpoint.safetensors");
-    public string ModelPath => Path.Combine(OutDir, "model.safetensors");
-    public double Elapsed => elapsedBefore + clock.Elapsed.TotalSeconds;
-
     PagodaTrainer(OneStepGenerator g, PagodaTrainConfig train, PairSet pairs, string outDir, Device device, ResNet18Features features)
+        : base(outDir, new RunSchedule(train.BatchSize, train.LogEvery, train.CheckpointEvery, train.SampleEvery),
+            "step,reconstruction,adversarial_g,lambda,discriminator,images_per_s,elapsed_s")
     {
-        if (pairs.Resolution < g.OutputResolution)
-            throw new UserError($"pairs hold {pairs.Resolution}px images, the generator outputs {g.OutputResolution}px: build pairs at the final resolution");
-        if (pairs.BaseResolution != g.BaseResolution)
-            throw new UserError($"pairs hold {pairs.BaseResolution}px noise, the generator's base resolution is {g.BaseResolution}px");
         Train = train;
         this.pairs = pairs;
         this.device = device;
-        OutDir = outDir;
-        Directory.CreateDirectory(outDir);
         random.manual_seed(train.Seed);
         Generator = g;
         Generator.to(device);
@@ -88,7 +73,14 @@ public sealed class PagodaTrainer
         dOpt = new Adam(Discriminator.named_parameters(), train.DiscriminatorLearningRate) { Beta1 = 0.0, Beta2 = 0.99, Prefix = "adam_d" };
         perceptual = new PerceptualDistance(features, new PerceptualConfig(MinSize: Math.Max(train.FeatureSize, g.OutputResolution)));
         rng = new TorchSharp.torch.Generator((ulong)train.Seed + 1);
-        log = new LossLog(Path.Combine(outDir, "loss.csv"), "step,reconstruction,adversarial_g,lambda,discriminator,images_per_s,elapsed_s");
+    }
+
+    static void CheckPairs(OneStepGenerator g, PairSet pairs)
+    {
+        if (pairs.Resolution < g.OutputResolution)
+            throw new UserError($"pairs hold {pairs.Resolution}px images, the generator outputs {g.OutputResolution}px: build pairs at the final resolution");
+        if (pairs.BaseResolution != g.BaseResolution)
+            throw new UserError($"pairs hold {pairs.BaseResolution}px noise, the generator's base resolution is {g.BaseResolution}px");
     }
 
     /// <summary>Stage 2: a new run whose generator is a copy of the teacher.</summary>
@@ -101,24 +93,21 @@ public sealed class PagodaTrainer
 
     static PagodaTrainer Create(OneStepGenerator g, PagodaTrainConfig train, PairSet pairs, string outDir, Device? device, ResNet18Features? features)
     {
-        if (File.Exists(Path.Combine(outDir, "checkpoint.safetensors")))
-            throw new UserError($"'{outDir}' already holds a run; pass --resume to continue it or choose another --out");
+        CheckPairs(g, pairs);
+        RefuseExisting(outDir);
         var t = new PagodaTrainer(g, train, pairs, outDir, device ?? CPU, features ?? new ResNet18Features());
-        AtomicFile.WriteText(Path.Combine(outDir, "train.json"), JsonSerializer.Serialize(train, Json.Options));
-        t.log.TruncateAfter(0);
+        t.Begin(train);
         return t;
     }
 
     /// <summary>Resumes a stage from its run folder.</summary>
     public static PagodaTrainer Resume(string outDir, PairSet pairs, Device? device = null, ResNet18Features? features = null)
     {
-        var ckpt = Path.Combine(outDir, "checkpoint.safetensors");
-        var trainJson = Path.Combine(outDir, "train.json");
-        if (!File.Exists(ckpt) || !File.Exists(trainJson)) throw new UserError($"'{outDir}': no run to resume (checkpoint.safetensors and train.json expected)");
-        var train = JsonSerializer.Deserialize<PagodaTrainConfig>(File.ReadAllText(trainJson), Json.Options)!;
-        var (header, tensors) = Checkpoint.ReadAll(ckpt);
+        var (train, header, tensors) = OpenRun<PagodaTrainConfig>(outDir);
         var g = new OneStepGenerator(header.ConfigAs<GeneratorConfig>());
+        var ckpt = Path.Combine(outDir, "checkpoint.safetensors");
         Checkpoint.LoadWeights(g, tensors, ckpt);
+        CheckPairs(g, pairs);
         var t = new PagodaTrainer(g, train, pairs, outDir, device ?? CPU, features ?? new ResNet18Features());
         Checkpoint.LoadWeights(t.EmaGenerator, Checkpoint.Extras(tensors, "ema/"), ckpt);
         Checkpoint.LoadWeights(t.Discriminator, Checkpoint.Extras(tensors, "disc/"), ckpt);
@@ -126,90 +115,87 @@ public sealed class PagodaTrainer
         t.gOpt.LoadState(all);
         t.dOpt.LoadState(all);
         t.rng.set_state(all["rng/generator"]);
-        t.elapsedBefore = header.Metrics.GetValueOrDefault("elapsed_s");
-        t.log.TruncateAfter(t.Step);
+        t.ContinueFrom(header);
         return t;
     }
 
     /// <summary>One generator update and one discriminator update. Returns (L_rec, L_G, lambda, L_D).</summary>
     public (double Reconstruction, double Adversarial, double Lambda, double Discriminator) TrainStep()
     {
-        clock.Start();
-        using var scope = NewDisposeScope();
-        Generator.train();
-        var b = Train.BatchSize;
-        var idx = randint(pairs.Count, [b], generator: rng);
-        var res = Generator.OutputResolution;
-        var real = Resize.Down(pairs.Images(idx), pairs.Resolution / res).to(device);
-        var zx = pairs.Noise(idx).to(device);
-        var zFresh = Generator.SampleNoise(b, rng).to(device);
+        var result = Timed(() =>
+        {
+            using var scope = NewDisposeScope();
+            Generator.train();
+            var b = Train.BatchSize;
+            var idx = randint(pairs.Count, [b], generator: rng);
+            var res = Generator.OutputResolution;
+            var real = Resize.Down(pairs.Images(idx), pairs.Resolution / res).to(device);
+            var zx = pairs.Noise(idx).to(device);
+            var zFresh = Generator.SampleNoise(b, rng).to(device);
 
-        // Generator: reconstruction of the teacher's inversions + adversarial loss on fresh noise, one batched pass.
-        var outs = Generator.Forward(cat([zx, zFresh]));
-        var rec = outs[..b];
-        var fake = outs[b..];
-        var (ra, xa) = PairAugment.Apply(rec, real, rng);
-        var lRec = perceptual.Compute(ra, xa).mean();
-        foreach (var p in Discriminator.parameters()) p.requires_grad = false;
-        var lAdv = GanLosses.GeneratorHinge(Discriminator.forward(fake));
-        var lambda = GanLosses.AdaptiveWeight(lRec, lAdv, Generator.LastLayerWeight);
-        var lG = lRec + Train.AdversarialWeight * lambda * lAdv;
-        gOpt.ZeroGrad();
-        lG.backward();
-        gOpt.Update();
-        ema.Update(Step);
+            // Generator: reconstruction of the teacher's inversions + adversarial loss on fresh noise, one batched pass.
+            var outs = Generator.Forward(cat([zx, zFresh]));
+            var rec = outs[..b];
+            var fake = outs[b..];
+            var (ra, xa) = PairAugment.Apply(rec, real, rng);
+            var lRec = perceptual.Compute(ra, xa).mean();
+            foreach (var p in Discriminator.parameters()) p.requires_grad = false;
+            var lAdv = GanLosses.GeneratorHinge(Discriminator.forward(fake));
+            var lambda = GanLosses.AdaptiveWeight(lRec, lAdv, Generator.LastLayerWeight);
+            var lG = lRec + Train.AdversarialWeight * lambda * lAdv;
+            gOpt.ZeroGrad();
+            lG.backward();
+            gOpt.Update();
+            ema.Update(Step);
 
-        // Discriminator: hinge on real Down(x) vs the (detached) fakes.
-        foreach (var p in Discriminator.parameters()) p.requires_grad = true;
-        dOpt.ZeroGrad();
-        var lD = GanLosses.DiscriminatorHinge(Discriminator.forward(real), Discriminator.forward(fake.detach()));
-        lD.backward();
-        dOpt.Update();
-        clock.Stop();
-        stepsThisSession++;
-        var result = (lRec.item<float>(), lAdv.item<float>(), lambda, lD.item<float>());
-        sums[0] += result.Item1; sums[1] += result.Item2; sums[2] += lambda; sums[3] += result.Item4;
+            // Discriminator: hinge on real Down(x) vs the (detached) fakes.
+            foreach (var p in Discriminator.parameters()) p.requires_grad = true;
+            dOpt.ZeroGrad();
+            var lD = GanLosses.DiscriminatorHinge(Discriminator.forward(real), Discriminator.forward(fake.detach()));
+            lD.backward();
+            dOpt.Update();
+            return ((double)lRec.item<float>(), (double)lAdv.item<float>(), lambda, (double)lD.item<float>());
+        });
+        sums[0] += result.Item1; sums[1] += result.Item2; sums[2] += result.Item3; sums[3] += result.Item4;
         sumCount++;
         if (Step % Train.LogEvery == 0)
         {
-            log.Append(Step, sums[0] / sumCount, sums[1] / sumCount, sums[2] / sumCount, sums[3] / sumCount, ImagesPerSecond, Elapsed);
+            Log.Append(Step, sums[0] / sumCount, sums[1] / sumCount, sums[2] / sumCount, sums[3] / sumCount, ItemsPerSecond, Elapsed);
             Array.Clear(sums);
             sumCount = 0;
         }
         return result;
     }
 
-    double ImagesPerSecond => clock.Elapsed.TotalSeconds > 0 ? stepsThisSession * Train.BatchSize / clock.Elapsed.TotalSeconds : 0;
+    protected override string ProgressName => $"pagoda train ({Generator.OutputResolution}px)";
 
-    public void Run(long? maxSteps, double? minutes, CancellationToken cancel = default)
+    protected override string AdvanceOneStep()
     {
-        var deadline = minutes is { } m ? DateTime.UtcNow.AddMinutes(m) : DateTime.MaxValue;
-        using var progress = Progress.Start($"pagoda train ({Generator.OutputResolution}px)", maxSteps is { } s ? Math.Max(0, s - Step) : 0, "steps");
-        while ((maxSteps is null || Step < maxSteps) && DateTime.UtcNow < deadline && !cancel.IsCancellationRequested)
-        {
-            var (r, a, l, d) = TrainStep();
-            progress.Advance(1, $"step {Step}, rec {r:0.000}, adv {a:0.00}, lambda {l:0.00}, D {d:0.00}, {ImagesPerSecond:0} img/s");
-            if (Step % Train.CheckpointEvery == 0) SaveCheckpoint();
-            if (Train.SampleEvery > 0 && Step % Train.SampleEvery == 0) WriteSamples();
-        }
-        SaveCheckpoint();
-        WriteSamples();
+        var (r, a, l, d) = TrainStep();
+        return $"step {Step}, rec {r:0.000}, adv {a:0.00}, lambda {l:0.00}, D {d:0.00}, {ItemsPerSecond:0} img/s";
     }
 
-    public void SaveCheckpoint()
+    protected override Dictionary<string, double> Metrics()
     {
-        var metrics = new Dictionary<string, double> { ["elapsed_s"] = Elapsed, ["images_seen"] = Step * Train.BatchSize, ["sigma_max"] = Generator.Cfg.SigmaMax };
+        var m = base.Metrics();
+        m["sigma_max"] = Generator.Cfg.SigmaMax;
+        return m;
+    }
+
+    public override void SaveCheckpoint()
+    {
+        var metrics = Metrics();
         var extra = EmaGenerator.state_dict().Select(p => new KeyValuePair<string, Tensor>("ema/" + p.Key, p.Value))
             .Concat(Discriminator.state_dict().Select(p => new KeyValuePair<string, Tensor>("disc/" + p.Key, p.Value)))
             .Concat(gOpt.State()).Concat(dOpt.State())
             .Append(new("rng/generator", rng.get_state()));
         Checkpoint.Save(CheckpointPath, Generator, Step, metrics, extra: extra);
         Checkpoint.Save(ModelPath, EmaGenerator, Step, metrics);
-        log.Plot(Path.Combine(OutDir, "loss.png"), 1, "reconstruction loss");
+        Log.Plot(Path.Combine(OutDir, "loss.png"), 1, "reconstruction loss");
     }
 
     /// <summary>A grid from the EMA generator on fixed noise: row pairs of (teacher inversion target, one-step output) and fresh samples.</summary>
-    public void WriteSamples()
+    public override void WriteSamples()
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Text.Json;
+using InstantViews.Imaging;
+using InstantViews.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace InstantViews.Diffusion;
+
+/// <summary>
+/// How a run logs, checkpoints and samples. <paramref name="Items"/> names what a batch holds ("images" or
+/// "pairs"): the throughput column of loss.csv and the "…_seen" metric of checkpoints are named after it.
+/// </summary>
+public sealed record RunSchedule(int BatchSize, int LogEvery, int CheckpointEvery, int SampleEvery, string Items = "images");
+
+/// <summary>
+/// The run folder and loop every trainer shares: checkpoint.safetensors (training state), model.safetensors (what
+/// sampling loads), train.json (the settings, reused by --resume), loss.csv and loss.png; the loop that trains
+/// until a step count, a wall-time deadline or Ctrl-C, checkpointing and sampling periodically; and the clock
+/// behind throughput and the elapsed time a resumed run carries on from.
+/// </summary>
+public abstract class TrainingRun : IDisposable
+{
+    public string OutDir { get; }
+    public string CheckpointPath => Path.Combine(OutDir, "checkpoint.safetensors");
+    public string ModelPath => Path.Combine(OutDir, "model.safetensors");
+    public abstract long Step { get; }
+    /// <summary>Wall time inside training steps, over all sessions of the run.</summary>
+    public double Elapsed => elapsedBefore + clock.Elapsed.TotalSeconds;
+    /// <summary>Training throughput of this session (items per second inside training steps).</summary>
+    public double ItemsPerSecond => clock.Elapsed.TotalSeconds > 0 ? stepsThisSession * (double)Schedule.BatchSize / clock.Elapsed.TotalSeconds : 0;
+    public RunSchedule Schedule { get; }
+    protected LossLog Log { get; }
+
+    readonly Stopwatch clock = new();
+    double elapsedBefore;
+    long stepsThisSession;
+
+    protected TrainingRun(string outDir, RunSchedule schedule, string logColumns)
+    {
+        OutDir = outDir;
+        Schedule = schedule;
+        try { Directory.CreateDirectory(outDir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserError($"'{outDir}': cannot create output folder ({e.Message})"); }
+        Log = new LossLog(Path.Combine(outDir, "loss.csv"), logColumns);
+    }
+
+    /// <summary>Refuses to start a new run where one already is.</summary>
+    protected static void RefuseExisting(string outDir)
+    {
+        if (File.Exists(Path.Combine(outDir, "checkpoint.safetensors")))
+            throw new UserError($"'{outDir}' already holds a run; pass --resume to continue it or choose another --out");
+    }
+
+    /// <summary>Records a new run's settings in train.json and starts its loss log afresh.</summary>
+    protected void Begin(object settings)
+    {
+        AtomicFile.WriteText(Path.Combine(OutDir, "train.json"), JsonSerializer.Serialize(settings, settings.GetType(), Json.Options));
+        Log.TruncateAfter(0);
+    }
+
+    /// <summary>The settings a run in <paramref name="outDir"/> was started with (its train.json).</summary>
+    public static T ReadSettings<T>(string outDir)
+    {
+        var trainJson = Path.Combine(outDir, "train.json");
+        if (!File.Exists(trainJson)) throw new UserError($"'{outDir}': no run to resume (train.json expected)");
+        try { return JsonSerializer.Deserialize<T>(File.ReadAllText(trainJson), Json.Options) ?? throw new JsonException("null"); }
+        catch (JsonException e) { throw new UserError($"'{trainJson}': invalid JSON ({e.Message.Split('\n')[0]})"); }
+    }
+
+    /// <summary>The settings and checkpoint of the run to resume in <paramref name="outDir"/>.</summary>
+    protected static (T Settings, CheckpointHeader Header, List<KeyValuePair<string, Tensor>> Tensors) OpenRun<T>(string outDir)
+    {
+        var ckpt = Path.Combine(outDir, "checkpoint.safetensors");
+        if (!File.Exists(ckpt) || !File.Exists(Path.Combine(outDir, "train.json")))
+            throw new UserError($"'{outDir}': no run to resume (checkpoint.safetensors and train.json expected)");
+        var settings = ReadSettings<T>(outDir);
+        var (header, tensors) = Checkpoint.ReadAll(ckpt);
+        return (settings, header, tensors);
+    }
+
+    /// <summary>Carries on the clock and the loss log of a resumed run from its checkpoint (call once its state is loaded).</summary>
+    protected void ContinueFrom(CheckpointHeader header)
+    {
+        elapsedBefore = header.Metrics.GetValueOrDefault("elapsed_s");
+        Log.TruncateAfter(Step);
+    }
+
+    /// <summary>Runs one training step on the clock.</summary>
+    protected T Timed<T>(Func<T> step)
+    {
+        clock.Start();
+        try { return step(); }
+        finally
+        {
+            clock.Stop();
+            stepsThisSession++;
+        }
+    }
+
+    /// <summary>The metrics every checkpoint carries: elapsed_s and the items seen.</summary>
+    protected virtual Dictionary<string, double> Metrics() => new()
+    {
+        ["elapsed_s"] = Elapsed,
+        [$"{Schedule.Items}_seen"] = Step * Schedule.BatchSize,
+    };
+
+    /// <summary>The progress line's name ("diffusion train").</summary>
+    protected abstract string ProgressName { get; }
+
+    /// <summary>One training step; returns the progress line's text.</summary>
+    protected abstract string AdvanceOneStep();
+
+    /// <summary>Writes checkpoint.safetensors and model.safetensors atomically, and the loss plot.</summary>
+    public abstract void SaveCheckpoint();
+
+    /// <summary>Writes samples-XXXXXXX.png from the model being trained (nothing, for runs without samples).</summary>
+    public virtual void WriteSamples() { }
+
+    /// <summary>Trains until <paramref name="maxSteps"/> total steps or <paramref name="minutes"/> of wall time, checkpointing and sampling periodically.</summary>
+    public void Run(long? maxSteps, double? minutes, CancellationToken cancel = default)
+    {
+        var deadline = minutes is { } m ? DateTime.UtcNow.AddMinutes(m) : DateTime.MaxValue;
+        var total = maxSteps is { } s ? Math.Max(0, s - Step) : 0;
+        using var progress = Progress.Start(ProgressName, total, "steps");
+        while ((maxSteps is null || Step < maxSteps) && DateTime.UtcNow < deadline && !cancel.IsCancellationRequested)
+        {
+            progress.Advance(1, AdvanceOneStep());
+            if (Step % Schedule.CheckpointEvery == 0) SaveCheckpoint();
+            if (Schedule.SampleEvery > 0 && Step % Schedule.SampleEvery == 0) WriteSamples();
+        }
+        SaveCheckpoint();
+        WriteSamples();
+    }
+
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+}
+
+/// <summary>Adam and EMA settings of a run that trains one model by a loss.</summary>
+public sealed record OptimizerSettings(double LearningRate, double WeightDecay, int WarmupSteps, double GradClip, double EmaDecay, long Seed);
+
+/// <summary>
+/// A run that trains one model by the batch loss its subclass computes: Adam with warm-up and gradient clipping,
+/// an EMA copy (what model.safetensors holds), and a seeded generator for the loss's randomness; checkpoints hold
+/// model + EMA + optimiser + generator state, so a killed run resumes exactly.
+/// </summary>
+public abstract class EmaTrainingRun : TrainingRun
+{
+    public nn.Module Model { get; }
+    public nn.Module EmaModel { get; }
+    public override long Step => optimizer.Step;
+    protected Generator Rng { get; }
+    protected Device Device { get; }
+    /// <summary>Whether model.safetensors is written in fp16.</summary>
+    protected virtual bool ModelFp16 => false;
+    protected virtual string PlotTitle => "training loss";
+
+    readonly Adam optimizer;
+    readonly Ema ema;
+    readonly double gradClip;
+    double lossSum;
+    int lossCount;
+
+    /// <summary>Seeds the global generator, then builds the model and its EMA copy with <paramref name="build"/>.</summary>
+    protected EmaTrainingRun(Func<nn.Module> build, OptimizerSettings opt, RunSchedule schedule, string outDir, Device device)
+        : base(outDir, schedule, $"step,loss,lr,{schedule.Items}_per_s,elapsed_s")
+    {
+        Device = device;
+        gradClip = opt.GradClip;
+        random.manual_seed(opt.Seed);
+        Model = build();
+        EmaModel = build();
+        Model.to(device);
+        EmaModel.to(device);
+        EmaModel.eval();
+        foreach (var p in EmaModel.parameters()) p.requires_grad = false;
+        optimizer = new Adam(Model.named_parameters(), opt.LearningRate) { WeightDecay = opt.WeightDecay, WarmupSteps = opt.WarmupSteps };
+        ema = new Ema(Model, EmaModel, opt.EmaDecay);
+        ema.CopyFromLive();
+        Rng = new Generator((ulong)opt.Seed);
+    }
+
+    /// <summary>The mean loss of the next batch (called in a dispose scope, with the model in training mode).</summary>
+    protected abstract Tensor BatchLoss();
+
+    /// <summary>One optimisation step on the next batch; returns the batch loss.</summary>
+    public double TrainStep()
+    {
+        var (value, lr) = Timed(() =>
+        {
+            using var scope = NewDisposeScope();
+            Model.train();
+            var l = BatchLoss();
+            optimizer.ZeroGrad();
+            l.backward();
+            optimizer.ClipGradNorm(gradClip);
+            var rate = optimizer.CurrentLearningRate;
+            optimizer.Update();
+            ema.Update(Step);
+            return ((double)l.item<float>(), rate);
+        });
+        lossSum += value;
+        lossCount++;
+        if (Step % Schedule.LogEvery == 0)
+        {
+            Log.Append(Step, lossSum / lossCount, lr, ItemsPerSecond, Elapsed);
+            lossSum = 0;
+            lossCount = 0;
+        }
+        return value;
+    }
+
+    protected override string AdvanceOneStep()
+    {
+        var l = TrainStep();
+        var rate = ItemsPerSecond < 100 ? $"{ItemsPerSecond:0.0}" : $"{ItemsPerSecond:0}";
+        return $"step {Step}, loss {l:0.0000}, {rate} {Schedule.Items}/s";
+    }
+
+    /// <summary>Loads the state of a checkpoint written by <see cref="SaveCheckpoint"/> and disposes its tensors.</summary>
+    protected void LoadState(CheckpointHeader header, List<KeyValuePair<string, Tensor>> tensors)
+    {
+        Checkpoint.LoadWeights(Model, tensors, CheckpointPath);
+        Checkpoint.LoadWeights(EmaModel, Checkpoint.Extras(tensors, "ema/"), CheckpointPath);
+        var all = tensors.ToDictionary(p => p.Key, p => p.Value);
+        optimizer.LoadState(all);
+        Rng.set_state(all["rng/generator"]);
+        foreach (var (_, x) in tensors) x.Dispose();
+        ContinueFrom(header);
+    }
+
+    public override void SaveCheckpoint()
+    {
+        var metrics = Metrics();
+        var extra = EmaModel.state_dict().Select(p => new KeyValuePair<string, Tensor>("ema/" + p.Key, p.Value))
+            .Concat(optimizer.State())
+            .Append(new("rng/generator", Rng.get_state()));
+        Checkpoint.Save(CheckpointPath, Model, Step, metrics, extra: extra);
+        Checkpoint.Save(ModelPath, EmaModel, Step, metrics, fp16: ModelFp16);
+        Log.Plot(Path.Combine(OutDir, "loss.png"), title: PlotTitle);
+    }
+}
