@@ -135,7 +135,7 @@ public static class EvalCommand
 
     static List<string> MatchedNames(string predDir, string targetDir, string? maskDir)
     {
-        var preds = FolderImageSource.ListImages(ExistingFolder(predDir)).Select(f => Path.GetFileName(f)!).ToList();
+        var preds = ImageFolder.List(predDir, recursive: false).Select(f => Path.GetFileName(f)!).ToList();
         if (preds.Count == 0) throw new UserError($"'{predDir}': no PNG, JPEG or WebP images");
         ExistingFolder(targetDir);
         foreach (var n in preds)

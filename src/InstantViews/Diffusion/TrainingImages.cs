@@ -33,18 +33,8 @@ public sealed class FolderTrainingImages : ITrainingImages
 
     public FolderTrainingImages(string folder, int height, int width, long seed = 0)
     {
-        if (!Directory.Exists(folder)) throw new UserError($"'{folder}': folder not found");
-        string[] exts = [".png", ".jpg", ".jpeg", ".webp"];
-        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(f => exts.Contains(Path.GetExtension(f).ToLowerInvariant()) && !f.EndsWith(".depth.png", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal).ToList();
-        if (files.Count == 0) throw new UserError($"'{folder}': no PNG/JPEG/WebP images found");
-        var list = new List<Tensor>();
-        foreach (var f in files)
-        {
-            using var img = ImageFile.Read(f);
-            list.Add(Resize.To(img, height, width));
-        }
+        var files = ImageFolder.List(folder);
+        var list = files.Select(f => ImageFolder.Load(f, width, height)).ToList();
         images = stack(list.ToArray()).DetachFromDisposeScope();
         Files = files;
         foreach (var t in list) t.Dispose();

@@ -38,33 +38,24 @@ public sealed class DelegateImageSource(string description, long count, Func<int
 /// <summary>The image files of a folder in name order; images of another size are resized to the first one's size.</summary>
 public sealed class FolderImageSource : IImageSource
 {
-    static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".webp"];
-    readonly string[] files;
+    readonly IReadOnlyList<string> files;
     int next;
     (int H, int W)? size;
 
     public FolderImageSource(string folder)
     {
-        if (!System.IO.Directory.Exists(folder)) throw new UserError($"'{folder}': folder not found");
-        files = ListImages(folder);
-        if (files.Length == 0) throw new UserError($"'{folder}': no PNG, JPEG or WebP images");
-        Description = $"folder {Path.GetFullPath(folder)} ({files.Length} images)";
+        files = ImageFolder.List(folder, recursive: false);
+        Description = $"folder {Path.GetFullPath(folder)} ({files.Count} images)";
     }
 
-    public long Count => files.Length;
+    public long Count => files.Count;
     public string Description { get; }
-
-    /// <summary>Image files of a folder (not recursive), sorted by name.</summary>
-    public static string[] ListImages(string folder) =>
-        [.. System.IO.Directory.EnumerateFiles(folder)
-            .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-            .Order(StringComparer.Ordinal)];
 
     public Tensor NextBatch(int n)
     {
         using var scope = NewDisposeScope();
         var batch = new List<Tensor>();
-        for (; batch.Count < n && next < files.Length; next++)
+        for (; batch.Count < n && next < files.Count; next++)
         {
             var img = ImageFile.Read(files[next]);
             size ??= ((int)img.shape[1], (int)img.shape[2]);

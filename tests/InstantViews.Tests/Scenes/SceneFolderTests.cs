@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using InstantViews.Geometry;
 using InstantViews.Imaging;
+using InstantViews.Runtime;
 using InstantViews.Scenes;
 
 namespace InstantViews.Tests.Scenes;
@@ -62,6 +63,9 @@ public class SceneFolderTests
         SceneFolder.Write(tmp.Path, 6, [view]);
         var files = ImageFolder.List(tmp.Path);
         Assert.Single(files);
+        Assert.EndsWith(".png", files[0]);
+        // SceneFolder writes frames in a subfolder: only a recursive listing finds them.
+        Assert.Throws<UserError>(() => ImageFolder.List(tmp.Path, recursive: false));
         using var image = ImageFolder.Load(files[0], 8, 6);
         Assert.Equal([3L, 6, 8], image.shape);
     }
