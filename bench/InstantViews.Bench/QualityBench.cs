@@ -45,8 +45,8 @@ public static class QualityBench
             FeatureExtraction.Extract(new DelegateImageSource(label, images.shape[0], k => images), resnet, CPU, 64, featureSize, label);
         Tensor Real(int res, long seed, int spp)
         {
-            using var stream = new SceneStream(new SceneStreamConfig(res, res, spp, SceneSplit.Eval, seed));
-            return stream.NextBatch(n);
+            using var source = SceneImages.Eval(res, n, seed, spp);
+            return source.NextBatch(n);
         }
         void Add(string res, string method, int nfe, FeatureSet reference, Tensor images, double spi)
         {

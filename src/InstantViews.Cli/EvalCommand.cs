@@ -78,14 +78,7 @@ public static class EvalCommand
         if (parts.Length != 4 || !int.TryParse(parts[1], out var res) || !long.TryParse(parts[2], out var count) || !long.TryParse(parts[3], out var seed)
             || res < 1 || count < 2)
             throw new UserError($"'{spec}': expected scenes:<res>:<count>:<seed>, e.g. scenes:64:2000:0");
-        return SceneSource(res, count, seed);
-    }
-
-    // Evaluation-split views (scene seeds from 1,000,000 + seed), rendered ahead on background threads.
-    static IImageSource SceneSource(int res, long count, long seed)
-    {
-        var stream = new SceneStream(new SceneStreamConfig(Width: res, Height: res, Split: SceneSplit.Eval, Seed: seed));
-        return new DelegateImageSource($"scenes {res}x{res}, {count} eval views, seed {seed}", count, stream.NextBatch, stream);
+        return SceneImages.Eval(res, count, seed);
     }
 
     static Command BuildPairs()

@@ -1,5 +1,6 @@
 using InstantViews.Imaging;
 using InstantViews.Runtime;
+using InstantViews.Scenes;
 using static TorchSharp.torch;
 
 namespace InstantViews.Metrics;
@@ -33,6 +34,17 @@ public sealed class DelegateImageSource(string description, long count, Func<int
     }
 
     public void Dispose() => owner?.Dispose();
+}
+
+/// <summary>The real images every distribution metric compares against: evaluation-split scene views.</summary>
+public static class SceneImages
+{
+    /// <summary><paramref name="count"/> views of evaluation scenes (seeds from 1,000,000 + <paramref name="seed"/>) at res x res, rendered ahead on background threads.</summary>
+    public static IImageSource Eval(int res, long count, long seed, int spp = 4)
+    {
+        var stream = new SceneStream(new SceneStreamConfig(res, res, spp, SceneSplit.Eval, seed));
+        return new DelegateImageSource($"scenes {res}x{res}, {count} eval views, seed {seed}", count, stream.NextBatch, stream);
+    }
 }
 
 /// <summary>The image files of a folder in name order; images of another size are resized to the first one's size.</summary>
