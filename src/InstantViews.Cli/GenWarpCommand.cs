@@ -231,14 +231,17 @@ public static class GenWarpCommand
         var pitch = new Option<double>("--pitch") { Description = "Pitch of every frame (degrees)", DefaultValueFactory = _ => 0 };
         var consistent = new Option<bool>("--consistent-noise") { Description = "Use the same initial noise for every frame (less jitter across the sweep)" };
         var delay = new Option<int>("--delay") { Description = "Frame delay (ms)", DefaultValueFactory = _ => 100 };
+        var zoom = new Option<int>("--zoom") { Description = "Enlarge the written frames this many times (nearest neighbour), for viewing small models' output", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Animation: .png (animated PNG) or .gif", Required = true };
-        var cmd = new Command("orbit", "Animate views orbiting the scene of one image (GenWarp)") { frames, yawRange, pitch, consistent, delay, output };
+        var cmd = new Command("orbit", "Animate views orbiting the scene of one image (GenWarp)") { frames, yawRange, pitch, consistent, delay, zoom, output };
         src.AddTo(cmd);
         gen.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             var n = p.GetValue(frames);
             if (n < 1) throw new UserError($"--frames must be at least 1, got {n}");
+            var z = p.GetValue(zoom);
+            if (z is < 1 or > 16) throw new UserError($"--zoom must be 1 to 16, got {z}");
             var path = p.GetValue(output)!;
             var ext = Path.GetExtension(path).ToLowerInvariant();
             if (ext is not (".png" or ".gif")) throw new UserError($"--out '{path}': expected a .png (animated) or .gif file");
@@ -259,7 +262,7 @@ public static class GenWarpCommand
                     var seed = p.GetValue(consistent) ? ctx.Seed : ctx.Seed + i;
                     var r = pipeline.Generate(rgb, depth, cam, tgt, seed, p.GetValue(gen.MaxStep), Redepth(view));
                     nfe += r.Nfe;
-                    images.Add(r.Generated);
+                    images.Add(z == 1 ? r.Generated : Resize.To(r.Generated, cam.Height * z, cam.Width * z, ResizeFilter.Nearest));
                     progress.Advance(1);
                 }
             }

@@ -46,10 +46,12 @@ public class NvsCommandTests
         Assert.True(r.Code == 0, r.Err);
         Assert.Equal(3, ApngFrames(dir.File("orbit.png")));
 
-        r = Run(["orbit", .. common, "--frames", "2", "--yaw-range", "20", "--max-step", "5", "--out", dir.File("orbit.gif")]);
+        r = Run(["orbit", .. common, "--frames", "2", "--yaw-range", "20", "--max-step", "5", "--zoom", "2", "--out", dir.File("orbit.gif")]);
         Assert.True(r.Code == 0, r.Err);
         var gif = File.ReadAllBytes(dir.File("orbit.gif"));
         Assert.Equal("GIF89a", System.Text.Encoding.ASCII.GetString(gif, 0, 6));
+        // The logical screen is the 16 px model output enlarged twice.
+        Assert.Equal(32, BinaryPrimitives.ReadUInt16LittleEndian(gif.AsSpan(6)));
         Assert.Contains("2 frames", r.Out);
     }
 
