@@ -50,7 +50,7 @@ public static class GenWarpCommand
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
             var dir = p.GetValue(outDir)!;
             // A resumed run keeps the depth source it started with.
-            var depthSpec = p.GetValue(resume) ? GenWarpTrainer.ReadSettings(dir).Depth : p.GetValue(depth)!;
+            var depthSpec = p.GetValue(resume) ? GenWarpTrainer.ReadSettings<PairTrainConfig>(dir).Depth : p.GetValue(depth)!;
             IDepthEstimator? estimator = depthSpec == "gt" ? null : DepthSource.Open(depthSpec, ctx.Device);
             GenWarpTrainer trainer;
             if (p.GetValue(resume)) trainer = GenWarpTrainer.Resume(dir, ctx.Device, estimator);

@@ -19,10 +19,14 @@ public static class Edm
     static Tensor B(Tensor s) => s.view(-1, 1, 1, 1);
 
     /// <summary>D(x; s) = c_skip x + c_out F(c_in x, c_noise, inputs).</summary>
-    public static Tensor Denoise(UNet net, Tensor x, Tensor sigma, UNetInputs? inputs = null)
+    public static Tensor Denoise(UNet net, Tensor x, Tensor sigma, UNetInputs? inputs = null) =>
+        Precondition((xIn, noise) => net.Forward(xIn, noise, inputs), x, sigma);
+
+    /// <summary>D(x; s) = c_skip x + c_out F(c_in x, c_noise) for any network F (e.g. one that also takes unscaled conditions).</summary>
+    public static Tensor Precondition(Func<Tensor, Tensor, Tensor> network, Tensor x, Tensor sigma)
     {
         var s = B(sigma.to_type(ScalarType.Float32));
-        var f = net.Forward(CIn(s) * x, CNoise(sigma.to_type(ScalarType.Float32)), inputs);
+        var f = network(CIn(s) * x, CNoise(sigma.to_type(ScalarType.Float32)));
         return CSkip(s) * x + COut(s) * f;
     }
 }

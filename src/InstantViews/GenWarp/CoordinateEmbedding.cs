@@ -36,11 +36,8 @@ public static class CoordinateEmbedding
     }
 
     /// <summary>Target embedding [11, Ht, Wt]: the source grid splatted by <paramref name="sourceDepth"/> [H, W] into the target camera, and the hole mask.</summary>
-    public static Tensor Target(Tensor sourceDepth, Camera source, Camera target, SplatOptions? options = null)
-    {
-        using var splat = ForwardSplat.Warp(Grid(source.Height, source.Width, sourceDepth.device), sourceDepth, source, target, options);
-        return cat([splat.Warped, splat.HoleMask.unsqueeze(0)], 0);
-    }
+    public static Tensor Target(Tensor sourceDepth, Camera source, Camera target, SplatOptions? options = null) =>
+        Target(sourceDepth.unsqueeze(0), [source], [target], options)[0];
 
     /// <summary>Batched target embeddings [N, 11, Ht, Wt] for depth [N, H, W] and per-item cameras.</summary>
     public static Tensor Target(Tensor sourceDepth, IReadOnlyList<Camera> sources, IReadOnlyList<Camera> targets, SplatOptions? options = null)

@@ -49,9 +49,6 @@ public sealed class GenWarpTrainer : EmaTrainingRun
         return t;
     }
 
-    /// <summary>The settings a run in <paramref name="outDir"/> was started with (its train.json).</summary>
-    public static PairTrainConfig ReadSettings(string outDir) => ReadSettings<PairTrainConfig>(outDir);
-
     /// <summary>Resumes the run in <paramref name="outDir"/> exactly where its last checkpoint left it (give the estimator its settings' Depth names).</summary>
     public static GenWarpTrainer Resume(string outDir, Device? device = null, IDepthEstimator? depth = null)
     {

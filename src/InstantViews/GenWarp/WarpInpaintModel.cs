@@ -31,12 +31,8 @@ public sealed class WarpInpaintModel : nn.Module, INovelViewModel
     public long ParameterCount => parameters().Sum(p => p.numel());
 
     /// <summary>D(x; sigma | warped, mask) = c_skip x + c_out F([c_in x ; warped ; mask], c_noise).</summary>
-    public Tensor Denoise(Tensor x, Tensor sigma, Tensor warped, Tensor holeMask)
-    {
-        var s = sigma.to_type(ScalarType.Float32).view(-1, 1, 1, 1);
-        var f = Net.Forward(cat([Edm.CIn(s) * x, warped, holeMask], 1), Edm.CNoise(sigma.to_type(ScalarType.Float32)));
-        return Edm.CSkip(s) * x + Edm.COut(s) * f;
-    }
+    public Tensor Denoise(Tensor x, Tensor sigma, Tensor warped, Tensor holeMask) =>
+        Edm.Precondition((xIn, noise) => Net.Forward(cat([xIn, warped, holeMask], 1), noise), x, sigma);
 
     /// <summary>The baseline has no guidance: <paramref name="guidance"/> is ignored.</summary>
     public IDenoiser Denoiser(NovelViewBatch batch, double guidance = 1) =>
