@@ -31,6 +31,7 @@ public static class GenWarpCommand
         var outDir = new Option<string>("--out") { Description = "Run folder (checkpoints, samples, loss log)", Required = true };
         var res = new Option<int>("--resolution") { Description = "Training resolution (square, multiple of 4)", DefaultValueFactory = _ => 32 };
         var channels = new Option<int>("--channels") { Description = "U-Net base width", DefaultValueFactory = _ => 32 };
+        var attention = new Option<int[]>("--attention") { Description = "Feature resolutions with self-attention (default: resolution/2 and resolution/4)", AllowMultipleArgumentsPerToken = true };
         var global = new Option<string>("--global") { Description = "Global source embedding: learned or resnet18", DefaultValueFactory = _ => "learned" };
         global.AcceptOnlyFromAmong("learned", "resnet18");
         var depth = new Option<string>("--depth") { Description = "Source depth for training: gt, builtin or builtin:FILE.safetensors (estimated, to learn robustness)", DefaultValueFactory = _ => "gt" };
@@ -42,7 +43,7 @@ public static class GenWarpCommand
         var spp = new Option<int>("--spp") { Description = "Render samples per pixel", DefaultValueFactory = _ => 2 };
         var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids", DefaultValueFactory = _ => 500 };
         var cmd = new Command("train", "Train GenWarp (or the baseline) on streamed scene pairs, covisibility 0.2-0.95; --resume continues exactly")
-        { kind, outDir, res, channels, global, depth, minutes, steps, resume, batch, lr, spp, sampleEvery };
+        { kind, outDir, res, channels, attention, global, depth, minutes, steps, resume, batch, lr, spp, sampleEvery };
         Cli.SetAction(cmd, (p, ctx) =>
         {
             var r = p.GetValue(res);
@@ -63,10 +64,10 @@ public static class GenWarpCommand
                     Spp = p.GetValue(spp),
                     Depth = depthSpec,
                 };
-                var net = new GenWarpConfig().Net with { Resolution = r, Channels = p.GetValue(channels), AttentionResolutions = [r / 2, r / 4] };
+                var net = new GenWarpConfig().Net with { Resolution = r, Channels = p.GetValue(channels), AttentionResolutions = p.GetValue(attention) is { Length: > 0 } a ? a : [r / 2, r / 4] };
                 object config = p.GetValue(kind) == "genwarp"
                     ? new GenWarpConfig { Net = net, GlobalEmbedding = p.GetValue(global) == "resnet18" ? GlobalEmbeddingKind.ResNet18 : GlobalEmbeddingKind.Learned }
-                    : new WarpInpaintConfig { Net = net with { InChannels = 3 + WarpInpaintConfig.ConditionChannels, ContextDim = 0 } };
+                    : new WarpInpaintConfig { Net = net with { InChannels = 3 + WarpInpaintConfig.ConditionChannels, ContextDim = 0, PositionChannels = 0 } };
                 trainer = GenWarpTrainer.Create(p.GetValue(kind)!, config, settings, dir, ctx.Device, estimator);
             }
             using (trainer)

@@ -29,6 +29,7 @@ public sealed record GenWarpConfig
         AttentionResolutions = [16, 8],
         Heads = 4,
         ContextDim = 64,
+        PositionChannels = CoordinateEmbedding.Channels,
     };
 
     /// <summary>Hidden widths of the pose guider (11 -> widths... -> Net.Channels).</summary>
@@ -47,6 +48,8 @@ public sealed record GenWarpConfig
         if (Net.InChannels != 3 || Net.OutChannels != 3) throw new ArgumentException("GenWarp: the U-Net must map 3 channels to 3");
         if (Net.ContextDim <= 0) throw new ArgumentException("GenWarp: the U-Net needs ContextDim > 0 for the global embedding");
         if (Net.LabelCount != 0) throw new ArgumentException("GenWarp: the U-Net takes no class labels");
+        if (Net.PositionChannels is not (0 or CoordinateEmbedding.Channels))
+            throw new ArgumentException($"GenWarp: positionChannels must be 0 (no coordinate attention) or {CoordinateEmbedding.Channels}, got {Net.PositionChannels}");
         if (DropProbability is < 0 or > 1) throw new ArgumentException("GenWarp: DropProbability must be in [0, 1]");
     }
 }

@@ -6,9 +6,14 @@ using static TorchSharp.torch;
 
 namespace InstantViews.GenWarp;
 
-/// <summary>What conditions the denoising U-Net: warped coordinates always; context and reference tokens unless dropped.</summary>
+/// <summary>
+/// What conditions the denoising U-Net: warped coordinates always; context and reference tokens unless dropped.
+/// <see cref="SourceEmbedding"/> [N, 11, H, W] gives the reference tokens' coordinates to coordinate attention.
+/// </summary>
 public sealed record GenWarpCondition(Tensor TargetEmbedding, Tensor? Context, IReadOnlyList<Tensor>? Reference)
 {
+    public Tensor? SourceEmbedding { get; init; }
+
     /// <summary>The unconditional branch of guidance: drops the global embedding and the reference tokens, keeps the coordinates.</summary>
     public GenWarpCondition Unconditional() => this with { Context = null, Reference = null };
 }
@@ -57,29 +62,43 @@ public sealed class GenWarpModel : nn.Module, INovelViewModel
     /// </summary>
     public IReadOnlyList<Tensor> ReferenceTokens(Tensor source, Tensor? context)
     {
-        var n = source.shape[0];
-        var sigma = full(n, Cfg.ReferenceSigma, dtype: ScalarType.Float32, device: source.device);
-        var embedding = CoordinateEmbedding.Source((int)source.shape[2], (int)source.shape[3], source.device).unsqueeze(0).expand(n, -1, -1, -1);
-        var hooks = new AttentionHooks { Recorded = [] };
+        var sigma = full(source.shape[0], Cfg.ReferenceSigma, dtype: ScalarType.Float32, device: source.device);
+        var embedding = SourceEmbedding(source);
+        var hooks = new AttentionHooks { Recorded = [], Position = embedding };
         ReferenceNet.ForwardFeatures(Edm.CIn(sigma.view(-1, 1, 1, 1)) * source, Edm.CNoise(sigma),
             new UNetInputs { Context = context, AddedFeatures = sourceGuider.forward(embedding), Hooks = hooks });
         return hooks.Recorded;
     }
 
+    /// <summary>The source coordinate embedding [N, 11, H, W] for a source batch [N, 3, H, W].</summary>
+    static Tensor SourceEmbedding(Tensor source) =>
+        CoordinateEmbedding.Source((int)source.shape[2], (int)source.shape[3], source.device).unsqueeze(0).expand(source.shape[0], -1, -1, -1);
+
     /// <summary>The full condition for a source and its warped target embedding (reference tokens computed here, once).</summary>
     public GenWarpCondition Condition(Tensor source, Tensor targetEmbedding)
     {
         var context = GlobalContext(source);
-        return new GenWarpCondition(targetEmbedding, context, ReferenceTokens(source, context));
+        return new GenWarpCondition(targetEmbedding, context, ReferenceTokens(source, context)) { SourceEmbedding = SourceEmbedding(source) };
     }
 
-    /// <summary>D(x; sigma | condition): EDM preconditioning around the denoising U-Net.</summary>
-    public Tensor Denoise(Tensor x, Tensor sigma, GenWarpCondition condition) => Edm.Denoise(DenoiserNet, x, sigma, new UNetInputs
+    /// <summary>
+    /// D(x; sigma | condition): EDM preconditioning around the denoising U-Net. With coordinate attention
+    /// (Net.PositionChannels &gt; 0) the warped target embedding also keys its self-attention, and the source
+    /// embedding keys the reference tokens.
+    /// </summary>
+    public Tensor Denoise(Tensor x, Tensor sigma, GenWarpCondition condition)
     {
-        Context = condition.Context,
-        AddedFeatures = targetGuider.forward(condition.TargetEmbedding),
-        Hooks = condition.Reference is { } r ? new AttentionHooks { Extra = [.. r] } : null,
-    });
+        var coordinates = Cfg.Net.PositionChannels > 0;
+        var hooks = condition.Reference is { } r
+            ? new AttentionHooks { Extra = [.. r], Position = coordinates ? condition.TargetEmbedding : null, ExtraPosition = coordinates ? condition.SourceEmbedding : null }
+            : coordinates ? new AttentionHooks { Position = condition.TargetEmbedding } : null;
+        return Edm.Denoise(DenoiserNet, x, sigma, new UNetInputs
+        {
+            Context = condition.Context,
+            AddedFeatures = targetGuider.forward(condition.TargetEmbedding),
+            Hooks = hooks,
+        });
+    }
 
     /// <summary>A denoiser for fixed conditions (reference tokens computed once, reused at every step).</summary>
     public IDenoiser Denoiser(GenWarpCondition condition) => new LambdaDenoiser((x, s) => Denoise(x, s, condition));
@@ -110,7 +129,8 @@ public sealed class GenWarpModel : nn.Module, INovelViewModel
             var sel = tensor(idx, device: device);
             var c = new GenWarpCondition(cond.TargetEmbedding.index_select(0, sel),
                 conditional ? cond.Context!.index_select(0, sel) : null,
-                conditional ? cond.Reference!.Select(t => t.index_select(0, sel)).ToList() : null);
+                conditional ? cond.Reference!.Select(t => t.index_select(0, sel)).ToList() : null)
+            { SourceEmbedding = cond.SourceEmbedding!.index_select(0, sel) };
             var l = noise.PerSample((x, s) => Denoise(x, s, c), target.index_select(0, sel), gen);
             losses = losses.index_copy(0, sel, l);
         }

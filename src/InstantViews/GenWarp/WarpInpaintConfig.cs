@@ -10,7 +10,7 @@ public sealed record WarpInpaintConfig
 {
     public const int ConditionChannels = 4;
 
-    public UNetConfig Net { get; init; } = new GenWarpConfig().Net with { InChannels = 3 + ConditionChannels, ContextDim = 0 };
+    public UNetConfig Net { get; init; } = new GenWarpConfig().Net with { InChannels = 3 + ConditionChannels, ContextDim = 0, PositionChannels = 0 };
 
     public void Validate()
     {

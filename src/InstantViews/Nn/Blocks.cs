@@ -89,12 +89,21 @@ public sealed class AttentionHooks
     public List<Tensor>? Recorded { get; set; }
     /// <summary>Extra tokens per self-attention layer, in the same order as recorded; null entries add nothing.</summary>
     public IReadOnlyList<Tensor?>? Extra { get; set; }
+    /// <summary>
+    /// Coordinates of the own pixels [N, P, H, W] at input resolution, for layers with position projections:
+    /// each layer area-pools them to its own resolution and adds their projections to its queries and keys.
+    /// </summary>
+    public Tensor? Position { get; set; }
+    /// <summary>Coordinates of the extra tokens' pixels [N, P, H, W] at input resolution (the same for every layer).</summary>
+    public Tensor? ExtraPosition { get; set; }
     internal int Index;
 }
 
 /// <summary>
 /// Multi-head self-attention over the pixels (scaled_dot_product_attention), with optional cross-attention to
-/// context tokens; zero-initialised output projections make a fresh block the identity.
+/// context tokens; zero-initialised output projections make a fresh block the identity. With position channels,
+/// per-pixel coordinates given through <see cref="AttentionHooks"/> are projected into the queries and keys, so a
+/// query attends to the tokens whose coordinates match its own (see <see cref="InitPositionProjection"/>).
 /// </summary>
 public sealed class AttentionBlock : nn.Module<Tensor, Tensor?, AttentionHooks?, Tensor>
 {
@@ -102,11 +111,12 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor?, AttentionHooks?,
     readonly Linear q, k, v, proj;
     readonly GroupNorm? crossNorm;
     readonly Linear? crossQ, crossK, crossV, crossProj;
+    readonly Linear? posQ, posK;
     readonly int heads;
     public int Channels { get; }
     readonly int contextDim;
 
-    public AttentionBlock(int channels, int heads, int contextDim, int channelsPerGroup = 4) : base(nameof(AttentionBlock))
+    public AttentionBlock(int channels, int heads, int contextDim, int channelsPerGroup = 4, int positionChannels = 0) : base(nameof(AttentionBlock))
     {
         Channels = channels;
         this.heads = heads;
@@ -124,8 +134,43 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor?, AttentionHooks?,
             crossV = nn.Linear(contextDim, channels);
             crossProj = Layers.Zero(nn.Linear(channels, channels));
         }
+        if (positionChannels > 0)
+        {
+            posQ = InitPositionProjection(nn.Linear(positionChannels, channels, hasBias: false), heads);
+            posK = InitPositionProjection(nn.Linear(positionChannels, channels, hasBias: false), heads);
+        }
         RegisterComponents();
     }
+
+    /// <summary>
+    /// Logit gain of a fresh position projection per matching Fourier channel: a query and a key whose
+    /// coordinates agree get sum_j Gain^2 cos(f_j (x - x')) / sqrt(headDim) added to their logit.
+    /// </summary>
+    public const double PositionGain = 4;
+
+    /// <summary>
+    /// Starts a position projection as a matcher of the coordinate embedding's Fourier channels (2-9 of
+    /// GenWarp.CoordinateEmbedding): in every head, dimension j copies channel 2 + (j mod 8) times
+    /// <see cref="PositionGain"/>, so q . k depends only on the coordinate difference and peaks where the
+    /// coordinates agree. Channels 0-1 (raw x, y) and 10 (hole mask) start unused. Fewer than 10 channels: a plain copy.
+    /// </summary>
+    static Linear InitPositionProjection(Linear layer, int heads)
+    {
+        using var noGrad = no_grad();
+        var w = layer.weight!;
+        w.zero_();
+        var (outCh, inCh) = ((int)w.shape[0], (int)w.shape[1]);
+        var headDim = outCh / heads;
+        var (first, count) = inCh >= 10 ? (2, 8) : (0, inCh);
+        for (int h = 0; h < heads; h++)
+            for (int j = 0; j < headDim; j++)
+                w[h * headDim + j, first + j % count] = tensor((float)PositionGain);
+        return layer;
+    }
+
+    /// <summary>Per-token position terms [N, HW, C] of coordinates [N, P, H0, W0] pooled to this layer's hh x ww.</summary>
+    static Tensor PositionTokens(Linear projection, Tensor coordinates, long hh, long ww) =>
+        projection.forward(F.adaptive_avg_pool2d(coordinates, [hh, ww]).flatten(2).transpose(1, 2));
 
     Tensor Heads(Tensor t) => t.view(t.shape[0], t.shape[1], heads, -1).transpose(1, 2);
 
@@ -142,7 +187,18 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor?, AttentionHooks?,
         }
         // Augmented attention: keys/values over [own tokens ; extra tokens] in one softmax.
         var kvTokens = extra is null ? tokens : cat([tokens, extra], 1);
-        var o = F.scaled_dot_product_attention(Heads(q.forward(tokens)), Heads(k.forward(kvTokens)), Heads(v.forward(kvTokens)));
+        var queries = q.forward(tokens);
+        var keys = k.forward(kvTokens);
+        if (posQ is not null && hooks?.Position is { } position)
+        {
+            queries = queries + PositionTokens(posQ, position, hh, ww);
+            var ownKeys = PositionTokens(posK!, position, hh, ww);
+            var keyPositions = extra is null ? ownKeys : cat([ownKeys, hooks.ExtraPosition is { } ep
+                ? PositionTokens(posK!, ep, hh, ww)
+                : throw new ArgumentException("attention hooks: extra tokens need ExtraPosition when Position is given")], 1);
+            keys = keys + keyPositions;
+        }
+        var o = F.scaled_dot_product_attention(Heads(queries), Heads(keys), Heads(v.forward(kvTokens)));
         var h = x + proj.forward(o.transpose(1, 2).reshape(n, -1, c)).transpose(1, 2).reshape(n, c, hh, ww);
         if (crossNorm is null || context is null) return h;
         var ct = crossNorm.forward(h).flatten(2).transpose(1, 2);

@@ -25,6 +25,12 @@ public sealed record UNetConfig
     /// <summary>Width of cross-attention context tokens (0 = no cross-attention).</summary>
     public int ContextDim { get; init; }
 
+    /// <summary>
+    /// Channels of per-pixel coordinates that self-attention layers project into their queries and keys (0 = none;
+    /// GenWarp's coordinate attention uses the 11-channel coordinate embedding).
+    /// </summary>
+    public int PositionChannels { get; init; }
+
     /// <summary>Minimum channels per GroupNorm group (at most 32 groups).</summary>
     public int ChannelsPerGroup { get; init; } = 4;
 
@@ -36,5 +42,6 @@ public sealed record UNetConfig
             throw new ArgumentException("U-Net config: channels, channelMult, blocksPerLevel and heads must be positive");
         foreach (var m in ChannelMult)
             if ((Channels * m) % Heads != 0) throw new ArgumentException($"U-Net config: {Channels * m} channels not divisible by {Heads} heads");
+        if (PositionChannels < 0) throw new ArgumentException("U-Net config: positionChannels must be 0 or more");
     }
 }

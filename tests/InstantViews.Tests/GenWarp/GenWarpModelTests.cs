@@ -1,5 +1,6 @@
 using InstantViews.Diffusion;
 using InstantViews.GenWarp;
+using InstantViews.Nn;
 using InstantViews.Runtime;
 using static TorchSharp.torch;
 
@@ -42,8 +43,33 @@ public class GenWarpModelTests
         var x = randn(2, 3, 16, 16);
         var sigma = tensor(new[] { 0.3f, 5f });
         var genwarp = model.Denoise(x, sigma, new GenWarpCondition(embedding, null, null));
-        var plain = Edm.Denoise(model.DenoiserNet, x, sigma);
+        // Coordinate attention: the plain U-Net given the warped coordinates as its attention positions.
+        var plain = Edm.Denoise(model.DenoiserNet, x, sigma, new UNetInputs { Hooks = new AttentionHooks { Position = embedding } });
         Assert.True(TensorAssert.Same(genwarp, plain));
+        // Without coordinate attention: the plain U-Net itself.
+        var noPositions = new GenWarpModel(TinyGenWarp.Config with { Net = TinyGenWarp.Config.Net with { PositionChannels = 0 } });
+        TinyGenWarp.Randomise(noPositions.DenoiserNet, 2);
+        Assert.True(TensorAssert.Same(noPositions.Denoise(x, sigma, new GenWarpCondition(embedding, null, null)), Edm.Denoise(noPositions.DenoiserNet, x, sigma)));
+    }
+
+    [Fact]
+    public void Warped_coordinates_reach_the_denoiser_through_attention_before_the_pose_guider_has_learned()
+    {
+        using var noGrad = no_grad();
+        var (source, embedding) = TinyGenWarp.Inputs();
+        var x = randn(2, 3, 16, 16);
+        var sigma = full(2, 0.7f);
+        foreach (var positionChannels in new[] { 0, CoordinateEmbedding.Channels })
+        {
+            var model = new GenWarpModel(TinyGenWarp.Config with { Net = TinyGenWarp.Config.Net with { PositionChannels = positionChannels } });
+            // Random U-Nets, but the pose guiders keep their zero-initialised output conv.
+            TinyGenWarp.Randomise(model.DenoiserNet, 5);
+            TinyGenWarp.Randomise(model.ReferenceNet, 6);
+            var cond = model.Condition(source, embedding);
+            var moved = model.Denoise(x, sigma, cond with { TargetEmbedding = embedding.flip(3) });
+            var change = (moved - model.Denoise(x, sigma, cond)).abs().max().item<float>();
+            Assert.Equal(positionChannels > 0, change > 1e-5f);
+        }
     }
 
     [Fact]
