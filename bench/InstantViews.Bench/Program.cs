@@ -43,7 +43,11 @@ switch (which)
         TorchRuntime.SetThreads(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0);
         WarpBench.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
         return 0;
+    case "geometry":
+        if (args.Length < 2) { Console.Error.WriteLine("usage: bench geometry <genwarp model> [pairs] [results.json]"); return 2; }
+        GeometryBench.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16, args.Length > 3 ? args[3] : null);
+        return 0;
     default:
-        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--count N] [--json F] [--grids DIR], stream [res] [spp], scenes [seconds], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads]");
+        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--count N] [--json F] [--grids DIR], stream [res] [spp], scenes [seconds], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json]");
         return which == "--help" ? 0 : 2;
 }
