@@ -16,9 +16,13 @@ public sealed record NovelViewBatch(Tensor Source, Tensor TargetEmbedding, Tenso
     public static NovelViewBatch Build(Tensor source, Tensor depth, IReadOnlyList<Camera> sources, IReadOnlyList<Camera> targets,
         Tensor? target = null, SplatOptions? options = null)
     {
-        var embedding = CoordinateEmbedding.Target(depth, sources, targets, options);
-        using var splat = ForwardSplat.Warp(source, depth, sources, targets, options);
-        return new NovelViewBatch(source, embedding, splat.Warped.clone(), splat.HoleMask.unsqueeze(1).clone(), target);
+        // One splat of [coordinate grid (10) ; RGB (3)]: softmax splatting weights every channel alike.
+        var n = source.shape[0];
+        var grid = CoordinateEmbedding.Grid((int)source.shape[2], (int)source.shape[3], source.device).unsqueeze(0).expand(n, -1, -1, -1);
+        using var splat = ForwardSplat.Warp(cat([grid, source], 1), depth, sources, targets, options);
+        var holes = splat.HoleMask.unsqueeze(1);
+        var embedding = cat([splat.Warped[.., ..CoordinateEmbedding.BaseChannels], holes], 1);
+        return new NovelViewBatch(source, embedding, splat.Warped[.., CoordinateEmbedding.BaseChannels..].clone(), holes.clone(), target);
     }
 
     public NovelViewBatch To(Device device) =>

@@ -44,14 +44,18 @@ public sealed class NovelViewPipeline(INovelViewModel model, NovelViewSampling s
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var display = ForwardSplat.Warp(rgb, depth, source, target);
+        var steps = PoseInterpolation.Steps(source, target, maxStepDegrees);
+        // The display warp is the one-jump warp of the source; for a one-step move it is the batch's own.
+        using var display = steps.Count > 1 ? ForwardSplat.Warp(rgb, depth, source, target) : null;
+        var (warped, holes) = (display?.Warped, display?.HoleMask);
         var (curRgb, curDepth, curCam) = (rgb, depth, source);
         var nfe = 0;
-        var steps = PoseInterpolation.Steps(source, target, maxStepDegrees);
         Tensor generated = rgb;
         foreach (var cam in steps)
         {
-            var batch = NovelViewBatch.Build(curRgb.unsqueeze(0), curDepth.unsqueeze(0), [curCam], [cam]).To(device);
+            var built = NovelViewBatch.Build(curRgb.unsqueeze(0), curDepth.unsqueeze(0), [curCam], [cam]);
+            if (display is null) (warped, holes) = (built.WarpedRgb[0], built.HoleMask[0, 0]);
+            var batch = built.To(device);
             var r = NovelViewSampler.Sample(Model, batch, sampling, seed);
             nfe += r.Nfe;
             generated = r.X[0].cpu();
@@ -59,7 +63,7 @@ public sealed class NovelViewPipeline(INovelViewModel model, NovelViewSampling s
             var nextDepth = estimateDepth?.Invoke(generated, cam) ?? FilledWarpedDepth(curDepth, curCam, cam);
             (curRgb, curDepth, curCam) = (generated, nextDepth.to_type(ScalarType.Float32).cpu(), cam);
         }
-        return new NovelViewResult(display.Warped.MoveToOuterDisposeScope(), display.HoleMask.MoveToOuterDisposeScope(),
+        return new NovelViewResult(warped!.clone().MoveToOuterDisposeScope(), holes!.clone().MoveToOuterDisposeScope(),
             generated.MoveToOuterDisposeScope(), nfe, steps.Count);
     }
 

@@ -49,4 +49,21 @@ public class CoordinateEmbeddingTests
         Assert.True((batched[0] - e).abs().max().item<float>() < 1e-5);
         Assert.True((batched[1] - src).abs().max().item<float>() < 1e-5);
     }
+
+    [Fact]
+    public void Batch_warps_coordinates_and_colours_as_the_separate_warps_do()
+    {
+        var cam = Camera.FromFov(48, 32, 60);
+        var tgt = cam.WithPose(new RigidTransform(Mat3.RotationY(0.15), new Vec3(0.3, 0.05, 0.1)));
+        var g = new Generator(11);
+        var rgb = rand(new long[] { 2, 3, 32, 48 }, generator: g) * 2 - 1;
+        var depth = rand(new long[] { 2, 32, 48 }, generator: g) * 3 + 1;
+        var batch = NovelViewBatch.Build(rgb, depth, [cam, cam], [tgt, cam]);
+        var embedding = CoordinateEmbedding.Target(depth, [cam, cam], [tgt, cam]);
+        using var splat = ForwardSplat.Warp(rgb, depth, [cam, cam], [tgt, cam]);
+        Assert.True((batch.TargetEmbedding - embedding).abs().max().item<float>() < 1e-5);
+        Assert.True((batch.WarpedRgb - splat.Warped).abs().max().item<float>() < 1e-5);
+        Assert.True(TensorAssert.Same(batch.HoleMask, splat.HoleMask.unsqueeze(1)));
+        Assert.True(batch.HoleMask.sum().item<float>() > 0, "the move must open holes");
+    }
 }
