@@ -8,7 +8,7 @@ namespace InstantViews.GenWarp;
 /// </summary>
 public sealed record PairTrainConfig
 {
-    public TrainConfig Train { get; init; } = new() { BatchSize = 16, Flip = false, WarmupSteps = 200, SampleEvery = 500, SampleCount = 4, SampleSteps = 18, SigmaMax = 40 };
+    public TrainConfig Train { get; init; } = new() { BatchSize = 16, LearningRate = 5e-4, Flip = false, WarmupSteps = 200, SampleEvery = 500, SampleCount = 4, SampleSteps = 18, SigmaMax = 40 };
     public int Resolution { get; init; } = 32;
     public int Spp { get; init; } = 2;
     public string Depth { get; init; } = "gt";
