@@ -67,7 +67,7 @@ public static class GenWarpCommand
                 var net = new GenWarpConfig().Net with { Resolution = r, Channels = p.GetValue(channels), AttentionResolutions = p.GetValue(attention) is { Length: > 0 } a ? a : [r / 2, r / 4] };
                 object config = p.GetValue(kind) == "genwarp"
                     ? new GenWarpConfig { Net = net, GlobalEmbedding = p.GetValue(global) == "resnet18" ? GlobalEmbeddingKind.ResNet18 : GlobalEmbeddingKind.Learned }
-                    : new WarpInpaintConfig { Net = net with { InChannels = 3 + WarpInpaintConfig.ConditionChannels, ContextDim = 0, PositionChannels = 0 } };
+                    : new WarpInpaintConfig { Net = WarpInpaintConfig.ForGenWarpNet(net) };
                 trainer = GenWarpTrainer.Create(p.GetValue(kind)!, config, settings, dir, ctx.Device, estimator);
             }
             using (trainer)

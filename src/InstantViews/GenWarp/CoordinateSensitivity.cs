@@ -20,9 +20,9 @@ public static class CoordinateSensitivity
         using var scope = NewDisposeScope();
         var target = batch.Target ?? throw new ArgumentException("coordinate sensitivity needs the batch's target views");
         var n = target.shape[0];
-        var (h, w) = ((int)target.shape[2], (int)target.shape[3]);
         var condition = model.Condition(batch.Source, batch.TargetEmbedding);
-        var identity = CoordinateEmbedding.Source(h, w, target.device).unsqueeze(0).expand(n, -1, -1, -1);
+        // The unwarped grid: the source embedding (a batch's source and target share the target's pixel grid).
+        var identity = condition.SourceEmbedding!;
         var gen = new Generator((ulong)seed);
         static double Rms(Tensor t) => t.square().mean().sqrt().item<float>();
         var rows = new List<CoordinateSensitivityRow>();

@@ -60,10 +60,11 @@ public sealed class GenWarpModel : nn.Module, INovelViewModel
     /// Runs the semantic preserver once on the clean source at <see cref="GenWarpConfig.ReferenceSigma"/> and
     /// returns its self-attention input tokens, one [N, HW, C] per layer.
     /// </summary>
-    public IReadOnlyList<Tensor> ReferenceTokens(Tensor source, Tensor? context)
+    public IReadOnlyList<Tensor> ReferenceTokens(Tensor source, Tensor? context) => ReferenceTokens(source, context, SourceEmbedding(source));
+
+    IReadOnlyList<Tensor> ReferenceTokens(Tensor source, Tensor? context, Tensor embedding)
     {
         var sigma = full(source.shape[0], Cfg.ReferenceSigma, dtype: ScalarType.Float32, device: source.device);
-        var embedding = SourceEmbedding(source);
         var hooks = new AttentionHooks { Recorded = [], Position = embedding };
         ReferenceNet.ForwardFeatures(Edm.CIn(sigma.view(-1, 1, 1, 1)) * source, Edm.CNoise(sigma),
             new UNetInputs { Context = context, AddedFeatures = sourceGuider.forward(embedding), Hooks = hooks });
@@ -78,7 +79,8 @@ public sealed class GenWarpModel : nn.Module, INovelViewModel
     public GenWarpCondition Condition(Tensor source, Tensor targetEmbedding)
     {
         var context = GlobalContext(source);
-        return new GenWarpCondition(targetEmbedding, context, ReferenceTokens(source, context)) { SourceEmbedding = SourceEmbedding(source) };
+        var embedding = SourceEmbedding(source);
+        return new GenWarpCondition(targetEmbedding, context, ReferenceTokens(source, context, embedding)) { SourceEmbedding = embedding };
     }
 
     /// <summary>
@@ -89,9 +91,12 @@ public sealed class GenWarpModel : nn.Module, INovelViewModel
     public Tensor Denoise(Tensor x, Tensor sigma, GenWarpCondition condition)
     {
         var coordinates = Cfg.Net.PositionChannels > 0;
-        var hooks = condition.Reference is { } r
-            ? new AttentionHooks { Extra = [.. r], Position = coordinates ? condition.TargetEmbedding : null, ExtraPosition = coordinates ? condition.SourceEmbedding : null }
-            : coordinates ? new AttentionHooks { Position = condition.TargetEmbedding } : null;
+        var hooks = condition.Reference is null && !coordinates ? null : new AttentionHooks
+        {
+            Extra = condition.Reference?.ToList(),
+            Position = coordinates ? condition.TargetEmbedding : null,
+            ExtraPosition = coordinates ? condition.SourceEmbedding : null,
+        };
         return Edm.Denoise(DenoiserNet, x, sigma, new UNetInputs
         {
             Context = condition.Context,

@@ -10,7 +10,11 @@ public sealed record WarpInpaintConfig
 {
     public const int ConditionChannels = 4;
 
-    public UNetConfig Net { get; init; } = new GenWarpConfig().Net with { InChannels = 3 + ConditionChannels, ContextDim = 0, PositionChannels = 0 };
+    public UNetConfig Net { get; init; } = ForGenWarpNet(new GenWarpConfig().Net);
+
+    /// <summary>The baseline's U-Net for a GenWarp denoiser config: 7 input channels, no context, no coordinate attention.</summary>
+    public static UNetConfig ForGenWarpNet(UNetConfig genwarpNet) =>
+        genwarpNet with { InChannels = 3 + ConditionChannels, ContextDim = 0, PositionChannels = 0 };
 
     public void Validate()
     {

@@ -93,10 +93,24 @@ public sealed class AttentionHooks
     /// Coordinates of the own pixels [N, P, H, W] at input resolution, for layers with position projections:
     /// each layer area-pools them to its own resolution and adds their projections to its queries and keys.
     /// </summary>
-    public Tensor? Position { get; set; }
+    public Tensor? Position { get; init; }
     /// <summary>Coordinates of the extra tokens' pixels [N, P, H, W] at input resolution (the same for every layer).</summary>
-    public Tensor? ExtraPosition { get; set; }
+    public Tensor? ExtraPosition { get; init; }
     internal int Index;
+    readonly Dictionary<(long, long), (Tensor Own, Tensor? Extra)> pooled = [];
+
+    /// <summary>
+    /// <see cref="Position"/> and <see cref="ExtraPosition"/> area-pooled to hh x ww as tokens [N, hh*ww, P]; pooled once
+    /// per resolution and call, shared by the layers that run at it.
+    /// </summary>
+    internal (Tensor Own, Tensor? Extra) PooledPositions(long hh, long ww)
+    {
+        if (pooled.TryGetValue((hh, ww), out var p)) return p;
+        static Tensor Tokens(Tensor coordinates, long hh, long ww) => F.adaptive_avg_pool2d(coordinates, [hh, ww]).flatten(2).transpose(1, 2);
+        p = (Tokens(Position!, hh, ww), ExtraPosition is { } e ? Tokens(e, hh, ww) : null);
+        pooled[(hh, ww)] = p;
+        return p;
+    }
 }
 
 /// <summary>
@@ -168,10 +182,6 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor?, AttentionHooks?,
         return layer;
     }
 
-    /// <summary>Per-token position terms [N, HW, C] of coordinates [N, P, H0, W0] pooled to this layer's hh x ww.</summary>
-    static Tensor PositionTokens(Linear projection, Tensor coordinates, long hh, long ww) =>
-        projection.forward(F.adaptive_avg_pool2d(coordinates, [hh, ww]).flatten(2).transpose(1, 2));
-
     Tensor Heads(Tensor t) => t.view(t.shape[0], t.shape[1], heads, -1).transpose(1, 2);
 
     public override Tensor forward(Tensor x, Tensor? context, AttentionHooks? hooks)
@@ -189,14 +199,12 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor?, AttentionHooks?,
         var kvTokens = extra is null ? tokens : cat([tokens, extra], 1);
         var queries = q.forward(tokens);
         var keys = k.forward(kvTokens);
-        if (posQ is not null && hooks?.Position is { } position)
+        if (posQ is not null && hooks?.Position is not null)
         {
-            queries = queries + PositionTokens(posQ, position, hh, ww);
-            var ownKeys = PositionTokens(posK!, position, hh, ww);
-            var keyPositions = extra is null ? ownKeys : cat([ownKeys, hooks.ExtraPosition is { } ep
-                ? PositionTokens(posK!, ep, hh, ww)
-                : throw new ArgumentException("attention hooks: extra tokens need ExtraPosition when Position is given")], 1);
-            keys = keys + keyPositions;
+            var (own, extraPositions) = hooks.PooledPositions(hh, ww);
+            queries = queries + posQ.forward(own);
+            keys = keys + posK!.forward(extra is null ? own : cat([own, extraPositions
+                ?? throw new ArgumentException("attention hooks: extra tokens need ExtraPosition when Position is given")], 1));
         }
         var o = F.scaled_dot_product_attention(Heads(queries), Heads(keys), Heads(v.forward(kvTokens)));
         var h = x + proj.forward(o.transpose(1, 2).reshape(n, -1, c)).transpose(1, 2).reshape(n, c, hh, ww);
