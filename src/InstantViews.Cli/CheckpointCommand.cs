@@ -11,7 +11,8 @@ public static class CheckpointCommand
     {
         var cmd = new Command("checkpoint", "Inspect checkpoints and export shippable model files");
         var file = new Option<string>("--in") { Description = "Checkpoint or model file", Required = true };
-        var info = new Command("info", "Print a checkpoint's kind, step, metrics, config and tensor count") { file };
+        var list = new Option<bool>("--tensors") { Description = "Also list every tensor: name, dtype and shape" };
+        var info = new Command("info", "Print a checkpoint's kind, step, metrics, config and tensor count (--tensors: each tensor's name, dtype, shape)") { file, list };
         Cli.SetAction(info, (p, ctx) =>
         {
             var (header, tensors) = Checkpoint.ReadAll(p.GetValue(file)!);
@@ -19,6 +20,9 @@ public static class CheckpointCommand
             Console.WriteLine($"kind    {header.Kind}\nstep    {header.Step}\ntensors {model} model, {tensors.Count - model} training state");
             foreach (var (k, v) in header.Metrics) Console.WriteLine($"metric  {k} = {v:G6}");
             Console.WriteLine(JsonSerializer.Serialize(header.Config, Json.Options));
+            if (p.GetValue(list))
+                foreach (var (name, t) in tensors)
+                    Console.WriteLine($"tensor  {name} {t.dtype.ToString().ToLowerInvariant()} [{string.Join(", ", t.shape)}]");
             return 0;
         });
         var input = new Option<string>("--in") { Description = "Checkpoint or model file", Required = true };

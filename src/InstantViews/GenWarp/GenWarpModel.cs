@@ -33,8 +33,9 @@ public sealed class GenWarpModel : nn.Module, INovelViewModel
     public object Config => Cfg;
     public UNetConfig NetConfig => Cfg.Net;
 
-    public UNet DenoiserNet { get; }
-    public UNet ReferenceNet { get; }
+    // Submodules are fields: their names are the checkpoint's tensor prefixes (denoiser.*, preserver.*, ...).
+    readonly UNet denoiser;
+    readonly UNet preserver;
     readonly PoseGuider targetGuider;
     readonly PoseGuider sourceGuider;
     readonly GlobalEncoder globalEncoder;
@@ -43,13 +44,18 @@ public sealed class GenWarpModel : nn.Module, INovelViewModel
     {
         config.Validate();
         Cfg = config;
-        DenoiserNet = new UNet(config.Net);
-        ReferenceNet = new UNet(config.Net);
+        denoiser = new UNet(config.Net);
+        preserver = new UNet(config.Net);
         targetGuider = new PoseGuider(config.PoseGuiderWidths, DenoiserNet.FirstChannels);
         sourceGuider = new PoseGuider(config.PoseGuiderWidths, ReferenceNet.FirstChannels);
         globalEncoder = new GlobalEncoder(config.GlobalEmbedding, config.EncoderWidths, config.Net.ContextDim);
         RegisterComponents();
     }
+
+    /// <summary>The denoising U-Net.</summary>
+    public UNet DenoiserNet => denoiser;
+    /// <summary>The semantic-preserver U-Net (reference tokens of the clean source).</summary>
+    public UNet ReferenceNet => preserver;
 
     public long ParameterCount => parameters().Sum(p => p.numel());
 

@@ -18,13 +18,14 @@ public sealed class WarpInpaintModel : nn.Module, INovelViewModel
     public string Kind => "warp-inpaint";
     public object Config => Cfg;
     public UNetConfig NetConfig => Cfg.Net;
-    public UNet Net { get; }
+    public UNet Net => net;
+    readonly UNet net;
 
     public WarpInpaintModel(WarpInpaintConfig config) : base(nameof(WarpInpaintModel))
     {
         config.Validate();
         Cfg = config;
-        Net = new UNet(config.Net);
+        net = new UNet(config.Net);
         RegisterComponents();
     }
 

@@ -104,13 +104,34 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>
+    /// Tensor names written before submodules were plain fields: auto-property backing fields
+    /// ("&lt;DenoiserNet&gt;k__BackingField.convIn.bias") and what they are called now ("denoiser.convIn.bias").
+    /// Applied to every name a checkpoint is read with, training state included ("ema/...", "adam/m/...").
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> LegacyPrefixes = new Dictionary<string, string>
+    {
+        ["<DenoiserNet>k__BackingField"] = "denoiser",
+        ["<ReferenceNet>k__BackingField"] = "preserver",
+        ["<Net>k__BackingField"] = "net",
+    };
+
+    /// <summary>The current name of a tensor saved under <paramref name="name"/> (unchanged unless it is a legacy name).</summary>
+    public static string CurrentName(string name)
+    {
+        if (!name.Contains("k__BackingField", StringComparison.Ordinal)) return name;
+        foreach (var (old, now) in LegacyPrefixes) name = name.Replace(old + ".", now + ".", StringComparison.Ordinal);
+        return name;
+    }
+
     /// <summary>Reads and validates only the header.</summary>
     public static CheckpointHeader ReadHeader(string path) => ReadAll(path).Header;
 
     /// <summary>Reads header and tensors; errors name the file and the problem.</summary>
     public static (CheckpointHeader Header, List<KeyValuePair<string, Tensor>> Tensors) ReadAll(string path)
     {
-        var (tensors, meta) = SafeTensors.Read(path);
+        var (read, meta) = SafeTensors.Read(path);
+        var tensors = read.Select(p => new KeyValuePair<string, Tensor>(CurrentName(p.Key), p.Value)).ToList();
         if (!meta.TryGetValue(MetaKey, out var json))
             throw new UserError($"'{path}': a safetensors file without an InstantViews header (not saved by InstantViews)");
         using var doc = JsonDocument.Parse(json);
