@@ -21,6 +21,105 @@ public static class GenWarpCommand
         var cmd = new Command("genwarp", "Train and evaluate GenWarp and the warp-and-inpaint baseline on procedural scene pairs");
         cmd.Subcommands.Add(BuildTrain());
         cmd.Subcommands.Add(BuildEval());
+        cmd.Subcommands.Add(BuildPairs());
+        cmd.Subcommands.Add(BuildDistil());
+        return cmd;
+    }
+
+    static IDepthEstimator? PairDepth(string spec, Device device) => spec == "gt" ? null : DepthSource.Open(spec, device);
+
+    static Command BuildPairs()
+    {
+        var teacher = new Option<string>("--teacher") { Description = "GenWarp teacher (model.safetensors)", Required = true };
+        var count = new Option<int>("--count") { Description = "Number of scene pairs", DefaultValueFactory = _ => 1024 };
+        var outDir = new Option<string>("--out") { Description = "Pairs folder (chunk files; re-running resumes)", Required = true };
+        var shard = new Option<string>("--shard") { Description = "This process's share i/n of the chunks", DefaultValueFactory = _ => "0/1" };
+        var steps = new Option<int>("--steps") { Description = "Inversion grid points (reverse Heun, 2N-1 evaluations per pair, twice that with guidance)", DefaultValueFactory = _ => 18 };
+        var guidance = new Option<double>("--guidance") { Description = "Guidance scale of the inverted field (1 = the conditional model's own ODE)", DefaultValueFactory = _ => 1 };
+        var depth = new Option<string>("--depth") { Description = "Source depth of the pairs: gt, builtin or builtin:FILE.safetensors", DefaultValueFactory = _ => "builtin" };
+        var chunk = new Option<int>("--chunk") { Description = "Pairs per chunk file", DefaultValueFactory = _ => 32 };
+        var cmd = new Command("pairs", "Invert real target views of scene pairs to noise along the teacher's conditional PF-ODE: one-step GenWarp's (condition, z) pairs")
+        { teacher, count, outDir, shard, steps, guidance, depth, chunk };
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var (model, header) = Checkpoint.Load<GenWarpModel>(p.GetValue(teacher)!, ctx.Device);
+            var (i, n) = PagodaCommand.ParseShard(p.GetValue(shard)!);
+            if (p.GetValue(steps) < 2) throw new UserError($"--steps must be at least 2, got {p.GetValue(steps)}");
+            if (p.GetValue(chunk) < 1) throw new UserError($"--chunk must be at least 1, got {p.GetValue(chunk)}");
+            var w = p.GetValue(guidance);
+            if (!double.IsFinite(w) || w < 0) throw new UserError($"--guidance must be a finite number >= 0, got {w}");
+            var config = new NovelViewPairsConfig
+            {
+                Resolution = model.Cfg.Net.Resolution,
+                Seed = ctx.Seed,
+                Depth = p.GetValue(depth)!,
+                Guidance = w,
+                Steps = p.GetValue(steps),
+                SigmaMax = header.Metrics.GetValueOrDefault("sigma_max", 40),
+            };
+            using var data = new ScenePairs(config.Stream(), PairDepth(config.Depth, ctx.Device));
+            var chunks = new Pagoda.PairsConfig { Count = p.GetValue(count), ChunkSize = p.GetValue(chunk), ShardIndex = i, ShardCount = n };
+            var clock = Stopwatch.StartNew();
+            var files = NovelViewPairSet.Build(model, data, config, chunks, p.GetValue(outDir)!, ctx.Device);
+            var set = NovelViewPairSet.Load(p.GetValue(outDir)!);
+            var nfe = (2 * config.Steps - 1) * (w == 1 ? 1 : 2);
+            Console.WriteLine($"{files.Count} chunks for shard {i}/{n} in {p.GetValue(outDir)} ({set.Count} pairs in the folder); {nfe} NFE per pair; " +
+                              $"round-trip PSNR {set.RoundTripPsnr:0.00} dB; {clock.Elapsed.TotalSeconds:0} s");
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command BuildDistil()
+    {
+        var teacher = new Option<string?>("--teacher") { Description = "GenWarp teacher the generator starts from (a new run), also the grids' multi-step column" };
+        var pairs = new Option<string>("--pairs") { Description = "Pairs folder or file from `genwarp pairs`", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Run folder", Required = true };
+        var minutes = new Option<double?>("--minutes") { Description = "Stop after this much wall time" };
+        var steps = new Option<long?>("--steps") { Description = "Stop at this total step count" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly" };
+        var batch = new Option<int>("--batch") { Description = "Pairs per batch", DefaultValueFactory = _ => 16 };
+        var lr = new Option<double>("--lr") { Description = "Generator learning rate", DefaultValueFactory = _ => 1e-4 };
+        var adv = new Option<double>("--adversarial-weight") { Description = "w of L_rec + w lambda L_G (0: reconstruction only)", DefaultValueFactory = _ => 0.2 };
+        var featureSize = new Option<int>("--feature-size") { Description = "Views are upsampled to at least this size for the ResNet-18 (loss and discriminator)", DefaultValueFactory = _ => 64 };
+        var every = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints", DefaultValueFactory = _ => 50 };
+        var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids", DefaultValueFactory = _ => 200 };
+        var cmd = new Command("distil", "Distil a GenWarp teacher into a one-step generator (PaGoDA's base stage for novel views); --resume continues exactly")
+        { teacher, pairs, outDir, minutes, steps, resume, batch, lr, adv, featureSize, every, sampleEvery };
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
+            if (p.GetValue(every) < 1) throw new UserError($"--checkpoint-every must be at least 1, got {p.GetValue(every)}");
+            var set = NovelViewPairSet.Load(p.GetValue(pairs)!);
+            var dir = p.GetValue(outDir)!;
+            var depth = PairDepth(set.Config.Depth, ctx.Device);
+            OneStepTrainer trainer;
+            if (p.GetValue(resume)) trainer = OneStepTrainer.Resume(dir, set, depth, ctx.Device);
+            else
+            {
+                var teacherPath = p.GetValue(teacher) ?? throw new UserError("--teacher is required for a new run");
+                var (model, _) = Checkpoint.Load<GenWarpModel>(teacherPath, ctx.Device);
+                var train = new OneStepTrainConfig
+                {
+                    BatchSize = p.GetValue(batch),
+                    LearningRate = p.GetValue(lr),
+                    AdversarialWeight = p.GetValue(adv),
+                    FeatureSize = p.GetValue(featureSize),
+                    CheckpointEvery = p.GetValue(every),
+                    SampleEvery = p.GetValue(sampleEvery),
+                    Seed = ctx.Seed,
+                    Teacher = Path.GetFullPath(teacherPath),
+                };
+                trainer = OneStepTrainer.Create(model, train, set, depth, dir, ctx.Device);
+            }
+            using (trainer)
+            {
+                Console.WriteLine($"distilling one-step GenWarp ({trainer.Generator.ParameterCount / 1e6:0.00}M parameters) from {set.Count} pairs " +
+                                  $"(inverted with guidance {set.Config.Guidance}, depth {set.Config.Depth}), from step {trainer.Step}");
+                Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes));
+            }
+            return 0;
+        });
         return cmd;
     }
 
@@ -94,14 +193,23 @@ public static class GenWarpCommand
         var spp = new Option<int>("--spp") { Description = "Render samples per pixel", DefaultValueFactory = _ => 2 };
         var batch = new Option<int>("--batch") { Description = "Pairs per batch", DefaultValueFactory = _ => 8 };
         var sampler = SamplerOption();
-        var cmd = new Command("eval", "Compare GenWarp, warp-and-inpaint and warp-only on evaluation pairs by covisibility range, with estimated and true depth")
-        { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler };
+        var oneStep = new Option<string?>("--one-step") { Description = "One-step GenWarp model (genwarp distil): adds the genwarp-1step rows" };
+        var cmd = new Command("eval", "Compare GenWarp (and one-step GenWarp), warp-and-inpaint and warp-only on evaluation pairs by covisibility range, with estimated and true depth")
+        { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler, oneStep };
         Cli.SetAction(cmd, (p, ctx) =>
         {
             var (genwarp, header) = Checkpoint.Load<GenWarpModel>(p.GetValue(model)!, ctx.Device);
             var (inpaint, _) = Checkpoint.Load<WarpInpaintModel>(p.GetValue(baseline)!, ctx.Device);
             genwarp.eval();
             inpaint.eval();
+            OneStepViews? oneStepViews = null;
+            if (p.GetValue(oneStep) is { } oneStepPath)
+            {
+                var (g, _) = Checkpoint.Load<OneStepGenWarp>(oneStepPath, ctx.Device);
+                g.eval();
+                if (g.NetConfig.Resolution != genwarp.Cfg.Net.Resolution) throw new UserError($"'{oneStepPath}': works at {g.NetConfig.Resolution}px, the GenWarp model at {genwarp.Cfg.Net.Resolution}px");
+                oneStepViews = new OneStepViews(g);
+            }
             var res = genwarp.Cfg.Net.Resolution;
             if (inpaint.Cfg.Net.Resolution != res) throw new UserError($"the models differ in resolution: genwarp {res}px, baseline {inpaint.Cfg.Net.Resolution}px");
             var n = p.GetValue(pairs);
@@ -132,6 +240,7 @@ public static class GenWarpCommand
                 ("warp-inpaint", b => NovelViewSampler.Sample(inpaint, b, sampling with { Guidance = 1 }, seed).X),
                 ("warp-only", b => b.WarpedRgb),
             };
+            if (oneStepViews is not null) methods = [methods[0], ("genwarp-1step", b => oneStepViews.Generate(b, seed).Views), .. methods[1..]];
             var clock = Stopwatch.StartNew();
             using (var progress = Progress.Start("genwarp eval", tables.Count * selected.Count * methods.Length, "tables"))
             {
@@ -150,7 +259,7 @@ public static class GenWarpCommand
             }
             foreach (var t in tables.Where(t => t != gt)) t.Dispose();
             AtomicFile.WriteText(Path.Combine(dir, "results.csv"), EvalRow.CsvHeader + "\n" + string.Join("\n", rows.Select(r => r.ToCsv())) + "\n");
-            Console.WriteLine($"GenWarp sampling: {(sampling.Euler ? "Euler" : "Heun")} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {nfe} per image; {clock.Elapsed.TotalMinutes:0.0} min");
+            Console.WriteLine($"GenWarp sampling: {(sampling.Euler ? "Euler" : "Heun")} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {nfe} per image{(oneStepViews is null ? "" : "; genwarp-1step: NFE 1 per image")}; {clock.Elapsed.TotalMinutes:0.0} min");
             Console.WriteLine($"{"method",-13} {"range",-5} {"depth",-9} {"n",4} {"psnr",7} {"ssim",6} {"percept",8} {"kid",9} {"fd",9} {"psnr vis",8} {"psnr occ",8}");
             foreach (var r in rows)
                 Console.WriteLine($"{r.Method,-13} {r.Range,-5} {r.Depth,-9} {r.N,4} {r.Psnr,7:0.00} {r.Ssim,6:0.000} {r.Perceptual,8:0.0000} {r.Kid,9:0.00000} {r.Fd,9:0.00} {r.PsnrCovisible,8:0.00} {r.PsnrOccluded,8:0.00}");
@@ -176,14 +285,22 @@ public static class GenWarpCommand
             foreach (var o in new Option[] { Model, Steps, Guidance, SigmaMax, MaxStep, Sampler }) cmd.Options.Add(o);
         }
 
-        public NovelViewPipeline Load(ParseResult p, Device device)
+        public NovelViewPipeline Load(ParseResult p, Device device) => new(OpenGenerator(p.GetValue(Model)!, device,
+            (header, kind) => new NovelViewSampling(p.GetValue(Steps), p.GetValue(SigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 40),
+                kind == "warp-inpaint" ? 1 : p.GetValue(Guidance), p.GetValue(Sampler) == "euler")), device);
+    }
+
+    /// <summary>A novel-view generator from a model file: GenWarp or warp-inpaint with its sampler, or a one-step GenWarp.</summary>
+    static INovelViewGenerator OpenGenerator(string path, Device device, Func<CheckpointHeader, string, NovelViewSampling> sampling)
+    {
+        var (module, header) = Checkpoint.Load(path, device);
+        module.eval();
+        return module switch
         {
-            var (module, header) = Checkpoint.Load(p.GetValue(Model)!, device);
-            if (module is not INovelViewModel model) throw new UserError($"'{p.GetValue(Model)}': holds a '{header.Kind}' model, expected genwarp or warp-inpaint");
-            module.eval();
-            var sampling = new NovelViewSampling(p.GetValue(Steps), p.GetValue(SigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 40), p.GetValue(Guidance), p.GetValue(Sampler) == "euler");
-            return new NovelViewPipeline(model, sampling, device);
-        }
+            OneStepGenWarp oneStep => new OneStepViews(oneStep),
+            INovelViewModel model => new SampledViews(model, sampling(header, header.Kind)),
+            _ => throw new UserError($"'{path}': holds a '{header.Kind}' model, expected genwarp, genwarp-1step or warp-inpaint"),
+        };
     }
 
     static Option<string> SamplerOption()

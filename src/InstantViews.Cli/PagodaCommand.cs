@@ -24,7 +24,7 @@ public static class PagodaCommand
         return cmd;
     }
 
-    static (int I, int N) ParseShard(string s)
+    internal static (int I, int N) ParseShard(string s)
     {
         var parts = s.Split('/');
         if (parts.Length != 2 || !int.TryParse(parts[0], out var i) || !int.TryParse(parts[1], out var n) || n < 1 || i < 0 || i >= n)

@@ -19,6 +19,25 @@ public sealed record GenWarpCondition(Tensor TargetEmbedding, Tensor? Context, I
 }
 
 /// <summary>
+/// What the semantic preserver and the global encoder make of a source image [N,3,H,W], once per source: the
+/// global context, the reference tokens and the source coordinate embedding. Every view of that source reuses it.
+/// </summary>
+public sealed record GenWarpSource(Tensor Context, IReadOnlyList<Tensor> Reference, Tensor SourceEmbedding)
+{
+    public long Count => Context.shape[0];
+
+    /// <summary>The condition of one view per source for warped target embeddings [N,11,H,W].</summary>
+    public GenWarpCondition For(Tensor targetEmbedding) => new(targetEmbedding, Context, Reference) { SourceEmbedding = SourceEmbedding };
+
+    /// <summary>A single source (N = 1) repeated for <paramref name="n"/> views.</summary>
+    public GenWarpSource Repeat(long n) => n == Count ? this
+        : new(Context.expand(n, -1, -1), Reference.Select(t => t.expand(n, -1, -1)).ToList(), SourceEmbedding.expand(n, -1, -1, -1));
+
+    /// <summary>Keeps the tensors alive beyond the current dispose scope (a cached source).</summary>
+    public GenWarpSource Detach() => new(Context.DetachFromDisposeScope(), Reference.Select(t => t.DetachFromDisposeScope()).ToList(), SourceEmbedding.DetachFromDisposeScope());
+}
+
+/// <summary>
 /// GenWarp (brief genwarp.md): a semantic-preserver U-Net sees the clean source with the source coordinate
 /// embedding and records its self-attention input tokens; the EDM-preconditioned denoising U-Net sees the
 /// noisy target with the warped target embedding (pose guider output added after its input conv), and its
@@ -81,13 +100,16 @@ public sealed class GenWarpModel : nn.Module, INovelViewModel
     static Tensor SourceEmbedding(Tensor source) =>
         CoordinateEmbedding.Source((int)source.shape[2], (int)source.shape[3], source.device).unsqueeze(0).expand(source.shape[0], -1, -1, -1);
 
-    /// <summary>The full condition for a source and its warped target embedding (reference tokens computed here, once).</summary>
-    public GenWarpCondition Condition(Tensor source, Tensor targetEmbedding)
+    /// <summary>The per-source part of the condition (global context, reference tokens, source embedding): compute once per image.</summary>
+    public GenWarpSource Prepare(Tensor source)
     {
         var context = GlobalContext(source);
         var embedding = SourceEmbedding(source);
-        return new GenWarpCondition(targetEmbedding, context, ReferenceTokens(source, context, embedding)) { SourceEmbedding = embedding };
+        return new GenWarpSource(context, ReferenceTokens(source, context, embedding), embedding);
     }
+
+    /// <summary>The full condition for a source and its warped target embedding (reference tokens computed here, once).</summary>
+    public GenWarpCondition Condition(Tensor source, Tensor targetEmbedding) => Prepare(source).For(targetEmbedding);
 
     /// <summary>
     /// D(x; sigma | condition): EDM preconditioning around the denoising U-Net. With coordinate attention

@@ -8,20 +8,20 @@ namespace InstantViews.GenWarp;
 public sealed record NovelViewResult(Tensor Warped, Tensor HoleMask, Tensor Generated, int Nfe, int Steps);
 
 /// <summary>
-/// Single-image novel views with a trained model: resizes the image to the model's working size, warps the
+/// Single-image novel views with a trained model (multi-step or one-step): resizes the image to the model's working size, warps the
 /// coordinates by depth, samples the target; for large moves it generates through intermediate cameras, feeding
 /// each output back as the next source (its depth re-estimated, or the warped depth with holes filled).
 /// </summary>
-public sealed class NovelViewPipeline(INovelViewModel model, NovelViewSampling sampling, Device? device = null)
+public sealed class NovelViewPipeline(INovelViewGenerator generator, Device? device = null)
 {
     readonly Device device = device ?? CPU;
-    public INovelViewModel Model { get; } = model;
+    public INovelViewGenerator Generator { get; } = generator;
 
     /// <summary>The working size for an image: the model's width, the image's aspect, sides a multiple of the U-Net's.</summary>
     public (int Height, int Width) WorkingSize(int height, int width)
     {
-        var m = Model.SizeMultiple;
-        var w = Math.Max(m, Model.NetConfig.Resolution / m * m);
+        var m = Generator.SizeMultiple;
+        var w = Math.Max(m, Generator.NetConfig.Resolution / m * m);
         var h = Math.Max(m, (int)Math.Round((double)w * height / width / m) * m);
         return (h, w);
     }
@@ -56,9 +56,9 @@ public sealed class NovelViewPipeline(INovelViewModel model, NovelViewSampling s
             var built = NovelViewBatch.Build(curRgb.unsqueeze(0), curDepth.unsqueeze(0), [curCam], [cam]);
             if (display is null) (warped, holes) = (built.WarpedRgb[0], built.HoleMask[0, 0]);
             var batch = built.To(device);
-            var r = NovelViewSampler.Sample(Model, batch, sampling, seed);
-            nfe += r.Nfe;
-            generated = r.X[0].cpu();
+            var (views, n) = Generator.Generate(batch, seed);
+            nfe += n;
+            generated = views[0].cpu();
             if (cam == target) break;
             var nextDepth = estimateDepth?.Invoke(generated, cam) ?? FilledWarpedDepth(curDepth, curCam, cam);
             (curRgb, curDepth, curCam) = (generated, nextDepth.to_type(ScalarType.Float32).cpu(), cam);

@@ -24,6 +24,14 @@ public sealed class ScenePairs(SceneStreamConfig config, IDepthEstimator? depth 
         return pairs;
     }
 
+    /// <summary>The pairs of the given indices, rendered in parallel.</summary>
+    public ViewPair[] Render(IReadOnlyList<long> indices)
+    {
+        var pairs = new ViewPair[indices.Count];
+        Parallel.For(0, indices.Count, i => pairs[i] = stream.RenderPair(indices[i]));
+        return pairs;
+    }
+
     /// <summary>Source depth [H, W]: the renderer's ground truth or the estimator's.</summary>
     public Tensor SourceDepth(ViewPair pair)
     {

@@ -36,30 +36,17 @@ public static class PairBuilder
     }
 
     /// <summary>The same with any denoiser at a base resolution (tests use closed-form denoisers).</summary>
-    public static IReadOnlyList<string> Build(IDenoiser den, int baseResolution, double sigmaMax, ItemSource items, PairsConfig cfg, string outDir, Device? device = null)
-    {
-        if (cfg.ShardCount < 1 || cfg.ShardIndex < 0 || cfg.ShardIndex >= cfg.ShardCount)
-            throw new UserError($"--shard {cfg.ShardIndex}/{cfg.ShardCount}: need 0 <= i < n");
-        Directory.CreateDirectory(outDir);
-        var chunks = (cfg.Count + cfg.ChunkSize - 1) / cfg.ChunkSize;
-        var mine = Enumerable.Range(0, chunks).Where(k => k % cfg.ShardCount == cfg.ShardIndex).ToList();
-        var written = new List<string>();
-        var firstChunk = true;
-        using var progress = Progress.Start($"pairs shard {cfg.ShardIndex}/{cfg.ShardCount}", mine.Sum(k => Math.Min(cfg.ChunkSize, cfg.Count - k * cfg.ChunkSize)), "images");
-        foreach (var k in mine)
+    public static IReadOnlyList<string> Build(IDenoiser den, int baseResolution, double sigmaMax, ItemSource items, PairsConfig cfg, string outDir, Device? device = null) =>
+        BuildChunks(cfg, outDir, "pairs", (path, start, n, first) =>
         {
-            var path = Path.Combine(outDir, $"chunk-{k:D5}.safetensors");
-            var n = Math.Min(cfg.ChunkSize, cfg.Count - k * cfg.ChunkSize);
-            if (File.Exists(path)) { progress.Advance(n, "skipped (done)"); written.Add(path); firstChunk = false; continue; }
-            using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var x = items((long)k * cfg.ChunkSize, n);
+            var x = items(start, n);
             if (cfg.Flip) x = cat([x, x.flip(3)]);
             var factor = (int)(x.shape[2] / baseResolution);
             var low = Resize.Down(x, factor).to(device ?? CPU);
             double psnr = double.NaN;
             Tensor z;
-            if (cfg.CheckRoundTrip && firstChunk)
+            if (cfg.CheckRoundTrip && first)
             {
                 var trip = Inversion.Check(den, low, cfg.Steps, clamp: true, sigmaMax: sigmaMax);
                 z = trip.Noise;
@@ -67,6 +54,34 @@ public static class PairBuilder
             }
             else z = Inversion.Invert(den, low, cfg.Steps, clamp: true, sigmaMax: sigmaMax).X;
             new PairSet(PairSet.Quantise(x.cpu()), z.cpu(), psnr).Save(path);
+            return psnr;
+        });
+
+    /// <summary>Writes one chunk file of items start..start+count-1 to path; returns the round-trip PSNR it measured (NaN if none).</summary>
+    public delegate double ChunkWriter(string path, long start, int count, bool firstOfShard);
+
+    /// <summary>
+    /// The sharded, resumable chunk loop every pairs builder shares: chunk k holds items k*ChunkSize...; shard i of n
+    /// does the chunks with k mod n = i; chunks already on disk are skipped. Each chunk runs in its own dispose scope.
+    /// </summary>
+    public static IReadOnlyList<string> BuildChunks(PairsConfig cfg, string outDir, string name, ChunkWriter write)
+    {
+        if (cfg.ShardCount < 1 || cfg.ShardIndex < 0 || cfg.ShardIndex >= cfg.ShardCount)
+            throw new UserError($"--shard {cfg.ShardIndex}/{cfg.ShardCount}: need 0 <= i < n");
+        if (cfg.Count < 1 || cfg.ChunkSize < 1) throw new UserError($"--count must be at least 1, got {cfg.Count}");
+        Directory.CreateDirectory(outDir);
+        var chunks = (cfg.Count + cfg.ChunkSize - 1) / cfg.ChunkSize;
+        var mine = Enumerable.Range(0, chunks).Where(k => k % cfg.ShardCount == cfg.ShardIndex).ToList();
+        var written = new List<string>();
+        var firstChunk = true;
+        using var progress = Progress.Start($"{name} shard {cfg.ShardIndex}/{cfg.ShardCount}", mine.Sum(k => Math.Min(cfg.ChunkSize, cfg.Count - k * cfg.ChunkSize)), "items");
+        foreach (var k in mine)
+        {
+            var path = Path.Combine(outDir, $"chunk-{k:D5}.safetensors");
+            var n = Math.Min(cfg.ChunkSize, cfg.Count - k * cfg.ChunkSize);
+            if (File.Exists(path)) { progress.Advance(n, "skipped (done)"); written.Add(path); firstChunk = false; continue; }
+            double psnr;
+            using (NewDisposeScope()) psnr = write(path, (long)k * cfg.ChunkSize, n, firstChunk && cfg.CheckRoundTrip);
             written.Add(path);
             progress.Advance(n, double.IsNaN(psnr) ? null : $"round-trip PSNR {psnr:0.00} dB");
             firstChunk = false;

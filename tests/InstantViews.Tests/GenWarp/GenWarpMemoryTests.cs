@@ -27,7 +27,7 @@ public class GenWarpMemoryTests
     {
         var model = new GenWarpModel(TinyGenWarp.Config);
         model.eval();
-        var pipeline = new NovelViewPipeline(model, new NovelViewSampling(Steps: 2, SigmaMax: 10));
+        var pipeline = new NovelViewPipeline(new SampledViews(model, new NovelViewSampling(Steps: 2, SigmaMax: 10)));
         var cam = Camera.FromFov(16, 16, 60);
         var tgt = cam.WithPose(new RigidTransform(Mat3.RotationY(0.2), new Vec3(0.1, 0, 0)));
         using var rgb = rand(3, 16, 16) * 2 - 1;
