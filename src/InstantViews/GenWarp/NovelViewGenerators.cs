@@ -59,7 +59,7 @@ public sealed class OneStepViews(OneStepGenWarp model) : INovelViewGenerator, ID
     {
         using var noGrad = no_grad();
         if (cached is not null && cachedPixels is not null && cachedPixels.shape.SequenceEqual(source.shape)
-            && cachedPixels.device == source.device && cachedPixels.equal(source).item<bool>())
+            && cachedPixels.device_type == source.device_type && cachedPixels.device_index == source.device_index && cachedPixels.eq(source).all().item<bool>())
             return cached;
         using (NewDisposeScope())
         {

@@ -69,4 +69,37 @@ public class NvsCommandTests
         Assert.Equal(16 * 3 + 4 * 2, sheet.shape[2]);
         Assert.True(File.Exists(dir.File("nvs-generated.png")));
     }
+
+    [Fact]
+    public void A_one_step_model_is_accepted_where_GenWarp_is_and_refused_where_a_diffusion_model_is_needed()
+    {
+        using var dir = new TempDir();
+        Inputs(dir);
+        var (teacher, _) = Checkpoint.Load<GenWarpModel>(dir.File("model.safetensors"));
+        Checkpoint.Save(dir.File("one-step.safetensors"), OneStepGenWarp.FromTeacher(teacher, 20));
+        var common = new[] { "--model", dir.File("one-step.safetensors"), "--image", dir.File("image.png"), "--depth", dir.File("depth.npy"), "--threads", "1", "-q" };
+        var r = Run(["nvs", .. common, "--target", "orbit:5,0,0", "--out", dir.File("nvs.png")]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("NFE 1,", r.Out);
+        r = Run(["orbit", .. common, "--frames", "3", "--out", dir.File("orbit.png")]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("NFE 3 in total", r.Out);
+        Assert.Equal(3, ApngFrames(dir.File("orbit.png")));
+
+        var baseline = new WarpInpaintModel(TinyGenWarp.BaselineConfig);
+        Checkpoint.Save(dir.File("baseline.safetensors"), baseline);
+        r = Run("genwarp", "eval", "--model", dir.File("model.safetensors"), "--baseline", dir.File("baseline.safetensors"), "--one-step", dir.File("one-step.safetensors"),
+            "--pairs", "2", "--steps", "2", "--depth-model", dir.File("no-depth.safetensors"), "--spp", "1", "--threads", "1", "-q", "--out", dir.File("eval"));
+        Assert.True(r.Code == 0, r.Err);
+        var csv = File.ReadAllLines(dir.File("eval/results.csv"));
+        Assert.Equal(2, csv.Count(l => l.StartsWith("genwarp-1step,", StringComparison.Ordinal)));
+        Assert.Contains("genwarp-1step: NFE 1 per image", r.Out);
+
+        r = Run("diffusion", "sample", "--model", dir.File("one-step.safetensors"), "--count", "1", "--threads", "1", "-q", "--out", dir.File("samples"));
+        Assert.Equal(1, r.Code);
+        Assert.Contains("'genwarp-1step'", r.Err);
+        r = Run("genwarp", "pairs", "--teacher", dir.File("one-step.safetensors"), "--count", "1", "-q", "--out", dir.File("pairs"));
+        Assert.Equal(1, r.Code);
+        Assert.Contains("'genwarp-1step'", r.Err);
+    }
 }

@@ -1,0 +1,144 @@
+using InstantViews.Diffusion;
+using InstantViews.GenWarp;
+using InstantViews.Metrics;
+using InstantViews.Pagoda;
+using InstantViews.Runtime;
+using InstantViews.Scenes;
+using TorchSharp;
+using static InstantViews.Tests.TensorAssert;
+using static TorchSharp.torch;
+
+namespace InstantViews.Tests.GenWarp;
+
+[Collection("global-rng")]
+public class OneStepGenWarpTests
+{
+    public OneStepGenWarpTests() => TestTorch.Init();
+
+    static GenWarpModel Teacher(int seed = 5)
+    {
+        random.manual_seed(seed);
+        var model = new GenWarpModel(TinyGenWarp.Config);
+        TinyGenWarp.Randomise(model, seed);
+        model.eval();
+        return model;
+    }
+
+    static NovelViewPairsConfig PairsConfig => new() { Resolution = 16, Spp = 1, Seed = 3, Depth = "gt", Steps = 4, SigmaMax = 20 };
+
+    [Fact]
+    public void Initialised_generator_is_the_teachers_denoiser_at_sigma_max()
+    {
+        var teacher = Teacher();
+        var g = OneStepGenWarp.FromTeacher(teacher, 20);
+        g.eval();
+        var (source, embedding) = TinyGenWarp.Inputs(n: 2);
+        using var noGrad = no_grad();
+        var z = randn(2, 3, 16, 16, generator: new Generator(4)) * 20;
+        var expected = teacher.Denoise(z, full(2, 20f), teacher.Condition(source, embedding));
+        Assert.True(Same(expected, g.Generate(z, g.Prepare(source).For(embedding))));
+        // And it is not the skip path alone: the network's output matters.
+        Assert.True((expected - Edm.CSkip(full(2, 20f)).view(-1, 1, 1, 1) * z).abs().max().item<float>() > 1e-3);
+    }
+
+    [Fact]
+    public void Conditional_pairs_round_trip_and_rebuild_their_condition_from_the_index()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        var cfg = PairsConfig with { Steps = 48 };
+        using var data = new ScenePairs(cfg.Stream());
+        NovelViewPairSet.Build(teacher, data, cfg, new PairsConfig { Count = 3, ChunkSize = 2 }, dir.Path);
+        var set = NovelViewPairSet.Load(dir.Path);
+        Assert.Equal(3, set.Count);
+        Assert.Equal(new long[] { 0, 1, 2 }, set.Index.data<long>().ToArray());
+        Assert.Equal(cfg, set.Config);
+        // Round trip measured on the first chunk: z -> teacher ODE -> image vs the real target (stated tolerance: 35 dB).
+        Assert.True(set.RoundTripPsnr > 35, $"round-trip PSNR {set.RoundTripPsnr:0.0} dB");
+        // The stored noise is the inversion of pair 2's real target under pair 2's own condition, rebuilt from its index.
+        using var again = new ScenePairs(set.Config.Stream());
+        var batch = again.Batch(again.Render([2L]));
+        var z = Inversion.Invert(teacher.Denoiser(batch), batch.Target!, cfg.Steps, clamp: true, sigmaMax: cfg.SigmaMax).X;
+        Assert.True((z - set.Z[2..3]).abs().max().item<float>() < 1e-4);
+        // A different condition (pair 1's) gives different noise for the same target.
+        var other = again.Batch(again.Render([1L]));
+        var wrong = Inversion.Invert(teacher.Denoiser(other with { Target = batch.Target }), batch.Target!, cfg.Steps, clamp: true, sigmaMax: cfg.SigmaMax).X;
+        Assert.True((wrong - set.Z[2..3]).abs().max().item<float>() > 1e-2);
+    }
+
+    [Fact]
+    public void Cached_preserver_gives_byte_identical_views_and_runs_once_per_source()
+    {
+        var g = OneStepGenWarp.FromTeacher(Teacher(), 20);
+        g.eval();
+        using var data = new ScenePairs(PairsConfig.Stream());
+        var pairs = data.Render(0, 3);
+        var batches = pairs.Select(p => data.Batch([p with { Source = pairs[0].Source }])).ToList();
+        using var views = new OneStepViews(g);
+        for (int i = 0; i < batches.Count; i++)
+        {
+            var cachedView = views.Generate(batches[i], seed: 9 + i).Views;
+            using var noGrad = no_grad();
+            var uncached = g.Generate(batches[i], new Generator((ulong)(9 + i))).clamp(-1, 1);
+            Assert.True(Same(cachedView, uncached), $"view {i}");
+        }
+        Assert.Equal(1, views.PreserverRuns);
+        views.Generate(data.Batch([pairs[1]]), 1);
+        Assert.Equal(2, views.PreserverRuns);
+    }
+
+    static OneStepTrainConfig Train => new() { BatchSize = 2, LearningRate = 1e-3, FeatureSize = 32, LogEvery = 2, CheckpointEvery = 1000, SampleEvery = 0, SampleCount = 0, Seed = 2 };
+
+    static NovelViewPairSet Pairs(GenWarpModel teacher, TempDir dir)
+    {
+        using var data = new ScenePairs(PairsConfig.Stream());
+        NovelViewPairSet.Build(teacher, data, PairsConfig with { }, new PairsConfig { Count = 4, ChunkSize = 4, CheckRoundTrip = false }, dir.File("pairs"));
+        return NovelViewPairSet.Load(dir.File("pairs"));
+    }
+
+    [Fact]
+    public void A_few_steps_lower_the_reconstruction_loss_and_resume_is_exact()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        var pairs = Pairs(teacher, dir);
+        var features = new ResNet18Features();
+        using (var t = OneStepTrainer.Create(teacher, Train, pairs, null, dir.File("run"), features: features))
+        {
+            var before = t.ReconstructionLoss(4);
+            for (int i = 0; i < 12; i++) t.TrainStep();
+            var after = t.ReconstructionLoss(4);
+            Assert.True(after < before, $"reconstruction {before} -> {after}");
+        }
+
+        using var straight = OneStepTrainer.Create(teacher, Train, pairs, null, dir.File("straight"), features: features);
+        for (int i = 0; i < 2; i++) straight.TrainStep();
+        var expected = Enumerable.Range(0, 2).Select(_ => straight.TrainStep()).ToArray();
+        using (var first = OneStepTrainer.Create(teacher, Train, pairs, null, dir.File("killed"), features: features))
+        {
+            for (int i = 0; i < 2; i++) first.TrainStep();
+            first.SaveCheckpoint();
+        }
+        using var resumed = OneStepTrainer.Resume(dir.File("killed"), pairs, null, features: features);
+        Assert.Equal(2, resumed.Step);
+        Assert.Equal(expected, Enumerable.Range(0, 2).Select(_ => resumed.TrainStep()).ToArray());
+        var sa = straight.Generator.state_dict();
+        foreach (var (name, p) in resumed.Generator.state_dict()) Assert.True(Same(sa[name], p), name);
+        // The semantic preserver stays the teacher's: only the denoising side trains.
+        var ts = teacher.state_dict();
+        foreach (var (name, p) in resumed.Generator.state_dict().Where(p => p.Key.StartsWith("genwarp.preserver.", StringComparison.Ordinal)))
+            Assert.True(Same(ts[name["genwarp.".Length..]], p), name);
+    }
+
+    [Fact]
+    public void One_step_checkpoint_rebuilds_from_its_header()
+    {
+        using var dir = new TempDir();
+        var g = OneStepGenWarp.FromTeacher(Teacher(), 20);
+        Checkpoint.Save(dir.File("g.safetensors"), g);
+        var (loaded, header) = Checkpoint.Load<OneStepGenWarp>(dir.File("g.safetensors"));
+        Assert.Equal("genwarp-1step", header.Kind);
+        Assert.Equal(20, loaded.Cfg.SigmaMax);
+        foreach (var (name, t) in g.state_dict()) Assert.True(Same(t, loaded.state_dict()[name]), name);
+    }
+}
