@@ -328,7 +328,7 @@ public static class GenWarpCommand
             var pipeline = gen.Load(p, ctx.Device);
             var view = src.Read(p, ctx.Device);
             var (rgb, depth, cam) = pipeline.Prepare(view.Rgb, view.Depth, view.Camera);
-            var tgt = CameraSpec.Target(p.GetValue(target)!, view.Camera, view.MedianDepth, p.GetValue(targetFrame)).Scaled(cam.Width, cam.Height);
+            var tgt = Geometry.CameraTargets.Target(p.GetValue(target)!, view.Camera, view.MedianDepth, p.GetValue(targetFrame)).Scaled(cam.Width, cam.Height);
             var clock = Stopwatch.StartNew();
             var r = pipeline.Generate(rgb, depth, cam, tgt, ctx.Seed, p.GetValue(gen.MaxStep), Redepth(view));
             var path = p.GetValue(output)!;
@@ -376,7 +376,7 @@ public static class GenWarpCommand
                 {
                     var yaw = n == 1 ? 0 : -range / 2 + range * i / (n - 1);
                     var spec = string.Create(CultureInfo.InvariantCulture, $"orbit:{yaw},{p.GetValue(pitch)},0");
-                    var tgt = CameraSpec.Target(spec, view.Camera, view.MedianDepth).Scaled(cam.Width, cam.Height);
+                    var tgt = Geometry.CameraTargets.Target(spec, view.Camera, view.MedianDepth).Scaled(cam.Width, cam.Height);
                     var seed = p.GetValue(consistent) ? ctx.Seed : ctx.Seed + i;
                     var r = pipeline.Generate(rgb, depth, cam, tgt, seed, p.GetValue(gen.MaxStep), Redepth(view));
                     nfe += r.Nfe;

@@ -15,7 +15,7 @@ public sealed record SourceView(Tensor Rgb, Camera Camera, Tensor Depth, IDepthE
         public static Options Create() => new(
             new Option<string>("--image") { Description = "Source image (PNG/JPEG/WebP)", Required = true },
             new Option<string>("--depth") { Description = "Depth: a map (.png mm / .npy m), builtin, builtin:FILE.safetensors or onnx:FILE.onnx", DefaultValueFactory = _ => "builtin" },
-            new Option<string?>("--camera") { Description = $"Source camera JSON (K, world_to_camera; or a scene's cameras.json); default: pinhole, {CameraSpec.DefaultFovXDegrees} degree horizontal FOV" },
+            new Option<string?>("--camera") { Description = $"Source camera JSON (K, world_to_camera; or a scene's cameras.json); default: pinhole, {CameraTargets.DefaultFovXDegrees} degree horizontal FOV" },
             new Option<int>("--frame") { Description = "Frame of a cameras.json given to --camera", DefaultValueFactory = _ => 0 },
             OnnxOptions.Create());
 
@@ -34,11 +34,11 @@ public sealed record SourceView(Tensor Rgb, Camera Camera, Tensor Depth, IDepthE
             var rgb = ImageFile.Read(p.GetValue(Image)!);
             int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
             Camera source;
-            if (p.GetValue(Camera) is { } camPath) source = CameraSpec.ReadJson(camPath, p.GetValue(Frame), w, h);
+            if (p.GetValue(Camera) is { } camPath) source = CameraTargets.ReadJson(camPath, p.GetValue(Frame), w, h);
             else
             {
-                source = Geometry.Camera.FromFov(w, h, CameraSpec.DefaultFovXDegrees);
-                Console.WriteLine($"no --camera: assuming a pinhole camera with {CameraSpec.DefaultFovXDegrees} degree horizontal field of view (fx = fy = {source.Fx:0.0} px, centred) at the origin");
+                source = Geometry.Camera.FromFov(w, h, CameraTargets.DefaultFovXDegrees);
+                Console.WriteLine($"no --camera: assuming a pinhole camera with {CameraTargets.DefaultFovXDegrees} degree horizontal field of view (fx = fy = {source.Fx:0.0} px, centred) at the origin");
             }
             var estimator = DepthSource.Open(p.GetValue(Depth)!, device, Onnx.Read(p));
             Tensor d;

@@ -28,7 +28,7 @@ public static class WarpCommand
             (estimator as IDisposable)?.Dispose();
             int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
             var values = d.data<float>().ToArray();
-            var tgt = CameraSpec.Target(p.GetValue(target)!, source, median, p.GetValue(targetFrame));
+            var tgt = CameraTargets.Target(p.GetValue(target)!, source, median, p.GetValue(targetFrame));
 
             var clock = Stopwatch.StartNew();
             using var result = ForwardSplat.Warp(rgb.to(ctx.Device), d.to(ctx.Device), source, tgt, new SplatOptions { Alpha = p.GetValue(alpha) });

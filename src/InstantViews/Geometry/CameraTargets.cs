@@ -1,13 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using InstantViews.Geometry;
 using InstantViews.Runtime;
 
-namespace InstantViews.Cli;
+namespace InstantViews.Geometry;
 
-/// <summary>Cameras from the command line: JSON files (one camera or a scene's cameras.json) and relative moves.</summary>
-public static class CameraSpec
+/// <summary>Target cameras as users name them: JSON files (one camera or a scene's cameras.json) and relative moves (orbit:, move:).</summary>
+public static class CameraTargets
 {
     /// <summary>Field of view assumed for images that come without a camera.</summary>
     public const double DefaultFovXDegrees = 60;
@@ -46,20 +45,33 @@ public static class CameraSpec
         if (spec.StartsWith("orbit:", StringComparison.Ordinal))
         {
             var v = Numbers(spec["orbit:".Length..], 3, "orbit:yaw,pitch,radius");
-            var radius = v[2] > 0 ? v[2] : pivotDepth;
-            var rot = Turn(v[0], v[1]);
-            // Target camera in source camera coordinates: looking at the pivot from `radius` away.
-            var centre = new Vec3(0, 0, pivotDepth) - rot * new Vec3(0, 0, radius);
-            return Relative(source, new RigidTransform(rot, centre));
+            return Orbit(source, pivotDepth, v[0], v[1], v[2]);
         }
         if (spec.StartsWith("move:", StringComparison.Ordinal))
         {
             var v = Numbers(spec["move:".Length..], 5, "move:dx,dy,dz,yaw,pitch");
-            return Relative(source, new RigidTransform(Turn(v[3], v[4]), new Vec3(v[0], v[1], v[2])));
+            return Move(source, v[0], v[1], v[2], v[3], v[4]);
         }
         if (spec.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return ReadJson(spec, frame, source.Width, source.Height);
         throw new UserError($"--target '{spec}': expected a camera .json, orbit:yaw,pitch,radius or move:dx,dy,dz,yaw,pitch");
     }
+
+    /// <summary>
+    /// The camera orbiting the point on the source's optical axis at <paramref name="pivotDepth"/>, looking at it from
+    /// <paramref name="radius"/> away (0 = the pivot depth, i.e. through the source position at yaw = pitch = 0).
+    /// </summary>
+    public static Camera Orbit(Camera source, double pivotDepth, double yawDegrees, double pitchDegrees, double radius = 0)
+    {
+        var r = radius > 0 ? radius : pivotDepth;
+        var rot = Turn(yawDegrees, pitchDegrees);
+        // Target camera in source camera coordinates: looking at the pivot from `r` away.
+        var centre = new Vec3(0, 0, pivotDepth) - rot * new Vec3(0, 0, r);
+        return Relative(source, new RigidTransform(rot, centre));
+    }
+
+    /// <summary>The camera moved by (dx, dy, dz) metres in source camera axes, then turned by yaw and pitch (degrees).</summary>
+    public static Camera Move(Camera source, double dx, double dy, double dz, double yawDegrees, double pitchDegrees) =>
+        Relative(source, new RigidTransform(Turn(yawDegrees, pitchDegrees), new Vec3(dx, dy, dz)));
 
     // Yaw about the camera's y axis (down), then pitch about x: positive yaw looks right, positive pitch looks up.
     static Mat3 Turn(double yawDegrees, double pitchDegrees) =>
