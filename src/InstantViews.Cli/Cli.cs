@@ -34,6 +34,12 @@ public static class Cli
         Recursive = true,
     };
 
+    public static readonly Option<bool> VerboseOption = new("--verbose")
+    {
+        Description = "On an error, also print the full exception (stack trace)",
+        Recursive = true,
+    };
+
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("InstantViews: GenWarp novel views and PaGoDA one-step generation, in C# on TorchSharp.");
@@ -41,6 +47,7 @@ public static class Cli
         root.Options.Add(ThreadsOption);
         root.Options.Add(SeedOption);
         root.Options.Add(QuietOption);
+        root.Options.Add(VerboseOption);
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(CheckpointCommand.Build());
         root.Subcommands.Add(DiffusionCommand.Build());
@@ -52,6 +59,7 @@ public static class Cli
         root.Subcommands.Add(GenWarpCommand.Build());
         root.Subcommands.Add(GenWarpCommand.BuildNvs());
         root.Subcommands.Add(GenWarpCommand.BuildOrbit());
+        OptionRules.Apply(root);
         return root;
     }
 
@@ -103,14 +111,11 @@ public static class Cli
                 random.manual_seed(seed);
                 return action(parse, new Context(device, threads, seed, quiet));
             }
-            catch (UserError e)
+            catch (Exception e)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
-            catch (OperationCanceledException)
-            {
-                Console.Error.WriteLine("error: cancelled");
+                // The one error path: every failure is one line and exit code 1; --verbose adds the stack trace.
+                Console.Error.WriteLine($"error: {ErrorMessages.Describe(e)}");
+                if (parse.GetValue(VerboseOption) && e is not UserError) Console.Error.WriteLine(e);
                 return 1;
             }
         });

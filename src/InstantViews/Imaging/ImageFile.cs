@@ -21,14 +21,28 @@ public static class ImageFile
         throw new ArgumentException($"channels must be 1 or 3, got {channels}");
     }
 
+    /// <summary>The largest image decoded (pixels): a header claiming more is refused before any allocation.</summary>
+    public const long MaxPixels = 64L << 20;
+
+    /// <summary>Refuses sizes that are not positive or exceed <see cref="MaxPixels"/>, naming the file.</summary>
+    public static void CheckSize(string path, long width, long height)
+    {
+        if (width < 1 || height < 1) throw new UserError($"'{path}': image size {width}x{height} is empty");
+        if (width * height > MaxPixels)
+            throw new UserError($"'{path}': image of {width}x{height} pixels is larger than the limit of {MaxPixels / (1 << 20)} megapixels");
+    }
+
     /// <summary>Decodes any 8-bit PNG/JPEG/WebP to packed RGB bytes; bad files give a one-line error naming them.</summary>
     public static (byte[] Rgb, int Width, int Height) ReadRgb8(string path)
     {
         if (!File.Exists(path)) throw new UserError($"'{path}': file not found");
-        using var stream = File.OpenRead(path);
+        using var file = File.OpenRead(path);
+        // A pipe or device (e.g. /dev/stdin) is read into memory first: the decoder needs to seek.
+        using var stream = file.CanSeek ? (Stream)file : ReadAll(file, path);
         if (stream.Length == 0) throw new UserError($"'{path}': empty file, not an image");
         using var codec = SKCodec.Create(stream, out var result);
         if (codec is null) throw new UserError($"'{path}': not a readable image (PNG, JPEG or WebP expected; decoder said {result})");
+        CheckSize(path, codec.Info.Width, codec.Info.Height);
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var rgba = new byte[info.BytesSize];
         var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
@@ -49,6 +63,20 @@ public static class ImageFile
             rgb[3 * i + 2] = rgba[4 * i + 2];
         }
         return (rgb, info.Width, info.Height);
+    }
+
+    static MemoryStream ReadAll(Stream input, string path)
+    {
+        var memory = new MemoryStream();
+        var buffer = new byte[1 << 16];
+        int n;
+        while ((n = input.Read(buffer)) > 0)
+        {
+            memory.Write(buffer, 0, n);
+            if (memory.Length > 4 * MaxPixels) throw new UserError($"'{path}': more than {4 * MaxPixels >> 20} MB, not an image this program reads");
+        }
+        memory.Position = 0;
+        return memory;
     }
 
     /// <summary>Converts [C,H,W] in [-1, 1] (C = 1 or 3) to packed 8-bit bytes (HWC), rounding to nearest.</summary>

@@ -49,12 +49,17 @@ public static class Npy
         }
         var descr = Field("descr");
         if (Field("fortran_order") != "False") throw new UserError($"'{path}': Fortran-order .npy is not supported; save with C order");
-        var shape = Field("shape").Trim('(', ')').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(long.Parse).ToArray();
-        var count = shape.Aggregate(1L, (a, b) => a * b);
+        var shapeText = Field("shape");
+        var dims = shapeText.Trim('(', ')').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var shape = new long[dims.Length];
+        for (int d = 0; d < dims.Length; d++)
+            if (!long.TryParse(dims[d], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out shape[d]) || shape[d] > int.MaxValue)
+                throw new UserError($"'{path}': .npy shape {shapeText} is not a list of non-negative sizes");
+        // Checked against the file's length before any allocation.
+        var count = shape.Aggregate(1.0, (a, b) => a * b) > int.MaxValue / 8 ? long.MaxValue : shape.Aggregate(1L, (a, b) => a * b);
         var body = start + headerLen;
         var size = descr switch { "<f4" => 4, "<f8" => 8, _ => throw new UserError($"'{path}': dtype {descr} not supported; expected float32 ('<f4')") };
-        if (body + count * size > data.Length) throw new UserError($"'{path}': truncated .npy data ({data.Length - body} bytes, need {count * size})");
+        if (count == long.MaxValue || body + count * size > data.Length) throw new UserError($"'{path}': truncated .npy data ({data.Length - body} bytes for shape {shapeText})");
         var values = new float[count];
         if (size == 4) Buffer.BlockCopy(data, body, values, 0, (int)count * 4);
         else for (long i = 0; i < count; i++) values[i] = (float)BitConverter.ToDouble(data, body + (int)i * 8);

@@ -107,6 +107,7 @@ public static class Png
             {
                 w = (int)BinaryPrimitives.ReadUInt32BigEndian(body);
                 h = (int)BinaryPrimitives.ReadUInt32BigEndian(body[4..]);
+                ImageFile.CheckSize(path, BinaryPrimitives.ReadUInt32BigEndian(body), BinaryPrimitives.ReadUInt32BigEndian(body[4..]));
                 depth = body[8];
                 color = body[9];
                 interlace = body[12];

@@ -134,13 +134,26 @@ public static class Checkpoint
         var tensors = read.Select(p => new KeyValuePair<string, Tensor>(CurrentName(p.Key), p.Value)).ToList();
         if (!meta.TryGetValue(MetaKey, out var json))
             throw new UserError($"'{path}': a safetensors file without an InstantViews header (not saved by InstantViews)");
-        using var doc = JsonDocument.Parse(json);
-        var root = doc.RootElement;
-        if (!root.TryGetProperty("format", out var fmt) || fmt.GetString() != CheckpointHeader.Format)
-            throw new UserError($"'{path}': unknown checkpoint format '{(root.TryGetProperty("format", out var f) ? f.GetString() : "?")}'");
-        var metrics = root.TryGetProperty("metrics", out var m) ? m.Deserialize<Dictionary<string, double>>(Json.Options)! : [];
-        var header = new CheckpointHeader(root.GetProperty("kind").GetString()!, root.GetProperty("config").Clone(),
-            root.GetProperty("step").GetInt64(), metrics);
+        CheckpointHeader header;
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw new UserError($"'{path}': the InstantViews header is not a JSON object");
+            if (!root.TryGetProperty("format", out var fmt) || fmt.ValueKind != JsonValueKind.String || fmt.GetString() != CheckpointHeader.Format)
+                throw new UserError($"'{path}': unknown checkpoint format '{(root.TryGetProperty("format", out var f) ? f.ToString() : "?")}'");
+            string Need(string key, JsonValueKind kind) =>
+                root.TryGetProperty(key, out var v) && v.ValueKind == kind ? key : throw new UserError($"'{path}': the checkpoint header lacks '{key}' ({kind.ToString().ToLowerInvariant()})");
+            Need("kind", JsonValueKind.String);
+            Need("config", JsonValueKind.Object);
+            Need("step", JsonValueKind.Number);
+            var metrics = root.TryGetProperty("metrics", out var m) ? m.Deserialize<Dictionary<string, double>>(Json.Options)! : [];
+            header = new CheckpointHeader(root.GetProperty("kind").GetString()!, root.GetProperty("config").Clone(), root.GetProperty("step").GetInt64(), metrics);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            throw new UserError($"'{path}': the checkpoint header is not valid JSON ({e.Message.Split('\n')[0]})");
+        }
         return (header, tensors);
     }
 
@@ -168,8 +181,14 @@ public static class Checkpoint
     public static nn.Module Build(string kind, JsonElement config, string source = "config")
     {
         var (type, attr) = FindKind(kind) ?? throw new UserError($"'{source}': unknown model kind '{kind}'");
-        var cfg = config.Deserialize(attr.ConfigType, Json.Options)!;
-        return (nn.Module)Activator.CreateInstance(type, cfg)!;
+        object cfg;
+        try { cfg = config.Deserialize(attr.ConfigType, Json.Options) ?? throw new JsonException("null config"); }
+        catch (JsonException e) { throw new UserError($"'{source}': the '{kind}' config does not read ({e.Message.Split('\n')[0]})"); }
+        try { return (nn.Module)Activator.CreateInstance(type, cfg)!; }
+        catch (TargetInvocationException e) when (e.InnerException is ArgumentException or UserError or InvalidOperationException)
+        {
+            throw new UserError($"'{source}': the '{kind}' config is invalid ({e.InnerException.Message.Split('\n')[0]})");
+        }
     }
 
     static (Type, ModelKindAttribute)? FindKind(string kind)

@@ -63,6 +63,14 @@ public static class SafeTensors
         foreach (var b in blobs) stream.Write(b);
     }
 
+    static int ElementSize(ScalarType t) => t switch
+    {
+        ScalarType.Float64 or ScalarType.Int64 => 8,
+        ScalarType.Float32 or ScalarType.Int32 => 4,
+        ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
+        _ => 1,
+    };
+
     /// <summary>Reads every tensor (in file order) and the metadata; errors name the file and the problem.</summary>
     public static (List<KeyValuePair<string, Tensor>> Tensors, Dictionary<string, string> Metadata) Read(string path)
     {
@@ -76,7 +84,7 @@ public static class SafeTensors
                 : $"'{path}': not a safetensors file (no JSON header)");
         JsonObject header;
         try { header = JsonNode.Parse(Encoding.UTF8.GetString(data, 8, (int)headerLen))!.AsObject(); }
-        catch (JsonException) { throw new UserError($"'{path}': not a safetensors file (header is not valid JSON)"); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException) { throw new UserError($"'{path}': not a safetensors file (header is not valid JSON)"); }
         var bodyStart = 8 + (long)headerLen;
         var meta = new Dictionary<string, string>();
         var tensors = new List<KeyValuePair<string, Tensor>>();
@@ -84,21 +92,37 @@ public static class SafeTensors
         {
             if (name == "__metadata__")
             {
-                foreach (var (k, v) in node!.AsObject()) meta[k] = v!.GetValue<string>();
+                try { foreach (var (k, v) in node!.AsObject()) meta[k] = v!.GetValue<string>(); }
+                catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException)
+                {
+                    throw new UserError($"'{path}': __metadata__ must map names to strings");
+                }
                 continue;
             }
-            var entry = node!.AsObject();
-            var dtName = entry["dtype"]!.GetValue<string>();
+            string dtName;
+            long[] shape, offs;
+            try
+            {
+                var entry = node!.AsObject();
+                dtName = entry["dtype"]?.GetValue<string>() ?? throw new UserError($"'{path}': tensor '{name}' has no dtype");
+                shape = (entry["shape"] ?? throw new UserError($"'{path}': tensor '{name}' has no shape")).AsArray().Select(x => x!.GetValue<long>()).ToArray();
+                offs = (entry["data_offsets"] ?? throw new UserError($"'{path}': tensor '{name}' has no data_offsets")).AsArray().Select(x => x!.GetValue<long>()).ToArray();
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException or JsonException)
+            {
+                throw new UserError($"'{path}': tensor '{name}' has a malformed entry (dtype, shape, data_offsets expected)");
+            }
             var dtype = DtypeNames.FirstOrDefault(p => p.Value == dtName).Key;
             if (!DtypeNames.ContainsValue(dtName)) throw new UserError($"'{path}': tensor '{name}' has unsupported dtype {dtName}");
-            var shape = entry["shape"]!.AsArray().Select(x => x!.GetValue<long>()).ToArray();
-            var offs = entry["data_offsets"]!.AsArray().Select(x => x!.GetValue<long>()).ToArray();
+            if (offs.Length != 2 || offs[0] < 0 || offs[1] < offs[0] || shape.Any(d => d < 0))
+                throw new UserError($"'{path}': tensor '{name}' has invalid shape [{string.Join(",", shape)}] or offsets [{string.Join(",", offs)}]");
             if (bodyStart + offs[1] > data.Length)
                 throw new UserError($"'{path}': truncated safetensors file (tensor '{name}' ends at byte {bodyStart + offs[1]}, file has {data.Length})");
+            // The byte count is checked against the file before anything is allocated.
+            var elements = shape.Aggregate(1.0, (a, b) => a * b);
+            if (elements * ElementSize(dtype) != offs[1] - offs[0])
+                throw new UserError($"'{path}': tensor '{name}' has {offs[1] - offs[0]} bytes, shape [{string.Join(",", shape)}] needs {elements * ElementSize(dtype):0}");
             var t = empty(shape, dtype);
-            var expected = t.NumberOfElements * t.ElementSize;
-            if (offs[1] - offs[0] != expected)
-                throw new UserError($"'{path}': tensor '{name}' has {offs[1] - offs[0]} bytes, shape [{string.Join(",", shape)}] needs {expected}");
             t.bytes = data.AsSpan((int)(bodyStart + offs[0]), (int)(offs[1] - offs[0]));
             tensors.Add(new(name, t));
         }

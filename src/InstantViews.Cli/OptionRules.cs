@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace InstantViews.Cli;
+
+/// <summary>
+/// Range checks every numeric option gets from the parser, by option name, so a bad value is a usage error (exit 2)
+/// before any work: every floating-point option must be finite; counts, sizes, rates and durations positive;
+/// weights, delays and indices non-negative.
+/// </summary>
+public static class OptionRules
+{
+    static readonly HashSet<string> Positive =
+    [
+        "--alpha", "--batch", "--channels", "--checkpoint-every", "--chunk", "--count", "--feature-size", "--frames", "--height",
+        "--kid-subset-size", "--kid-subsets", "--lr", "--minutes", "--pairs", "--resolution", "--seconds", "--sigma-max", "--size",
+        "--spp", "--steps", "--width", "--zoom",
+    ];
+
+    static readonly HashSet<string> NonNegative =
+    [
+        "--adversarial-weight", "--delay", "--frame", "--guidance", "--max-step", "--sample-every", "--target-frame", "--threads",
+    ];
+
+    /// <summary>Adds the checks to every numeric option of <paramref name="command"/> and its subcommands.</summary>
+    public static void Apply(Command command)
+    {
+        foreach (var option in command.Options) Add(option);
+        foreach (var sub in command.Subcommands) Apply(sub);
+    }
+
+    static void Add(Option option)
+    {
+        Func<OptionResult, double?>? read = option switch
+        {
+            Option<int> => r => r.GetValueOrDefault<int>(),
+            Option<int?> => r => r.GetValueOrDefault<int?>(),
+            Option<long> => r => r.GetValueOrDefault<long>(),
+            Option<long?> => r => r.GetValueOrDefault<long?>(),
+            Option<double> => r => r.GetValueOrDefault<double>(),
+            Option<double?> => r => r.GetValueOrDefault<double?>(),
+            _ => null,
+        };
+        if (read is null) return;
+        option.Validators.Add(result =>
+        {
+            if (result.Implicit) return;
+            var v = read(result);
+            if (v is not { } x) return;
+            var text = x.ToString(CultureInfo.InvariantCulture);
+            if (!double.IsFinite(x)) result.AddError($"{option.Name} must be a finite number, got {text}");
+            else if (Positive.Contains(option.Name) && x <= 0) result.AddError($"{option.Name} must be positive, got {text}");
+            else if (NonNegative.Contains(option.Name) && x < 0) result.AddError($"{option.Name} must not be negative, got {text}");
+        });
+    }
+}
