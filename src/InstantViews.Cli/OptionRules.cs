@@ -46,7 +46,9 @@ public static class OptionRules
         option.Validators.Add(result =>
         {
             if (result.Implicit) return;
-            var v = read(result);
+            double? v;
+            try { v = read(result); }
+            catch (InvalidOperationException) { return; } // not a number at all: the parser reports that itself
             if (v is not { } x) return;
             var text = x.ToString(CultureInfo.InvariantCulture);
             if (!double.IsFinite(x)) result.AddError($"{option.Name} must be a finite number, got {text}");

@@ -24,8 +24,9 @@ public class ScenesCommandTests
     public void Bad_arguments_and_unwritable_output_are_one_line_errors()
     {
         using var tmp = new TempDir();
+        // An out-of-range option is a usage error, refused by the parser.
         var (code, _, err) = Run("scenes", "render", "--width", "0", "--out", tmp.Path, "-q");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("--width", err);
         File.WriteAllText(tmp.File("file"), "x");
         (code, _, err) = Run("scenes", "render", "--width", "16", "--height", "16", "--spp", "1", "--frames", "1", "--out", tmp.File("file/sub"), "-q");
