@@ -31,6 +31,7 @@ public static class CheckpointCommand
         var export = new Command("export", "Write the model weights alone (no optimiser or EMA state), rebuilt and checked from the header") { input, output, fp16 };
         Cli.SetAction(export, (p, ctx) =>
         {
+            OutputPaths.File(p.GetValue(output)!, ".safetensors");
             var (model, header) = Checkpoint.Load(p.GetValue(input)!);
             Checkpoint.Save(p.GetValue(output)!, model, header.Step, header.Metrics, p.GetValue(fp16));
             Console.WriteLine($"{header.Kind} at step {header.Step} -> {p.GetValue(output)} ({new FileInfo(p.GetValue(output)!).Length / 1e6:0.00} MB{(p.GetValue(fp16) ? ", fp16" : "")})");

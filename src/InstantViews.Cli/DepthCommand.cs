@@ -23,11 +23,12 @@ public static class DepthCommand
         cmd.Subcommands.Add(BuildEval());
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            var (stem, _) = OutputStem(p.GetValue(outPath)!);
+            OutputPaths.File(stem + ".npy", ".npy");
             var rgb = ImageFile.Read(p.GetValue(image)!);
             var estimator = DepthSource.Open(p.GetValue(model)!, ctx.Device, onnx.Read(p));
             using var noGrad = no_grad();
             var depth = estimator.Estimate(rgb).to_type(ScalarType.Float32).contiguous();
-            var (stem, _) = OutputStem(p.GetValue(outPath)!);
             Write(stem, depth);
             var d = depth.data<float>().ToArray();
             Console.WriteLine($"depth by {estimator.Description}: {d.Min():0.00}-{d.Max():0.00} m (median {d.Order().ElementAt(d.Length / 2):0.00} m); wrote {stem}.npy and {stem}.png");
@@ -75,6 +76,7 @@ public static class DepthCommand
         { outDir, minutes, steps, resume, res, channels, batch, lr };
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.Folder(p.GetValue(outDir)!);
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
             var r = p.GetValue(res);
             if (r < 16 || r % 8 != 0) throw new UserError($"--resolution must be a multiple of 8 and >= 16, got {r}");

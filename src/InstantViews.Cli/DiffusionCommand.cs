@@ -47,6 +47,7 @@ public static class DiffusionCommand
         { data, res, config, outDir, minutes, steps, resume, batch, lr, sigmaMax };
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.Folder(p.GetValue(outDir)!);
             var r = p.GetValue(res);
             if (r < 8 || r % 4 != 0) throw new UserError($"--resolution must be a multiple of 4 and >= 8, got {r}");
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
@@ -76,6 +77,7 @@ public static class DiffusionCommand
         var cmd = new Command("sample", "Generate images with Euler, Heun or the stochastic sampler") { model, sampler, steps, count, outDir, sigmaMax, batch };
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.Folder(p.GetValue(outDir)!);
             var (net, header) = Checkpoint.Load<UNet>(p.GetValue(model)!, ctx.Device);
             net.eval();
             var n = p.GetValue(count);
@@ -125,6 +127,7 @@ public static class DiffusionCommand
         { model, images, outFile, steps };
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.File(p.GetValue(outFile)!, ".safetensors");
             var (net, header) = Checkpoint.Load<UNet>(p.GetValue(model)!, ctx.Device);
             net.eval();
             var r = net.Cfg.Resolution;

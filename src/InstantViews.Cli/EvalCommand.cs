@@ -93,6 +93,7 @@ public static class EvalCommand
         { pred, target, mask, csv, batch, size };
         Cli.SetAction(cmd, (parse, ctx) =>
         {
+            OutputPaths.File(parse.GetValue(csv)!, ".csv");
             var (predDir, targetDir, maskDir) = (parse.GetValue(pred)!, parse.GetValue(target)!, parse.GetValue(mask));
             var names = MatchedNames(predDir, targetDir, maskDir);
             var b = Positive(parse.GetValue(batch), "--batch");

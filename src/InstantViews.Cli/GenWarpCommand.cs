@@ -42,6 +42,7 @@ public static class GenWarpCommand
         { teacher, count, outDir, shard, steps, guidance, depth, chunk };
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.Folder(p.GetValue(outDir)!);
             var (model, header) = Checkpoint.Load<GenWarpModel>(p.GetValue(teacher)!, ctx.Device);
             var (i, n) = PagodaCommand.ParseShard(p.GetValue(shard)!);
             if (p.GetValue(steps) < 2) throw new UserError($"--steps must be at least 2, got {p.GetValue(steps)}");
@@ -88,6 +89,7 @@ public static class GenWarpCommand
         { teacher, pairs, outDir, minutes, steps, resume, batch, lr, adv, featureSize, every, sampleEvery };
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.Folder(p.GetValue(outDir)!);
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
             if (p.GetValue(every) < 1) throw new UserError($"--checkpoint-every must be at least 1, got {p.GetValue(every)}");
             var set = NovelViewPairSet.Load(p.GetValue(pairs)!);
@@ -145,6 +147,7 @@ public static class GenWarpCommand
         { kind, outDir, res, channels, attention, global, depth, minutes, steps, resume, batch, lr, spp, sampleEvery };
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.Folder(p.GetValue(outDir)!);
             var r = p.GetValue(res);
             if (r < 8 || r % 4 != 0) throw new UserError($"--resolution must be a multiple of 4 and >= 8, got {r}");
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
@@ -198,6 +201,7 @@ public static class GenWarpCommand
         { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler, oneStep };
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.Folder(p.GetValue(outDir)!);
             var (genwarp, header) = Checkpoint.Load<GenWarpModel>(p.GetValue(model)!, ctx.Device);
             var (inpaint, _) = Checkpoint.Load<WarpInpaintModel>(p.GetValue(baseline)!, ctx.Device);
             genwarp.eval();
@@ -325,6 +329,7 @@ public static class GenWarpCommand
         gen.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.File(p.GetValue(output)!, ".png");
             var pipeline = gen.Load(p, ctx.Device);
             var view = src.Read(p, ctx.Device);
             var (rgb, depth, cam) = pipeline.Prepare(view.Rgb, view.Depth, view.Camera);
@@ -356,6 +361,7 @@ public static class GenWarpCommand
         gen.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.File(p.GetValue(output)!, ".png", ".gif");
             var n = p.GetValue(frames);
             if (n < 1) throw new UserError($"--frames must be at least 1, got {n}");
             var z = p.GetValue(zoom);

@@ -59,6 +59,7 @@ public static class PagodaCommand
         { teacher, data, count, res, outDir, shard, flip, steps };
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.Folder(p.GetValue(outDir)!);
             var (net, header) = Checkpoint.Load<UNet>(p.GetValue(teacher)!, ctx.Device);
             var r = p.GetValue(res);
             if (r % net.Cfg.Resolution != 0 || r < net.Cfg.Resolution)
@@ -82,6 +83,7 @@ public static class PagodaCommand
         var cmd = new Command("merge", "Merge shard folders of pairs into one file") { inputs, outFile };
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.File(p.GetValue(outFile)!, ".safetensors");
             var set = PairSet.Merge(p.GetValue(inputs)!, p.GetValue(outFile)!);
             Console.WriteLine($"{set.Count} pairs ({set.Resolution}px images, {set.BaseResolution}px noise) -> {p.GetValue(outFile)}");
             return 0;
@@ -105,6 +107,7 @@ public static class PagodaCommand
         var cmd = new Command("train", "Train the one-step generator (base) or grow it by one level (grow)") { stage, pairs, init, outDir, minutes, steps, resume, batch, lr, featureSize };
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.Folder(p.GetValue(outDir)!);
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
             var set = PairSet.Load(p.GetValue(pairs)!);
             var dir = p.GetValue(outDir)!;
@@ -137,6 +140,7 @@ public static class PagodaCommand
         var cmd = new Command("sample", "Generate images in one network evaluation each") { model, count, outDir, batch };
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.Folder(p.GetValue(outDir)!);
             var (g, _) = Checkpoint.Load<OneStepGenerator>(p.GetValue(model)!, ctx.Device);
             g.eval();
             var n = p.GetValue(count);
@@ -172,6 +176,7 @@ public static class PagodaCommand
         var cmd = new Command("upscale", "Super-resolution: invert a low-resolution image with the teacher, then one generator evaluation") { model, teacher, image, outFile };
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.File(p.GetValue(outFile)!, ".png");
             var (g, _) = Checkpoint.Load<OneStepGenerator>(p.GetValue(model)!, ctx.Device);
             var (t, th) = Checkpoint.Load<UNet>(p.GetValue(teacher)!, ctx.Device);
             if (t.Cfg.Resolution != g.BaseResolution) throw new UserError($"teacher resolution {t.Cfg.Resolution} differs from the generator's base {g.BaseResolution}");

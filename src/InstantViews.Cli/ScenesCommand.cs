@@ -71,7 +71,7 @@ public static class ScenesCommand
             Check(n, 1, 1_000_000, "--count");
             CheckSize(w, h, spp, frames);
             var dir = parse.GetValue(output)!;
-            EnsureWritable(dir);
+            OutputPaths.Folder(dir);
             using var progress = Progress.Start("scenes render", (long)n * frames, "frames");
             for (long seed = ctx.Seed; seed < ctx.Seed + n; seed++)
             {
@@ -120,7 +120,7 @@ public static class ScenesCommand
             Check(frames, 1, 16, "--frames");
             var path = parse.GetValue(output)!;
             if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new UserError($"'{path}': the contact sheet is a PNG; use a .png name");
-            EnsureWritable(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            OutputPaths.File(path, ".png");
             using var scope = NewDisposeScope();
             var tiles = new List<Tensor>();
             using (var progress = Progress.Start("scenes preview", (long)n * frames, "frames"))
@@ -137,21 +137,5 @@ public static class ScenesCommand
             return 0;
         });
         return cmd;
-    }
-
-    /// <summary>Fails early, in one line, when the output folder cannot be created or written.</summary>
-    static void EnsureWritable(string dir)
-    {
-        try
-        {
-            Directory.CreateDirectory(dir);
-            var probe = Path.Combine(dir, $".write-test-{Environment.ProcessId}");
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UserError($"'{dir}': output folder is not writable ({e.Message})");
-        }
     }
 }

@@ -23,6 +23,7 @@ public static class WarpCommand
         src.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            OutputPaths.Folder(p.GetValue(outDir)!);
             var view = src.Read(p, ctx.Device);
             var (rgb, source, d, estimator, median) = (view.Rgb, view.Camera, view.Depth, view.Estimator, view.MedianDepth);
             (estimator as IDisposable)?.Dispose();
