@@ -34,6 +34,13 @@ public static class Cli
         Recursive = true,
     };
 
+    /// <summary>Training verbs: checkpoint at least this often in wall time, besides every N steps.</summary>
+    public static readonly Option<double?> CheckpointMinutesOption = new("--checkpoint-minutes")
+    {
+        Description = "Training: also save a checkpoint whenever this many minutes have passed since the last one",
+        Recursive = true,
+    };
+
     public static readonly Option<bool> VerboseOption = new("--verbose")
     {
         Description = "On an error, also print the full exception (stack trace)",
@@ -48,6 +55,7 @@ public static class Cli
         root.Options.Add(SeedOption);
         root.Options.Add(QuietOption);
         root.Options.Add(VerboseOption);
+        root.Options.Add(CheckpointMinutesOption);
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(CheckpointCommand.Build());
         root.Subcommands.Add(DiffusionCommand.Build());
@@ -85,9 +93,10 @@ public static class Cli
     }
 
     /// <summary>Trains until the step count, the wall time or Ctrl-C (which stops at a checkpoint), then says where the model is.</summary>
-    public static void Train(TrainingRun run, long? steps, double? minutes)
+    public static void Train(TrainingRun run, long? steps, double? minutes, double? checkpointMinutes = null)
     {
         using var cancel = StopOnCtrlC();
+        run.CheckpointMinutes = checkpointMinutes;
         run.Run(steps, minutes, cancel.Token);
         Console.WriteLine($"step {run.Step}, {run.Step * run.Schedule.BatchSize} {run.Schedule.Items} seen, {run.Elapsed / 60:0.0} min; model: {run.ModelPath}");
     }

@@ -86,7 +86,7 @@ public static class DepthCommand
                 : DepthTrainer.Create(new DepthNetConfig { Resolution = r, Channels = p.GetValue(channels) },
                     new DepthTrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed }, dir, ctx.Device);
             Console.WriteLine($"training {trainer.Net.ParameterCount / 1e6:0.00}M-parameter depth U-Net at {r}x{r}, from step {trainer.Step}");
-            Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes));
+            Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes), p.GetValue(Cli.CheckpointMinutesOption));
             return 0;
         });
         return cmd;

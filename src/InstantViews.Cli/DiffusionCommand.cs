@@ -58,7 +58,7 @@ public static class DiffusionCommand
                 : DiffusionTrainer.Create(LoadConfig(p.GetValue(config)!, r),
                     new TrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed, SigmaMax = p.GetValue(sigmaMax) }, source, dir, ctx.Device);
             Console.WriteLine($"training {trainer.Net.ParameterCount / 1e6:0.00}M-parameter U-Net on {source.Description}, from step {trainer.Step}");
-            Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes));
+            Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes), p.GetValue(Cli.CheckpointMinutesOption));
             return 0;
         });
         return cmd;

@@ -118,7 +118,7 @@ public static class GenWarpCommand
             {
                 Console.WriteLine($"distilling one-step GenWarp ({trainer.Generator.ParameterCount / 1e6:0.00}M parameters) from {set.Count} pairs " +
                                   $"(inverted with guidance {set.Config.Guidance}, depth {set.Config.Depth}), from step {trainer.Step}");
-                Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes));
+                Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes), p.GetValue(Cli.CheckpointMinutesOption));
             }
             return 0;
         });
@@ -176,7 +176,7 @@ public static class GenWarpCommand
             {
                 var parameters = trainer.Model.parameters().Sum(t => t.numel());
                 Console.WriteLine($"training {((ICheckpointable)trainer.Model).Kind} ({parameters / 1e6:0.00}M parameters) on {trainer.Settings.Resolution}px scene pairs, depth {trainer.Settings.Depth}, from step {trainer.Step}");
-                Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes));
+                Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes), p.GetValue(Cli.CheckpointMinutesOption));
             }
             return 0;
         });

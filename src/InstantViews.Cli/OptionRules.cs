@@ -13,7 +13,7 @@ public static class OptionRules
 {
     static readonly HashSet<string> Positive =
     [
-        "--alpha", "--batch", "--channels", "--checkpoint-every", "--chunk", "--count", "--feature-size", "--frames", "--height",
+        "--alpha", "--batch", "--channels", "--checkpoint-every", "--checkpoint-minutes", "--chunk", "--count", "--feature-size", "--frames", "--height",
         "--kid-subset-size", "--kid-subsets", "--lr", "--minutes", "--pairs", "--resolution", "--seconds", "--sigma-max", "--size",
         "--spp", "--steps", "--width", "--zoom",
     ];

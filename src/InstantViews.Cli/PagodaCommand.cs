@@ -125,7 +125,7 @@ public static class PagodaCommand
                 else trainer = PagodaTrainer.CreateGrow(Checkpoint.Load<OneStepGenerator>(initPath).Model, train, set, dir, ctx.Device);
             }
             Console.WriteLine($"PaGoDA {p.GetValue(stage)}: generator {trainer.Generator.BaseResolution}px noise -> {trainer.Generator.OutputResolution}px images, {set.Count} pairs, from step {trainer.Step}");
-            Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes));
+            Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes), p.GetValue(Cli.CheckpointMinutesOption));
             return 0;
         });
         return cmd;

@@ -55,17 +55,18 @@ public sealed class FolderTrainingImages : ITrainingImages
 
     public Tensor NextBatch(int count, long step)
     {
-        // Indices depend only on (seed, step), so a resumed run draws the same batches.
-        var rng = new Random(HashCode.Combine(seed, step));
+        // Indices depend only on (seed, step), so a resumed run draws the same batches (a fixed mix, never a
+        // process-randomised hash).
+        var rng = new Random(StepSeeds.Mix(seed, step));
         var idx = Enumerable.Range(0, count).Select(_ => (long)rng.Next(Count)).ToArray();
         return images.index_select(0, tensor(idx));
     }
 }
 
 /// <summary>
-/// Endless procedural scene views rendered on background threads (training seeds). Small resolutions use
+/// Endless procedural scene views (training seeds): the batch of step s holds views s*count ... s*count+count-1,
+/// rendered in parallel, so a resumed run sees exactly the views an uninterrupted one would. Small resolutions use
 /// many samples per pixel so that a view matches the area-downsampling of a high-resolution render.
-/// Streamed batches are not replayed on resume: a resumed run simply sees fresh views.
 /// </summary>
 public sealed class SceneTrainingImages(int height, int width, long seed, int? spp = null) : ITrainingImages, IDisposable
 {
@@ -74,8 +75,26 @@ public sealed class SceneTrainingImages(int height, int width, long seed, int? s
     public int Height { get; } = height;
     public int Width { get; } = width;
     public string Description => $"streamed procedural scenes at {Width}x{Height}, {stream.Config.Spp} spp";
-    public Tensor NextBatch(int count, long step) => stream.NextBatch(count);
+    public Tensor NextBatch(int count, long step)
+    {
+        var plane = 3 * Width * Height;
+        var data = new float[count * plane];
+        Parallel.For(0, count, i => stream.RenderView(step * count + i).WriteChw(data.AsSpan(i * plane, plane)));
+        return tensor(data, [count, 3, Height, Width]);
+    }
     public void Dispose() => stream.Dispose();
+}
+
+/// <summary>Seeds from (run seed, step) with a fixed 64-bit mix (SplitMix64's finaliser), the same in every process.</summary>
+static class StepSeeds
+{
+    public static int Mix(long seed, long step)
+    {
+        var z = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)step);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return unchecked((int)(z ^ (z >> 31)));
+    }
 }
 
 /// <summary>Opens a training source by name: a folder path, or "scenes" for streamed procedural scenes.</summary>

@@ -40,8 +40,7 @@ public abstract class TrainingRun : IDisposable
     {
         OutDir = outDir;
         Schedule = schedule;
-        try { Directory.CreateDirectory(outDir); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserError($"'{outDir}': cannot create output folder ({e.Message})"); }
+        // Nothing is written here: a run refused while it is being set up leaves no folder or file behind.
         Log = new LossLog(Path.Combine(outDir, "loss.csv"), logColumns);
     }
 
@@ -55,6 +54,9 @@ public abstract class TrainingRun : IDisposable
     /// <summary>Records a new run's settings in train.json and starts its loss log afresh.</summary>
     protected void Begin(object settings)
     {
+        try { Directory.CreateDirectory(OutDir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserError($"'{OutDir}': cannot create output folder ({e.Message})"); }
+        AtomicFile.RemoveStale(OutDir);
         AtomicFile.WriteText(Path.Combine(OutDir, "train.json"), JsonSerializer.Serialize(settings, settings.GetType(), Json.Options));
         Log.TruncateAfter(0);
     }
@@ -82,6 +84,7 @@ public abstract class TrainingRun : IDisposable
     /// <summary>Carries on the clock and the loss log of a resumed run from its checkpoint (call once its state is loaded).</summary>
     protected void ContinueFrom(CheckpointHeader header)
     {
+        AtomicFile.RemoveStale(OutDir);
         elapsedBefore = header.Metrics.GetValueOrDefault("elapsed_s");
         Log.TruncateAfter(Step);
     }
@@ -117,16 +120,24 @@ public abstract class TrainingRun : IDisposable
     /// <summary>Writes samples-XXXXXXX.png from the model being trained (nothing, for runs without samples).</summary>
     public virtual void WriteSamples() { }
 
+    /// <summary>Also checkpoint whenever this much wall time has passed since the last checkpoint (null: by steps only).</summary>
+    public double? CheckpointMinutes { get; set; }
+
     /// <summary>Trains until <paramref name="maxSteps"/> total steps or <paramref name="minutes"/> of wall time, checkpointing and sampling periodically.</summary>
     public void Run(long? maxSteps, double? minutes, CancellationToken cancel = default)
     {
         var deadline = minutes is { } m ? DateTime.UtcNow.AddMinutes(m) : DateTime.MaxValue;
         var total = maxSteps is { } s ? Math.Max(0, s - Step) : 0;
         using var progress = Progress.Start(ProgressName, total, "steps");
+        var lastSave = Stopwatch.StartNew();
         while ((maxSteps is null || Step < maxSteps) && DateTime.UtcNow < deadline && !cancel.IsCancellationRequested)
         {
             progress.Advance(1, AdvanceOneStep());
-            if (Step % Schedule.CheckpointEvery == 0) SaveCheckpoint();
+            if (Step % Schedule.CheckpointEvery == 0 || lastSave.Elapsed.TotalMinutes >= (CheckpointMinutes ?? double.PositiveInfinity))
+            {
+                SaveCheckpoint();
+                lastSave.Restart();
+            }
             if (Schedule.SampleEvery > 0 && Step % Schedule.SampleEvery == 0) WriteSamples();
         }
         SaveCheckpoint();
@@ -191,13 +202,17 @@ public abstract class EmaTrainingRun : TrainingRun
             using var scope = NewDisposeScope();
             Model.train();
             var l = BatchLoss();
+            var value = l.item<float>();
+            // A diverged run stops here, before the update, so the last checkpoint stays the last good state.
+            if (!float.IsFinite(value))
+                throw new UserError($"training diverged at step {Step + 1} (loss {value}); the last checkpoint in '{OutDir}' is kept: resume with a lower --lr");
             optimizer.ZeroGrad();
             l.backward();
             optimizer.ClipGradNorm(gradClip);
             var rate = optimizer.CurrentLearningRate;
             optimizer.Update();
             ema.Update(Step);
-            return ((double)l.item<float>(), rate);
+            return ((double)value, rate);
         });
         lossSum += value;
         lossCount++;

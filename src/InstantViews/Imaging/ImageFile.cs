@@ -127,9 +127,35 @@ public static class ImageFile
     }
 }
 
-/// <summary>Writes whole files atomically (temporary file in the same folder, then rename).</summary>
+/// <summary>Writes whole files atomically (temporary file ".NAME.PID.tmp" in the same folder, then rename).</summary>
 public static class AtomicFile
 {
+    /// <summary>Deletes the temporary files a killed save left in <paramref name="dir"/> (those of processes that are gone).</summary>
+    public static int RemoveStale(string dir)
+    {
+        if (!Directory.Exists(dir)) return 0;
+        var removed = 0;
+        foreach (var f in Directory.EnumerateFiles(dir, ".*.tmp"))
+        {
+            var parts = Path.GetFileName(f).Split('.');
+            if (parts.Length < 4 || !int.TryParse(parts[^2], out var pid) || pid == Environment.ProcessId || ProcessAlive(pid)) continue;
+            File.Delete(f);
+            removed++;
+        }
+        return removed;
+    }
+
+    static bool ProcessAlive(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
     public static void Write(string path, ReadOnlySpan<byte> bytes)
     {
         var full = Path.GetFullPath(path);

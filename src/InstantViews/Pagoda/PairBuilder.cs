@@ -70,6 +70,7 @@ public static class PairBuilder
             throw new UserError($"--shard {cfg.ShardIndex}/{cfg.ShardCount}: need 0 <= i < n");
         if (cfg.Count < 1 || cfg.ChunkSize < 1) throw new UserError($"--count must be at least 1, got {cfg.Count}");
         Directory.CreateDirectory(outDir);
+        AtomicFile.RemoveStale(outDir);
         var chunks = (cfg.Count + cfg.ChunkSize - 1) / cfg.ChunkSize;
         var mine = Enumerable.Range(0, chunks).Where(k => k % cfg.ShardCount == cfg.ShardIndex).ToList();
         var written = new List<string>();

@@ -47,13 +47,15 @@ public sealed class DepthTrainer : EmaTrainingRun
     protected override bool ModelFp16 => true;
     protected override string PlotTitle => "depth training loss";
 
-    // A resumed run streams from a seed offset by its step, so it sees fresh scenes rather than replaying the first ones.
     SceneStream Stream => stream ??= new SceneStream(new SceneStreamConfig(Net.Cfg.Resolution, Net.Cfg.Resolution, Train.Spp,
-        SceneSplit.Train, Train.Seed + Step, ViewsPerScene: 4));
+        SceneSplit.Train, Train.Seed, ViewsPerScene: 4));
 
     protected override Tensor BatchLoss()
     {
-        var views = Enumerable.Range(0, Train.BatchSize).Select(_ => Stream.NextView()).ToList();
+        // The batch of step s holds views s*B ... s*B+B-1 of the stream: a resumed run sees exactly what an uninterrupted one would.
+        var first = Step * Train.BatchSize;
+        var views = new RenderedView[Train.BatchSize];
+        Parallel.For(0, views.Length, i => views[i] = Stream.RenderView(first + i));
         var rgb = stack(views.Select(v => v.RgbTensor()).ToArray()).to(Device);
         var depth = stack(views.Select(v => v.DepthTensor()).ToArray()).to(Device);
         // Horizontal flips: a mirrored room has the same depth, mirrored.
