@@ -37,8 +37,7 @@ public static class Cli
     /// <summary>Training verbs: checkpoint at least this often in wall time, besides every N steps.</summary>
     public static readonly Option<double?> CheckpointMinutesOption = new("--checkpoint-minutes")
     {
-        Description = "Training: also save a checkpoint whenever this many minutes have passed since the last one",
-        Recursive = true,
+        Description = "Also save a checkpoint whenever this many minutes have passed since the last one",
     };
 
     public static readonly Option<bool> VerboseOption = new("--verbose")
@@ -55,7 +54,6 @@ public static class Cli
         root.Options.Add(SeedOption);
         root.Options.Add(QuietOption);
         root.Options.Add(VerboseOption);
-        root.Options.Add(CheckpointMinutesOption);
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(CheckpointCommand.Build());
         root.Subcommands.Add(DiffusionCommand.Build());
@@ -77,7 +75,9 @@ public static class Cli
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
         {
-            foreach (var e in result.Errors) Console.Error.WriteLine($"error: {e.Message}");
+            // The first problem, in one line (the parser may report one option at several command levels).
+            var first = result.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? result.Errors[0];
+            Console.Error.WriteLine($"error: {first.Message}");
             Console.Error.WriteLine("Run 'instantviews --help' for usage.");
             return 2;
         }

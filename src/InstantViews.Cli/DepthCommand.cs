@@ -74,6 +74,7 @@ public static class DepthCommand
         var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 1e-3 };
         var cmd = new Command("train", "Train the built-in depth network on streamed procedural scenes (atomic checkpoints; --resume continues)")
         { outDir, minutes, steps, resume, res, channels, batch, lr };
+        cmd.Options.Add(Cli.CheckpointMinutesOption);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);

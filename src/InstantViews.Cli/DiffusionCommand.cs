@@ -45,6 +45,7 @@ public static class DiffusionCommand
         var sigmaMax = new Option<double>("--sigma-max") { Description = "Largest noise level used for sample grids", DefaultValueFactory = _ => 80 };
         var cmd = new Command("train", "Train an EDM diffusion U-Net (checkpoints are atomic; --resume continues exactly)")
         { data, res, config, outDir, minutes, steps, resume, batch, lr, sigmaMax };
+        cmd.Options.Add(Cli.CheckpointMinutesOption);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);

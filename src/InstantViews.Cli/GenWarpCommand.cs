@@ -87,6 +87,7 @@ public static class GenWarpCommand
         var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids", DefaultValueFactory = _ => 200 };
         var cmd = new Command("distil", "Distil a GenWarp teacher into a one-step generator (PaGoDA's base stage for novel views); --resume continues exactly")
         { teacher, pairs, outDir, minutes, steps, resume, batch, lr, adv, featureSize, every, sampleEvery };
+        cmd.Options.Add(Cli.CheckpointMinutesOption);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
@@ -145,6 +146,7 @@ public static class GenWarpCommand
         var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids", DefaultValueFactory = _ => 500 };
         var cmd = new Command("train", "Train GenWarp (or the baseline) on streamed scene pairs, covisibility 0.2-0.95; --resume continues exactly")
         { kind, outDir, res, channels, attention, global, depth, minutes, steps, resume, batch, lr, spp, sampleEvery };
+        cmd.Options.Add(Cli.CheckpointMinutesOption);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);

@@ -24,10 +24,13 @@ public static class OptionRules
     ];
 
     /// <summary>Adds the checks to every numeric option of <paramref name="command"/> and its subcommands.</summary>
-    public static void Apply(Command command)
+    public static void Apply(Command command) => Apply(command, []);
+
+    static void Apply(Command command, HashSet<Option> done)
     {
-        foreach (var option in command.Options) Add(option);
-        foreach (var sub in command.Subcommands) Apply(sub);
+        // An option shared by several commands gets its check once.
+        foreach (var option in command.Options) if (done.Add(option)) Add(option);
+        foreach (var sub in command.Subcommands) Apply(sub, done);
     }
 
     static void Add(Option option)

@@ -105,6 +105,7 @@ public static class PagodaCommand
         var lr = new Option<double>("--lr") { Description = "Generator learning rate", DefaultValueFactory = _ => 1e-4 };
         var featureSize = new Option<int>("--feature-size") { Description = "Images are upsampled to at least this size for the ResNet-18 (loss and discriminator)", DefaultValueFactory = _ => 32 };
         var cmd = new Command("train", "Train the one-step generator (base) or grow it by one level (grow)") { stage, pairs, init, outDir, minutes, steps, resume, batch, lr, featureSize };
+        cmd.Options.Add(Cli.CheckpointMinutesOption);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);

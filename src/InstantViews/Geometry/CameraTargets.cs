@@ -21,11 +21,12 @@ public static class CameraTargets
         JsonNode root;
         try { root = JsonNode.Parse(File.ReadAllText(path)) ?? throw new UserError($"'{path}': empty JSON"); }
         catch (JsonException e) { throw new UserError($"'{path}': invalid JSON ({e.Message.Split('\n')[0]})"); }
+        if (root is not JsonObject) throw new UserError($"'{path}': a camera JSON object is expected (K, world_to_camera), got a {root.GetValueKind().ToString().ToLowerInvariant()}");
         var node = root;
         if (root["frames"] is JsonArray frames)
         {
             if (frame < 0 || frame >= frames.Count) throw new UserError($"'{path}': frame {frame} requested, the file has {frames.Count}");
-            node = frames[frame]!;
+            node = frames[frame] as JsonObject ?? throw new UserError($"'{path}': frame {frame} is not a JSON object");
         }
         int w = Int(root["width"]) ?? Int(node["width"]) ?? width, h = Int(root["height"]) ?? Int(node["height"]) ?? height;
         var cam = CameraJson.Read(node, w, h, $"'{path}'");

@@ -1,0 +1,243 @@
+using System.Text;
+using System.Text.Json;
+using InstantViews.GenWarp;
+using InstantViews.Imaging;
+using InstantViews.Nn;
+using InstantViews.Pagoda;
+using InstantViews.Runtime;
+using InstantViews.Tests.GenWarp;
+using InstantViews.Tests.Nn;
+using static TorchSharp.torch;
+
+namespace InstantViews.Tests.Cli;
+
+/// <summary>Bad inputs written once for the corpus: images, depth maps, cameras, checkpoints, tiny valid models.</summary>
+public sealed class BadInputFiles : IDisposable
+{
+    public TempDir Dir { get; } = new();
+    public string D => Dir.Path;
+
+    public BadInputFiles()
+    {
+        TestTorch.Init();
+        ImageFile.Write(Dir.File("img.png"), rand(3, 16, 16) * 2 - 1);
+        var png = File.ReadAllBytes(Dir.File("img.png"));
+        File.WriteAllBytes(Dir.File("trunc.png"), png[..60]);
+        File.WriteAllBytes(Dir.File("empty.png"), []);
+        File.WriteAllText(Dir.File("text.png"), "not an image");
+        File.WriteAllBytes(Dir.File("huge.png"), HugePng(100_000, 100_000));
+        File.WriteAllBytes(Dir.File("zero.png"), HugePng(0, 16));
+        Npy.WriteFloat32(Dir.File("depth.npy"), Enumerable.Repeat(2f, 256).ToArray(), 16, 16);
+        File.WriteAllBytes(Dir.File("shape-abc.npy"), NpyHeader("(abc, 16)"));
+        File.WriteAllBytes(Dir.File("shape-neg.npy"), NpyHeader("(-16, 16)"));
+        File.WriteAllBytes(Dir.File("trunc.npy"), NpyHeader("(16, 16)"));
+        File.WriteAllBytes(Dir.File("int16.npy"), NpyHeader("(16, 16)", "<i2"));
+        File.WriteAllBytes(Dir.File("text.npy"), Encoding.ASCII.GetBytes("hello"));
+        Npy.WriteFloat32(Dir.File("depth-nan.npy"), Enumerable.Repeat(float.NaN, 256).ToArray(), 16, 16);
+        Npy.WriteFloat32(Dir.File("depth-small.npy"), Enumerable.Repeat(2f, 64).ToArray(), 8, 8);
+        File.WriteAllText(Dir.File("cam-array.json"), "[1, 2, 3]");
+        File.WriteAllText(Dir.File("cam-bad.json"), "{\"K\": [[1, 0");
+        File.WriteAllText(Dir.File("cam-noK.json"), "{\"world_to_camera\": [[1,0,0,0],[0,1,0,0],[0,0,1,0]]}");
+        File.WriteAllText(Dir.File("cam-negf.json"), Camera(-14, 14, "[[1,0,0,0],[0,1,0,0],[0,0,1,0]]"));
+        File.WriteAllText(Dir.File("cam-rot.json"), Camera(14, 14, "[[2,0,0,0],[0,1,0,0],[0,0,1,0]]"));
+        File.WriteAllText(Dir.File("cam-nan.json"), Camera(14, 14, "[[1,0,0,0],[0,1,0,0],[0,0,1,0]]").Replace("14,", "1e999,"));
+        File.WriteAllText(Dir.File("cam-text.json"), "{\"K\": \"focal\", \"world_to_camera\": 3}");
+
+        random.manual_seed(1);
+        var genwarp = new GenWarpModel(TinyGenWarp.Config);
+        Checkpoint.Save(Dir.File("genwarp.safetensors"), genwarp);
+        Checkpoint.Save(Dir.File("baseline.safetensors"), new WarpInpaintModel(TinyGenWarp.BaselineConfig));
+        Checkpoint.Save(Dir.File("unet.safetensors"), new UNet(UNetTests.Tiny()), metrics: new Dictionary<string, double> { ["sigma_max"] = 80 });
+        Checkpoint.Save(Dir.File("gen.safetensors"), new OneStepGenerator(new GeneratorConfig { Net = UNetTests.Tiny() }));
+        Checkpoint.Save(Dir.File("one-step.safetensors"), OneStepGenWarp.FromTeacher(genwarp, 20));
+        var header = JsonSerializer.Serialize(new { format = "instantviews-checkpoint/1", kind = "unet", config = new { }, step = 0 });
+        File.WriteAllBytes(Dir.File("ck-nometa.safetensors"), SafetensorsBytes("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8));
+        File.WriteAllBytes(Dir.File("ck-badjson.safetensors"), SafetensorsBytes(Meta("{oops") + "}", 0));
+        File.WriteAllBytes(Dir.File("ck-nokind.safetensors"), SafetensorsBytes(Meta(JsonSerializer.Serialize(new { format = "instantviews-checkpoint/1", config = new { }, step = 0 })) + "}", 0));
+        File.WriteAllBytes(Dir.File("ck-unknown.safetensors"), SafetensorsBytes(Meta(JsonSerializer.Serialize(new { format = "instantviews-checkpoint/1", kind = "teapot", config = new { }, step = 0 })) + "}", 0));
+        File.WriteAllBytes(Dir.File("ck-nodtype.safetensors"), SafetensorsBytes(Meta(header) + ",\"w\":{\"shape\":[2],\"data_offsets\":[0,8]}}", 8));
+        File.WriteAllBytes(Dir.File("ck-40gb.safetensors"), SafetensorsBytes(Meta(header) + ",\"w\":{\"dtype\":\"F32\",\"shape\":[10000000000],\"data_offsets\":[0,40000000000]}}", 8));
+        File.WriteAllBytes(Dir.File("ck-lies.safetensors"), SafetensorsBytes(Meta(header) + ",\"w\":{\"dtype\":\"F32\",\"shape\":[1000000],\"data_offsets\":[0,8]}}", 8));
+        File.WriteAllBytes(Dir.File("ck-badconfig.safetensors"), SafetensorsBytes(Meta(JsonSerializer.Serialize(new { format = "instantviews-checkpoint/1", kind = "unet", config = new { channels = "many" }, step = 0 })) + "}", 0));
+        var good = File.ReadAllBytes(Dir.File("genwarp.safetensors"));
+        File.WriteAllBytes(Dir.File("ck-trunc.safetensors"), good[..(good.Length / 2)]);
+        File.WriteAllText(Dir.File("ck-text.safetensors"), "weights");
+        Directory.CreateDirectory(Dir.File("empty-dir"));
+        Directory.CreateDirectory(Dir.File("existing-dir"));
+        File.WriteAllText(Dir.File("a-file"), "x");
+    }
+
+    static string Meta(string header) => "{\"__metadata__\":{\"instantviews\":" + JsonSerializer.Serialize(header) + "}";
+
+    static byte[] SafetensorsBytes(string header, int dataBytes)
+    {
+        var h = Encoding.UTF8.GetBytes(header);
+        var bytes = new byte[8 + h.Length + dataBytes];
+        BitConverter.GetBytes((ulong)h.Length).CopyTo(bytes, 0);
+        h.CopyTo(bytes, 8);
+        return bytes;
+    }
+
+    static string Camera(double fx, double fy, string pose) =>
+        $"{{\"width\": 16, \"height\": 16, \"K\": [[{fx}, 0, 8], [0, {fy}, 8], [0, 0, 1]], \"world_to_camera\": {pose}}}";
+
+    static byte[] NpyHeader(string shape, string descr = "<f4")
+    {
+        var dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}";
+        var len = (dict.Length + 11 + 63) / 64 * 64 - 10;
+        var header = dict.PadRight(len - 1) + "\n";
+        return [0x93, .. "NUMPY"u8.ToArray(), 1, 0, (byte)(len & 0xff), (byte)(len >> 8), .. Encoding.ASCII.GetBytes(header)];
+    }
+
+    static byte[] HugePng(uint width, uint height)
+    {
+        static byte[] Chunk(string type, byte[] data)
+        {
+            var t = Encoding.ASCII.GetBytes(type);
+            var len = BitConverter.GetBytes((uint)data.Length).Reverse().ToArray();
+            var crc = BitConverter.GetBytes(Crc32([.. t, .. data])).Reverse().ToArray();
+            return [.. len, .. t, .. data, .. crc];
+        }
+        byte[] ihdr = [.. BitConverter.GetBytes(width).Reverse(), .. BitConverter.GetBytes(height).Reverse(), 8, 2, 0, 0, 0];
+        return [0x89, .. "PNG\r\n\x1a\n"u8.ToArray(), .. Chunk("IHDR", ihdr), .. Chunk("IDAT", [0x78, 0x9c, 0x03, 0, 0, 0, 0, 1]), .. Chunk("IEND", [])];
+    }
+
+    static uint Crc32(byte[] bytes)
+    {
+        var c = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            c ^= b;
+            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        }
+        return ~c;
+    }
+
+    public void Dispose() => Dir.Dispose();
+}
+
+/// <summary>
+/// A corpus of bad or unusual inputs across every verb, generated here: each gets its exit code (1 run time, 2 usage),
+/// a one-line error naming the file or option, no stack trace, and leaves no output behind.
+/// </summary>
+[Collection("console")]
+public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
+{
+    // {d}: the fixture folder; {o}: a fresh output path whose folder must not exist afterwards.
+    public static TheoryData<string, int, string> Cases()
+    {
+        var data = new TheoryData<string, int, string>();
+        void Add(string args, int code, string names) => data.Add(args, code, names);
+        const string img = "--image {d}/img.png --depth {d}/depth.npy";
+        const string gw = "--model {d}/genwarp.safetensors " + img;
+
+        // Images (every verb that reads one).
+        foreach (var (file, says) in new[] { ("huge.png", "megapixels"), ("trunc.png", "trunc.png"), ("empty.png", "empty"), ("text.png", "not a readable image"), ("missing.png", "not found"), ("zero.png", "zero.png") })
+        {
+            Add($"warp --image {{d}}/{file} --depth {{d}}/depth.npy --target orbit:5,0,0 --out {{o}}", 1, says);
+            Add($"nvs --model {{d}}/genwarp.safetensors --image {{d}}/{file} --depth {{d}}/depth.npy --target orbit:5,0,0 --out {{o}}.png", 1, says);
+            Add($"depth --image {{d}}/{file} --model {{d}}/depth.npy --out {{o}}", 1, says);
+            Add($"pagoda upscale --model {{d}}/gen.safetensors --teacher {{d}}/unet.safetensors --image {{d}}/{file} --out {{o}}.png", 1, says);
+        }
+        // Depth maps.
+        foreach (var (file, says) in new[] { ("shape-abc.npy", "shape-abc.npy"), ("shape-neg.npy", "shape-neg.npy"), ("trunc.npy", "truncated"), ("int16.npy", "<i2"), ("text.npy", "not a NumPy"), ("missing.npy", "not found"), ("depth-nan.npy", "depth-nan.npy"), ("depth-small.npy", "depth-small.npy") })
+        {
+            Add($"warp --image {{d}}/img.png --depth {{d}}/{file} --target orbit:5,0,0 --out {{o}}", 1, says);
+            Add($"orbit --model {{d}}/genwarp.safetensors --image {{d}}/img.png --depth {{d}}/{file} --frames 2 --out {{o}}.gif", 1, says);
+        }
+        // Cameras, as the source camera and as the target.
+        foreach (var file in new[] { "cam-array.json", "cam-bad.json", "cam-noK.json", "cam-negf.json", "cam-rot.json", "cam-nan.json", "cam-text.json", "cam-missing.json" })
+        {
+            Add($"warp {img} --camera {{d}}/{file} --target orbit:5,0,0 --out {{o}}", 1, file);
+            Add($"nvs {gw} --target {{d}}/{file} --out {{o}}.png", 1, file);
+        }
+        // Checkpoints, where each kind of verb reads one.
+        foreach (var file in new[] { "ck-nometa", "ck-badjson", "ck-nokind", "ck-unknown", "ck-nodtype", "ck-40gb", "ck-lies", "ck-badconfig", "ck-trunc", "ck-text", "missing" })
+        {
+            // `checkpoint info` reads the header only: an unknown kind or a config that does not build is still printable.
+            if (file is not ("ck-unknown" or "ck-badconfig")) Add($"checkpoint info --in {{d}}/{file}.safetensors", 1, file);
+            Add($"diffusion sample --model {{d}}/{file}.safetensors --count 1 --out {{o}}", 1, file);
+            Add($"nvs --model {{d}}/{file}.safetensors {img} --target orbit:5,0,0 --out {{o}}.png", 1, file);
+        }
+        // Models of the wrong kind.
+        Add("diffusion sample --model {d}/genwarp.safetensors --count 1 --out {o}", 1, "genwarp");
+        Add("pagoda sample --model {d}/unet.safetensors --count 1 --out {o}", 1, "unet");
+        Add($"nvs --model {{d}}/unet.safetensors {img} --target orbit:5,0,0 --out {{o}}.png", 1, "unet");
+        Add("genwarp pairs --teacher {d}/one-step.safetensors --count 1 --out {o}", 1, "genwarp-1step");
+        Add("genwarp eval --model {d}/one-step.safetensors --baseline {d}/baseline.safetensors --pairs 2 --out {o}", 1, "genwarp-1step");
+        Add("diffusion invert --model {d}/gen.safetensors --images {d}/existing-dir --out {o}.safetensors", 1, "pagoda-generator");
+        // Numeric options out of range or not finite (usage errors).
+        foreach (var (opt, value) in new[] { ("--steps", "0"), ("--guidance", "NaN"), ("--guidance", "-1"), ("--sigma-max", "0"), ("--sigma-max", "Infinity"), ("--max-step", "-5") })
+            Add($"nvs {gw} --target orbit:5,0,0 {opt} {value} --out {{o}}.png", 2, opt);
+        foreach (var (opt, value) in new[] { ("--frames", "0"), ("--delay", "-1"), ("--zoom", "0"), ("--yaw-range", "NaN"), ("--pitch", "Infinity") })
+            Add($"orbit {gw} {opt} {value} --out {{o}}.gif", 2, opt);
+        foreach (var (opt, value) in new[] { ("--lr", "NaN"), ("--batch", "0"), ("--minutes", "-1"), ("--steps", "0"), ("--resolution", "-8"), ("--spp", "0"), ("--checkpoint-minutes", "0") })
+            Add($"genwarp train --out {{o}} --steps 1 {opt} {value}", 2, opt);
+        foreach (var (opt, value) in new[] { ("--count", "0"), ("--steps", "0"), ("--batch", "-2"), ("--sigma-max", "NaN") })
+            Add($"diffusion sample --model {{d}}/unet.safetensors --out {{o}} {opt} {value}", 2, opt);
+        foreach (var (opt, value) in new[] { ("--lr", "Infinity"), ("--feature-size", "0"), ("--batch", "0"), ("--adversarial-weight", "-1"), ("--checkpoint-every", "0") })
+            Add($"genwarp distil --pairs {{d}}/empty-dir --out {{o}} --steps 1 {opt} {value}", 2, opt);
+        Add("warp --image {d}/img.png --depth {d}/depth.npy --target orbit:5,0,0 --alpha NaN --out {o}", 2, "--alpha");
+        Add("scenes render --count 0 --out {o}", 2, "--count");
+        Add("scenes preview --width 0 --out {o}.png", 2, "--width");
+        Add("eval fd --real scenes:16:4:0 --fake scenes:16:4:1 --kid-subsets 0", 2, "--kid-subsets");
+        Add("depth eval --model {d}/depth.npy --size 0", 2, "--size");
+        Add("info --threads -1", 2, "--threads");
+        // Camera targets that do not parse.
+        foreach (var target in new[] { "orbit:5,0", "orbit:a,b,c", "move:1,2", "orbit:NaN,0,0", "spin:1,2,3" })
+        {
+            Add($"warp {img} --target {target} --out {{o}}", 1, "--target");
+            Add($"nvs {gw} --target {target} --out {{o}}.png", 1, "--target");
+        }
+        // Output paths: a folder where a file goes, the wrong extension, a file where a folder goes, an unwritable place.
+        Add($"nvs {gw} --target orbit:5,0,0 --out {{d}}/existing-dir", 1, "existing-dir");
+        Add($"nvs {gw} --target orbit:5,0,0 --out {{o}}.jpg", 1, ".jpg");
+        Add($"orbit {gw} --frames 2 --out {{o}}.mp4", 1, ".mp4");
+        Add($"warp {img} --target orbit:5,0,0 --out {{d}}/a-file", 1, "a-file");
+        Add($"warp {img} --target orbit:5,0,0 --out {{d}}/a-file/sub", 1, "a-file");
+        Add("scenes preview --out {d}/existing-dir", 1, "existing-dir");
+        Add("checkpoint export --in {d}/unet.safetensors --out {o}.pt", 1, ".pt");
+        Add("checkpoint export --in {d}/unet.safetensors --out /proc/model.safetensors", 1, "/proc");
+        Add("diffusion invert --model {d}/unet.safetensors --images {d}/existing-dir --out {o}.png", 1, ".png");
+        Add("eval pairs --pred {d}/existing-dir --target {d}/existing-dir --csv {d}/existing-dir", 1, "existing-dir");
+        // Missing folders and empty data.
+        Add("pagoda train --stage base --pairs {d}/empty-dir --init {d}/unet.safetensors --out {o} --steps 1", 1, "empty-dir");
+        Add("genwarp distil --teacher {d}/genwarp.safetensors --pairs {d}/empty-dir --out {o} --steps 1", 1, "empty-dir");
+        Add("genwarp distil --teacher {d}/genwarp.safetensors --pairs {d}/missing-dir --out {o} --steps 1", 1, "missing-dir");
+        Add("eval pairs --pred {d}/missing-dir --target {d}/existing-dir --csv {o}.csv", 1, "missing-dir");
+        Add("diffusion train --data {d}/empty-dir --resolution 8 --config tiny --out {o} --steps 1", 1, "empty-dir");
+        Add("genwarp train --out {o} --resume --steps 1", 1, "no run to resume");
+        Add("pagoda pairs --teacher {d}/unet.safetensors --data scenes --count 4 --resolution 8 --shard 3/2 --out {o}", 1, "--shard");
+        Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --shard x --out {o}", 1, "--shard");
+        // Usage errors from the parser itself.
+        Add("nvs --model {d}/genwarp.safetensors", 2, "--target");
+        Add("teleport --now", 2, "teleport");
+        Add("orbit --frames many --out {o}.gif", 2, "many");
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Bad_input_gets_a_one_line_error_and_leaves_nothing(string args, int code, string names)
+    {
+        var outRoot = Path.Combine(files.D, "out-" + Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(Encoding.UTF8.GetBytes(args)))[..12]);
+        var argv = args.Replace("{o}", Path.Combine(outRoot, "result")).Replace("{d}", files.D)
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).Concat(["--threads", "1", "-q"]).ToArray();
+        if (args.Contains("--threads", StringComparison.Ordinal)) argv = argv[..^3].Append("-q").ToArray();
+        var before = Directory.EnumerateFileSystemEntries(files.D, "*", SearchOption.AllDirectories).ToHashSet();
+        var r = CliRunner.Run(argv);
+        Assert.True(r.Code == code, $"exit {r.Code}, expected {code}: {r.Err}");
+        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(names, r.Err);
+        // One line (usage errors add the help hint), never a stack trace.
+        Assert.True(lines.Length <= (code == 2 ? 2 : 1), r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+        Assert.False(Directory.Exists(outRoot), $"{args}: left {outRoot}");
+        var after = Directory.EnumerateFileSystemEntries(files.D, "*", SearchOption.AllDirectories).ToHashSet();
+        Assert.Empty(after.Except(before));
+    }
+
+    [Fact]
+    public void The_corpus_has_at_least_a_hundred_cases() => Assert.True(Cases().Count() >= 100, $"{Cases().Count()} cases");
+}
