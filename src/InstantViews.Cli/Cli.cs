@@ -40,6 +40,12 @@ public static class Cli
         Description = "Also save a checkpoint whenever this many minutes have passed since the last one",
     };
 
+    /// <summary>Training verbs: checkpoint every N steps (default: the run's settings).</summary>
+    public static readonly Option<int?> CheckpointEveryOption = new("--checkpoint-every")
+    {
+        Description = "Save a checkpoint every N steps (default: the run's own interval)",
+    };
+
     public static readonly Option<bool> VerboseOption = new("--verbose")
     {
         Description = "On an error, also print the full exception (stack trace)",
@@ -93,10 +99,11 @@ public static class Cli
     }
 
     /// <summary>Trains until the step count, the wall time or Ctrl-C (which stops at a checkpoint), then says where the model is.</summary>
-    public static void Train(TrainingRun run, long? steps, double? minutes, double? checkpointMinutes = null)
+    public static void Train(TrainingRun run, ParseResult parse, long? steps, double? minutes)
     {
         using var cancel = StopOnCtrlC();
-        run.CheckpointMinutes = checkpointMinutes;
+        run.CheckpointMinutes = parse.GetValue(CheckpointMinutesOption);
+        run.CheckpointEvery = parse.GetValue(CheckpointEveryOption);
         run.Run(steps, minutes, cancel.Token);
         Console.WriteLine($"step {run.Step}, {run.Step * run.Schedule.BatchSize} {run.Schedule.Items} seen, {run.Elapsed / 60:0.0} min; model: {run.ModelPath}");
     }

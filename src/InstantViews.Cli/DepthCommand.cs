@@ -75,6 +75,7 @@ public static class DepthCommand
         var cmd = new Command("train", "Train the built-in depth network on streamed procedural scenes (atomic checkpoints; --resume continues)")
         { outDir, minutes, steps, resume, res, channels, batch, lr };
         cmd.Options.Add(Cli.CheckpointMinutesOption);
+        cmd.Options.Add(Cli.CheckpointEveryOption);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
@@ -87,7 +88,7 @@ public static class DepthCommand
                 : DepthTrainer.Create(new DepthNetConfig { Resolution = r, Channels = p.GetValue(channels) },
                     new DepthTrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed }, dir, ctx.Device);
             Console.WriteLine($"training {trainer.Net.ParameterCount / 1e6:0.00}M-parameter depth U-Net at {r}x{r}, from step {trainer.Step}");
-            Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes), p.GetValue(Cli.CheckpointMinutesOption));
+            Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));
             return 0;
         });
         return cmd;

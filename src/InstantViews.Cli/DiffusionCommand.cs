@@ -46,6 +46,7 @@ public static class DiffusionCommand
         var cmd = new Command("train", "Train an EDM diffusion U-Net (checkpoints are atomic; --resume continues exactly)")
         { data, res, config, outDir, minutes, steps, resume, batch, lr, sigmaMax };
         cmd.Options.Add(Cli.CheckpointMinutesOption);
+        cmd.Options.Add(Cli.CheckpointEveryOption);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
@@ -59,7 +60,7 @@ public static class DiffusionCommand
                 : DiffusionTrainer.Create(LoadConfig(p.GetValue(config)!, r),
                     new TrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed, SigmaMax = p.GetValue(sigmaMax) }, source, dir, ctx.Device);
             Console.WriteLine($"training {trainer.Net.ParameterCount / 1e6:0.00}M-parameter U-Net on {source.Description}, from step {trainer.Step}");
-            Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes), p.GetValue(Cli.CheckpointMinutesOption));
+            Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));
             return 0;
         });
         return cmd;

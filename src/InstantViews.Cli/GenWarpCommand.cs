@@ -83,16 +83,15 @@ public static class GenWarpCommand
         var lr = new Option<double>("--lr") { Description = "Generator learning rate", DefaultValueFactory = _ => 1e-4 };
         var adv = new Option<double>("--adversarial-weight") { Description = "w of L_rec + w lambda L_G (0: reconstruction only)", DefaultValueFactory = _ => 0.2 };
         var featureSize = new Option<int>("--feature-size") { Description = "Views are upsampled to at least this size for the ResNet-18 (loss and discriminator)", DefaultValueFactory = _ => 64 };
-        var every = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints", DefaultValueFactory = _ => 50 };
         var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids", DefaultValueFactory = _ => 200 };
         var cmd = new Command("distil", "Distil a GenWarp teacher into a one-step generator (PaGoDA's base stage for novel views); --resume continues exactly")
-        { teacher, pairs, outDir, minutes, steps, resume, batch, lr, adv, featureSize, every, sampleEvery };
+        { teacher, pairs, outDir, minutes, steps, resume, batch, lr, adv, featureSize, sampleEvery };
         cmd.Options.Add(Cli.CheckpointMinutesOption);
+        cmd.Options.Add(Cli.CheckpointEveryOption);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
-            if (p.GetValue(every) < 1) throw new UserError($"--checkpoint-every must be at least 1, got {p.GetValue(every)}");
             var set = NovelViewPairSet.Load(p.GetValue(pairs)!);
             var dir = p.GetValue(outDir)!;
             var depth = PairDepth(set.Config.Depth, ctx.Device);
@@ -108,7 +107,7 @@ public static class GenWarpCommand
                     LearningRate = p.GetValue(lr),
                     AdversarialWeight = p.GetValue(adv),
                     FeatureSize = p.GetValue(featureSize),
-                    CheckpointEvery = p.GetValue(every),
+                    CheckpointEvery = p.GetValue(Cli.CheckpointEveryOption) ?? 50,
                     SampleEvery = p.GetValue(sampleEvery),
                     Seed = ctx.Seed,
                     Teacher = Path.GetFullPath(teacherPath),
@@ -119,7 +118,7 @@ public static class GenWarpCommand
             {
                 Console.WriteLine($"distilling one-step GenWarp ({trainer.Generator.ParameterCount / 1e6:0.00}M parameters) from {set.Count} pairs " +
                                   $"(inverted with guidance {set.Config.Guidance}, depth {set.Config.Depth}), from step {trainer.Step}");
-                Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes), p.GetValue(Cli.CheckpointMinutesOption));
+                Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));
             }
             return 0;
         });
@@ -147,6 +146,7 @@ public static class GenWarpCommand
         var cmd = new Command("train", "Train GenWarp (or the baseline) on streamed scene pairs, covisibility 0.2-0.95; --resume continues exactly")
         { kind, outDir, res, channels, attention, global, depth, minutes, steps, resume, batch, lr, spp, sampleEvery };
         cmd.Options.Add(Cli.CheckpointMinutesOption);
+        cmd.Options.Add(Cli.CheckpointEveryOption);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
@@ -178,7 +178,7 @@ public static class GenWarpCommand
             {
                 var parameters = trainer.Model.parameters().Sum(t => t.numel());
                 Console.WriteLine($"training {((ICheckpointable)trainer.Model).Kind} ({parameters / 1e6:0.00}M parameters) on {trainer.Settings.Resolution}px scene pairs, depth {trainer.Settings.Depth}, from step {trainer.Step}");
-                Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes), p.GetValue(Cli.CheckpointMinutesOption));
+                Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));
             }
             return 0;
         });

@@ -106,6 +106,7 @@ public static class PagodaCommand
         var featureSize = new Option<int>("--feature-size") { Description = "Images are upsampled to at least this size for the ResNet-18 (loss and discriminator)", DefaultValueFactory = _ => 32 };
         var cmd = new Command("train", "Train the one-step generator (base) or grow it by one level (grow)") { stage, pairs, init, outDir, minutes, steps, resume, batch, lr, featureSize };
         cmd.Options.Add(Cli.CheckpointMinutesOption);
+        cmd.Options.Add(Cli.CheckpointEveryOption);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
@@ -126,7 +127,7 @@ public static class PagodaCommand
                 else trainer = PagodaTrainer.CreateGrow(Checkpoint.Load<OneStepGenerator>(initPath).Model, train, set, dir, ctx.Device);
             }
             Console.WriteLine($"PaGoDA {p.GetValue(stage)}: generator {trainer.Generator.BaseResolution}px noise -> {trainer.Generator.OutputResolution}px images, {set.Count} pairs, from step {trainer.Step}");
-            Cli.Train(trainer, p.GetValue(steps), p.GetValue(minutes), p.GetValue(Cli.CheckpointMinutesOption));
+            Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));
             return 0;
         });
         return cmd;

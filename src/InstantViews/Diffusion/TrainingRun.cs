@@ -120,6 +120,9 @@ public abstract class TrainingRun : IDisposable
     /// <summary>Writes samples-XXXXXXX.png from the model being trained (nothing, for runs without samples).</summary>
     public virtual void WriteSamples() { }
 
+    /// <summary>Checkpoint every this many steps instead of the settings' interval (null: the settings').</summary>
+    public int? CheckpointEvery { get; set; }
+
     /// <summary>Also checkpoint whenever this much wall time has passed since the last checkpoint (null: by steps only).</summary>
     public double? CheckpointMinutes { get; set; }
 
@@ -133,7 +136,7 @@ public abstract class TrainingRun : IDisposable
         while ((maxSteps is null || Step < maxSteps) && DateTime.UtcNow < deadline && !cancel.IsCancellationRequested)
         {
             progress.Advance(1, AdvanceOneStep());
-            if (Step % Schedule.CheckpointEvery == 0 || lastSave.Elapsed.TotalMinutes >= (CheckpointMinutes ?? double.PositiveInfinity))
+            if (Step % (CheckpointEvery ?? Schedule.CheckpointEvery) == 0 || lastSave.Elapsed.TotalMinutes >= (CheckpointMinutes ?? double.PositiveInfinity))
             {
                 SaveCheckpoint();
                 lastSave.Restart();

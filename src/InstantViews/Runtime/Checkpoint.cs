@@ -52,6 +52,12 @@ public static class Checkpoint
     /// <summary>Test hook: runs after the temporary file is written and before the rename.</summary>
     internal static Action<string>? BeforeRename;
 
+    /// <summary>
+    /// Fault injection for the kill tests: INSTANTVIEWS_SAVE_DELAY_MS holds every checkpoint save this long between
+    /// writing its temporary file and the rename, so that a test can kill the process in the middle of a save.
+    /// </summary>
+    static readonly int SaveDelayMs = int.TryParse(Environment.GetEnvironmentVariable("INSTANTVIEWS_SAVE_DELAY_MS"), out var ms) ? ms : 0;
+
     public static void Save(string path, nn.Module module, long step = 0, IReadOnlyDictionary<string, double>? metrics = null,
         bool fp16 = false, IEnumerable<KeyValuePair<string, Tensor>>? extra = null)
     {
@@ -96,6 +102,7 @@ public static class Checkpoint
                 fs.Flush(flushToDisk: true);
             }
             BeforeRename?.Invoke(tmp);
+            if (SaveDelayMs > 0) Thread.Sleep(SaveDelayMs);
             File.Move(tmp, full, overwrite: true);
         }
         finally
