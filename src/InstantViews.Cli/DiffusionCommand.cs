@@ -69,14 +69,14 @@ public static class DiffusionCommand
     static Command BuildSample()
     {
         var model = new Option<string>("--model") { Description = "Model file (model.safetensors of a run)", Required = true };
-        var sampler = new Option<string>("--sampler") { Description = "euler | heun | sde", DefaultValueFactory = _ => "heun" };
-        sampler.AcceptOnlyFromAmong("euler", "heun", "sde");
+        var sampler = new Option<string>("--sampler") { Description = string.Join(" | ", SamplerRegistry.Names), DefaultValueFactory = _ => "heun" };
+        sampler.AcceptOnlyFromAmong([.. SamplerRegistry.Names]);
         var steps = new Option<int>("--steps") { Description = "Grid points N (Heun uses 2N-1 evaluations)", DefaultValueFactory = _ => 40 };
         var count = new Option<int>("--count") { Description = "Images to generate", DefaultValueFactory = _ => 16 };
         var outDir = new Option<string>("--out") { Description = "Output folder (PNG files + grid.png)", Required = true };
         var sigmaMax = new Option<double?>("--sigma-max") { Description = "Largest noise level (default: the model's)" };
         var batch = new Option<int>("--batch") { Description = "Images per batch", DefaultValueFactory = _ => 64 };
-        var cmd = new Command("sample", "Generate images with Euler, Heun or the stochastic sampler") { model, sampler, steps, count, outDir, sigmaMax, batch };
+        var cmd = new Command("sample", "Generate images with any registered sampler (euler, heun, sde, dpm++2m)") { model, sampler, steps, count, outDir, sigmaMax, batch };
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
@@ -100,12 +100,7 @@ public static class DiffusionCommand
                     var b = Math.Min(p.GetValue(batch), n - done);
                     var x = Samplers.InitialNoise([b, net.Cfg.InChannels, net.Cfg.Resolution, net.Cfg.Resolution], smax, gen).to(ctx.Device);
                     var den = new EdmDenoiser(net);
-                    var r = p.GetValue(sampler) switch
-                    {
-                        "euler" => Samplers.Euler(den, x, grid),
-                        "sde" => Samplers.Stochastic(den, x, grid, gen: gen),
-                        _ => Samplers.Heun(den, x, grid),
-                    };
+                    var r = SamplerRegistry.Get(p.GetValue(sampler)!)(den, x, grid, gen);
                     nfe = r.Nfe;
                     for (int i = 0; i < b; i++) images.Add(r.X[i].clamp(-1, 1).cpu().DetachFromDisposeScope());
                     progress.Advance(b);

@@ -220,7 +220,7 @@ public static class GenWarpCommand
             if (inpaint.Cfg.Net.Resolution != res) throw new UserError($"the models differ in resolution: genwarp {res}px, baseline {inpaint.Cfg.Net.Resolution}px");
             var n = p.GetValue(pairs);
             if (n < 2) throw new UserError($"--pairs must be at least 2 (KID and FD need two samples), got {n}");
-            var sampling = new NovelViewSampling(p.GetValue(steps), p.GetValue(sigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 40), p.GetValue(guidance), p.GetValue(sampler) == "euler");
+            var sampling = new NovelViewSampling(p.GetValue(steps), p.GetValue(sigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 40), p.GetValue(guidance), p.GetValue(sampler)!);
             var streamConfig = new SceneStreamConfig(res, res, p.GetValue(spp), SceneSplit.Eval, ctx.Seed, MinCovisibility: 0.2, MaxCovisibility: 0.8);
             using var gt = new ScenePairs(streamConfig);
             var tables = new List<ScenePairs> { gt };
@@ -265,7 +265,7 @@ public static class GenWarpCommand
             }
             foreach (var t in tables.Where(t => t != gt)) t.Dispose();
             AtomicFile.WriteText(Path.Combine(dir, "results.csv"), EvalRow.CsvHeader + "\n" + string.Join("\n", rows.Select(r => r.ToCsv())) + "\n");
-            Console.WriteLine($"GenWarp sampling: {(sampling.Euler ? "Euler" : "Heun")} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {nfe} per image{(oneStepViews is null ? "" : "; genwarp-1step: NFE 1 per image")}; {clock.Elapsed.TotalMinutes:0.0} min");
+            Console.WriteLine($"GenWarp sampling: {sampling.Sampler} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {nfe} per image{(oneStepViews is null ? "" : "; genwarp-1step: NFE 1 per image")}; {clock.Elapsed.TotalMinutes:0.0} min");
             Console.WriteLine($"{"method",-13} {"range",-5} {"depth",-9} {"n",4} {"psnr",7} {"ssim",6} {"percept",8} {"kid",9} {"fd",9} {"psnr vis",8} {"psnr occ",8}");
             foreach (var r in rows)
                 Console.WriteLine($"{r.Method,-13} {r.Range,-5} {r.Depth,-9} {r.N,4} {r.Psnr,7:0.00} {r.Ssim,6:0.000} {r.Perceptual,8:0.0000} {r.Kid,9:0.00000} {r.Fd,9:0.00} {r.PsnrCovisible,8:0.00} {r.PsnrOccluded,8:0.00}");
@@ -293,7 +293,7 @@ public static class GenWarpCommand
 
         public NovelViewPipeline Load(ParseResult p, Device device) => new(OpenGenerator(p.GetValue(Model)!, device,
             (header, kind) => new NovelViewSampling(p.GetValue(Steps), p.GetValue(SigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 40),
-                kind == "warp-inpaint" ? 1 : p.GetValue(Guidance), p.GetValue(Sampler) == "euler")), device);
+                kind == "warp-inpaint" ? 1 : p.GetValue(Guidance), p.GetValue(Sampler)!)), device);
     }
 
     /// <summary>A novel-view generator from a model file: GenWarp or warp-inpaint with its sampler, or a one-step GenWarp.</summary>
@@ -311,8 +311,8 @@ public static class GenWarpCommand
 
     static Option<string> SamplerOption()
     {
-        var o = new Option<string>("--sampler") { Description = "heun (2N-1 evaluations) or euler (N)", DefaultValueFactory = _ => "heun" };
-        o.AcceptOnlyFromAmong("heun", "euler");
+        var o = new Option<string>("--sampler") { Description = "heun (2N-1 evaluations), euler (N), dpm++2m (N) or sde (2N-1, stochastic)", DefaultValueFactory = _ => "heun" };
+        o.AcceptOnlyFromAmong([.. SamplerRegistry.Names]);
         return o;
     }
 

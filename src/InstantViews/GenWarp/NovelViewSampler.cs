@@ -4,10 +4,10 @@ using static TorchSharp.torch;
 
 namespace InstantViews.GenWarp;
 
-/// <summary>Sampling settings: grid points on the Karras grid, the top noise level, the guidance scale, and Heun (2N-1 evaluations) or Euler (N).</summary>
-public sealed record NovelViewSampling(int Steps = 18, double SigmaMax = 40, double Guidance = 2, bool Euler = false);
+/// <summary>Sampling settings: grid points on the Karras grid, the top noise level, the guidance scale, and the sampler by name (<see cref="SamplerRegistry"/>).</summary>
+public sealed record NovelViewSampling(int Steps = 18, double SigmaMax = 40, double Guidance = 2, string Sampler = "heun");
 
-/// <summary>Generates target views for a batch with the core's Heun or Euler sampler; NFE is counted by the sampler.</summary>
+/// <summary>Generates target views for a batch with any of the core's samplers; NFE is counted by the sampler.</summary>
 public static class NovelViewSampler
 {
     /// <summary>Samples targets [N,3,H,W] in [-1, 1]; the initial noise comes from <paramref name="seed"/> (same seed, same noise).</summary>
@@ -20,7 +20,7 @@ public static class NovelViewSampler
             : initialNoise.to(batch.Source.device) * settings.SigmaMax;
         var denoiser = model.Denoiser(batch, settings.Guidance);
         var grid = NoiseGrid.Karras(settings.Steps, sigmaMax: settings.SigmaMax);
-        var result = settings.Euler ? Samplers.Euler(denoiser, x, grid) : Samplers.Heun(denoiser, x, grid);
+        var result = SamplerRegistry.Get(settings.Sampler)(denoiser, x, grid, new Generator((ulong)seed + 1));
         return result with { X = result.X.clamp(-1, 1) };
     }
 

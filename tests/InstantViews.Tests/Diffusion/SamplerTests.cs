@@ -63,6 +63,39 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Dpm_solver_2m_is_second_order_beats_euler_at_equal_evaluations_and_costs_N()
+    {
+        var x = Start();
+        var exact = Exact(x, 80, 0);
+        var errors = new List<double>();
+        foreach (var n in new[] { 16, 32, 64 })
+        {
+            var dpm = Samplers.DpmPlusPlus2M(Gaussian(), x, NoiseGrid.Karras(n));
+            Assert.Equal(n, dpm.Nfe);
+            var error = MaxError(dpm.X, exact);
+            var euler = MaxError(Samplers.Euler(Gaussian(), x, NoiseGrid.Karras(n)).X, exact);
+            Assert.True(error < euler / 2, $"N={n}: dpm++2m {error} vs euler {euler}");
+            errors.Add(error);
+        }
+        // Second order: doubling N divides the error by about 4 (at least 3 here).
+        Assert.True(errors[0] / errors[1] > 3 && errors[1] / errors[2] > 3, string.Join(", ", errors));
+    }
+
+    [Fact]
+    public void Every_registered_sampler_reaches_the_exact_solution_and_reports_its_evaluations()
+    {
+        var x = Start();
+        var exact = Exact(x, 80, 0);
+        foreach (var name in SamplerRegistry.Names.Where(n => n != "sde"))
+        {
+            var r = SamplerRegistry.Get(name)(Gaussian(), x, NoiseGrid.Karras(64));
+            Assert.True(MaxError(r.X, exact) < 0.1, name);
+            Assert.Equal(SamplerRegistry.Evaluations(name, 64), r.Nfe);
+        }
+        Assert.Throws<InstantViews.Runtime.UserError>(() => SamplerRegistry.Get("ddpm"));
+    }
+
+    [Fact]
     public void Karras_grid_matches_formula()
     {
         var g = NoiseGrid.Karras(5, 0.002, 80, 7);
