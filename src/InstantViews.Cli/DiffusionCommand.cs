@@ -88,27 +88,15 @@ public static class DiffusionCommand
             var grid = NoiseGrid.Karras(p.GetValue(steps), sigmaMax: smax);
             var dir = p.GetValue(outDir)!;
             var gen = new Generator((ulong)ctx.Seed);
-            var images = new List<Tensor>();
-            var nfe = 0;
-            var clock = Stopwatch.StartNew();
-            using (var progress = Progress.Start("sampling", n, "images"))
+            var den = new EdmDenoiser(net);
+            var sample = SamplerRegistry.Get(p.GetValue(sampler)!);
+            var r = SamplingPipeline.Run(b =>
             {
-                for (int done = 0; done < n; done += p.GetValue(batch))
-                {
-                    using var scope = NewDisposeScope();
-                    using var noGrad = no_grad();
-                    var b = Math.Min(p.GetValue(batch), n - done);
-                    var x = Samplers.InitialNoise([b, net.Cfg.InChannels, net.Cfg.Resolution, net.Cfg.Resolution], smax, gen).to(ctx.Device);
-                    var den = new EdmDenoiser(net);
-                    var r = SamplerRegistry.Get(p.GetValue(sampler)!)(den, x, grid, gen);
-                    nfe = r.Nfe;
-                    for (int i = 0; i < b; i++) images.Add(r.X[i].clamp(-1, 1).cpu().DetachFromDisposeScope());
-                    progress.Advance(b);
-                }
-            }
-            var seconds = clock.Elapsed.TotalSeconds;
-            ImageGrid.WriteFolder(dir, images);
-            Console.WriteLine($"{n} images in {dir}; NFE per image {nfe}; {seconds / n:0.0000} s per image ({p.GetValue(sampler)}, N={p.GetValue(steps)})");
+                var x = Samplers.InitialNoise([b, net.Cfg.InChannels, net.Cfg.Resolution, net.Cfg.Resolution], smax, gen).to(ctx.Device);
+                var s = sample(den, x, grid, gen);
+                return (s.X, s.Nfe);
+            }, n, p.GetValue(batch), dir);
+            Console.WriteLine($"{n} images in {dir}; NFE per image {r.NfePerImage}; {r.SecondsPerImage:0.0000} s per image ({p.GetValue(sampler)}, N={p.GetValue(steps)})");
             return 0;
         });
         return cmd;

@@ -148,22 +148,9 @@ public static class PagodaCommand
             var n = p.GetValue(count);
             if (n < 1) throw new UserError($"--count must be >= 1, got {n}");
             var gen = new Generator((ulong)ctx.Seed);
-            var images = new List<Tensor>();
-            var clock = Stopwatch.StartNew();
-            using (var progress = Progress.Start("one-step sampling", n, "images"))
-                for (int done = 0; done < n; done += p.GetValue(batch))
-                {
-                    using var scope = NewDisposeScope();
-                    using var noGrad = inference_mode();
-                    var b = Math.Min(p.GetValue(batch), n - done);
-                    var x = g.Forward(g.SampleNoise(b, gen).to(ctx.Device)).clamp(-1, 1).cpu();
-                    for (int i = 0; i < b; i++) images.Add(x[i].DetachFromDisposeScope());
-                    progress.Advance(b);
-                }
-            var seconds = clock.Elapsed.TotalSeconds;
             var dir = p.GetValue(outDir)!;
-            ImageGrid.WriteFolder(dir, images);
-            Console.WriteLine($"{n} images ({g.OutputResolution}px) in {dir}; NFE per image 1; {seconds / n:0.00000} s per image");
+            var r = SamplingPipeline.Run(b => (g.Forward(g.SampleNoise(b, gen).to(ctx.Device)), 1), n, p.GetValue(batch), dir, "one-step sampling");
+            Console.WriteLine($"{n} images ({g.OutputResolution}px) in {dir}; NFE per image {r.NfePerImage}; {r.SecondsPerImage:0.00000} s per image");
             return 0;
         });
         return cmd;

@@ -39,17 +39,13 @@ public static class ImageGrid
         AtomicFile.Write(path, Png.EncodeAnimatedRgb(bytes, w, h, delayMs));
     }
 
-    /// <summary>
-    /// Writes each image as DIR/00000.png ... and all of them tiled as DIR/grid.png; tiles smaller than 64 px are
-    /// enlarged (nearest neighbour) in the grid so that it can be looked at.
-    /// </summary>
-    public static void WriteFolder(string dir, IReadOnlyList<Tensor> images)
+    /// <summary>A square-ish contact sheet of images [C,H,W], enlarged (nearest) to at least 64 px per tile.</summary>
+    public static void WriteGrid(string path, IReadOnlyList<Tensor> images)
     {
-        for (int i = 0; i < images.Count; i++) ImageFile.Write(Path.Combine(dir, $"{i:D5}.png"), images[i]);
         using var scope = NewDisposeScope();
         var grid = Tile(images, (int)Math.Ceiling(Math.Sqrt(images.Count)));
         var scale = Math.Max(1, 64 / (int)images[0].shape[1]);
         if (scale > 1) grid = Resize.To(grid, (int)grid.shape[1] * scale, (int)grid.shape[2] * scale, ResizeFilter.Nearest);
-        ImageFile.Write(Path.Combine(dir, "grid.png"), grid);
+        ImageFile.Write(path, grid);
     }
 }

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using InstantViews.Imaging;
+using InstantViews.Runtime;
+using static TorchSharp.torch;
+
+namespace InstantViews.Diffusion;
+
+/// <summary>What a sampling run made: images written, generation seconds per image, network evaluations per image.</summary>
+public sealed record SamplingResult(int Count, double SecondsPerImage, int NfePerImage);
+
+/// <summary>
+/// Batched sampling for any generator (a diffusion sampler, a one-step generator): each batch is written as it is
+/// made (00000.png, 00001.png, ...), so memory does not grow with the count; grid.png shows the first
+/// <see cref="GridLimit"/> images. Seconds per image count generation only, not writing.
+/// </summary>
+public static class SamplingPipeline
+{
+    public const int GridLimit = 64;
+
+    /// <summary><paramref name="generate"/> maps a batch size to (images [b,C,H,W] in [-1, 1], evaluations per image).</summary>
+    public static SamplingResult Run(Func<int, (Tensor Images, int Nfe)> generate, int count, int batch, string dir, string name = "sampling")
+    {
+        if (count < 1) throw new UserError($"--count must be at least 1, got {count}");
+        if (batch < 1) throw new UserError($"--batch must be at least 1, got {batch}");
+        Directory.CreateDirectory(dir);
+        var gridImages = new List<Tensor>();
+        var clock = new Stopwatch();
+        var nfe = 0;
+        using (var progress = Progress.Start(name, count, "images"))
+            for (int done = 0; done < count; done += batch)
+            {
+                using var scope = NewDisposeScope();
+                using var noGrad = inference_mode();
+                var b = Math.Min(batch, count - done);
+                clock.Start();
+                var (images, n) = generate(b);
+                images = images.clamp(-1, 1).cpu();
+                clock.Stop();
+                nfe = n;
+                for (int i = 0; i < b; i++)
+                {
+                    ImageFile.Write(Path.Combine(dir, $"{done + i:D5}.png"), images[i]);
+                    if (gridImages.Count < GridLimit) gridImages.Add(images[i].clone().DetachFromDisposeScope());
+                }
+                progress.Advance(b);
+            }
+        ImageGrid.WriteGrid(Path.Combine(dir, "grid.png"), gridImages);
+        foreach (var t in gridImages) t.Dispose();
+        return new SamplingResult(count, clock.Elapsed.TotalSeconds / count, nfe);
+    }
+}
