@@ -218,57 +218,27 @@ public static class GenWarpCommand
             }
             var res = genwarp.Cfg.Net.Resolution;
             if (inpaint.Cfg.Net.Resolution != res) throw new UserError($"the models differ in resolution: genwarp {res}px, baseline {inpaint.Cfg.Net.Resolution}px");
-            var n = p.GetValue(pairs);
-            if (n < 2) throw new UserError($"--pairs must be at least 2 (KID and FD need two samples), got {n}");
             var sampling = new NovelViewSampling(p.GetValue(steps), p.GetValue(sigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 40), p.GetValue(guidance), p.GetValue(sampler)!);
-            var streamConfig = new SceneStreamConfig(res, res, p.GetValue(spp), SceneSplit.Eval, ctx.Seed, MinCovisibility: 0.2, MaxCovisibility: 0.8);
-            using var gt = new ScenePairs(streamConfig);
-            var tables = new List<ScenePairs> { gt };
-            var depthPath = p.GetValue(depthModel) ?? BuiltinDepth.FindShipped();
-            if (depthPath is not null && File.Exists(depthPath)) tables.Insert(0, new ScenePairs(streamConfig, BuiltinDepth.Load(depthPath, ctx.Device)));
-            else Console.WriteLine($"note: no depth model ({depthPath ?? $"models/{BuiltinDepth.ShippedFile} not found"}): the estimated-depth table is skipped, only the ground-truth-depth table is produced. Train one with `instantviews depth train` or pass --depth-model.");
-
-            var selected = NovelViewEvaluation.SelectPairs(gt, n, 8 * n);
-            foreach (var (range, list) in selected)
-                if (list.Count < n) Console.WriteLine($"note: only {list.Count} {range}-range pairs found in {8 * n} renders");
-            var dir = p.GetValue(outDir)!;
-            Directory.CreateDirectory(dir);
-            var features = new ResNet18Features();
-            features.to(ctx.Device);
-            features.eval();
-            var evaluation = new NovelViewEvaluation(features, ctx.Device, p.GetValue(batch));
-            var rows = new List<EvalRow>();
-            var nfe = 0;
-            var seed = ctx.Seed;
-            var methods = new (string Name, Func<NovelViewBatch, Tensor> Generate)[]
+            var methods = new List<ComparedMethod>
             {
-                ("genwarp", b => { var r = NovelViewSampler.Sample(genwarp, b, sampling, seed); nfe = r.Nfe; return r.X; }),
-                ("warp-inpaint", b => NovelViewSampler.Sample(inpaint, b, sampling with { Guidance = 1 }, seed).X),
-                ("warp-only", b => b.WarpedRgb),
+                ComparedMethod.From(new SampledViews(genwarp, sampling), genwarp.ParameterCount),
+                ComparedMethod.From(new SampledViews(inpaint, sampling with { Guidance = 1 }), inpaint.ParameterCount),
+                ComparedMethod.WarpOnly,
             };
-            if (oneStepViews is not null) methods = [methods[0], ("genwarp-1step", b => oneStepViews.Generate(b, seed).Views), .. methods[1..]];
-            var clock = Stopwatch.StartNew();
-            using (var progress = Progress.Start("genwarp eval", tables.Count * selected.Count * methods.Length, "tables"))
+            if (oneStepViews is not null) methods.Insert(1, ComparedMethod.From(oneStepViews, oneStepViews.Model.ParameterCount));
+            var settings = new ComparisonSettings
             {
-                foreach (var data in tables)
-                    foreach (var (range, list) in selected)
-                    {
-                        if (list.Count < 2) continue;
-                        foreach (var (name, generate) in methods)
-                        {
-                            var (row, examples) = evaluation.Evaluate(name, range, data, list, generate);
-                            rows.Add(row);
-                            NovelViewEvaluation.WriteExamples(Path.Combine(dir, $"examples-{name}-{range}-{data.DepthName}.png"), examples);
-                            progress.Advance(1, $"{name} {range} {data.DepthName}");
-                        }
-                    }
-            }
-            foreach (var t in tables.Where(t => t != gt)) t.Dispose();
-            AtomicFile.WriteText(Path.Combine(dir, "results.csv"), EvalRow.CsvHeader + "\n" + string.Join("\n", rows.Select(r => r.ToCsv())) + "\n");
-            Console.WriteLine($"GenWarp sampling: {sampling.Sampler} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {nfe} per image{(oneStepViews is null ? "" : "; genwarp-1step: NFE 1 per image")}; {clock.Elapsed.TotalMinutes:0.0} min");
-            Console.WriteLine($"{"method",-13} {"range",-5} {"depth",-9} {"n",4} {"psnr",7} {"ssim",6} {"percept",8} {"kid",9} {"fd",9} {"psnr vis",8} {"psnr occ",8}");
-            foreach (var r in rows)
-                Console.WriteLine($"{r.Method,-13} {r.Range,-5} {r.Depth,-9} {r.N,4} {r.Psnr,7:0.00} {r.Ssim,6:0.000} {r.Perceptual,8:0.0000} {r.Kid,9:0.00000} {r.Fd,9:0.00} {r.PsnrCovisible,8:0.00} {r.PsnrOccluded,8:0.00}");
+                PairsPerRange = p.GetValue(pairs), Batch = p.GetValue(batch), Spp = p.GetValue(spp), Seed = ctx.Seed,
+                DepthModel = p.GetValue(depthModel) ?? BuiltinDepth.FindShipped(),
+            };
+            var dir = p.GetValue(outDir)!;
+            var result = NovelViewComparison.Run(methods, res, settings, dir, ctx.Device);
+            foreach (var note in result.Notes) Console.WriteLine($"note: {note}");
+            var nfe = result.Rows.FirstOrDefault(r => r.Method == "genwarp")?.Nfe ?? 0;
+            Console.WriteLine($"GenWarp sampling: {sampling.Sampler} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {nfe} per image{(oneStepViews is null ? "" : "; genwarp-1step: NFE 1 per image")}; {result.Minutes:0.0} min");
+            Console.WriteLine($"{"method",-13} {"range",-5} {"depth",-9} {"n",4} {"nfe",4} {"psnr",7} {"ssim",6} {"percept",8} {"kid",9} {"fd",9} {"psnr vis",8} {"psnr occ",8}");
+            foreach (var r in result.Rows)
+                Console.WriteLine($"{r.Method,-13} {r.Range,-5} {r.Depth,-9} {r.N,4} {r.Nfe,4} {r.Psnr,7:0.00} {r.Ssim,6:0.000} {r.Perceptual,8:0.0000} {r.Kid,9:0.00000} {r.Fd,9:0.00} {r.PsnrCovisible,8:0.00} {r.PsnrOccluded,8:0.00}");
             Console.WriteLine($"wrote {Path.Combine(dir, "results.csv")} and example grids (source | warped | generated | ground truth)");
             return 0;
         });
