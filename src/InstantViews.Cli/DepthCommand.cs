@@ -26,6 +26,7 @@ public static class DepthCommand
             var (stem, _) = OutputStem(p.GetValue(outPath)!);
             OutputPaths.File(stem + ".npy", ".npy");
             var rgb = ImageFile.Read(p.GetValue(image)!);
+            SourceImages.Require(p.GetValue(image)!, (int)rgb.shape[2], (int)rgb.shape[1]);
             var estimator = DepthSource.Open(p.GetValue(model)!, ctx.Device, onnx.Read(p));
             using var noGrad = no_grad();
             var depth = estimator.Estimate(rgb).to_type(ScalarType.Float32).contiguous();

@@ -31,8 +31,10 @@ public sealed record SourceView(Tensor Rgb, Camera Camera, Tensor Depth, IDepthE
         /// <summary>Reads the image, its camera (or the default pinhole, announced) and its depth (validated).</summary>
         public SourceView Read(ParseResult p, Device device)
         {
-            var rgb = ImageFile.Read(p.GetValue(Image)!);
+            var path = p.GetValue(Image)!;
+            var rgb = ImageFile.Read(path);
             int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
+            SourceImages.Require(path, w, h);
             Camera source;
             if (p.GetValue(Camera) is { } camPath) source = CameraTargets.ReadJson(camPath, p.GetValue(Frame), w, h);
             else

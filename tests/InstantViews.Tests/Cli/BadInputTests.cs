@@ -21,6 +21,8 @@ public sealed class BadInputFiles : IDisposable
     {
         TestTorch.Init();
         ImageFile.Write(Dir.File("img.png"), rand(3, 16, 16) * 2 - 1);
+        ImageFile.Write(Dir.File("tiny.png"), rand(3, 1, 1) * 2 - 1);
+        ImageFile.Write(Dir.File("strip.png"), rand(3, 10, 400) * 2 - 1);
         var png = File.ReadAllBytes(Dir.File("img.png"));
         File.WriteAllBytes(Dir.File("trunc.png"), png[..60]);
         File.WriteAllBytes(Dir.File("empty.png"), []);
@@ -132,8 +134,16 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         const string gw = "--model {d}/genwarp.safetensors " + img;
 
         // Images (every verb that reads one).
-        foreach (var (file, says) in new[] { ("huge.png", "megapixels"), ("trunc.png", "trunc.png"), ("empty.png", "empty"), ("text.png", "not a readable image"), ("missing.png", "not found"), ("zero.png", "zero.png") })
+        foreach (var (file, says) in new[] { ("huge.png", "megapixels"), ("trunc.png", "trunc.png"), ("empty.png", "empty"), ("text.png", "not a readable image"), ("missing.png", "not found"), ("zero.png", "zero.png"), ("tiny.png", "too small"), ("strip.png", "aspect ratio") })
         {
+            if (file is "tiny.png" or "strip.png")
+            {
+                // Readable images of an unusable shape: refused where an image becomes a scene.
+                Add($"warp --image {{d}}/{file} --depth builtin --target orbit:5,0,0 --out {{o}}", 1, says);
+                Add($"nvs --model {{d}}/genwarp.safetensors --image {{d}}/{file} --target orbit:5,0,0 --out {{o}}.png", 1, says);
+                Add($"depth --image {{d}}/{file} --out {{o}}", 1, says);
+                continue;
+            }
             Add($"warp --image {{d}}/{file} --depth {{d}}/depth.npy --target orbit:5,0,0 --out {{o}}", 1, says);
             Add($"nvs --model {{d}}/genwarp.safetensors --image {{d}}/{file} --depth {{d}}/depth.npy --target orbit:5,0,0 --out {{o}}.png", 1, says);
             Add($"depth --image {{d}}/{file} --model {{d}}/depth.npy --out {{o}}", 1, says);
