@@ -1,6 +1,7 @@
 using System.CommandLine;
 using InstantViews.Diffusion;
 using InstantViews.Runtime;
+using InstantViews.Training;
 using static TorchSharp.torch;
 
 namespace InstantViews.Cli;

@@ -8,6 +8,7 @@ using InstantViews.Imaging;
 using InstantViews.Metrics;
 using InstantViews.Runtime;
 using InstantViews.Scenes;
+using InstantViews.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -228,7 +229,10 @@ public static class GenWarpCommand
             if (oneStepViews is not null) methods.Insert(1, ComparedMethod.From(oneStepViews, oneStepViews.Model.ParameterCount));
             var settings = new ComparisonSettings
             {
-                PairsPerRange = p.GetValue(pairs), Batch = p.GetValue(batch), Spp = p.GetValue(spp), Seed = ctx.Seed,
+                PairsPerRange = p.GetValue(pairs),
+                Batch = p.GetValue(batch),
+                Spp = p.GetValue(spp),
+                Seed = ctx.Seed,
                 DepthModel = p.GetValue(depthModel) ?? BuiltinDepth.FindShipped(),
             };
             var dir = p.GetValue(outDir)!;

@@ -1,6 +1,7 @@
 using InstantViews.Imaging;
 using InstantViews.Nn;
 using InstantViews.Runtime;
+using InstantViews.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

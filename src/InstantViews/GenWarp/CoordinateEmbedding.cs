@@ -14,6 +14,8 @@ public static class CoordinateEmbedding
 {
     public const int BaseChannels = 10;
     public const int Channels = 11;
+    /// <summary>The Fourier channels (2-9): what coordinate attention starts by matching.</summary>
+    public static int[] FourierChannels => [2, 3, 4, 5, 6, 7, 8, 9];
 
     /// <summary>The 10 base channels [10, H, W].</summary>
     public static Tensor Grid(int height, int width, Device? device = null)

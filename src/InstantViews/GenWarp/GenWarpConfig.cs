@@ -30,6 +30,7 @@ public sealed record GenWarpConfig
         Heads = 4,
         ContextDim = 64,
         PositionChannels = CoordinateEmbedding.Channels,
+        PositionMatchChannels = CoordinateEmbedding.FourierChannels,
     };
 
     /// <summary>Hidden widths of the pose guider (11 -> widths... -> Net.Channels).</summary>

@@ -4,6 +4,7 @@ using InstantViews.GenWarp.Depth;
 using InstantViews.Imaging;
 using InstantViews.Runtime;
 using InstantViews.Scenes;
+using InstantViews.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -5,6 +5,7 @@ using InstantViews.Metrics;
 using InstantViews.Pagoda;
 using InstantViews.Runtime;
 using InstantViews.Scenes;
+using InstantViews.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -14,7 +14,7 @@ public sealed record WarpInpaintConfig
 
     /// <summary>The baseline's U-Net for a GenWarp denoiser config: 7 input channels, no context, no coordinate attention.</summary>
     public static UNetConfig ForGenWarpNet(UNetConfig genwarpNet) =>
-        genwarpNet with { InChannels = 3 + ConditionChannels, ContextDim = 0, PositionChannels = 0 };
+        genwarpNet with { InChannels = 3 + ConditionChannels, ContextDim = 0, PositionChannels = 0, PositionMatchChannels = null };
 
     public void Validate()
     {

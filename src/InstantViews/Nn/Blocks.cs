@@ -130,7 +130,7 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor?, AttentionHooks?,
     public int Channels { get; }
     readonly int contextDim;
 
-    public AttentionBlock(int channels, int heads, int contextDim, int channelsPerGroup = 4, int positionChannels = 0) : base(nameof(AttentionBlock))
+    public AttentionBlock(int channels, int heads, int contextDim, int channelsPerGroup = 4, int positionChannels = 0, int[]? matchChannels = null) : base(nameof(AttentionBlock))
     {
         Channels = channels;
         this.heads = heads;
@@ -150,8 +150,8 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor?, AttentionHooks?,
         }
         if (positionChannels > 0)
         {
-            posQ = InitPositionProjection(nn.Linear(positionChannels, channels, hasBias: false), heads);
-            posK = InitPositionProjection(nn.Linear(positionChannels, channels, hasBias: false), heads);
+            posQ = InitPositionProjection(nn.Linear(positionChannels, channels, hasBias: false), heads, matchChannels);
+            posK = InitPositionProjection(nn.Linear(positionChannels, channels, hasBias: false), heads, matchChannels);
         }
         RegisterComponents();
     }
@@ -163,22 +163,22 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor?, AttentionHooks?,
     public const double PositionGain = 4;
 
     /// <summary>
-    /// Starts a position projection as a matcher of the coordinate embedding's Fourier channels (2-9 of
-    /// GenWarp.CoordinateEmbedding): in every head, dimension j copies channel 2 + (j mod 8) times
-    /// <see cref="PositionGain"/>, so q . k depends only on the coordinate difference and peaks where the
-    /// coordinates agree. Channels 0-1 (raw x, y) and 10 (hole mask) start unused. Fewer than 10 channels: a plain copy.
+    /// Starts a position projection as a matcher of the channels <paramref name="match"/> (all when null): in every
+    /// head, dimension j copies channel match[j mod count] times <see cref="PositionGain"/>. For a Fourier embedding
+    /// (GenWarp passes its Fourier channels) q . k then depends only on the coordinate difference and peaks where the
+    /// coordinates agree; the other channels start unused.
     /// </summary>
-    static Linear InitPositionProjection(Linear layer, int heads)
+    static Linear InitPositionProjection(Linear layer, int heads, int[]? match)
     {
         using var noGrad = no_grad();
         var w = layer.weight!;
         w.zero_();
         var (outCh, inCh) = ((int)w.shape[0], (int)w.shape[1]);
         var headDim = outCh / heads;
-        var (first, count) = inCh >= 10 ? (2, 8) : (0, inCh);
+        var channels = match ?? [.. Enumerable.Range(0, inCh)];
         for (int h = 0; h < heads; h++)
             for (int j = 0; j < headDim; j++)
-                w[h * headDim + j, first + j % count] = tensor((float)PositionGain);
+                w[h * headDim + j, channels[j % channels.Length]] = tensor((float)PositionGain);
         return layer;
     }
 

@@ -67,7 +67,7 @@ public sealed class UNet : nn.Module, ICheckpointable
             {
                 encoder.Add(new ResBlock(ch, outCh, emb, config.Dropout, config.ChannelsPerGroup));
                 ch = outCh;
-                if (config.AttentionResolutions.Contains(res)) encoder.Add(new AttentionBlock(ch, config.Heads, config.ContextDim, config.ChannelsPerGroup, config.PositionChannels));
+                if (config.AttentionResolutions.Contains(res)) encoder.Add(new AttentionBlock(ch, config.Heads, config.ContextDim, config.ChannelsPerGroup, config.PositionChannels, config.PositionMatchChannels));
                 skipChannels.Push(ch);
             }
             if (level < config.ChannelMult.Length - 1)
@@ -78,7 +78,7 @@ public sealed class UNet : nn.Module, ICheckpointable
             }
         }
         middle.Add(new ResBlock(ch, ch, emb, config.Dropout, config.ChannelsPerGroup));
-        middle.Add(new AttentionBlock(ch, config.Heads, config.ContextDim, config.ChannelsPerGroup, config.PositionChannels));
+        middle.Add(new AttentionBlock(ch, config.Heads, config.ContextDim, config.ChannelsPerGroup, config.PositionChannels, config.PositionMatchChannels));
         middle.Add(new ResBlock(ch, ch, emb, config.Dropout, config.ChannelsPerGroup));
         for (int level = config.ChannelMult.Length - 1; level >= 0; level--)
         {
@@ -87,7 +87,7 @@ public sealed class UNet : nn.Module, ICheckpointable
             {
                 decoder.Add(new ResBlock(ch + skipChannels.Pop(), outCh, emb, config.Dropout, config.ChannelsPerGroup));
                 ch = outCh;
-                if (config.AttentionResolutions.Contains(res)) decoder.Add(new AttentionBlock(ch, config.Heads, config.ContextDim, config.ChannelsPerGroup, config.PositionChannels));
+                if (config.AttentionResolutions.Contains(res)) decoder.Add(new AttentionBlock(ch, config.Heads, config.ContextDim, config.ChannelsPerGroup, config.PositionChannels, config.PositionMatchChannels));
             }
             if (level > 0)
             {

@@ -31,6 +31,13 @@ public sealed record UNetConfig
     /// </summary>
     public int PositionChannels { get; init; }
 
+    /// <summary>
+    /// The position channels a fresh position projection matches (per head, dimension j copies channel
+    /// PositionMatchChannels[j mod count]); null: all of them. The model that defines the embedding says which
+    /// (GenWarp: its Fourier channels). Only the initialisation depends on it.
+    /// </summary>
+    public int[]? PositionMatchChannels { get; init; }
+
     /// <summary>Minimum channels per GroupNorm group (at most 32 groups).</summary>
     public int ChannelsPerGroup { get; init; } = 4;
 
@@ -43,5 +50,7 @@ public sealed record UNetConfig
         foreach (var m in ChannelMult)
             if ((Channels * m) % Heads != 0) throw new ArgumentException($"U-Net config: {Channels * m} channels not divisible by {Heads} heads");
         if (PositionChannels < 0) throw new ArgumentException("U-Net config: positionChannels must be 0 or more");
+        if (PositionChannels > 0 && PositionMatchChannels is { } match && (match.Length == 0 || match.Any(c => c < 0 || c >= PositionChannels)))
+            throw new ArgumentException($"U-Net config: positionMatchChannels must name channels 0..{PositionChannels - 1}");
     }
 }

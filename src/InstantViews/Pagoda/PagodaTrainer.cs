@@ -2,6 +2,7 @@ using InstantViews.Diffusion;
 using InstantViews.Imaging;
 using InstantViews.Metrics;
 using InstantViews.Runtime;
+using InstantViews.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

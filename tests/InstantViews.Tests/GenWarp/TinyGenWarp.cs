@@ -12,7 +12,7 @@ static class TinyGenWarp
 {
     public static GenWarpConfig Config => new()
     {
-        Net = UNetTests.Tiny(contextDim: 8) with { Resolution = 16, PositionChannels = CoordinateEmbedding.Channels },
+        Net = UNetTests.Tiny(contextDim: 8) with { Resolution = 16, PositionChannels = CoordinateEmbedding.Channels, PositionMatchChannels = CoordinateEmbedding.FourierChannels },
         PoseGuiderWidths = [4],
         EncoderWidths = [4, 8],
     };

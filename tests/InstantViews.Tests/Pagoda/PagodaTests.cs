@@ -2,6 +2,7 @@ using InstantViews.Diffusion;
 using InstantViews.Metrics;
 using InstantViews.Nn;
 using InstantViews.Pagoda;
+using InstantViews.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using InstantViews.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

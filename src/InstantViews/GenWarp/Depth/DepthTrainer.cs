@@ -1,5 +1,5 @@
-using InstantViews.Diffusion;
 using InstantViews.Scenes;
+using InstantViews.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

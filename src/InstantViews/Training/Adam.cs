@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace InstantViews.Diffusion;
+namespace InstantViews.Training;
 
 /// <summary>
 /// Adam / AdamW (decoupled weight decay) whose whole state is plain named tensors, so a checkpoint can hold it

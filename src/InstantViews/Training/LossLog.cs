@@ -1,7 +1,7 @@
 using System.Globalization;
 using InstantViews.Imaging;
 
-namespace InstantViews.Diffusion;
+namespace InstantViews.Training;
 
 /// <summary>The loss log of a training run: a CSV (one row per logged step) and a PNG plot of it.</summary>
 public sealed class LossLog(string csvPath, string header)

@@ -5,7 +5,7 @@ using InstantViews.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace InstantViews.Diffusion;
+namespace InstantViews.Training;
 
 /// <summary>
 /// How a run logs, checkpoints and samples. <paramref name="Items"/> names what a batch holds ("images" or
