@@ -96,6 +96,20 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Stochastic_sampler_without_churn_is_heun_and_churn_changes_the_result()
+    {
+        var x = Start(3);
+        var grid = NoiseGrid.Karras(12);
+        var heun = Samplers.Heun(Gaussian(), x, grid).X;
+        var noChurn = Samplers.Stochastic(Gaussian(), x, grid, new ChurnSettings(SChurn: 0), new Generator(8)).X;
+        Assert.True(TensorAssert.Same(heun, noChurn));
+        var churned = Samplers.Stochastic(Gaussian(), x, grid, new ChurnSettings(SChurn: 40), new Generator(8)).X;
+        var again = Samplers.Stochastic(Gaussian(), x, grid, new ChurnSettings(SChurn: 40), new Generator(8)).X;
+        Assert.True(MaxError(churned, heun) > 1e-3, "positive churn adds noise");
+        Assert.True(TensorAssert.Same(churned, again), "a fixed generator fixes the result");
+    }
+
+    [Fact]
     public void Karras_grid_matches_formula()
     {
         var g = NoiseGrid.Karras(5, 0.002, 80, 7);

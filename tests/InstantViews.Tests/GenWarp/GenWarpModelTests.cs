@@ -95,6 +95,27 @@ public class GenWarpModelTests
     }
 
     [Fact]
+    public void Guidance_combines_the_conditional_with_a_branch_that_has_neither_context_nor_reference()
+    {
+        var model = new GenWarpModel(TinyGenWarp.Config);
+        TinyGenWarp.Randomise(model, 4);
+        using var noGrad = no_grad();
+        var (source, embedding) = TinyGenWarp.Inputs();
+        var cond = model.Condition(source, embedding);
+        var x = randn(2, 3, 16, 16, generator: new Generator(5));
+        var sigma = full(2, 2f);
+        // The unconditional branch is the model run without the global context and the reference tokens.
+        var bare = model.Denoise(x, sigma, new GenWarpCondition(embedding, null, null) { SourceEmbedding = cond.SourceEmbedding });
+        var uncond = model.Denoiser(cond.Unconditional()).Denoise(x, sigma);
+        Assert.True(TensorAssert.Same(bare, uncond));
+        var conditional = model.Denoise(x, sigma, cond);
+        Assert.True((conditional - uncond).abs().max().item<float>() > 1e-3, "the two branches must differ");
+        // D_w = D_u + w (D_c - D_u), exactly.
+        var guided = model.Denoiser(cond, 2.5).Denoise(x, sigma);
+        Assert.True((guided - (uncond + 2.5 * (conditional - uncond))).abs().max().item<float>() < 1e-5);
+    }
+
+    [Fact]
     public void Checkpoint_rebuilds_both_models_from_the_header()
     {
         using var dir = new TempDir();

@@ -177,4 +177,38 @@ public class PagodaTests
         var resumed = PagodaTrainer.Resume(dir.File("base"), pairs, features: features);
         Assert.Equal(t.Step, resumed.Step);
     }
+
+    [Fact]
+    public void A_training_step_moves_the_generator_towards_the_discriminator_and_the_discriminator_apart()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher(9);
+        var g = new TorchSharp.torch.Generator(10);
+        var x = PairSet.Quantise((rand(new long[] { 8, 3, 8, 8 }, generator: g) * 2 - 1).clamp(-1, 1));
+        var pairs = new PairSet(x, randn(new long[] { 8, 3, 8, 8 }, generator: g) * 80);
+        var features = new ResNet18Features();
+        // The adversarial term dominates (w = 100), and both learning rates are large enough to see one step.
+        var cfg = new PagodaTrainConfig { BatchSize = 8, LearningRate = 1e-3, DiscriminatorLearningRate = 1e-4, AdversarialWeight = 100, FeatureSize = 32, CheckpointEvery = 1000, SampleEvery = 0 };
+        var t = PagodaTrainer.CreateBase(teacher, 80, cfg, pairs, dir.File("run"), features: features);
+        // The batch the step will draw (the trainer's generator is seeded with Seed + 1): its real images and fresh noise.
+        var replay = new TorchSharp.torch.Generator((ulong)cfg.Seed + 1);
+        var real = pairs.Images(randint(pairs.Count, [8], generator: replay));
+        using var noise = t.Generator.SampleNoise(8, replay);
+        var before = new ProjectedDiscriminator(features, t.Discriminator.FeatureSize);
+        before.load_state_dict(t.Discriminator.state_dict());
+        Tensor fakeBefore;
+        using (no_grad()) fakeBefore = t.Generator.Forward(noise).detach();
+        t.TrainStep();
+        using var noGrad = no_grad();
+        var fakeAfter = t.Generator.Forward(noise);
+        // Generator step: the old discriminator scores the new fakes higher (L_G = -E[D(G(z))] went down).
+        var dFakeBefore = before.forward(fakeBefore).mean().item<float>();
+        var dFakeAfter = before.forward(fakeAfter).mean().item<float>();
+        Assert.True(dFakeAfter > dFakeBefore, $"D(fake) {dFakeBefore} -> {dFakeAfter}");
+        // Discriminator step: its hinge loss on the real images and fakes it was trained on went down (the hinge
+        // ignores logits already past their margin, so this, not the raw D(real) - D(fake), is what a step must improve).
+        var lossBefore = GanLosses.DiscriminatorHinge(before.forward(real), before.forward(fakeBefore)).item<float>();
+        var lossAfter = GanLosses.DiscriminatorHinge(t.Discriminator.forward(real), t.Discriminator.forward(fakeBefore)).item<float>();
+        Assert.True(lossAfter < lossBefore, $"L_D {lossBefore} -> {lossAfter}");
+    }
 }
