@@ -39,58 +39,46 @@ public sealed record OneStepTrainConfig
 /// (pair, z) records, re-renders the pairs by index, and trains G on the perceptual reconstruction
 /// d(G(z_x, c), x) of the real target under a shared augmentation plus the hinge adversarial loss of the projected
 /// ResNet-18 discriminator on G(z, c) for fresh noise z and the same conditions, weighted by w x the adaptive lambda;
-/// then one discriminator step (real targets vs those fakes); EMA. Exact resume: batches come from the run's
-/// generator and the pair index only. Files as every run: checkpoint.safetensors, model.safetensors (EMA),
-/// train.json, loss.csv, loss.png, samples-XXXXXXX.png (source | warped | one-step | multi-step | ground truth).
+/// then one discriminator step (real targets vs those fakes); EMA (the loop is <see cref="GanTrainingRun"/>'s).
+/// Exact resume: batches come from the run's generator and the pair index only. Files as every run:
+/// checkpoint.safetensors, model.safetensors (EMA), train.json, loss.csv, loss.png, samples-XXXXXXX.png
+/// (source | warped | one-step | multi-step | ground truth).
 /// </summary>
-public sealed class OneStepTrainer : TrainingRun
+public sealed class OneStepTrainer : GanTrainingRun
 {
     public OneStepGenWarp Generator { get; }
     public OneStepGenWarp EmaGenerator { get; }
-    public ProjectedDiscriminator Discriminator { get; }
     public OneStepTrainConfig Train { get; }
     public NovelViewPairSet Pairs { get; }
-    public override long Step => gOpt.Step;
 
     readonly ScenePairs data;
-    readonly Adam gOpt, dOpt;
-    readonly Ema ema;
     readonly PerceptualDistance perceptual;
-    readonly Generator rng;
     readonly Device device;
-    readonly double[] sums = new double[4];
-    int sumCount;
     NovelViewBatch? sampleBatch;
     Tensor? multiStepSamples;
 
-    OneStepTrainer(OneStepGenWarp g, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir, Device device, ResNet18Features features)
-        : base(outDir, new RunSchedule(train.BatchSize, train.LogEvery, train.CheckpointEvery, train.SampleEvery, "pairs"),
-            "step,reconstruction,adversarial_g,lambda,discriminator,pairs_per_s,elapsed_s")
+    OneStepTrainer(Parts parts, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir, Device device)
+        : base(parts.Generator, parts.Ema, parts.Generator.TrainableParameters(), parts.Discriminator, train.LearningRate, train.DiscriminatorLearningRate,
+            train.AdversarialWeight, train.EmaDecay, train.Seed, outDir, new RunSchedule(train.BatchSize, train.LogEvery, train.CheckpointEvery, train.SampleEvery, "pairs"))
     {
-        Train = train;
-        Pairs = pairs;
-        this.device = device;
-        data = new ScenePairs(pairs.Config.Stream(), depth);
-        random.manual_seed(train.Seed);
-        Generator = g;
-        Generator.to(device);
-        var trainable = g.TrainableParameters();
-        var names = trainable.Select(p => p.Name).ToHashSet();
-        foreach (var (name, p) in g.named_parameters()) p.requires_grad = names.Contains(name);
-        EmaGenerator = new OneStepGenWarp(g.Cfg);
-        EmaGenerator.to(device);
+        (Generator, EmaGenerator, Train, Pairs, this.device) = (parts.Generator, parts.Ema, train, pairs, device);
         EmaGenerator.eval();
-        foreach (var p in EmaGenerator.parameters()) p.requires_grad = false;
-        ema = new Ema(g, EmaGenerator, train.EmaDecay);
-        ema.CopyFromLive();
+        data = new ScenePairs(pairs.Config.Stream(), depth);
+        perceptual = new PerceptualDistance(parts.Features, new PerceptualConfig(MinSize: parts.Discriminator.FeatureSize));
+    }
+
+    sealed record Parts(OneStepGenWarp Generator, OneStepGenWarp Ema, ProjectedDiscriminator Discriminator, ResNet18Features Features);
+
+    static Parts Build(OneStepGenWarp g, OneStepTrainConfig train, Device device, ResNet18Features features)
+    {
+        random.manual_seed(train.Seed);
+        g.to(device);
+        var ema = new OneStepGenWarp(g.Cfg);
+        ema.to(device);
         features.to(device);
-        var featureSize = Math.Max(train.FeatureSize, g.NetConfig.Resolution);
-        Discriminator = new ProjectedDiscriminator(features, featureSize);
-        Discriminator.to(device);
-        gOpt = new Adam(trainable, train.LearningRate) { Beta1 = 0.0, Beta2 = 0.99, Prefix = "adam_g" };
-        dOpt = new Adam(Discriminator.named_parameters(), train.DiscriminatorLearningRate) { Beta1 = 0.0, Beta2 = 0.99, Prefix = "adam_d" };
-        perceptual = new PerceptualDistance(features, new PerceptualConfig(MinSize: featureSize));
-        rng = new Generator((ulong)train.Seed + 1);
+        var disc = new ProjectedDiscriminator(features, Math.Max(train.FeatureSize, g.NetConfig.Resolution));
+        disc.to(device);
+        return new Parts(g, ema, disc, features);
     }
 
     static void Check(OneStepGenWarp g, NovelViewPairSet pairs, OneStepTrainConfig train)
@@ -113,7 +101,8 @@ public sealed class OneStepTrainer : TrainingRun
         var g = OneStepGenWarp.FromTeacher(teacher, pairs.Config.SigmaMax);
         Check(g, pairs, train);
         RefuseExisting(outDir);
-        var t = new OneStepTrainer(g, train, pairs, depth, outDir, device ?? CPU, features ?? new ResNet18Features());
+        var dev = device ?? CPU;
+        var t = new OneStepTrainer(Build(g, train, dev, features ?? new ResNet18Features()), train, pairs, depth, outDir, dev);
         t.Begin(train);
         return t;
     }
@@ -123,73 +112,30 @@ public sealed class OneStepTrainer : TrainingRun
     {
         var (train, header, tensors) = OpenRun<OneStepTrainConfig>(outDir);
         var g = new OneStepGenWarp(header.ConfigAs<OneStepGenWarpConfig>());
-        var ckpt = Path.Combine(outDir, "checkpoint.safetensors");
-        Checkpoint.LoadWeights(g, tensors, ckpt);
+        Checkpoint.LoadWeights(g, tensors, Path.Combine(outDir, "checkpoint.safetensors"));
         Check(g, pairs, train);
-        var t = new OneStepTrainer(g, train, pairs, depth, outDir, device ?? CPU, features ?? new ResNet18Features());
-        Checkpoint.LoadWeights(t.EmaGenerator, Checkpoint.Extras(tensors, "ema/"), ckpt);
-        Checkpoint.LoadWeights(t.Discriminator, Checkpoint.Extras(tensors, "disc/"), ckpt);
-        var all = tensors.ToDictionary(p => p.Key, p => p.Value);
-        t.gOpt.LoadState(all);
-        t.dOpt.LoadState(all);
-        t.rng.set_state(all["rng/generator"]);
-        t.ContinueFrom(header);
+        var dev = device ?? CPU;
+        var t = new OneStepTrainer(Build(g, train, dev, features ?? new ResNet18Features()), train, pairs, depth, outDir, dev);
+        t.LoadState(header, tensors);
         return t;
     }
 
-    /// <summary>One generator update and one discriminator update. Returns (L_rec, L_G, lambda, L_D).</summary>
-    public (double Reconstruction, double Adversarial, double Lambda, double Discriminator) TrainStep()
+    /// <summary>Reconstruction from the inverted noise and fakes from fresh noise under the same conditions, one batched pass.</summary>
+    protected override GanBatch Forward()
     {
-        var result = Timed(() =>
-        {
-            using var scope = NewDisposeScope();
-            Generator.train();
-            var b = Train.BatchSize;
-            var positions = randint(Pairs.Count, [b], generator: rng);
-            var zx = Pairs.Z.index_select(0, positions).to(device);
-            var zFresh = (randn([b, 3, zx.shape[2], zx.shape[3]], generator: rng) * Generator.Cfg.SigmaMax).to(device);
-            var batch = data.Batch(data.Render(Pairs.Indices(positions)), device);
-            var real = batch.Target!;
-            GenWarpSource source;
-            using (no_grad()) source = Generator.Prepare(batch.Source);
-
-            // Generator: reconstruction from the inverted noise and the adversarial term on fresh noise, one batched pass.
-            var both = new GenWarpSource(cat([source.Context, source.Context]), source.Reference.Select(t => cat([t, t])).ToList(),
-                cat([source.SourceEmbedding, source.SourceEmbedding]));
-            var outs = Generator.Generate(cat([zx, zFresh]), both.For(cat([batch.TargetEmbedding, batch.TargetEmbedding])));
-            var rec = outs[..b];
-            var fake = outs[b..];
-            var (ra, xa) = PairAugment.Apply(rec, real, rng);
-            var lRec = perceptual.Compute(ra, xa).mean();
-            foreach (var p in Discriminator.parameters()) p.requires_grad = false;
-            var lAdv = GanLosses.GeneratorHinge(Discriminator.forward(fake));
-            var lambda = Train.AdversarialWeight > 0 ? GanLosses.AdaptiveWeight(lRec, lAdv, Generator.LastLayerWeight) : 0;
-            var lG = lRec + Train.AdversarialWeight * lambda * lAdv;
-            gOpt.ZeroGrad();
-            lG.backward();
-            gOpt.Update();
-            ema.Update(Step);
-
-            // Discriminator: hinge on the real targets vs the (detached) fakes.
-            foreach (var p in Discriminator.parameters()) p.requires_grad = true;
-            dOpt.ZeroGrad();
-            var lD = GanLosses.DiscriminatorHinge(Discriminator.forward(real), Discriminator.forward(fake.detach()));
-            lD.backward();
-            dOpt.Update();
-            var values = (lRec.item<float>(), lAdv.item<float>(), lambda, lD.item<float>());
-            if (!float.IsFinite(values.Item1) || !float.IsFinite(values.Item4))
-                throw new UserError($"training diverged at step {Step} (reconstruction {values.Item1}, discriminator {values.Item4}); the last checkpoint is kept: resume with a lower --lr");
-            return ((double)values.Item1, (double)values.Item2, values.lambda, (double)values.Item4);
-        });
-        sums[0] += result.Item1; sums[1] += result.Item2; sums[2] += result.Item3; sums[3] += result.Item4;
-        sumCount++;
-        if (Step % Train.LogEvery == 0)
-        {
-            Log.Append(Step, sums[0] / sumCount, sums[1] / sumCount, sums[2] / sumCount, sums[3] / sumCount, ItemsPerSecond, Elapsed);
-            Array.Clear(sums);
-            sumCount = 0;
-        }
-        return result;
+        var b = Train.BatchSize;
+        var positions = randint(Pairs.Count, [b], generator: Rng);
+        var zx = Pairs.Z.index_select(0, positions).to(device);
+        var zFresh = (randn([b, 3, zx.shape[2], zx.shape[3]], generator: Rng) * Generator.Cfg.SigmaMax).to(device);
+        var batch = data.Batch(data.Render(Pairs.Indices(positions)), device);
+        var real = batch.Target!;
+        GenWarpSource source;
+        using (no_grad()) source = Generator.Prepare(batch.Source);
+        var both = new GenWarpSource(cat([source.Context, source.Context]), source.Reference.Select(t => cat([t, t])).ToList(),
+            cat([source.SourceEmbedding, source.SourceEmbedding]));
+        var outs = Generator.Generate(cat([zx, zFresh]), both.For(cat([batch.TargetEmbedding, batch.TargetEmbedding])));
+        var (ra, xa) = PairAugment.Apply(outs[..b], real, Rng);
+        return new GanBatch(perceptual.Compute(ra, xa), xa, outs[b..], real, Generator.LastLayerWeight);
     }
 
     /// <summary>The mean perceptual reconstruction loss of the EMA-free live generator on the first <paramref name="count"/> pairs (no augmentation).</summary>
@@ -205,29 +151,11 @@ public sealed class OneStepTrainer : TrainingRun
 
     protected override string ProgressName => "genwarp distil";
 
-    protected override string AdvanceOneStep()
-    {
-        var (r, a, l, d) = TrainStep();
-        return $"step {Step}, rec {r:0.000}, adv {a:0.00}, lambda {l:0.00}, D {d:0.00}, {ItemsPerSecond:0.0} pairs/s";
-    }
-
     protected override Dictionary<string, double> Metrics()
     {
         var m = base.Metrics();
         m["sigma_max"] = Generator.Cfg.SigmaMax;
         return m;
-    }
-
-    public override void SaveCheckpoint()
-    {
-        var metrics = Metrics();
-        var extra = EmaGenerator.state_dict().Select(p => new KeyValuePair<string, Tensor>("ema/" + p.Key, p.Value))
-            .Concat(Discriminator.state_dict().Select(p => new KeyValuePair<string, Tensor>("disc/" + p.Key, p.Value)))
-            .Concat(gOpt.State()).Concat(dOpt.State())
-            .Append(new("rng/generator", rng.get_state()));
-        Checkpoint.Save(CheckpointPath, Generator, Step, metrics, extra: extra);
-        Checkpoint.Save(ModelPath, EmaGenerator, Step, metrics);
-        Log.Plot(Path.Combine(OutDir, "loss.png"), 1, "reconstruction loss");
     }
 
     /// <summary>Rows of source | warped | one-step (EMA) | multi-step teacher | ground truth on fixed evaluation pairs.</summary>

@@ -28,52 +28,41 @@ public sealed record PagodaTrainConfig
 /// <summary>
 /// PaGoDA stage 2 (base) and stage 3 (grow): the one-step generator trained with the perceptual
 /// reconstruction loss on (G(z_x), Down(x)) under a shared augmentation, plus the hinge adversarial loss of a
-/// projected discriminator on fresh noise, weighted by w x the adaptive lambda; alternating G and D updates; EMA.
-/// Run-folder files as in diffusion training: checkpoint.safetensors, model.safetensors (EMA generator),
-/// train.json, loss.csv, loss.png, samples-XXXXXXX.png.
+/// projected discriminator on fresh noise, weighted by w x the adaptive lambda; alternating G and D updates; EMA
+/// (the loop is <see cref="GanTrainingRun"/>'s). Run-folder files as in diffusion training: checkpoint.safetensors,
+/// model.safetensors (EMA generator), train.json, loss.csv, loss.png, samples-XXXXXXX.png.
 /// </summary>
-public sealed class PagodaTrainer : TrainingRun
+public sealed class PagodaTrainer : GanTrainingRun
 {
     public OneStepGenerator Generator { get; }
     public OneStepGenerator EmaGenerator { get; }
-    public ProjectedDiscriminator Discriminator { get; }
     public PagodaTrainConfig Train { get; }
-    public override long Step => gOpt.Step;
 
     readonly PairSet pairs;
-    readonly Adam gOpt, dOpt;
-    readonly Ema ema;
     readonly PerceptualDistance perceptual;
-    readonly TorchSharp.torch.Generator rng;
     readonly Device device;
-    readonly double[] sums = new double[4];
-    int sumCount;
 
-    PagodaTrainer(OneStepGenerator g, PagodaTrainConfig train, PairSet pairs, string outDir, Device device, ResNet18Features features)
-        : base(outDir, new RunSchedule(train.BatchSize, train.LogEvery, train.CheckpointEvery, train.SampleEvery),
-            "step,reconstruction,adversarial_g,lambda,discriminator,images_per_s,elapsed_s")
+    PagodaTrainer(Parts parts, PagodaTrainConfig train, PairSet pairs, string outDir, Device device)
+        : base(parts.Generator, parts.Ema, parts.Generator.TrainableParameters(), parts.Discriminator, train.LearningRate, train.DiscriminatorLearningRate,
+            train.AdversarialWeight, train.EmaDecay, train.Seed, outDir, new RunSchedule(train.BatchSize, train.LogEvery, train.CheckpointEvery, train.SampleEvery))
     {
-        Train = train;
-        this.pairs = pairs;
-        this.device = device;
+        (Generator, EmaGenerator, Train, this.pairs, this.device) = (parts.Generator, parts.Ema, train, pairs, device);
+        perceptual = new PerceptualDistance(parts.Features, new PerceptualConfig(MinSize: Math.Max(train.FeatureSize, Generator.OutputResolution)));
+    }
+
+    sealed record Parts(OneStepGenerator Generator, OneStepGenerator Ema, ProjectedDiscriminator Discriminator, ResNet18Features Features);
+
+    // Seeded in this order (generator copy, EMA copy, discriminator heads) so that a run is reproducible from its seed.
+    static Parts Build(OneStepGenerator g, PagodaTrainConfig train, Device device, ResNet18Features features)
+    {
         random.manual_seed(train.Seed);
-        Generator = g;
-        Generator.to(device);
-        var trainable = g.TrainableParameters();
-        var trainableNames = trainable.Select(p => p.Name).ToHashSet();
-        foreach (var (name, p) in g.named_parameters()) p.requires_grad = trainableNames.Contains(name);
-        EmaGenerator = new OneStepGenerator(g.Cfg);
-        EmaGenerator.to(device);
-        foreach (var p in EmaGenerator.parameters()) p.requires_grad = false;
-        ema = new Ema(g, EmaGenerator, train.EmaDecay);
-        ema.CopyFromLive();
+        g.to(device);
+        var ema = new OneStepGenerator(g.Cfg);
+        ema.to(device);
         features.to(device);
-        Discriminator = new ProjectedDiscriminator(features, Math.Max(train.FeatureSize, g.OutputResolution));
-        Discriminator.to(device);
-        gOpt = new Adam(trainable, train.LearningRate) { Beta1 = 0.0, Beta2 = 0.99, Prefix = "adam_g" };
-        dOpt = new Adam(Discriminator.named_parameters(), train.DiscriminatorLearningRate) { Beta1 = 0.0, Beta2 = 0.99, Prefix = "adam_d" };
-        perceptual = new PerceptualDistance(features, new PerceptualConfig(MinSize: Math.Max(train.FeatureSize, g.OutputResolution)));
-        rng = new TorchSharp.torch.Generator((ulong)train.Seed + 1);
+        var disc = new ProjectedDiscriminator(features, Math.Max(train.FeatureSize, g.OutputResolution));
+        disc.to(device);
+        return new Parts(g, ema, disc, features);
     }
 
     static void CheckPairs(OneStepGenerator g, PairSet pairs)
@@ -96,7 +85,8 @@ public sealed class PagodaTrainer : TrainingRun
     {
         CheckPairs(g, pairs);
         RefuseExisting(outDir);
-        var t = new PagodaTrainer(g, train, pairs, outDir, device ?? CPU, features ?? new ResNet18Features());
+        var dev = device ?? CPU;
+        var t = new PagodaTrainer(Build(g, train, dev, features ?? new ResNet18Features()), train, pairs, outDir, dev);
         t.Begin(train);
         return t;
     }
@@ -106,75 +96,29 @@ public sealed class PagodaTrainer : TrainingRun
     {
         var (train, header, tensors) = OpenRun<PagodaTrainConfig>(outDir);
         var g = new OneStepGenerator(header.ConfigAs<GeneratorConfig>());
-        var ckpt = Path.Combine(outDir, "checkpoint.safetensors");
-        Checkpoint.LoadWeights(g, tensors, ckpt);
+        Checkpoint.LoadWeights(g, tensors, Path.Combine(outDir, "checkpoint.safetensors"));
         CheckPairs(g, pairs);
-        var t = new PagodaTrainer(g, train, pairs, outDir, device ?? CPU, features ?? new ResNet18Features());
-        Checkpoint.LoadWeights(t.EmaGenerator, Checkpoint.Extras(tensors, "ema/"), ckpt);
-        Checkpoint.LoadWeights(t.Discriminator, Checkpoint.Extras(tensors, "disc/"), ckpt);
-        var all = tensors.ToDictionary(p => p.Key, p => p.Value);
-        t.gOpt.LoadState(all);
-        t.dOpt.LoadState(all);
-        t.rng.set_state(all["rng/generator"]);
-        t.ContinueFrom(header);
+        var dev = device ?? CPU;
+        var t = new PagodaTrainer(Build(g, train, dev, features ?? new ResNet18Features()), train, pairs, outDir, dev);
+        t.LoadState(header, tensors);
         return t;
     }
 
-    /// <summary>One generator update and one discriminator update. Returns (L_rec, L_G, lambda, L_D).</summary>
-    public (double Reconstruction, double Adversarial, double Lambda, double Discriminator) TrainStep()
+    /// <summary>Reconstruction of the teacher's inversions and fakes from fresh noise, in one batched pass.</summary>
+    protected override GanBatch Forward()
     {
-        var result = Timed(() =>
-        {
-            using var scope = NewDisposeScope();
-            Generator.train();
-            var b = Train.BatchSize;
-            var idx = randint(pairs.Count, [b], generator: rng);
-            var res = Generator.OutputResolution;
-            var real = Resize.Down(pairs.Images(idx), pairs.Resolution / res).to(device);
-            var zx = pairs.Noise(idx).to(device);
-            var zFresh = Generator.SampleNoise(b, rng).to(device);
-
-            // Generator: reconstruction of the teacher's inversions + adversarial loss on fresh noise, one batched pass.
-            var outs = Generator.Forward(cat([zx, zFresh]));
-            var rec = outs[..b];
-            var fake = outs[b..];
-            var (ra, xa) = PairAugment.Apply(rec, real, rng);
-            var lRec = perceptual.Compute(ra, xa).mean();
-            foreach (var p in Discriminator.parameters()) p.requires_grad = false;
-            var lAdv = GanLosses.GeneratorHinge(Discriminator.forward(fake));
-            var lambda = GanLosses.AdaptiveWeight(lRec, lAdv, Generator.LastLayerWeight);
-            var lG = lRec + Train.AdversarialWeight * lambda * lAdv;
-            gOpt.ZeroGrad();
-            lG.backward();
-            gOpt.Update();
-            ema.Update(Step);
-
-            // Discriminator: hinge on real Down(x) vs the (detached) fakes.
-            foreach (var p in Discriminator.parameters()) p.requires_grad = true;
-            dOpt.ZeroGrad();
-            var lD = GanLosses.DiscriminatorHinge(Discriminator.forward(real), Discriminator.forward(fake.detach()));
-            lD.backward();
-            dOpt.Update();
-            return ((double)lRec.item<float>(), (double)lAdv.item<float>(), lambda, (double)lD.item<float>());
-        });
-        sums[0] += result.Item1; sums[1] += result.Item2; sums[2] += result.Item3; sums[3] += result.Item4;
-        sumCount++;
-        if (Step % Train.LogEvery == 0)
-        {
-            Log.Append(Step, sums[0] / sumCount, sums[1] / sumCount, sums[2] / sumCount, sums[3] / sumCount, ItemsPerSecond, Elapsed);
-            Array.Clear(sums);
-            sumCount = 0;
-        }
-        return result;
+        var b = Train.BatchSize;
+        var idx = randint(pairs.Count, [b], generator: Rng);
+        var res = Generator.OutputResolution;
+        var real = Resize.Down(pairs.Images(idx), pairs.Resolution / res).to(device);
+        var zx = pairs.Noise(idx).to(device);
+        var zFresh = Generator.SampleNoise(b, Rng).to(device);
+        var outs = Generator.Forward(cat([zx, zFresh]));
+        var (ra, xa) = PairAugment.Apply(outs[..b], real, Rng);
+        return new GanBatch(perceptual.Compute(ra, xa), xa, outs[b..], real, Generator.LastLayerWeight);
     }
 
     protected override string ProgressName => $"pagoda train ({Generator.OutputResolution}px)";
-
-    protected override string AdvanceOneStep()
-    {
-        var (r, a, l, d) = TrainStep();
-        return $"step {Step}, rec {r:0.000}, adv {a:0.00}, lambda {l:0.00}, D {d:0.00}, {ItemsPerSecond:0} img/s";
-    }
 
     protected override Dictionary<string, double> Metrics()
     {
@@ -183,19 +127,7 @@ public sealed class PagodaTrainer : TrainingRun
         return m;
     }
 
-    public override void SaveCheckpoint()
-    {
-        var metrics = Metrics();
-        var extra = EmaGenerator.state_dict().Select(p => new KeyValuePair<string, Tensor>("ema/" + p.Key, p.Value))
-            .Concat(Discriminator.state_dict().Select(p => new KeyValuePair<string, Tensor>("disc/" + p.Key, p.Value)))
-            .Concat(gOpt.State()).Concat(dOpt.State())
-            .Append(new("rng/generator", rng.get_state()));
-        Checkpoint.Save(CheckpointPath, Generator, Step, metrics, extra: extra);
-        Checkpoint.Save(ModelPath, EmaGenerator, Step, metrics);
-        Log.Plot(Path.Combine(OutDir, "loss.png"), 1, "reconstruction loss");
-    }
-
-    /// <summary>A grid from the EMA generator on fixed noise: row pairs of (teacher inversion target, one-step output) and fresh samples.</summary>
+    /// <summary>A grid from the EMA generator on fixed noise.</summary>
     public override void WriteSamples()
     {
         using var scope = NewDisposeScope();

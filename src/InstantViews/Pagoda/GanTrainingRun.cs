@@ -1,0 +1,122 @@
+using InstantViews.Imaging;
+using InstantViews.Runtime;
+using InstantViews.Training;
+using TorchSharp;
+
+using static TorchSharp.torch;
+
+namespace InstantViews.Pagoda;
+
+/// <summary>What one PaGoDA generator pass gives the shared step: the reconstructions and their targets (already
+/// augmented alike), the fakes for the adversarial term, the real images the discriminator sees, and the last layer.</summary>
+public readonly record struct GanBatch(Tensor Reconstruction, Tensor Target, Tensor Fake, Tensor Real, Tensor LastWeight);
+
+/// <summary>
+/// The PaGoDA stage 2/3 training loop every one-step generator shares (unconditional <see cref="PagodaTrainer"/>,
+/// one-step GenWarp): L_G = L_rec + w lambda L_G,adv with the adaptive lambda, then one hinge step of the projected
+/// discriminator on real vs detached fakes; Adam (beta1 = 0) for both, EMA of the generator, the generator state in
+/// the checkpoint, so a killed run resumes exactly. Subclasses produce the <see cref="GanBatch"/> of a step.
+/// </summary>
+public abstract class GanTrainingRun : TrainingRun
+{
+    public ProjectedDiscriminator Discriminator { get; }
+    public override long Step => gOpt.Step;
+    /// <summary>w of L = L_rec + w lambda L_G.</summary>
+    protected double AdversarialWeight { get; }
+    /// <summary>The run's generator: batches and fresh noise come from it alone.</summary>
+    protected Generator Rng { get; }
+
+    readonly nn.Module live, average;
+    readonly Adam gOpt, dOpt;
+    readonly Ema ema;
+    readonly double[] sums = new double[4];
+    int sumCount;
+
+    protected GanTrainingRun(nn.Module generator, nn.Module emaGenerator, List<(string Name, TorchSharp.Modules.Parameter Param)> trainable, ProjectedDiscriminator discriminator,
+        double learningRate, double discriminatorLearningRate, double adversarialWeight, double emaDecay, long seed, string outDir, RunSchedule schedule)
+        : base(outDir, schedule, $"step,reconstruction,adversarial_g,lambda,discriminator,{schedule.Items}_per_s,elapsed_s")
+    {
+        (live, average, Discriminator, AdversarialWeight) = (generator, emaGenerator, discriminator, adversarialWeight);
+        var names = trainable.Select(p => p.Name).ToHashSet();
+        foreach (var (name, p) in generator.named_parameters()) p.requires_grad = names.Contains(name);
+        foreach (var p in emaGenerator.parameters()) p.requires_grad = false;
+        ema = new Ema(generator, emaGenerator, emaDecay);
+        ema.CopyFromLive();
+        gOpt = new Adam(trainable, learningRate) { Beta1 = 0.0, Beta2 = 0.99, Prefix = "adam_g" };
+        dOpt = new Adam(discriminator.named_parameters(), discriminatorLearningRate) { Beta1 = 0.0, Beta2 = 0.99, Prefix = "adam_d" };
+        Rng = new Generator((ulong)seed + 1);
+    }
+
+    /// <summary>The generator pass of one step (called in a dispose scope, generator in training mode).</summary>
+    protected abstract GanBatch Forward();
+
+    /// <summary>One generator update and one discriminator update. Returns (L_rec, L_G, lambda, L_D).</summary>
+    public (double Reconstruction, double Adversarial, double Lambda, double Discriminator) TrainStep()
+    {
+        var result = Timed(() =>
+        {
+            using var scope = NewDisposeScope();
+            live.train();
+            var b = Forward();
+            var lRec = b.Reconstruction.mean();
+            foreach (var p in Discriminator.parameters()) p.requires_grad = false;
+            var lAdv = GanLosses.GeneratorHinge(Discriminator.forward(b.Fake));
+            var lambda = AdversarialWeight > 0 ? GanLosses.AdaptiveWeight(lRec, lAdv, b.LastWeight) : 0;
+            var lG = lRec + AdversarialWeight * lambda * lAdv;
+            gOpt.ZeroGrad();
+            lG.backward();
+            gOpt.Update();
+            ema.Update(Step);
+
+            foreach (var p in Discriminator.parameters()) p.requires_grad = true;
+            dOpt.ZeroGrad();
+            var lD = GanLosses.DiscriminatorHinge(Discriminator.forward(b.Real), Discriminator.forward(b.Fake.detach()));
+            lD.backward();
+            dOpt.Update();
+            var (rec, adv, d) = (lRec.item<float>(), lAdv.item<float>(), lD.item<float>());
+            if (!float.IsFinite(rec) || !float.IsFinite(d))
+                throw new UserError($"training diverged at step {Step} (reconstruction {rec}, discriminator {d}); the last checkpoint in '{OutDir}' is kept: resume with a lower --lr");
+            return ((double)rec, (double)adv, lambda, (double)d);
+        });
+        sums[0] += result.Item1; sums[1] += result.Item2; sums[2] += result.Item3; sums[3] += result.Item4;
+        sumCount++;
+        if (Step % Schedule.LogEvery == 0)
+        {
+            Log.Append(Step, sums[0] / sumCount, sums[1] / sumCount, sums[2] / sumCount, sums[3] / sumCount, ItemsPerSecond, Elapsed);
+            Array.Clear(sums);
+            sumCount = 0;
+        }
+        return result;
+    }
+
+    protected override string AdvanceOneStep()
+    {
+        var (r, a, l, d) = TrainStep();
+        var rate = ItemsPerSecond < 100 ? $"{ItemsPerSecond:0.0}" : $"{ItemsPerSecond:0}";
+        return $"step {Step}, rec {r:0.000}, adv {a:0.00}, lambda {l:0.00}, D {d:0.00}, {rate} {Schedule.Items}/s";
+    }
+
+    /// <summary>Restores EMA, discriminator, both optimisers and the generator state from a checkpoint's tensors.</summary>
+    protected void LoadState(CheckpointHeader header, List<KeyValuePair<string, Tensor>> tensors)
+    {
+        Checkpoint.LoadWeights(average, Checkpoint.Extras(tensors, "ema/"), CheckpointPath);
+        Checkpoint.LoadWeights(Discriminator, Checkpoint.Extras(tensors, "disc/"), CheckpointPath);
+        var all = tensors.ToDictionary(p => p.Key, p => p.Value);
+        gOpt.LoadState(all);
+        dOpt.LoadState(all);
+        Rng.set_state(all["rng/generator"]);
+        ContinueFrom(header);
+    }
+
+    public override void SaveCheckpoint()
+    {
+        var metrics = Metrics();
+        var extra = average.state_dict().Select(p => new KeyValuePair<string, Tensor>("ema/" + p.Key, p.Value))
+            .Concat(Discriminator.state_dict().Select(p => new KeyValuePair<string, Tensor>("disc/" + p.Key, p.Value)))
+            .Concat(gOpt.State()).Concat(dOpt.State())
+            .Append(new("rng/generator", Rng.get_state()));
+        Checkpoint.Save(CheckpointPath, live, Step, metrics, extra: extra);
+        Checkpoint.Save(ModelPath, average, Step, metrics);
+        Log.Plot(Path.Combine(OutDir, "loss.png"), 1, "reconstruction loss");
+    }
+}
