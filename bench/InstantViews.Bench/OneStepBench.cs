@@ -27,7 +27,7 @@ static class OneStepBench
         using var data = new ScenePairs(new SceneStreamConfig(res, res, 2, SceneSplit.Eval, 0, MinCovisibility: 0.2, MaxCovisibility: 0.8), depth);
         var pairs = data.Render(0, 16);
         var batch16 = data.Batch(pairs);
-        var multi = new SampledViews(genwarp, new NovelViewSampling(18, header.Metrics.GetValueOrDefault("sigma_max", 40), 2));
+        var multi = new SampledViews(genwarp, new NovelViewSampling(SamplingDefaults.Of(header).Steps, SamplingDefaults.Of(header).SigmaMax, SamplingDefaults.Of(header).Guidance));
         using var single = new OneStepViews(oneStep);
         using var noGrad = no_grad();
 

@@ -37,7 +37,7 @@ public static class QualityBench
         var (teacher, th) = Checkpoint.Load<UNet>(teacherPath);
         teacher.eval();
         var r = teacher.Cfg.Resolution;
-        var smax = th.Metrics.GetValueOrDefault("sigma_max", 80);
+        var smax = SamplingDefaults.Of(th).SigmaMax;
         var rows = new List<Row>();
         Console.WriteLine($"quality: N={n} per set, features at >= {featureSize}px, teacher {teacherPath} ({r}px, step {th.Step})");
 

@@ -33,7 +33,7 @@ public static class CheckpointCommand
         {
             OutputPaths.File(p.GetValue(output)!, ".safetensors");
             var (model, header) = Checkpoint.Load(p.GetValue(input)!);
-            Checkpoint.Save(p.GetValue(output)!, model, header.Step, header.Metrics, p.GetValue(fp16));
+            Checkpoint.Save(p.GetValue(output)!, model, header.Step, header.Metrics, p.GetValue(fp16), sampling: header.Sampling);
             Console.WriteLine($"{header.Kind} at step {header.Step} -> {p.GetValue(output)} ({new FileInfo(p.GetValue(output)!).Length / 1e6:0.00} MB{(p.GetValue(fp16) ? ", fp16" : "")})");
             return 0;
         });

@@ -84,7 +84,7 @@ public static class DiffusionCommand
             net.eval();
             var n = p.GetValue(count);
             if (n < 1) throw new UserError($"--count must be >= 1, got {n}");
-            var smax = p.GetValue(sigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 80);
+            var smax = p.GetValue(sigmaMax) ?? SamplingDefaults.Of(header).SigmaMax;
             var grid = NoiseGrid.Karras(p.GetValue(steps), sigmaMax: smax);
             var dir = p.GetValue(outDir)!;
             var gen = new Generator((ulong)ctx.Seed);
@@ -117,7 +117,7 @@ public static class DiffusionCommand
             net.eval();
             var r = net.Cfg.Resolution;
             var src = new FolderTrainingImages(p.GetValue(images)!, r, r);
-            var smax = header.Metrics.GetValueOrDefault("sigma_max", 80);
+            var smax = SamplingDefaults.Of(header).SigmaMax;
             using var noGrad = no_grad();
             var x = stack(Enumerable.Range(0, src.Count).Select(i => src.Image(i)).ToArray()).to(ctx.Device);
             var clock = Stopwatch.StartNew();

@@ -57,7 +57,7 @@ public static class GenWarpCommand
                 Depth = p.GetValue(depth)!,
                 Guidance = w,
                 Steps = p.GetValue(steps),
-                SigmaMax = header.Metrics.GetValueOrDefault("sigma_max", 40),
+                SigmaMax = SamplingDefaults.Of(header).SigmaMax,
             };
             using var data = new ScenePairs(config.Stream(), PairDepth(config.Depth, ctx.Device));
             var chunks = new Pagoda.PairsConfig { Count = p.GetValue(count), ChunkSize = p.GetValue(chunk), ShardIndex = i, ShardCount = n };
@@ -192,8 +192,8 @@ public static class GenWarpCommand
         var baseline = new Option<string>("--baseline") { Description = "Warp-and-inpaint model (model.safetensors of a run)", Required = true };
         var pairs = new Option<int>("--pairs") { Description = "Pairs per covisibility range (mid 0.5-0.8, long 0.2-0.5)", DefaultValueFactory = _ => 64 };
         var outDir = new Option<string>("--out") { Description = "Output folder: results.csv and example grids", Required = true };
-        var steps = new Option<int>("--steps") { Description = "Heun grid points (2N-1 evaluations; twice that with guidance)", DefaultValueFactory = _ => 18 };
-        var guidance = new Option<double>("--guidance") { Description = "GenWarp guidance scale (1 = none)", DefaultValueFactory = _ => 2 };
+        var steps = new Option<int?>("--steps") { Description = "Grid points (Heun: 2N-1 evaluations; twice that with guidance; default: the model's, 18)" };
+        var guidance = new Option<double?>("--guidance") { Description = "GenWarp guidance scale (1 = none; default: the model's, 2)" };
         var sigmaMax = new Option<double?>("--sigma-max") { Description = "Largest noise level (default: the model's)" };
         var depthModel = new Option<string?>("--depth-model") { Description = $"Depth network for the estimated-depth table (default: models/{BuiltinDepth.ShippedFile})" };
         var spp = new Option<int>("--spp") { Description = "Render samples per pixel", DefaultValueFactory = _ => 2 };
@@ -219,7 +219,8 @@ public static class GenWarpCommand
             }
             var res = genwarp.Cfg.Net.Resolution;
             if (inpaint.Cfg.Net.Resolution != res) throw new UserError($"the models differ in resolution: genwarp {res}px, baseline {inpaint.Cfg.Net.Resolution}px");
-            var sampling = new NovelViewSampling(p.GetValue(steps), p.GetValue(sigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 40), p.GetValue(guidance), p.GetValue(sampler)!);
+            var defaults = SamplingDefaults.Of(header);
+            var sampling = new NovelViewSampling(p.GetValue(steps) ?? defaults.Steps, p.GetValue(sigmaMax) ?? defaults.SigmaMax, p.GetValue(guidance) ?? defaults.Guidance, p.GetValue(sampler)!);
             var methods = new List<ComparedMethod>
             {
                 ComparedMethod.From(new SampledViews(genwarp, sampling), genwarp.ParameterCount),
@@ -250,12 +251,12 @@ public static class GenWarpCommand
     }
 
     /// <summary>Options of the generating verbs (nvs, orbit).</summary>
-    sealed record GenerateOptions(Option<string> Model, Option<int> Steps, Option<double> Guidance, Option<double?> SigmaMax, Option<double> MaxStep, Option<string> Sampler)
+    sealed record GenerateOptions(Option<string> Model, Option<int?> Steps, Option<double?> Guidance, Option<double?> SigmaMax, Option<double> MaxStep, Option<string> Sampler)
     {
         public static GenerateOptions Create() => new(
             new Option<string>("--model") { Description = "GenWarp (or warp-inpaint) model file", Required = true },
-            new Option<int>("--steps") { Description = "Heun grid points (2N-1 evaluations; twice that with guidance)", DefaultValueFactory = _ => 18 },
-            new Option<double>("--guidance") { Description = "Guidance scale (1 = none; the unconditional branch drops the global embedding and reference tokens)", DefaultValueFactory = _ => 2 },
+            new Option<int?>("--steps") { Description = "Grid points (Heun: 2N-1 evaluations; twice that with guidance; default: the model's, 18)" },
+            new Option<double?>("--guidance") { Description = "Guidance scale (1 = none; the unconditional branch drops the global embedding and reference tokens; default: the model's, 2 for GenWarp)" },
             new Option<double?>("--sigma-max") { Description = "Largest noise level (default: the model's)" },
             new Option<double>("--max-step") { Description = "Largest rotation (degrees) per generation; larger moves go through intermediate cameras, feeding outputs back (0 = one jump)", DefaultValueFactory = _ => 0 },
             SamplerOption());
@@ -266,8 +267,12 @@ public static class GenWarpCommand
         }
 
         public NovelViewPipeline Load(ParseResult p, Device device) => new(OpenGenerator(p.GetValue(Model)!, device,
-            (header, kind) => new NovelViewSampling(p.GetValue(Steps), p.GetValue(SigmaMax) ?? header.Metrics.GetValueOrDefault("sigma_max", 40),
-                kind == "warp-inpaint" ? 1 : p.GetValue(Guidance), p.GetValue(Sampler)!)), device);
+            (header, kind) =>
+            {
+                var defaults = SamplingDefaults.Of(header);
+                return new NovelViewSampling(p.GetValue(Steps) ?? defaults.Steps, p.GetValue(SigmaMax) ?? defaults.SigmaMax,
+                    kind == "warp-inpaint" ? 1 : p.GetValue(Guidance) ?? defaults.Guidance, p.GetValue(Sampler)!);
+            }), device);
     }
 
     /// <summary>A novel-view generator from a model file: GenWarp or warp-inpaint with its sampler, or a one-step GenWarp.</summary>

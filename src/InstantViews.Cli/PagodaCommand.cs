@@ -67,7 +67,7 @@ public static class PagodaCommand
             var (i, n) = ParseShard(p.GetValue(shard)!);
             var cfg = new PairsConfig { Count = p.GetValue(count), ShardIndex = i, ShardCount = n, Flip = p.GetValue(flip), Steps = p.GetValue(steps) };
             var clock = Stopwatch.StartNew();
-            var files = PairBuilder.Build(net, header.Metrics.GetValueOrDefault("sigma_max", 80), Items(p.GetValue(data)!, r, ctx.Seed, cfg.Count), cfg, p.GetValue(outDir)!, ctx.Device);
+            var files = PairBuilder.Build(net, SamplingDefaults.Of(header).SigmaMax, Items(p.GetValue(data)!, r, ctx.Seed, cfg.Count), cfg, p.GetValue(outDir)!, ctx.Device);
             var set = PairSet.Load(p.GetValue(outDir)!);
             Console.WriteLine($"{files.Count} chunks for shard {i}/{n} in {p.GetValue(outDir)} ({set.Count} pairs in the folder); " +
                               $"round-trip PSNR {set.RoundTripPsnr:0.00} dB; {clock.Elapsed.TotalSeconds:0} s");
@@ -122,7 +122,7 @@ public static class PagodaCommand
                 if (p.GetValue(stage) == "base")
                 {
                     var (teacher, header) = Checkpoint.Load<UNet>(initPath);
-                    trainer = PagodaTrainer.CreateBase(teacher, header.Metrics.GetValueOrDefault("sigma_max", 80), train, set, dir, ctx.Device);
+                    trainer = PagodaTrainer.CreateBase(teacher, SamplingDefaults.Of(header).SigmaMax, train, set, dir, ctx.Device);
                 }
                 else trainer = PagodaTrainer.CreateGrow(Checkpoint.Load<OneStepGenerator>(initPath).Model, train, set, dir, ctx.Device);
             }
@@ -174,7 +174,7 @@ public static class PagodaCommand
             using var noGrad = no_grad();
             var low = Resize.To(ImageFile.Read(p.GetValue(image)!), g.BaseResolution, g.BaseResolution).unsqueeze(0).to(ctx.Device);
             var clock = Stopwatch.StartNew();
-            var z = Inversion.Invert(new EdmDenoiser(t), low, 40, clamp: true, sigmaMax: th.Metrics.GetValueOrDefault("sigma_max", 80)).X;
+            var z = Inversion.Invert(new EdmDenoiser(t), low, 40, clamp: true, sigmaMax: SamplingDefaults.Of(th).SigmaMax).X;
             var high = g.Forward(z).clamp(-1, 1)[0].cpu();
             ImageFile.Write(p.GetValue(outFile)!, high);
             Console.WriteLine($"{g.BaseResolution}px -> {g.OutputResolution}px in {clock.Elapsed.TotalSeconds:0.00} s (inversion 78 NFE + 1 generator evaluation): {p.GetValue(outFile)}");

@@ -62,6 +62,8 @@ public sealed class DiffusionTrainer : EmaTrainingRun
 
     protected override string ProgressName => "diffusion train";
 
+    protected override SamplingDefaults Sampling => new() { SigmaMax = Train.SigmaMax };
+
     protected override Tensor BatchLoss()
     {
         var x = data.NextBatch(Train.BatchSize, Step).to(Device);

@@ -67,6 +67,13 @@ public sealed class GenWarpTrainer : EmaTrainingRun
         return ((INovelViewModel)Model).TrainingLoss(batch, Rng).mean();
     }
 
+    protected override SamplingDefaults Sampling => new()
+    {
+        SigmaMax = Settings.Train.SigmaMax,
+        Steps = Settings.Train.SampleSteps,
+        Guidance = Model is GenWarpModel ? Settings.Guidance : 1,
+    };
+
     protected override Dictionary<string, double> Metrics()
     {
         var m = base.Metrics();

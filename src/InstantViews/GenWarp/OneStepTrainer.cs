@@ -151,6 +151,8 @@ public sealed class OneStepTrainer : GanTrainingRun
 
     protected override string ProgressName => "genwarp distil";
 
+    protected override SamplingDefaults Sampling => new() { SigmaMax = Generator.Cfg.SigmaMax, Steps = 1 };
+
     protected override Dictionary<string, double> Metrics()
     {
         var m = base.Metrics();

@@ -115,8 +115,8 @@ public abstract class GanTrainingRun : TrainingRun
             .Concat(Discriminator.state_dict().Select(p => new KeyValuePair<string, Tensor>("disc/" + p.Key, p.Value)))
             .Concat(gOpt.State()).Concat(dOpt.State())
             .Append(new("rng/generator", Rng.get_state()));
-        Checkpoint.Save(CheckpointPath, live, Step, metrics, extra: extra);
-        Checkpoint.Save(ModelPath, average, Step, metrics);
+        Checkpoint.Save(CheckpointPath, live, Step, metrics, extra: extra, sampling: Sampling);
+        Checkpoint.Save(ModelPath, average, Step, metrics, sampling: Sampling);
         Log.Plot(Path.Combine(OutDir, "loss.png"), 1, "reconstruction loss");
     }
 }

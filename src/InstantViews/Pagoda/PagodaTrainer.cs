@@ -120,6 +120,8 @@ public sealed class PagodaTrainer : GanTrainingRun
 
     protected override string ProgressName => $"pagoda train ({Generator.OutputResolution}px)";
 
+    protected override SamplingDefaults Sampling => new() { SigmaMax = Generator.Cfg.SigmaMax, Steps = 1 };
+
     protected override Dictionary<string, double> Metrics()
     {
         var m = base.Metrics();

@@ -24,6 +24,9 @@ public interface ICheckpointable
 /// <summary>The JSON header stored in a checkpoint's safetensors metadata.</summary>
 public sealed record CheckpointHeader(string Kind, JsonElement Config, long Step, Dictionary<string, double> Metrics)
 {
+    /// <summary>How the model is meant to be sampled (read through SamplingDefaults.Of; null in older files).</summary>
+    public SamplingDefaults? Sampling { get; init; }
+
     public const string Format = "instantviews-checkpoint/1";
     public T ConfigAs<T>() => Config.Deserialize<T>(Json.Options)!;
 }
@@ -59,27 +62,28 @@ public static class Checkpoint
     static readonly int SaveDelayMs = int.TryParse(Environment.GetEnvironmentVariable("INSTANTVIEWS_SAVE_DELAY_MS"), out var ms) ? ms : 0;
 
     public static void Save(string path, nn.Module module, long step = 0, IReadOnlyDictionary<string, double>? metrics = null,
-        bool fp16 = false, IEnumerable<KeyValuePair<string, Tensor>>? extra = null)
+        bool fp16 = false, IEnumerable<KeyValuePair<string, Tensor>>? extra = null, SamplingDefaults? sampling = null)
     {
         if (module is not ICheckpointable c)
             throw new ArgumentException($"{module.GetType().Name} does not implement ICheckpointable");
         var tensors = module.state_dict().ToList();
         if (extra is not null) tensors.AddRange(extra);
-        Save(path, c.Kind, c.Config, tensors, step, metrics, fp16);
+        Save(path, c.Kind, c.Config, tensors, step, metrics, fp16, sampling);
     }
 
     /// <summary>Saves explicit tensors under a model kind and config (e.g. EMA weights in place of the live ones).</summary>
     public static void Save(string path, string kind, object config, IEnumerable<KeyValuePair<string, Tensor>> tensors, long step = 0,
-        IReadOnlyDictionary<string, double>? metrics = null, bool fp16 = false)
+        IReadOnlyDictionary<string, double>? metrics = null, bool fp16 = false, SamplingDefaults? sampling = null)
     {
-        var header = new
+        var header = new Dictionary<string, object>
         {
-            format = CheckpointHeader.Format,
-            kind,
-            config = JsonSerializer.SerializeToElement(config, config.GetType(), Json.Options),
-            step,
-            metrics = metrics ?? new Dictionary<string, double>(),
+            ["format"] = CheckpointHeader.Format,
+            ["kind"] = kind,
+            ["config"] = JsonSerializer.SerializeToElement(config, config.GetType(), Json.Options),
+            ["step"] = step,
+            ["metrics"] = metrics ?? new Dictionary<string, double>(),
         };
+        if (sampling is not null) header["sampling"] = sampling;
         using var scope = NewDisposeScope();
         // Only model weights are stored in fp16; training state (names with '/') keeps full precision.
         var list = tensors.Select(p => new KeyValuePair<string, Tensor>(p.Key,
@@ -155,7 +159,10 @@ public static class Checkpoint
             Need("config", JsonValueKind.Object);
             Need("step", JsonValueKind.Number);
             var metrics = root.TryGetProperty("metrics", out var m) ? m.Deserialize<Dictionary<string, double>>(Json.Options)! : [];
-            header = new CheckpointHeader(root.GetProperty("kind").GetString()!, root.GetProperty("config").Clone(), root.GetProperty("step").GetInt64(), metrics);
+            header = new CheckpointHeader(root.GetProperty("kind").GetString()!, root.GetProperty("config").Clone(), root.GetProperty("step").GetInt64(), metrics)
+            {
+                Sampling = root.TryGetProperty("sampling", out var sm) && sm.ValueKind == JsonValueKind.Object ? sm.Deserialize<SamplingDefaults>(Json.Options) : null,
+            };
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {

@@ -108,6 +108,9 @@ public abstract class TrainingRun : IDisposable
         [$"{Schedule.Items}_seen"] = Step * Schedule.BatchSize,
     };
 
+    /// <summary>How the trained model is meant to be sampled: written into its checkpoints' headers (null: not a sampled model).</summary>
+    protected virtual SamplingDefaults? Sampling => null;
+
     /// <summary>The progress line's name ("diffusion train").</summary>
     protected abstract string ProgressName { get; }
 
@@ -253,8 +256,8 @@ public abstract class EmaTrainingRun : TrainingRun
         var extra = EmaModel.state_dict().Select(p => new KeyValuePair<string, Tensor>("ema/" + p.Key, p.Value))
             .Concat(optimizer.State())
             .Append(new("rng/generator", Rng.get_state()));
-        Checkpoint.Save(CheckpointPath, Model, Step, metrics, extra: extra);
-        Checkpoint.Save(ModelPath, EmaModel, Step, metrics, fp16: ModelFp16);
+        Checkpoint.Save(CheckpointPath, Model, Step, metrics, extra: extra, sampling: Sampling);
+        Checkpoint.Save(ModelPath, EmaModel, Step, metrics, fp16: ModelFp16, sampling: Sampling);
         Log.Plot(Path.Combine(OutDir, "loss.png"), title: PlotTitle);
     }
 }

@@ -1,0 +1,31 @@
+namespace InstantViews.Runtime;
+
+/// <summary>
+/// How a model is meant to be sampled: its noise range and data scale, the default grid points, guidance and sampler.
+/// Trainers write it into the checkpoint header ("sampling"); <see cref="Of"/> is the one place that reads it.
+/// The defaults are EDM's (sigma in [0.002, 80], sigma_data 0.5, 40 grid points).
+/// </summary>
+public sealed record SamplingDefaults
+{
+    public double SigmaMin { get; init; } = 0.002;
+    public double SigmaMax { get; init; } = 80;
+    public double SigmaData { get; init; } = 0.5;
+    public int Steps { get; init; } = 40;
+    public double Guidance { get; init; } = 1;
+    public string Sampler { get; init; } = "heun";
+
+    /// <summary>
+    /// The sampling defaults of a checkpoint. Files written before the header carried them fall back, once and only
+    /// here, to the "sigma_max" metric their trainer recorded, and otherwise to the kind's training defaults:
+    /// GenWarp-family models sigma_max 40, Heun 18 points (GenWarp with guidance 2); everything else sigma_max 80, 40 points.
+    /// </summary>
+    public static SamplingDefaults Of(CheckpointHeader header)
+    {
+        if (header.Sampling is { } s) return s;
+        var novelView = header.Kind is "genwarp" or "warp-inpaint" or "genwarp-1step";
+        var fallback = novelView
+            ? new SamplingDefaults { SigmaMax = 40, Steps = 18, Guidance = header.Kind == "genwarp" ? 2 : 1 }
+            : new SamplingDefaults();
+        return header.Metrics.TryGetValue("sigma_max", out var smax) ? fallback with { SigmaMax = smax } : fallback;
+    }
+}
