@@ -34,18 +34,19 @@ public static class GenWarpCommand
         var teacher = new Option<string>("--teacher") { Description = "GenWarp teacher (model.safetensors)", Required = true };
         var count = new Option<int>("--count") { Description = "Number of scene pairs", DefaultValueFactory = _ => 1024 };
         var outDir = new Option<string>("--out") { Description = "Pairs folder (chunk files; re-running resumes)", Required = true };
-        var shard = new Option<string>("--shard") { Description = "This process's share i/n of the chunks", DefaultValueFactory = _ => "0/1" };
         var steps = new Option<int>("--steps") { Description = "Inversion grid points (reverse Heun, 2N-1 evaluations per pair, twice that with guidance)", DefaultValueFactory = _ => 18 };
         var guidance = new Option<double>("--guidance") { Description = "Guidance scale of the inverted field (1 = the conditional model's own ODE)", DefaultValueFactory = _ => 1 };
         var depth = new Option<string>("--depth") { Description = "Source depth of the pairs: gt, builtin or builtin:FILE.safetensors", DefaultValueFactory = _ => "builtin" };
         var chunk = new Option<int>("--chunk") { Description = "Pairs per chunk file", DefaultValueFactory = _ => 32 };
         var cmd = new Command("pairs", "Invert real target views of scene pairs to noise along the teacher's conditional PF-ODE: one-step GenWarp's (condition, z) pairs")
-        { teacher, count, outDir, shard, steps, guidance, depth, chunk };
+        { teacher, count, outDir, steps, guidance, depth, chunk };
+        var shard = ShardOptions.Create();
+        shard.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
             var (model, header) = Checkpoint.Load<GenWarpModel>(p.GetValue(teacher)!, ctx.Device);
-            var (i, n) = PagodaCommand.ParseShard(p.GetValue(shard)!);
+            var (i, n) = shard.Read(p);
             if (p.GetValue(steps) < 2) throw new UserError($"--steps must be at least 2, got {p.GetValue(steps)}");
             if (p.GetValue(chunk) < 1) throw new UserError($"--chunk must be at least 1, got {p.GetValue(chunk)}");
             var w = p.GetValue(guidance);

@@ -24,14 +24,6 @@ public static class PagodaCommand
         return cmd;
     }
 
-    internal static (int I, int N) ParseShard(string s)
-    {
-        var parts = s.Split('/');
-        if (parts.Length != 2 || !int.TryParse(parts[0], out var i) || !int.TryParse(parts[1], out var n) || n < 1 || i < 0 || i >= n)
-            throw new UserError($"--shard '{s}': expected i/n with 0 <= i < n, e.g. 0/4");
-        return (i, n);
-    }
-
     /// <summary>Deterministic items at the final resolution: scene view i, or folder image i.</summary>
     static PairBuilder.ItemSource Items(string data, int resolution, long seed, int count)
     {
@@ -52,11 +44,13 @@ public static class PagodaCommand
         var count = new Option<int>("--count") { Description = "Number of training images", DefaultValueFactory = _ => 1024 };
         var res = new Option<int>("--resolution") { Description = "Final (high) resolution of the stored images", DefaultValueFactory = _ => 64 };
         var outDir = new Option<string>("--out") { Description = "Pairs folder (chunk files; re-running resumes)", Required = true };
-        var shard = new Option<string>("--shard") { Description = "This process's share i/n of the chunks", DefaultValueFactory = _ => "0/1" };
         var flip = new Option<bool>("--flip") { Description = "Also store the horizontally flipped pair" };
         var steps = new Option<int>("--steps") { Description = "Inversion grid points", DefaultValueFactory = _ => 40 };
+        var chunk = new Option<int>("--chunk") { Description = "Images per chunk file (the unit of sharding and resume)", DefaultValueFactory = _ => 64 };
         var cmd = new Command("pairs", "Invert high-resolution images (downsampled to the teacher's resolution) to noise with the teacher: the (x, z_x) pairs")
-        { teacher, data, count, res, outDir, shard, flip, steps };
+        { teacher, data, count, res, outDir, flip, steps, chunk };
+        var shard = ShardOptions.Create();
+        shard.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
@@ -64,8 +58,8 @@ public static class PagodaCommand
             var r = p.GetValue(res);
             if (r % net.Cfg.Resolution != 0 || r < net.Cfg.Resolution)
                 throw new UserError($"--resolution {r} must be a multiple of the teacher's {net.Cfg.Resolution}");
-            var (i, n) = ParseShard(p.GetValue(shard)!);
-            var cfg = new PairsConfig { Count = p.GetValue(count), ShardIndex = i, ShardCount = n, Flip = p.GetValue(flip), Steps = p.GetValue(steps) };
+            var (i, n) = shard.Read(p);
+            var cfg = new PairsConfig { Count = p.GetValue(count), ChunkSize = p.GetValue(chunk), ShardIndex = i, ShardCount = n, Flip = p.GetValue(flip), Steps = p.GetValue(steps) };
             var clock = Stopwatch.StartNew();
             var files = PairBuilder.Build(net, SamplingDefaults.Of(header).SigmaMax, Items(p.GetValue(data)!, r, ctx.Seed, cfg.Count), cfg, p.GetValue(outDir)!, ctx.Device);
             var set = PairSet.Load(p.GetValue(outDir)!);

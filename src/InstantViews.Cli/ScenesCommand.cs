@@ -40,31 +40,17 @@ public static class ScenesCommand
         Check(frames, 1, 1000, "--frames");
     }
 
-    /// <summary>A walk-through of one scene, rendered with rows spread over cores.</summary>
-    static (Scene Scene, RenderedView[] Views) RenderScene(long seed, int w, int h, int spp, int frames, Action? perFrame = null, int stride = 1)
-    {
-        var config = new SceneConfig();
-        var scene = SceneGenerator.Generate(seed, config);
-        var intrinsics = Camera.FromFov(w, h, config.FovXDegrees);
-        var path = CameraPaths.Walkthrough(scene, intrinsics, (frames - 1) * stride + 1, new SceneRandom(seed, 2));
-        var views = new RenderedView[frames];
-        for (int i = 0; i < frames; i++)
-        {
-            views[i] = Renderer.Render(scene, path[i * stride], spp);
-            perFrame?.Invoke();
-        }
-        return (scene, views);
-    }
-
     static Command BuildRender()
     {
         var size = SizeOptions(256, 256, 8);
         var count = new Option<int>("--count") { Description = "Number of scenes (seeds S, S+1, ...)", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Output folder (one scene-<seed> folder per scene)", Required = true };
-        var cmd = new Command("render", "Render scenes to DIR/scene-<seed>/ (PNG frames, .npy depth, cameras.json); finished scenes are skipped, so a stopped run resumes")
+        var cmd = new Command("render", "Render scenes to DIR/scene-<seed>/ (PNG frames, .npy depth, cameras.json); finished scenes are skipped, so a stopped run resumes; --shard splits the scenes over processes")
         {
             count, size.Frames, size.Width, size.Height, size.Spp, output,
         };
+        var shard = ShardOptions.Create();
+        shard.AddTo(cmd);
         Cli.SetAction(cmd, (parse, ctx) =>
         {
             int n = parse.GetValue(count), frames = parse.GetValue(size.Frames), w = parse.GetValue(size.Width), h = parse.GetValue(size.Height), spp = parse.GetValue(size.Spp);
@@ -72,36 +58,13 @@ public static class ScenesCommand
             CheckSize(w, h, spp, frames);
             var dir = parse.GetValue(output)!;
             OutputPaths.Folder(dir);
-            using var progress = Progress.Start("scenes render", (long)n * frames, "frames");
-            for (long seed = ctx.Seed; seed < ctx.Seed + n; seed++)
-            {
-                var folder = Path.Combine(dir, SceneFolder.Name(seed));
-                if (SceneFolder.IsComplete(folder) && Matches(folder, w, h, frames)) { progress.Advance(frames); continue; }
-                var (scene, views) = RenderScene(seed, w, h, spp, frames, () => progress.Advance());
-                SceneFolder.Write(dir, seed, views, Parameters(scene, spp));
-            }
-            if (!ctx.Quiet) Console.WriteLine($"wrote {n} scene(s) x {frames} frame(s) at {w}x{h} to {dir}");
+            var s = shard.Read(parse);
+            var rendered = SceneDataset.Render(new SceneDatasetSpec(ctx.Seed, n, w, h, spp, frames), dir, s);
+            if (!ctx.Quiet) Console.WriteLine($"shard {s}: rendered {rendered} scene(s) x {frames} frame(s) at {w}x{h} to {dir} (of {n} in the dataset)");
             return 0;
         });
         return cmd;
     }
-
-    static bool Matches(string folder, int w, int h, int frames)
-    {
-        var s = SceneFolder.Read(folder);
-        return s.Frames.Count == frames && s.Frames[0].Camera.Width == w && s.Frames[0].Camera.Height == h;
-    }
-
-    static JsonObject Parameters(Scene scene, int spp) => new()
-    {
-        ["spp"] = spp,
-        ["room_size"] = new JsonArray(scene.Size.X, scene.Size.Y, scene.Size.Z),
-        ["objects"] = scene.Objects.Length,
-        ["lights"] = scene.Lights.Length,
-        ["fov_x_degrees"] = new SceneConfig().FovXDegrees,
-        ["axes"] = "opencv: x right, y down, z forward; world y up, floor at y = 0",
-        ["depth"] = "z in camera coordinates, metres",
-    };
 
     static Command BuildPreview()
     {
@@ -127,7 +90,7 @@ public static class ScenesCommand
             {
                 for (long seed = ctx.Seed; seed < ctx.Seed + n; seed++)
                 {
-                    var (_, views) = RenderScene(seed, w, h, spp, frames, () => progress.Advance(), stride: 8);
+                    var (_, views) = SceneDataset.RenderScene(seed, w, h, spp, frames, () => progress.Advance(), stride: 8);
                     tiles.AddRange(views.Select(v => v.RgbTensor()));
                     tiles.AddRange(views.Select(v => DepthColormap.ToImage(v.Depth, w, h)));
                 }

@@ -93,10 +93,14 @@ public sealed class NovelViewPairSet
         return new NovelViewPairSet(d["index"], d["z"], config, psnr);
     }
 
-    /// <summary>Merges every chunk under the given folders into one file.</summary>
+    /// <summary>Merges every chunk under the given folders (shards) into one file, in chunk order: the same pairs in the same order as one process.</summary>
     public static NovelViewPairSet Merge(IEnumerable<string> folders, string outFile)
     {
-        var merged = Concat(folders.Select(Load).ToList(), string.Join(", ", folders));
+        var files = folders.Where(File.Exists).Concat(folders.Where(Directory.Exists)
+            .SelectMany(f => Directory.EnumerateFiles(f, "chunk-*.safetensors", SearchOption.AllDirectories))
+            .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)).ToList();
+        if (files.Count == 0) throw new UserError($"'{string.Join(", ", folders)}': no pairs (chunk-*.safetensors) found");
+        var merged = Concat(files.Select(LoadFile).ToList(), string.Join(", ", folders));
         merged.Save(outFile);
         return merged;
     }
