@@ -134,7 +134,13 @@ public static class GenWarpCommand
         var outDir = new Option<string>("--out") { Description = "Run folder (checkpoints, samples, loss log)", Required = true };
         var res = new Option<int>("--resolution") { Description = "Training resolution (square, multiple of 4)", DefaultValueFactory = _ => 32 };
         var channels = new Option<int>("--channels") { Description = "U-Net base width", DefaultValueFactory = _ => 32 };
-        var attention = new Option<int[]>("--attention") { Description = "Feature resolutions with self-attention (default: resolution/2 and resolution/4)", AllowMultipleArgumentsPerToken = true };
+        var attentionAt = new Option<int[]>("--attention-resolutions") { Description = "Feature resolutions with self-attention (default: resolution/2 and resolution/4)", AllowMultipleArgumentsPerToken = true };
+        var attention = new Option<string>("--attention")
+        {
+            Description = "GenWarp self-attention: coordinate (an InstantViews extension: warped/source coordinate embeddings projected into queries and keys) or paper (GenWarp as published: reference tokens only)",
+            DefaultValueFactory = _ => "coordinate",
+        };
+        attention.AcceptOnlyFromAmong("coordinate", "paper");
         var global = new Option<string>("--global") { Description = "Global source embedding: learned or resnet18", DefaultValueFactory = _ => "learned" };
         global.AcceptOnlyFromAmong("learned", "resnet18");
         var depth = new Option<string>("--depth") { Description = "Source depth for training: gt, builtin or builtin:FILE.safetensors (estimated, to learn robustness)", DefaultValueFactory = _ => "gt" };
@@ -146,7 +152,7 @@ public static class GenWarpCommand
         var spp = new Option<int>("--spp") { Description = "Render samples per pixel", DefaultValueFactory = _ => 2 };
         var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids", DefaultValueFactory = _ => 500 };
         var cmd = new Command("train", "Train GenWarp (or the baseline) on streamed scene pairs, covisibility 0.2-0.95; --resume continues exactly")
-        { kind, outDir, res, channels, attention, global, depth, minutes, steps, resume, batch, lr, spp, sampleEvery };
+        { kind, outDir, res, channels, attention, attentionAt, global, depth, minutes, steps, resume, batch, lr, spp, sampleEvery };
         cmd.Options.Add(Cli.CheckpointMinutesOption);
         cmd.Options.Add(Cli.CheckpointEveryOption);
         Cli.SetAction(cmd, (p, ctx) =>
@@ -170,7 +176,8 @@ public static class GenWarpCommand
                     Spp = p.GetValue(spp),
                     Depth = depthSpec,
                 };
-                var net = new GenWarpConfig().Net with { Resolution = r, Channels = p.GetValue(channels), AttentionResolutions = p.GetValue(attention) is { Length: > 0 } a ? a : [r / 2, r / 4] };
+                var net = new GenWarpConfig().Net with { Resolution = r, Channels = p.GetValue(channels), AttentionResolutions = p.GetValue(attentionAt) is { Length: > 0 } a ? a : [r / 2, r / 4] };
+                if (p.GetValue(attention) == "paper") net = net with { PositionChannels = 0, PositionMatchChannels = null };
                 object config = p.GetValue(kind) == "genwarp"
                     ? new GenWarpConfig { Net = net, GlobalEmbedding = p.GetValue(global) == "resnet18" ? GlobalEmbeddingKind.ResNet18 : GlobalEmbeddingKind.Learned }
                     : new WarpInpaintConfig { Net = WarpInpaintConfig.ForGenWarpNet(net) };

@@ -100,5 +100,5 @@ public class KillResumeTests
 
     [Fact]
     public void GenWarp_on_scene_pairs_resumes_bit_for_bit_after_a_kill_during_a_save() =>
-        Check(o => ["genwarp", "train", "--resolution", "8", "--channels", "8", "--attention", "4", "--batch", "2", "--spp", "1", "--sample-every", "0", "--out", o, .. Common]);
+        Check(o => ["genwarp", "train", "--resolution", "8", "--channels", "8", "--attention-resolutions", "4", "--batch", "2", "--spp", "1", "--sample-every", "0", "--out", o, .. Common]);
 }

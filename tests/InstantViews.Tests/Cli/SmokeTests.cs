@@ -72,9 +72,13 @@ public class SmokeTests
         Ok("depth", "--image", d.File("img.png"), "--model", "builtin:" + depth, "--out", d.File("img-depth"));
         Files(d.Path, "img-depth.npy", "img-depth.png");
 
-        var common = new[] { "--resolution", "16", "--channels", "8", "--attention", "4", "--batch", "2", "--spp", "1", "--steps", "1", "--sample-every", "0" };
+        var common = new[] { "--resolution", "16", "--channels", "8", "--attention-resolutions", "4", "--batch", "2", "--spp", "1", "--steps", "1", "--sample-every", "0" };
         Ok(["genwarp", "train", .. common, "--out", d.File("gw")]);
         Ok(["genwarp", "train", "--kind", "warp-inpaint", .. common, "--out", d.File("wi")]);
+        Ok(["genwarp", "train", "--attention", "paper", .. common, "--out", d.File("paper")]);
+        var (paper, _) = Checkpoint.Load<GenWarpModel>(d.File("paper/model.safetensors"));
+        Assert.Equal(0, paper.Cfg.Net.PositionChannels); // as published: no coordinate attention
+        Assert.Equal(CoordinateEmbedding.Channels, Checkpoint.Load<GenWarpModel>(d.File("gw/model.safetensors")).Model.Cfg.Net.PositionChannels);
         var gw = d.File("gw/model.safetensors");
         Ok("genwarp", "pairs", "--teacher", gw, "--count", "2", "--steps", "3", "--depth", "gt", "--out", d.File("gpairs"));
         Ok("genwarp", "distil", "--teacher", gw, "--pairs", d.File("gpairs"), "--batch", "2", "--steps", "1", "--feature-size", "32", "--sample-every", "0", "--out", d.File("one"));
