@@ -95,70 +95,19 @@ public static class EvalCommand
         {
             OutputPaths.File(parse.GetValue(csv)!, ".csv");
             var (predDir, targetDir, maskDir) = (parse.GetValue(pred)!, parse.GetValue(target)!, parse.GetValue(mask));
-            var names = MatchedNames(predDir, targetDir, maskDir);
+            var names = PairedMetrics.MatchedNames(predDir, targetDir, maskDir);
             var b = Positive(parse.GetValue(batch), "--batch");
             using var net = new ResNet18Features();
             net.to(ctx.Device);
             var perceptual = new PerceptualDistance(net, new PerceptualConfig(MinSize: Positive(parse.GetValue(size), "--size")));
-            var rows = new List<(string Name, double Psnr, double Ssim, double Perceptual)>();
-            using (var progress = Progress.Start("pairs", names.Count, "pairs"))
-            {
-                for (int i = 0; i < names.Count; i += b)
-                {
-                    using var scope = NewDisposeScope();
-                    using var noGrad = inference_mode();
-                    var chunk = names.Skip(i).Take(b).ToList();
-                    var pairs = chunk.Select(n => ReadPair(Path.Combine(predDir, n), Path.Combine(targetDir, n))).ToList();
-                    var p = stack(pairs.Select(x => x.Pred)).to(ctx.Device);
-                    var t = stack(pairs.Select(x => x.Target)).to(ctx.Device);
-                    Tensor? m = maskDir is null ? null
-                        : stack(chunk.Select(n => ReadMask(Path.Combine(maskDir, n), t.shape[2], t.shape[3]))).to(ctx.Device);
-                    var (p01, t01) = (p.add(1).div(2), t.add(1).div(2));
-                    var psnr = Psnr.Compute(p01, t01, m).cpu().data<float>().ToArray();
-                    var ssim = Ssim.Compute(p01, t01, m).cpu().data<float>().ToArray();
-                    var perc = perceptual.Compute(p, t).cpu().data<float>().ToArray();
-                    for (int k = 0; k < chunk.Count; k++) rows.Add((chunk[k], psnr[k], ssim[k], perc[k]));
-                    progress.Advance(chunk.Count);
-                }
-            }
+            var rows = PairedMetrics.Score(names, predDir, targetDir, maskDir, perceptual, b, ctx.Device);
             Report(rows, parse.GetValue(csv)!);
             return 0;
         });
         return cmd;
     }
 
-    static List<string> MatchedNames(string predDir, string targetDir, string? maskDir)
-    {
-        var preds = ImageFolder.List(predDir, recursive: false).Select(f => Path.GetFileName(f)!).ToList();
-        if (preds.Count == 0) throw new UserError($"'{predDir}': no PNG, JPEG or WebP images");
-        ExistingFolder(targetDir);
-        foreach (var n in preds)
-        {
-            if (!File.Exists(Path.Combine(targetDir, n))) throw new UserError($"'{Path.Combine(targetDir, n)}': no target for prediction '{n}'");
-            if (maskDir is not null && !File.Exists(Path.Combine(ExistingFolder(maskDir), n)))
-                throw new UserError($"'{Path.Combine(maskDir, n)}': no mask for prediction '{n}'");
-        }
-        return preds;
-    }
-
-    static string ExistingFolder(string d) => Directory.Exists(d) ? d : throw new UserError($"'{d}': folder not found");
-
-    static (Tensor Pred, Tensor Target) ReadPair(string predPath, string targetPath)
-    {
-        var (p, t) = (ImageFile.Read(predPath), ImageFile.Read(targetPath));
-        if (!p.shape.SequenceEqual(t.shape))
-            throw new UserError($"'{predPath}': size {p.shape[2]}x{p.shape[1]} differs from its target's {t.shape[2]}x{t.shape[1]}");
-        return (p, t);
-    }
-
-    static Tensor ReadMask(string path, long h, long w)
-    {
-        var m = ImageFile.Read(path, channels: 1);
-        if (m.shape[1] != h || m.shape[2] != w) throw new UserError($"'{path}': mask size {m.shape[2]}x{m.shape[1]} differs from its image's {w}x{h}");
-        return m.gt(0).to_type(ScalarType.Float32); // white (> mid-grey) = counted
-    }
-
-    static void Report(List<(string Name, double Psnr, double Ssim, double Perceptual)> rows, string csvPath)
+    static void Report(IReadOnlyList<PairScore> rows, string csvPath)
     {
         var table = new Table().AddColumns("image", "PSNR (dB)", "SSIM", "perceptual");
         foreach (var r in rows) table.AddRow(Markup.Escape(r.Name), F(r.Psnr, "0.00"), F(r.Ssim, "0.0000"), F(r.Perceptual, "0.0000"));
