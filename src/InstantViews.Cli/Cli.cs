@@ -47,20 +47,35 @@ public static class Cli
         Description = "Save a checkpoint every N steps (default: the run's own interval)",
     };
 
+    public static readonly Option<string?> ModelsOption = new("--models")
+    {
+        Description = "Folder of shipped models (default: INSTANTVIEWS_MODELS, the program's models/, or models/ above the working folder)",
+        Recursive = true,
+    };
+
     public static readonly Option<bool> VerboseOption = new("--verbose")
     {
         Description = "On an error, also print the full exception (stack trace)",
         Recursive = true,
     };
 
-    public static RootCommand BuildRoot()
+    /// <summary>The program's name in help and errors, whatever the executable or assembly is called.</summary>
+    public const string ProgramName = "instantviews";
+
+    public static Command BuildRoot()
     {
-        var root = new RootCommand("InstantViews: GenWarp novel views and PaGoDA one-step generation, in C# on TorchSharp.");
+        // A plain command named "instantviews" (a RootCommand would take the assembly's name, InstantViews.Cli).
+        var root = new Command(ProgramName, "InstantViews: GenWarp novel views and PaGoDA one-step generation, in C# on TorchSharp.")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
         root.Options.Add(DeviceOption);
         root.Options.Add(ThreadsOption);
         root.Options.Add(SeedOption);
         root.Options.Add(QuietOption);
         root.Options.Add(VerboseOption);
+        root.Options.Add(ModelsOption);
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(CheckpointCommand.Build());
         root.Subcommands.Add(DiffusionCommand.Build());
@@ -119,6 +134,7 @@ public static class Cli
         {
             try
             {
+                ModelFiles.Folder = parse.GetValue(ModelsOption);
                 var quiet = parse.GetValue(QuietOption);
                 Progress.Quiet = quiet;
                 TorchRuntime.EnsureLoaded();

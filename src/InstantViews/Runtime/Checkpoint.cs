@@ -174,6 +174,7 @@ public static class Checkpoint
     /// <summary>Rebuilds the model from the header's kind and config alone, then loads its weights.</summary>
     public static (nn.Module Model, CheckpointHeader Header) Load(string path, Device? device = null)
     {
+        path = ModelFiles.Resolve(path);
         var (header, tensors) = ReadAll(path);
         var model = Build(header.Kind, header.Config, path);
         LoadWeights(model, tensors, path);

@@ -27,19 +27,11 @@ public sealed class BuiltinDepth : IDepthEstimator
         return new BuiltinDepth(net, $"depth-unet '{Path.GetFileName(path)}'");
     }
 
-    /// <summary>The shipped model: the first models/depth.safetensors found walking up from the application folder.</summary>
-    public static string? FindShipped()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "models", ShippedFile);
-            if (File.Exists(candidate)) return candidate;
-        }
-        return null;
-    }
+    /// <summary>The shipped model: the first models/depth.safetensors in the model search order (<see cref="ModelFiles"/>).</summary>
+    public static string? FindShipped() => ModelFiles.Find(ShippedFile);
 
     public static BuiltinDepth LoadShipped(Device? device = null) =>
-        Load(FindShipped() ?? throw new UserError($"built-in depth model not found: no models/{ShippedFile} above {AppContext.BaseDirectory}"), device);
+        Load(FindShipped() ?? throw new UserError($"built-in depth model not found: no {ShippedFile} in --models, INSTANTVIEWS_MODELS, the program's models/ or a models/ folder above the working folder"), device);
 
     public Tensor Estimate(Tensor rgb, Camera? camera = null)
     {
