@@ -61,7 +61,8 @@ public sealed class NovelViewEvaluation(ResNet18Features features, Device device
         var fakeAll = cat(fakeFeatures);
         var realAll = cat(realFeatures);
         var n = pairs.Count;
-        var (kid, kidStd) = n >= 2 ? Kid.Compute(fakeAll, realAll, subsets: 100, subsetSize: n) : (double.NaN, double.NaN);
+        // Subsets of half the pairs, so that the spread over subsets (kid_std) says how much the figure would move.
+        var (kid, kidStd) = n >= 2 ? Kid.Compute(fakeAll, realAll, subsets: 100, subsetSize: Math.Max(2, n / 2)) : (double.NaN, double.NaN);
         var fd = n >= 2 ? Frechet.Distance(new FeatureSet(fakeAll), new FeatureSet(realAll)) : double.NaN;
         double Mean(int j)
         {
