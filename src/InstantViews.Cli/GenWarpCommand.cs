@@ -259,19 +259,40 @@ public static class GenWarpCommand
     }
 
     /// <summary>Options of the generating verbs (nvs, orbit).</summary>
-    sealed record GenerateOptions(Option<string> Model, Option<int?> Steps, Option<double?> Guidance, Option<double?> SigmaMax, Option<double> MaxStep, Option<string> Sampler)
+    sealed record GenerateOptions(Option<string> Model, Option<int?> Steps, Option<double?> Guidance, Option<double?> SigmaMax, Option<double> MaxStep, Option<string> Sampler,
+        Option<string> Compose, Option<int> MaxSize)
     {
+        /// <summary>The photo capped to --max-size, and whether views are composed at that size (--compose full) or the model's own output.</summary>
+        public (Tensor Rgb, Tensor Depth, Geometry.Camera Camera, bool Full) Photo(ParseResult p, SourceView view)
+        {
+            var (rgb, depth, cam) = NovelViewPipeline.Cap(view.Rgb, view.Depth, view.Camera, p.GetValue(MaxSize));
+            return (rgb, depth, cam, p.GetValue(Compose) == "full");
+        }
+
         public static GenerateOptions Create() => new(
             new Option<string>("--model") { Description = "GenWarp (or warp-inpaint) model file", Required = true },
             new Option<int?>("--steps") { Description = "Grid points (Heun: 2N-1 evaluations; twice that with guidance; default: the model's, 18)" },
             new Option<double?>("--guidance") { Description = "Guidance scale (1 = none; the unconditional branch drops the global embedding and reference tokens; default: the model's, 2 for GenWarp)" },
             new Option<double?>("--sigma-max") { Description = "Largest noise level (default: the model's)" },
             new Option<double>("--max-step") { Description = "Largest rotation (degrees) per generation; larger moves go through intermediate cameras, feeding outputs back (0 = one jump)", DefaultValueFactory = _ => 0 },
-            SamplerOption());
+            SamplerOption(),
+            ComposeOption(),
+            new Option<int>("--max-size") { Description = "With --compose full: the longest side of the output view (larger photos are scaled down)", DefaultValueFactory = _ => 1024 });
+
+        static Option<string> ComposeOption()
+        {
+            var o = new Option<string>("--compose")
+            {
+                Description = "full: the view at the photo's size (the full-resolution warp where the source sees, the generated view, upsampled, in the holes, across a feathered seam); model: the model's own output at its working size",
+                DefaultValueFactory = _ => "full",
+            };
+            o.AcceptOnlyFromAmong("full", "model");
+            return o;
+        }
 
         public void AddTo(Command cmd)
         {
-            foreach (var o in new Option[] { Model, Steps, Guidance, SigmaMax, MaxStep, Sampler }) cmd.Options.Add(o);
+            foreach (var o in new Option[] { Model, Steps, Guidance, SigmaMax, MaxStep, Sampler, Compose, MaxSize }) cmd.Options.Add(o);
         }
 
         public NovelViewPipeline Load(ParseResult p, Device device) => new(OpenGenerator(p.GetValue(Model)!, device,
@@ -321,14 +342,18 @@ public static class GenWarpCommand
             OutputPaths.File(p.GetValue(output)!, ".png");
             var pipeline = gen.Load(p, ctx.Device);
             var view = src.Read(p, ctx.Device);
-            var (rgb, depth, cam) = pipeline.Prepare(view.Rgb, view.Depth, view.Camera);
+            var (photo, photoDepth, photoCam, full) = gen.Photo(p, view);
+            var (rgb, depth, cam) = full ? (photo, photoDepth, photoCam) : pipeline.Prepare(photo, photoDepth, photoCam);
             var tgt = Geometry.CameraTargets.Target(p.GetValue(target)!, view.Camera, view.MedianDepth, p.GetValue(targetFrame)).Scaled(cam.Width, cam.Height);
             var clock = Stopwatch.StartNew();
-            var r = pipeline.Generate(rgb, depth, cam, tgt, ctx.Seed, p.GetValue(gen.MaxStep), Redepth(view));
+            var r = full
+                ? pipeline.GenerateComposed(rgb, depth, cam, tgt, ctx.Seed, p.GetValue(gen.MaxStep), Redepth(view))
+                : pipeline.Generate(rgb, depth, cam, tgt, ctx.Seed, p.GetValue(gen.MaxStep), Redepth(view));
             var path = p.GetValue(output)!;
             ImageFile.Write(path, ImageGrid.Tile([rgb, r.Warped, r.Generated], 3));
             ImageFile.Write(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path) + "-generated.png"), r.Generated);
-            Console.WriteLine($"depth: {view.Estimator.Description}; {cam.Width}x{cam.Height}, {r.Steps} step(s), NFE {r.Nfe}, {clock.Elapsed.TotalSeconds:0.0} s; wrote {path}");
+            var generatedAt = pipeline.WorkingSize(cam.Height, cam.Width);
+            Console.WriteLine($"depth: {view.Estimator.Description}; view {cam.Width}x{cam.Height} ({(full ? $"composed, generated at {generatedAt.Width}x{generatedAt.Height}" : "model output")}), {r.Steps} step(s), NFE {r.Nfe}, {clock.Elapsed.TotalSeconds:0.00} s; wrote {path}");
             return 0;
         });
         return cmd;
@@ -360,7 +385,8 @@ public static class GenWarpCommand
             if (ext is not (".png" or ".gif")) throw new UserError($"--out '{path}': expected a .png (animated) or .gif file");
             var pipeline = gen.Load(p, ctx.Device);
             var view = src.Read(p, ctx.Device);
-            var (rgb, depth, cam) = pipeline.Prepare(view.Rgb, view.Depth, view.Camera);
+            var (photo, photoDepth, photoCam, full) = gen.Photo(p, view);
+            var (rgb, depth, cam) = full ? (photo, photoDepth, photoCam) : pipeline.Prepare(photo, photoDepth, photoCam);
             var range = p.GetValue(yawRange);
             var clock = Stopwatch.StartNew();
             var images = new List<Tensor>();
@@ -373,7 +399,9 @@ public static class GenWarpCommand
                     var spec = string.Create(CultureInfo.InvariantCulture, $"orbit:{yaw},{p.GetValue(pitch)},0");
                     var tgt = Geometry.CameraTargets.Target(spec, view.Camera, view.MedianDepth).Scaled(cam.Width, cam.Height);
                     var seed = p.GetValue(consistent) ? ctx.Seed : ctx.Seed + i;
-                    var r = pipeline.Generate(rgb, depth, cam, tgt, seed, p.GetValue(gen.MaxStep), Redepth(view));
+                    var r = full
+                        ? pipeline.GenerateComposed(rgb, depth, cam, tgt, seed, p.GetValue(gen.MaxStep), Redepth(view))
+                        : pipeline.Generate(rgb, depth, cam, tgt, seed, p.GetValue(gen.MaxStep), Redepth(view));
                     nfe += r.Nfe;
                     images.Add(z == 1 ? r.Generated : Resize.To(r.Generated, cam.Height * z, cam.Width * z, ResizeFilter.Nearest));
                     progress.Advance(1);

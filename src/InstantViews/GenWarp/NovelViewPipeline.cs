@@ -34,6 +34,30 @@ public sealed class NovelViewPipeline(INovelViewGenerator generator, Device? dev
         return (Resize.To(rgb, h, w, ResizeFilter.Area), Resize.To(depth.unsqueeze(0), h, w, ResizeFilter.Nearest).squeeze(0), camera.Scaled(w, h));
     }
 
+    /// <summary>The photo, its depth and camera scaled down so that the long side is at most <paramref name="maxSize"/> (unchanged if smaller).</summary>
+    public static (Tensor Rgb, Tensor Depth, Camera Camera) Cap(Tensor rgb, Tensor depth, Camera camera, int maxSize)
+    {
+        var (h, w) = ViewComposition.CappedSize((int)rgb.shape[1], (int)rgb.shape[2], maxSize);
+        if (h == rgb.shape[1] && w == rgb.shape[2]) return (rgb, depth, camera);
+        return (Resize.To(rgb, h, w, ResizeFilter.Area), Resize.To(depth.unsqueeze(0), h, w, ResizeFilter.Nearest).squeeze(0), camera.Scaled(w, h));
+    }
+
+    /// <summary>
+    /// The view at the photo's own size (<see cref="ViewComposition"/>): generated at the working size, then composed
+    /// with the full-resolution warp of <paramref name="rgb"/> [3,H,W] (depth [H,W], camera and target at H x W).
+    /// The result's Generated is the composed view; Warped and HoleMask are the full-resolution warp.
+    /// </summary>
+    public NovelViewResult GenerateComposed(Tensor rgb, Tensor depth, Camera source, Camera target, long seed,
+        double maxStepDegrees = 0, Func<Tensor, Camera, Tensor>? estimateDepth = null)
+    {
+        using var scope = NewDisposeScope();
+        var (small, smallDepth, smallCam) = Prepare(rgb, depth, source);
+        var r = Generate(small, smallDepth, smallCam, target.Scaled(smallCam.Width, smallCam.Height), seed, maxStepDegrees, estimateDepth);
+        using var noGrad = no_grad();
+        var (view, warped, holes) = ViewComposition.ComposeView(rgb, depth, source, target, r.Generated);
+        return new NovelViewResult(warped.MoveToOuterDisposeScope(), holes.MoveToOuterDisposeScope(), view.MoveToOuterDisposeScope(), r.Nfe, r.Steps);
+    }
+
     /// <summary>
     /// Generates the view from <paramref name="target"/> (inputs already at working size, see <see cref="Prepare"/>).
     /// <paramref name="maxStepDegrees"/> &gt; 0 goes through intermediate cameras; <paramref name="estimateDepth"/>
