@@ -47,11 +47,16 @@ switch (which)
         if (args.Length < 2) { Console.Error.WriteLine("usage: bench geometry <genwarp model> [pairs] [results.json]"); return 2; }
         GeometryBench.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16, args.Length > 3 ? args[3] : null);
         return 0;
+    case "compose":
+        ComposeBench.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1024,
+            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 683,
+            args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 128, 10);
+        return 0;
     case "onestep":
         if (args.Length < 3) { Console.Error.WriteLine("usage: bench onestep <one-step model> <genwarp model> [results.json]"); return 2; }
         OneStepBench.Run(args[1], args[2], args.Length > 3 ? args[3] : null);
         return 0;
     default:
-        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--count N] [--json F] [--grids DIR], stream [res] [spp], scenes [seconds], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json]");
+        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--count N] [--json F] [--grids DIR], stream [res] [spp], scenes [seconds], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width]");
         return which == "--help" ? 0 : 2;
 }

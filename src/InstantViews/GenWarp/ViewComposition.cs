@@ -29,19 +29,29 @@ public static class ViewComposition
         var up = generated.shape[1] == h && generated.shape[2] == w ? generated : Resize.To(generated, h, w, ResizeFilter.Bicubic).clamp(-1, 1);
         var hole = holes.gt(0.5f).to_type(ScalarType.Float32).unsqueeze(0);
         var visible = 1 - hole;
-        // Distance into the hole, in pixels up to `feather`: repeated 3x3 max-pool dilation of the visible mask.
-        var depthInto = zeros_like(hole);
-        var reach = visible.unsqueeze(0);
-        for (int i = 1; i <= feather; i++)
+        // The seam is computed at 1/k resolution (k so that it spans about 4 px there), then upsampled: a wide seam on a
+        // large photo costs what a narrow one costs on a small one. Visible pixels never go through it.
+        var k = Math.Max(1, feather / 4);
+        var (hs, ws) = ((h + k - 1) / k, (w + k - 1) / k);
+        var visibleSmall = k == 1 ? visible : Resize.To(visible, hs, ws, ResizeFilter.Area);
+        var seam = Math.Max(1, (int)Math.Round((double)feather / k));
+        // Distance into the hole, up to the seam width: repeated 3x3 max-pool dilation of the (partly) visible mask.
+        var depthInto = zeros_like(visibleSmall);
+        var reach = visibleSmall.gt(0.5f).to_type(ScalarType.Float32).unsqueeze(0);
+        for (int i = 1; i <= seam; i++)
         {
             reach = F.max_pool2d(reach, 3, stride: 1, padding: 1);
             depthInto = depthInto + (1 - reach.squeeze(0));
         }
-        var alpha = (depthInto + 1).div(feather + 1).clamp(0, 1) * hole;
+        var alphaSmall = (depthInto + 1).div(seam + 1).clamp(0, 1);
         // The warp's colours carried into the hole (normalised Gaussian fill); where none reach, the generated view.
-        var fill = NormalisedFill(warped * visible, visible, feather);
+        var warpedSmall = k == 1 ? warped * visible : Resize.To(warped * visible, hs, ws, ResizeFilter.Area);
+        var fill = NormalisedFill(warpedSmall, visibleSmall, seam);
         var reached = fill.Weight.gt(1e-3f).to_type(ScalarType.Float32);
-        var extended = fill.Colour * reached + up * (1 - reached);
+        var upSmall = k == 1 ? up : Resize.To(up, hs, ws, ResizeFilter.Area);
+        var extendedSmall = fill.Colour * reached + upSmall * (1 - reached);
+        var (alpha, extended) = k == 1 ? (alphaSmall, extendedSmall)
+            : (Resize.To(alphaSmall, h, w, ResizeFilter.Bilinear).clamp(0, 1), Resize.To(extendedSmall, h, w, ResizeFilter.Bilinear));
         var holeColour = alpha * up + (1 - alpha) * extended;
         return (warped * visible + holeColour * hole).MoveToOuterDisposeScope();
     }

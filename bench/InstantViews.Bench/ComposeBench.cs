@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using InstantViews.GenWarp;
+using InstantViews.Geometry;
+using static TorchSharp.torch;
+
+namespace InstantViews.Bench;
+
+/// <summary>
+/// What a view at the photo's size costs on top of generation: the full-resolution forward warp and the composition
+/// (<see cref="ViewComposition"/>) of a 1024x683 photo with a generated view of 128 (or any) px, median of repeats.
+/// </summary>
+static class ComposeBench
+{
+    public static void Run(int width, int height, int generated, int repeats)
+    {
+        var g = new Generator(1);
+        var rgb = rand(new long[] { 3, height, width }, generator: g) * 2 - 1;
+        var depth = rand(new long[] { height, width }, generator: g) * 2 + 2;
+        var source = Camera.FromFov(width, height, 60);
+        var target = CameraTargets.Orbit(source, 3, 10, 0);
+        var view = rand(new long[] { 3, generated * height / width, generated }, generator: g) * 2 - 1;
+        double Median(Func<IDisposable?> f)
+        {
+            var times = new List<double>();
+            for (int i = 0; i < repeats + 1; i++)
+            {
+                using var scope = NewDisposeScope();
+                var sw = Stopwatch.StartNew();
+                f()?.Dispose();
+                if (i > 0) times.Add(sw.Elapsed.TotalMilliseconds); // the first is warm-up
+            }
+            return times.Order().ElementAt(times.Count / 2);
+        }
+        var warpMs = Median(() => ForwardSplat.Warp(rgb, depth, source, target));
+        using var splat = ForwardSplat.Warp(rgb, depth, source, target);
+        var composeMs = Median(() => ViewComposition.Compose(splat.Warped, splat.HoleMask, view));
+        Console.WriteLine($"compose {width}x{height} from a {view.shape[2]}x{view.shape[1]} generated view ({get_num_threads()} threads, median of {repeats}): " +
+                          $"warp {warpMs:0.0} ms, composition {composeMs:0.0} ms, total {warpMs + composeMs:0.0} ms; holes {100 * splat.HoleMask.mean().item<float>():0.0}%");
+    }
+}
