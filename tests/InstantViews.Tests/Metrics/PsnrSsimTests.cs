@@ -19,6 +19,16 @@ public class PsnrSsimTests
     }
 
     [Fact]
+    public void A_single_image_without_a_batch_axis_gives_one_value()
+    {
+        using var scope = NewDisposeScope();
+        var a = rand(3, 8, 8).mul(0.8);
+        var p = Psnr.Compute(a.add(0.1), a);
+        Assert.Equal(new long[] { 1 }, p.shape);
+        Assert.Equal(20.0, p[0].item<float>(), 3);
+    }
+
+    [Fact]
     public void Masked_psnr_counts_only_masked_pixels()
     {
         using var scope = NewDisposeScope();
