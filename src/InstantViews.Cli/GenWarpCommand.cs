@@ -208,8 +208,9 @@ public static class GenWarpCommand
         var batch = new Option<int>("--batch") { Description = "Pairs per batch", DefaultValueFactory = _ => 8 };
         var sampler = SamplerOption();
         var oneStep = new Option<string?>("--one-step") { Description = "One-step GenWarp model (genwarp distil): adds the genwarp-1step rows" };
+        var only = new Option<string[]>("--methods") { Description = "Evaluate only these methods (genwarp, genwarp-1step, warp-inpaint, warp-only; default: all given), on the same pairs", AllowMultipleArgumentsPerToken = true };
         var cmd = new Command("eval", "Compare GenWarp (and one-step GenWarp), warp-and-inpaint and warp-only on evaluation pairs by covisibility range, with estimated and true depth")
-        { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler, oneStep };
+        { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler, oneStep, only };
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
@@ -236,6 +237,12 @@ public static class GenWarpCommand
                 ComparedMethod.WarpOnly,
             };
             if (oneStepViews is not null) methods.Insert(1, ComparedMethod.From(oneStepViews, oneStepViews.Model.ParameterCount));
+            if (p.GetValue(only) is { Length: > 0 } names)
+            {
+                foreach (var n in names.Where(n => methods.All(m => m.Name != n)))
+                    throw new UserError($"--methods: no method '{n}' here (available: {string.Join(", ", methods.Select(m => m.Name))})");
+                methods = methods.Where(m => names.Contains(m.Name)).ToList();
+            }
             var settings = new ComparisonSettings
             {
                 PairsPerRange = p.GetValue(pairs),

@@ -91,5 +91,11 @@ public class SmokeTests
         var rows = File.ReadAllLines(d.File("eval/results.csv")).Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal(16, rows.Count); // 4 methods x 2 ranges x 2 depth sources
         Assert.All(rows.Where(r => r[0] == "genwarp-1step"), r => Assert.Equal("1", r[16]));
+        Ok("genwarp", "eval", "--model", gw, "--baseline", d.File("wi/model.safetensors"), "--one-step", d.File("one/model.safetensors"),
+            "--methods", "genwarp-1step", "warp-only", "--pairs", "2", "--spp", "1", "--depth-model", depth, "--out", d.File("eval2"));
+        var subset = File.ReadAllLines(d.File("eval2/results.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(8, subset.Count);
+        // The same pairs: the one-step rows equal those of the full run.
+        Assert.Equal(rows.Where(r => r[0] == "genwarp-1step").Select(r => string.Join(',', r)), subset.Where(r => r[0] == "genwarp-1step").Select(r => string.Join(',', r)));
     }
 }
