@@ -34,6 +34,8 @@ public static class WarpCommand
             var clock = Stopwatch.StartNew();
             using var result = ForwardSplat.Warp(rgb.to(ctx.Device), d.to(ctx.Device), source, tgt, new SplatOptions { Alpha = p.GetValue(alpha) });
             var ms = clock.Elapsed.TotalMilliseconds;
+            // Refused before anything is written: a warp that sees nothing is not a result.
+            if (result.IsEmpty) throw new UserError($"--target '{p.GetValue(target)}': the target camera sees none of the source image (every pixel is a hole)");
             var dir = p.GetValue(outDir)!;
             Directory.CreateDirectory(dir);
             var warped = result.Warped.cpu();
@@ -48,11 +50,6 @@ public static class WarpCommand
             ImageFile.Write(Path.Combine(dir, "side-by-side.png"), ImageGrid.Tile(sheet, 4));
             Console.WriteLine($"depth: {estimator.Description}, median {median:0.00} m");
             Console.WriteLine($"warped {w}x{h} -> {tgt.Width}x{tgt.Height} in {ms:0.0} ms; {100 * result.VisibleFraction:0.0}% of target pixels filled; wrote {dir}/warped.png, holes.png, side-by-side.png");
-            if (result.IsEmpty)
-            {
-                Console.Error.WriteLine("error: the target camera sees none of the source image (every pixel is a hole); check --target");
-                return 1;
-            }
             return 0;
         });
         return cmd;

@@ -199,6 +199,8 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
             Add($"warp {img} --target {target} --out {{o}}", 1, "--target");
             Add($"nvs {gw} --target {target} --out {{o}}.png", 1, "--target");
         }
+        // A target that sees nothing of the source: refused before any file is written.
+        Add("warp --image {d}/img.png --depth {d}/depth.npy --target move:0,0,0,180,0 --out {o}", 1, "--target");
         // Output paths: a folder where a file goes, the wrong extension, a file where a folder goes, an unwritable place.
         Add($"nvs {gw} --target orbit:5,0,0 --out {{d}}/existing-dir", 1, "existing-dir");
         Add($"nvs {gw} --target orbit:5,0,0 --out {{o}}.jpg", 1, ".jpg");
