@@ -108,8 +108,10 @@ public static class DiffusionCommand
         var images = new Option<string>("--images") { Description = "Folder of images (resized to the model's resolution)", Required = true };
         var outFile = new Option<string>("--out") { Description = "Output .safetensors with the noise tensors", Required = true };
         var steps = new Option<int>("--steps") { Description = "Grid points (PaGoDA: 40)", DefaultValueFactory = _ => 40 };
-        var cmd = new Command("invert", "Invert images to noise along the probability-flow ODE (reverse Heun, clamped denoiser) and report the round-trip PSNR")
-        { model, images, outFile, steps };
+        var solver = new Option<string>("--sampler") { Description = "Deterministic solver: heun (2N-1 evaluations), euler or dpm++2m (N)", DefaultValueFactory = _ => "heun" };
+        solver.AcceptOnlyFromAmong([.. SamplerRegistry.Names.Where(n => n != "sde")]);
+        var cmd = new Command("invert", "Invert images to noise along the probability-flow ODE (reverse Heun by default, clamped denoiser) and report the round-trip PSNR")
+        { model, images, outFile, steps, solver };
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.File(p.GetValue(outFile)!, ".safetensors");
@@ -121,7 +123,7 @@ public static class DiffusionCommand
             using var noGrad = no_grad();
             var x = stack(Enumerable.Range(0, src.Count).Select(i => src.Image(i)).ToArray()).to(ctx.Device);
             var clock = Stopwatch.StartNew();
-            var trip = Inversion.Check(new EdmDenoiser(net), x, p.GetValue(steps), sigmaMax: smax);
+            var trip = Inversion.Check(new EdmDenoiser(net), x, p.GetValue(steps), solver: p.GetValue(solver)!, sigmaMax: smax);
             Checkpoint.WriteAtomic(p.GetValue(outFile)!, [new("noise", trip.Noise.cpu())],
                 new Dictionary<string, string> { ["files"] = string.Join("\n", src.Files), ["sigma_max"] = smax.ToString(System.Globalization.CultureInfo.InvariantCulture) });
             Console.WriteLine($"{src.Count} images inverted ({trip.InversionNfe} NFE each, {clock.Elapsed.TotalSeconds / src.Count:0.000} s per image with the round trip); round-trip PSNR {trip.Psnr:0.00} dB; noise: {p.GetValue(outFile)}");

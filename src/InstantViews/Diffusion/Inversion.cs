@@ -6,27 +6,32 @@ namespace InstantViews.Diffusion;
 public sealed record RoundTrip(Tensor Noise, Tensor Reconstruction, double Psnr, int InversionNfe, int SamplingNfe);
 
 /// <summary>
-/// Probability-flow ODE inversion (data -> noise): the deterministic solvers run on the increasing grid from smin
-/// to smax, starting from the clean image taken as x at smin. PaGoDA uses reverse Heun on the 40-point grid with
-/// the denoiser clamped to [-1, 1].
+/// Probability-flow ODE inversion (data -> noise): a deterministic solver of <see cref="SamplerRegistry"/> (euler, heun,
+/// dpm++2m; not the stochastic one) runs on the increasing grid from smin to smax, starting from the clean image taken
+/// as x at smin. PaGoDA uses reverse Heun on the 40-point grid with the denoiser clamped to [-1, 1].
 /// </summary>
 public static class Inversion
 {
-    public static SampleResult Invert(IDenoiser model, Tensor images, int steps = 40, bool clamp = true, bool heun = true,
+    public static SampleResult Invert(IDenoiser model, Tensor images, int steps = 40, bool clamp = true, string solver = "heun",
         double sigmaMin = NoiseGrid.DefaultSigmaMin, double sigmaMax = NoiseGrid.DefaultSigmaMax, double rho = NoiseGrid.DefaultRho)
     {
         var grid = NoiseGrid.KarrasIncreasing(steps, sigmaMin, sigmaMax, rho);
         var d = clamp ? new ClampedDenoiser(model) : model;
-        return heun ? Samplers.Heun(d, images, grid) : Samplers.Euler(d, images, grid);
+        return Deterministic(solver)(d, images, grid);
     }
 
+    /// <summary>A registered solver that inversion can use: deterministic ones only (an ODE is inverted, not an SDE).</summary>
+    public static Sampler Deterministic(string solver) => solver == "sde"
+        ? throw new Runtime.UserError("inversion needs a deterministic solver (euler, heun, dpm++2m), not 'sde'")
+        : SamplerRegistry.Get(solver);
+
     /// <summary>Inverts, samples back with the same solver on the decreasing grid, and reports the PSNR (images in [-1, 1] mapped to [0, 1]).</summary>
-    public static RoundTrip Check(IDenoiser model, Tensor images, int steps = 40, bool clamp = true, bool heun = true,
+    public static RoundTrip Check(IDenoiser model, Tensor images, int steps = 40, bool clamp = true, string solver = "heun",
         double sigmaMin = NoiseGrid.DefaultSigmaMin, double sigmaMax = NoiseGrid.DefaultSigmaMax, double rho = NoiseGrid.DefaultRho)
     {
-        var inv = Invert(model, images, steps, clamp, heun, sigmaMin, sigmaMax, rho);
+        var inv = Invert(model, images, steps, clamp, solver, sigmaMin, sigmaMax, rho);
         var grid = NoiseGrid.Karras(steps, sigmaMin, sigmaMax, rho);
-        var back = heun ? Samplers.Heun(model, inv.X, grid) : Samplers.Euler(model, inv.X, grid);
+        var back = Deterministic(solver)(model, inv.X, grid);
         return new RoundTrip(inv.X, back.X, Psnr(back.X, images), inv.Nfe, back.Nfe);
     }
 

@@ -123,6 +123,22 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Inversion_takes_any_deterministic_solver_by_name_and_refuses_the_stochastic_one()
+    {
+        var data = Mu + Tau * randn(new long[] { 8, 1, 4, 4 }, dtype: ScalarType.Float64, generator: new Generator(4));
+        var analytic = Exact(data, 0.002, 80);
+        // First-order Euler within 20% of smax at 64 points; the second-order solvers within 5%.
+        foreach (var (solver, tolerance) in new[] { ("euler", 0.2), ("heun", 0.05), ("dpm++2m", 0.05) })
+        {
+            var inv = Inversion.Invert(Gaussian(), data, 64, clamp: false, solver: solver);
+            Assert.True(MaxError(inv.X, analytic) / 80 < tolerance, $"{solver}: relative inversion error {MaxError(inv.X, analytic) / 80}");
+        }
+        Assert.True(MaxError(Inversion.Invert(Gaussian(), data, 64, clamp: false, solver: "heun").X, analytic)
+                    < MaxError(Inversion.Invert(Gaussian(), data, 64, clamp: false, solver: "euler").X, analytic));
+        Assert.Throws<InstantViews.Runtime.UserError>(() => Inversion.Invert(Gaussian(), data, 8, solver: "sde"));
+    }
+
+    [Fact]
     public void Inversion_matches_analytic_noise_and_round_trip_shrinks_with_N()
     {
         var data = Mu + Tau * randn(new long[] { 8, 1, 4, 4 }, dtype: ScalarType.Float64, generator: new Generator(3));
