@@ -67,10 +67,7 @@ public sealed class NovelViewPairSet
     {
         if (File.Exists(path)) return LoadFile(path);
         if (!Directory.Exists(path)) throw new UserError($"'{path}': no such pairs file or folder");
-        var files = Directory.EnumerateFiles(path, "chunk-*.safetensors", SearchOption.AllDirectories)
-            .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToList();
-        if (files.Count == 0) throw new UserError($"'{path}': no pairs (chunk-*.safetensors) found");
-        var parts = files.Select(LoadFile).ToList();
+        var parts = PairBuilder.ChunkFiles([path]).Select(LoadFile).ToList();
         return Concat(parts, path);
     }
 
@@ -96,11 +93,7 @@ public sealed class NovelViewPairSet
     /// <summary>Merges every chunk under the given folders (shards) into one file, in chunk order: the same pairs in the same order as one process.</summary>
     public static NovelViewPairSet Merge(IEnumerable<string> folders, string outFile)
     {
-        var files = folders.Where(File.Exists).Concat(folders.Where(Directory.Exists)
-            .SelectMany(f => Directory.EnumerateFiles(f, "chunk-*.safetensors", SearchOption.AllDirectories))
-            .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)).ToList();
-        if (files.Count == 0) throw new UserError($"'{string.Join(", ", folders)}': no pairs (chunk-*.safetensors) found");
-        var merged = Concat(files.Select(LoadFile).ToList(), string.Join(", ", folders));
+        var merged = Concat(PairBuilder.ChunkFiles(folders).Select(LoadFile).ToList(), string.Join(", ", folders));
         merged.Save(outFile);
         return merged;
     }

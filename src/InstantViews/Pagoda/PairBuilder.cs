@@ -57,6 +57,20 @@ public static class PairBuilder
             return psnr;
         });
 
+    /// <summary>
+    /// The pair files under <paramref name="paths"/> (files as given, folders searched for chunk-*.safetensors), chunks
+    /// in chunk order across all shards, so that loading or merging them gives the items in one process's order.
+    /// </summary>
+    public static List<string> ChunkFiles(IEnumerable<string> paths)
+    {
+        var list = paths.ToList();
+        var files = list.Where(File.Exists).Concat(list.Where(Directory.Exists)
+            .SelectMany(f => Directory.EnumerateFiles(f, "chunk-*.safetensors", SearchOption.AllDirectories))
+            .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)).ToList();
+        if (files.Count == 0) throw new UserError($"'{string.Join(", ", list)}': no pairs (chunk-*.safetensors) found");
+        return files;
+    }
+
     /// <summary>Writes one chunk file of items start..start+count-1 to path; returns the round-trip PSNR it measured (NaN if none).</summary>
     public delegate double ChunkWriter(string path, long start, int count, bool firstOfShard);
 

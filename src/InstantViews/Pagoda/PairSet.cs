@@ -70,11 +70,7 @@ public sealed class PairSet
     /// <summary>Merges every chunk under the given folders (shards) into one file, in chunk order: the same items in the same order as one process.</summary>
     public static PairSet Merge(IEnumerable<string> folders, string outFile)
     {
-        var chunkFiles = folders.Where(Directory.Exists)
-            .SelectMany(f => Directory.EnumerateFiles(f, "chunk-*.safetensors", SearchOption.AllDirectories)).ToList();
-        var files = folders.Where(File.Exists).Concat(chunkFiles.OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal)).ToList();
-        if (files.Count == 0) throw new UserError($"'{string.Join(", ", folders)}': no pairs (chunk-*.safetensors) found");
-        var sets = files.Select(LoadFile).ToList();
+        var sets = PairBuilder.ChunkFiles(folders).Select(LoadFile).ToList();
         var merged = new PairSet(cat(sets.Select(s => s.X).ToArray()), cat(sets.Select(s => s.Z).ToArray()),
             sets.Select(s => s.RoundTripPsnr).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average());
         merged.Save(outFile);
