@@ -87,6 +87,7 @@ public static class Cli
         root.Subcommands.Add(GenWarpCommand.Build());
         root.Subcommands.Add(GenWarpCommand.BuildNvs());
         root.Subcommands.Add(GenWarpCommand.BuildOrbit());
+        root.Subcommands.Add(ViewCommand.Build());
         OptionRules.Apply(root);
         return root;
     }

@@ -86,8 +86,10 @@ public static class GenWarpCommand
         var adv = new Option<double>("--adversarial-weight") { Description = "w of L_rec + w lambda L_G (0: reconstruction only)", DefaultValueFactory = _ => 0.2 };
         var featureSize = new Option<int>("--feature-size") { Description = "Views are upsampled to at least this size for the ResNet-18 (loss and discriminator)", DefaultValueFactory = _ => 64 };
         var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids", DefaultValueFactory = _ => 200 };
+        var discCondition = new Option<string>("--disc-condition") { Description = "What the discriminator sees besides the view: none, or warp (the forward-warped source)", DefaultValueFactory = _ => "none" };
+        discCondition.AcceptOnlyFromAmong(OneStepTrainConfig.DiscriminatorConditions);
         var cmd = new Command("distil", "Distil a GenWarp teacher into a one-step generator (PaGoDA's base stage for novel views); --resume continues exactly")
-        { teacher, pairs, outDir, minutes, steps, resume, batch, lr, adv, featureSize, sampleEvery };
+        { teacher, pairs, outDir, minutes, steps, resume, batch, lr, adv, featureSize, sampleEvery, discCondition };
         cmd.Options.Add(Cli.CheckpointMinutesOption);
         cmd.Options.Add(Cli.CheckpointEveryOption);
         Cli.SetAction(cmd, (p, ctx) =>
@@ -111,6 +113,7 @@ public static class GenWarpCommand
                     FeatureSize = p.GetValue(featureSize),
                     CheckpointEvery = p.GetValue(Cli.CheckpointEveryOption) ?? 50,
                     SampleEvery = p.GetValue(sampleEvery),
+                    DiscriminatorCondition = p.GetValue(discCondition)!,
                     Seed = ctx.Seed,
                     Teacher = Path.GetFullPath(teacherPath),
                 };
@@ -312,7 +315,7 @@ public static class GenWarpCommand
     }
 
     /// <summary>A novel-view generator from a model file: GenWarp or warp-inpaint with its sampler, or a one-step GenWarp.</summary>
-    static INovelViewGenerator OpenGenerator(string path, Device device, Func<CheckpointHeader, string, NovelViewSampling> sampling)
+    internal static INovelViewGenerator OpenGenerator(string path, Device device, Func<CheckpointHeader, string, NovelViewSampling> sampling)
     {
         var (module, header) = Checkpoint.Load(path, device);
         module.eval();

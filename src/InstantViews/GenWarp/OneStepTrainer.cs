@@ -32,6 +32,9 @@ public sealed record OneStepTrainConfig
     public string? Teacher { get; init; }
     /// <summary>Guidance scale of the multi-step column (the shipped teacher's default).</summary>
     public double TeacherGuidance { get; init; } = 2;
+    /// <summary>What the discriminator sees besides the view: "none", or "warp" (the forward-warped source, holes grey).</summary>
+    public string DiscriminatorCondition { get; init; } = "none";
+    public static readonly string[] DiscriminatorConditions = ["none", "warp"];
 }
 
 /// <summary>
@@ -76,7 +79,7 @@ public sealed class OneStepTrainer : GanTrainingRun
         var ema = new OneStepGenWarp(g.Cfg);
         ema.to(device);
         features.to(device);
-        var disc = new ProjectedDiscriminator(features, Math.Max(train.FeatureSize, g.NetConfig.Resolution));
+        var disc = new ProjectedDiscriminator(features, Math.Max(train.FeatureSize, g.NetConfig.Resolution), conditioned: train.DiscriminatorCondition == "warp");
         disc.to(device);
         return new Parts(g, ema, disc, features);
     }
@@ -89,6 +92,8 @@ public sealed class OneStepTrainer : GanTrainingRun
             throw new UserError($"pairs hold {pairs.Z.shape[2]}px noise, the model works at {g.NetConfig.Resolution}px");
         if (Math.Abs(pairs.Config.SigmaMax - g.Cfg.SigmaMax) > 1e-9)
             throw new UserError($"pairs were inverted to sigma_max {pairs.Config.SigmaMax}, the generator starts at {g.Cfg.SigmaMax}");
+        if (!OneStepTrainConfig.DiscriminatorConditions.Contains(train.DiscriminatorCondition))
+            throw new UserError($"discriminator condition must be one of {string.Join(", ", OneStepTrainConfig.DiscriminatorConditions)}, got '{train.DiscriminatorCondition}'");
         if (train.BatchSize < 1) throw new UserError($"--batch must be at least 1, got {train.BatchSize}");
         if (!(train.LearningRate > 0) || !double.IsFinite(train.LearningRate)) throw new UserError($"--lr must be a positive number, got {train.LearningRate}");
         if (!(train.AdversarialWeight >= 0) || !double.IsFinite(train.AdversarialWeight)) throw new UserError($"--adversarial-weight must be a finite number >= 0, got {train.AdversarialWeight}");
@@ -135,7 +140,8 @@ public sealed class OneStepTrainer : GanTrainingRun
             cat([source.SourceEmbedding, source.SourceEmbedding]));
         var outs = Generator.Generate(cat([zx, zFresh]), both.For(cat([batch.TargetEmbedding, batch.TargetEmbedding])));
         var (ra, xa) = PairAugment.Apply(outs[..b], real, Rng);
-        return new GanBatch(perceptual.Compute(ra, xa), xa, outs[b..], real, Generator.LastLayerWeight);
+        return new GanBatch(perceptual.Compute(ra, xa), xa, outs[b..], real, Generator.LastLayerWeight,
+            Discriminator.Conditioned ? batch.WarpedRgb : null);
     }
 
     /// <summary>The mean perceptual reconstruction loss of the EMA-free live generator on the first <paramref name="count"/> pairs (no augmentation).</summary>

@@ -26,6 +26,9 @@ public readonly record struct Mat3(
 
     public double this[int r, int c] => Row(r)[c];
 
+    /// <summary>det = row0 . (row1 x row2).</summary>
+    public double Determinant() => Vec3.Dot(Row(0), Vec3.Cross(Row(1), Row(2)));
+
     public Mat3 Transpose() => new(M00, M10, M20, M01, M11, M21, M02, M12, M22);
 
     public static Vec3 operator *(Mat3 m, Vec3 v) => new(

@@ -39,6 +39,19 @@ public static class ImageFile
         using var file = File.OpenRead(path);
         // A pipe or device (e.g. /dev/stdin) is read into memory first: the decoder needs to seek.
         using var stream = file.CanSeek ? (Stream)file : ReadAll(file, path);
+        return Decode(stream, path);
+    }
+
+    /// <summary>Decodes an image held in memory (an upload) as [3, H, W] in [-1, 1]; <paramref name="name"/> names it in errors.</summary>
+    public static Tensor Decode(byte[] bytes, string name)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        var (pixels, w, h) = Decode(stream, name);
+        return tensor(pixels, [h, w, 3], ScalarType.Byte).permute(2, 0, 1).to_type(ScalarType.Float32).div_(127.5).sub_(1);
+    }
+
+    static (byte[] Rgb, int Width, int Height) Decode(Stream stream, string path)
+    {
         if (stream.Length == 0) throw new UserError($"'{path}': empty file, not an image");
         using var codec = SKCodec.Create(stream, out var result);
         if (codec is null) throw new UserError($"'{path}': not a readable image (PNG, JPEG or WebP expected; decoder said {result})");
@@ -63,6 +76,32 @@ public static class ImageFile
             rgb[3 * i + 2] = rgba[4 * i + 2];
         }
         return (rgb, info.Width, info.Height);
+    }
+
+    /// <summary>Encodes [3,H,W] in [-1, 1] as JPEG (<paramref name="quality"/> 1-100) or PNG bytes, in memory.</summary>
+    public static byte[] Encode(Tensor image, SKEncodedImageFormat format = SKEncodedImageFormat.Png, int quality = 90)
+    {
+        if (image.dim() != 3 || image.shape[0] != 3) throw new ArgumentException($"image tensor must be [3,H,W], got [{string.Join(",", image.shape)}]");
+        var (h, w) = ((int)image.shape[1], (int)image.shape[2]);
+        var rgb = ToBytes(image);
+        var rgba = new byte[w * h * 4];
+        for (int i = 0, n = w * h; i < n; i++)
+        {
+            rgba[4 * i] = rgb[3 * i];
+            rgba[4 * i + 1] = rgb[3 * i + 1];
+            rgba[4 * i + 2] = rgb[3 * i + 2];
+            rgba[4 * i + 3] = 255;
+        }
+        var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        using var bitmap = new SKBitmap();
+        var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
+        try
+        {
+            bitmap.InstallPixels(info, handle.AddrOfPinnedObject(), info.RowBytes);
+            using var data = bitmap.Encode(format, quality) ?? throw new InvalidOperationException($"cannot encode a {w}x{h} image as {format}");
+            return data.ToArray();
+        }
+        finally { handle.Free(); }
     }
 
     static MemoryStream ReadAll(Stream input, string path)

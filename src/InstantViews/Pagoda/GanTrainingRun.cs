@@ -8,8 +8,9 @@ using static TorchSharp.torch;
 namespace InstantViews.Pagoda;
 
 /// <summary>What one PaGoDA generator pass gives the shared step: the reconstructions and their targets (already
-/// augmented alike), the fakes for the adversarial term, the real images the discriminator sees, and the last layer.</summary>
-public readonly record struct GanBatch(Tensor Reconstruction, Tensor Target, Tensor Fake, Tensor Real, Tensor LastWeight);
+/// augmented alike), the fakes for the adversarial term, the real images the discriminator sees, the last layer, and
+/// the condition images of real and fake (a conditioned discriminator only; the fakes share the reals' conditions).</summary>
+public readonly record struct GanBatch(Tensor Reconstruction, Tensor Target, Tensor Fake, Tensor Real, Tensor LastWeight, Tensor? Condition = null);
 
 /// <summary>
 /// The PaGoDA stage 2/3 training loop every one-step generator shares (unconditional <see cref="PagodaTrainer"/>,
@@ -60,7 +61,7 @@ public abstract class GanTrainingRun : TrainingRun
             var b = Forward();
             var lRec = b.Reconstruction.mean();
             foreach (var p in Discriminator.parameters()) p.requires_grad = false;
-            var lAdv = GanLosses.GeneratorHinge(Discriminator.forward(b.Fake));
+            var lAdv = GanLosses.GeneratorHinge(Discriminator.Logits(b.Fake, b.Condition));
             var lambda = AdversarialWeight > 0 ? GanLosses.AdaptiveWeight(lRec, lAdv, b.LastWeight) : 0;
             var lG = lRec + AdversarialWeight * lambda * lAdv;
             gOpt.ZeroGrad();
@@ -70,7 +71,7 @@ public abstract class GanTrainingRun : TrainingRun
 
             foreach (var p in Discriminator.parameters()) p.requires_grad = true;
             dOpt.ZeroGrad();
-            var lD = GanLosses.DiscriminatorHinge(Discriminator.forward(b.Real), Discriminator.forward(b.Fake.detach()));
+            var lD = GanLosses.DiscriminatorHinge(Discriminator.Logits(b.Real, b.Condition), Discriminator.Logits(b.Fake.detach(), b.Condition));
             lD.backward();
             dOpt.Update();
             var (rec, adv, d) = (lRec.item<float>(), lAdv.item<float>(), lD.item<float>());

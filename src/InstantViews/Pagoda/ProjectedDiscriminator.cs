@@ -10,6 +10,9 @@ namespace InstantViews.Pagoda;
 /// "Projected GAN" discriminator: frozen pretrained ResNet-18 features at several scales, each read by a small
 /// trainable conv head that outputs a logit map; the logit of an image is the sum over heads of the mean logit.
 /// Images smaller than <see cref="FeatureSize"/> are upsampled first so the deep stages keep a spatial map.
+/// A conditioned discriminator (<see cref="Conditioned"/>) judges an image together with a condition image of the
+/// same size (one-step GenWarp: the forward-warped source): each head reads the image's features concatenated with
+/// the condition's features at that stage, so "real" means "a plausible view that agrees with this warp".
 /// </summary>
 public sealed class ProjectedDiscriminator : nn.Module<Tensor, Tensor>
 {
@@ -18,29 +21,50 @@ public sealed class ProjectedDiscriminator : nn.Module<Tensor, Tensor>
     readonly int[] stages;
     [NonSerialized] readonly ResNet18Features features;
     public int FeatureSize { get; }
+    /// <summary>Whether <see cref="Logits"/> needs a condition image.</summary>
+    public bool Conditioned { get; }
 
-    public ProjectedDiscriminator(ResNet18Features features, int featureSize = 64, int headChannels = 64, int[]? stages = null) : base(nameof(ProjectedDiscriminator))
+    public ProjectedDiscriminator(ResNet18Features features, int featureSize = 64, int headChannels = 64, int[]? stages = null, bool conditioned = false)
+        : base(nameof(ProjectedDiscriminator))
     {
         this.features = features;
         this.stages = stages ?? DefaultStages;
         FeatureSize = featureSize;
+        Conditioned = conditioned;
         foreach (var s in this.stages)
         {
             var c = ResNet18Features.StageChannels[s];
             heads.Add(nn.Sequential(
-                nn.Conv2d(c, headChannels, 3, padding: 1),
+                nn.Conv2d(conditioned ? 2 * c : c, headChannels, 3, padding: 1),
                 nn.LeakyReLU(0.2),
                 nn.Conv2d(headChannels, 1, 1)));
         }
         RegisterComponents();
     }
 
-    /// <summary>Logits [N] for images [N,3,H,W] in [-1, 1].</summary>
-    public override Tensor forward(Tensor x)
+    /// <summary>Logits [N] for images [N,3,H,W] in [-1, 1] (an unconditioned discriminator).</summary>
+    public override Tensor forward(Tensor x) => Logits(x, null);
+
+    /// <summary>
+    /// Logits [N] for images [N,3,H,W] in [-1, 1]; <paramref name="condition"/> [N,3,H,W] is required by a
+    /// conditioned discriminator and refused by an unconditioned one. The frozen features of the condition carry no gradient.
+    /// </summary>
+    public Tensor Logits(Tensor x, Tensor? condition)
     {
+        if (Conditioned != condition is not null)
+            throw new ArgumentException(Conditioned ? "this discriminator is conditioned: give the condition image" : "this discriminator is not conditioned");
+        if (condition is not null && !condition.shape.SequenceEqual(x.shape))
+            throw new ArgumentException($"condition shape [{string.Join(",", condition.shape)}] differs from the image's [{string.Join(",", x.shape)}]");
         var f = features.forward(PerceptualDistance.Upsample(x, FeatureSize));
+        ResNetFeatures? fc = null;
+        if (condition is not null)
+            using (no_grad()) fc = features.forward(PerceptualDistance.Upsample(condition, FeatureSize));
         var logits = zeros(x.shape[0], device: x.device);
-        for (int i = 0; i < stages.Length; i++) logits = logits + heads[i].forward(f.Stages[stages[i]]).mean([1, 2, 3]);
+        for (int i = 0; i < stages.Length; i++)
+        {
+            var input = fc is null ? f.Stages[stages[i]] : cat([f.Stages[stages[i]], fc.Stages[stages[i]]], 1);
+            logits = logits + heads[i].forward(input).mean([1, 2, 3]);
+        }
         return logits;
     }
 }

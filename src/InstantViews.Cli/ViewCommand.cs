@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using InstantViews.GenWarp;
+using InstantViews.GenWarp.Depth;
+using InstantViews.Runtime;
+using InstantViews.Viewer;
+
+namespace InstantViews.Cli;
+
+/// <summary>`view`: the real-time viewer (docs/viewer.md) — a photo as a depth mesh in the browser, holes filled by one-step GenWarp.</summary>
+public static class ViewCommand
+{
+    public static Command Build()
+    {
+        var src = SourceView.Options.Create();
+        var model = new Option<string>("--model") { Description = "Novel-view model (a one-step model keeps up with the camera; a multi-step one takes seconds per view)", DefaultValueFactory = _ => "genwarp-1step.safetensors" };
+        var host = new Option<string>("--host") { Description = "Address to listen on: 127.0.0.1 (this machine only), or e.g. 0.0.0.0 to let other machines connect", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Port (0: any free port)", DefaultValueFactory = _ => 0 };
+        var openBrowser = new Option<bool>("--open") { Description = "Open the page in the default browser" };
+        var maxSize = new Option<int>("--max-size") { Description = "Longest side of the photo shown (larger photos are scaled down)", DefaultValueFactory = _ => 1024 };
+        var fillSize = new Option<int>("--fill-size") { Description = "Longest side of the generated views that fill the holes", DefaultValueFactory = _ => 384 };
+        var cmd = new Command("view", "Open a photo in the browser and move the camera: the photo as a depth mesh, holes filled by generated views") { model, host, port, openBrowser, maxSize, fillSize };
+        src.AddTo(cmd);
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var clock = Stopwatch.StartNew();
+            var settings = new ViewerSettings { Host = p.GetValue(host)!, Port = p.GetValue(port), Seed = ctx.Seed, ModelName = Path.GetFileName(p.GetValue(model)!) };
+            settings.Check();
+            var sizes = new PhotoViewSizes(p.GetValue(maxSize), p.GetValue(fillSize));
+            sizes.Check();
+            var pipeline = new NovelViewPipeline(GenWarpCommand.OpenGenerator(p.GetValue(model)!, ctx.Device, (header, _) =>
+            {
+                var d = SamplingDefaults.Of(header);
+                return new NovelViewSampling(d.Steps, d.SigmaMax, d.Guidance, "heun");
+            }), ctx.Device);
+            var source = src.Read(p, ctx.Device);
+            var first = PhotoViews.Open(source.Rgb, source.Depth, source.Camera, source.Estimator.Description, pipeline, sizes, p.GetValue(src.Image)!);
+            // Uploads get depth from the estimator given, or the built-in one when --depth named a file.
+            var uploadDepth = source.Estimator is FileDepth ? DepthSource.Open("builtin", ctx.Device) : source.Estimator;
+            var server = ViewerServer.StartAsync(settings, first, (photo, name) => PhotoViews.Open(photo, Geometry.Camera.FromFov((int)photo.shape[2], (int)photo.shape[1], Geometry.CameraTargets.DefaultFovXDegrees), uploadDepth, pipeline, sizes, name))
+                .GetAwaiter().GetResult();
+            using var stop = new CancellationTokenSource();
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            if (!settings.IsLoopback)
+                Console.Error.WriteLine($"warning: listening on {settings.Host}: anyone who can reach this machine can open the viewer and upload images");
+            var (h, w) = (first.Camera.Height, first.Camera.Width);
+            Console.WriteLine($"depth: {first.DepthDescription}; photo {w}x{h}, views filled at {first.FillSize.Width}x{first.FillSize.Height} by {settings.ModelName}; ready in {clock.Elapsed.TotalSeconds:0.0} s");
+            Console.WriteLine($"viewer: {server.Url}  (Ctrl-C to stop)");
+            if (p.GetValue(openBrowser)) OpenInBrowser(server.Url);
+            server.WaitAsync(stop.Token).GetAwaiter().GetResult();
+            Console.WriteLine($"stopped: {server.ViewsSent} views sent, {server.ViewsDropped} stale requests dropped");
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            first.Dispose();
+            return 0;
+        });
+        return cmd;
+    }
+
+    static void OpenInBrowser(Uri url)
+    {
+        try { Process.Start(new ProcessStartInfo(url.ToString()) { UseShellExecute = true }); }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"could not open a browser ({e.Message}); open {url} yourself");
+        }
+    }
+}

@@ -1,0 +1,286 @@
+// InstantViews viewer: the photo drawn as a depth mesh every frame, and the views the server generates for the
+// latest camera pose shown behind it where the mesh tears (disocclusions). Protocol: docs/viewer.md.
+import * as THREE from './vendor/three/three.module.min.js';
+
+const MESH_CELLS = 64;          // mesh cells across the photo's long side (software WebGL: keep it coarse)
+const STRETCH_CUT = 2.0;        // a triangle longer than this many times its size in the photo is a tear: cut
+const DRAG_PIXEL_RATIO = 0.5;   // drawing-buffer scale while the camera moves; full resolution when it rests
+const REST_MS = 250;            // the camera counts as resting this long after the last move
+const MAX_UPLOAD = 25 * 1024 * 1024;
+
+// Everything a test or a user may want to read: window.viewer.stats
+const stats = { frames: 0, fps: 0, views: 0, lastLatencyMs: null, lastServerMs: null, model: '', photo: null,
+                width: 0, height: 0, error: null, lastViewId: null, lastViewPose: null, ready: false };
+const statusEl = document.getElementById('status');
+const errorEl = document.getElementById('error');
+const stage = document.getElementById('stage');
+
+const renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: true });
+renderer.setClearColor(0x202020);
+stage.appendChild(renderer.domElement);
+const scene = new THREE.Scene();
+const camera = new THREE.Camera(); // unused by our shaders: they project with the photo's intrinsics
+
+// Camera state: an orbit around the point on the source's optical axis at the median depth (as `orbit:` in the CLI).
+const view = { yaw: 0, pitch: 0, dolly: 0 };
+let photo = null;        // {id, width, height, fx, fy, cx, cy, medianDepth, ...}
+let mesh = null, background = null;
+let lastMove = -1e9, needsSend = false, sentAt = new Map(), nextId = 1;
+let socket = null;
+
+function showError(message) { stats.error = message; errorEl.textContent = message || ''; }
+
+// Pose of the target camera as a row-major 4x4 world-to-camera matrix, world = the source camera (OpenCV axes).
+function pose() {
+  const y = view.yaw * Math.PI / 180, p = view.pitch * Math.PI / 180;
+  const m = photo.medianDepth, r = Math.max(0.05 * m, m - view.dolly);
+  const cy = Math.cos(y), sy = Math.sin(y), cp = Math.cos(p), sp = Math.sin(p);
+  // R = RotY(yaw) * RotX(pitch): target-to-source rotation.
+  const R = [cy, sy * sp, sy * cp,
+             0, cp, -sp,
+             -sy, cy * sp, cy * cp];
+  // Target centre in source coordinates: (0, 0, m) - R (0, 0, r).
+  const c = [-R[2] * r, -R[5] * r, m - R[8] * r];
+  // World-to-camera = inverse: R^T, -R^T c.
+  const Rt = [R[0], R[3], R[6], R[1], R[4], R[7], R[2], R[5], R[8]];
+  const t = [-(Rt[0] * c[0] + Rt[1] * c[1] + Rt[2] * c[2]), -(Rt[3] * c[0] + Rt[4] * c[1] + Rt[5] * c[2]), -(Rt[6] * c[0] + Rt[7] * c[1] + Rt[8] * c[2])];
+  return [Rt[0], Rt[1], Rt[2], t[0], Rt[3], Rt[4], Rt[5], t[1], Rt[6], Rt[7], Rt[8], t[2], 0, 0, 0, 1];
+}
+
+const meshVertex = `
+  uniform mat4 uPose; uniform vec4 uIntr; uniform vec2 uSize; uniform float uNear; uniform float uFar; uniform float uStretch;
+  attribute vec3 pa; attribute vec3 pb; attribute vec3 pc;
+  varying vec2 vUv; varying float vCut;
+  vec3 cam(vec3 p) { return (uPose * vec4(p, 1.0)).xyz; }
+  vec2 pix(vec3 q) { return vec2(uIntr.x * q.x / q.z + uIntr.z, uIntr.y * q.y / q.z + uIntr.w); }
+  float longest(vec2 a, vec2 b, vec2 c) { return max(max(distance(a, b), distance(b, c)), distance(c, a)); }
+  void main() {
+    vUv = uv;
+    vec3 a = cam(pa), b = cam(pb), c = cam(pc);
+    float was = longest(pix(pa), pix(pb), pix(pc));
+    float now = longest(pix(a), pix(b), pix(c));
+    vCut = (min(min(a.z, b.z), c.z) <= uNear || now > uStretch * was) ? 1.0 : 0.0;
+    vec3 q = cam(position);
+    gl_Position = vec4((2.0 * uIntr.x / uSize.x) * q.x + (2.0 * uIntr.z / uSize.x - 1.0) * q.z,
+                       -(2.0 * uIntr.y / uSize.y) * q.y + (1.0 - 2.0 * uIntr.w / uSize.y) * q.z,
+                       q.z * (uFar + uNear) / (uFar - uNear) - 2.0 * uFar * uNear / (uFar - uNear), q.z);
+  }`;
+const meshFragment = `
+  uniform sampler2D uPhoto; varying vec2 vUv; varying float vCut;
+  void main() { if (vCut > 0.5) discard; gl_FragColor = texture2D(uPhoto, vUv); }`;
+const backVertex = `varying vec2 vUv; void main() { vUv = vec2(uv.x, 1.0 - uv.y); gl_Position = vec4(position.xy, 1.0, 1.0); }`;
+const backFragment = `uniform sampler2D uView; uniform float uHave; varying vec2 vUv;
+  void main() { gl_FragColor = uHave > 0.5 ? texture2D(uView, vUv) : vec4(0.125, 0.125, 0.125, 1.0); }`;
+
+// The mesh: one vertex per grid corner, unindexed so every triangle knows its three corners (for the tear test).
+function buildMesh(info, depth) {
+  const { width: W, height: H, fx, fy, cx, cy } = info;
+  const step = Math.max(1, Math.max(W, H) / MESH_CELLS);
+  const nx = Math.max(1, Math.round(W / step)), ny = Math.max(1, Math.round(H / step));
+  const corner = (i, j) => {
+    const u = W * i / nx, v = H * j / ny;
+    const d = depth[Math.min(H - 1, Math.floor(v)) * W + Math.min(W - 1, Math.floor(u))];
+    return [(u - cx) / fx * d, (v - cy) / fy * d, d, u / W, v / H];
+  };
+  const corners = [];
+  for (let j = 0; j <= ny; j++) for (let i = 0; i <= nx; i++) corners.push(corner(i, j));
+  const at = (i, j) => corners[j * (nx + 1) + i];
+  const count = nx * ny * 6;
+  const position = new Float32Array(count * 3), uv = new Float32Array(count * 2);
+  const pa = new Float32Array(count * 3), pb = new Float32Array(count * 3), pc = new Float32Array(count * 3);
+  let k = 0;
+  const tri = (a, b, c) => {
+    for (const v of [a, b, c]) {
+      position.set(v.slice(0, 3), k * 3); uv.set(v.slice(3, 5), k * 2);
+      pa.set(a.slice(0, 3), k * 3); pb.set(b.slice(0, 3), k * 3); pc.set(c.slice(0, 3), k * 3);
+      k++;
+    }
+  };
+  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+    tri(at(i, j), at(i, j + 1), at(i + 1, j));
+    tri(at(i + 1, j), at(i, j + 1), at(i + 1, j + 1));
+  }
+  const g = new THREE.BufferGeometry();
+  g.setAttribute('position', new THREE.BufferAttribute(position, 3));
+  g.setAttribute('uv', new THREE.BufferAttribute(uv, 2));
+  g.setAttribute('pa', new THREE.BufferAttribute(pa, 3));
+  g.setAttribute('pb', new THREE.BufferAttribute(pb, 3));
+  g.setAttribute('pc', new THREE.BufferAttribute(pc, 3));
+  return { geometry: g, triangles: count / 3 };
+}
+
+async function loadPhoto(id) {
+  const info = await (await fetch(`/photos/${id}`)).json();
+  if (info.error) throw new Error(info.error);
+  const [depthBuffer, bitmap] = await Promise.all([
+    fetch(`/photos/${id}/depth`).then(r => r.arrayBuffer()),
+    fetch(`/photos/${id}/image`).then(r => r.blob()).then(b => createImageBitmap(b)),
+  ]);
+  const depth = new Float32Array(depthBuffer);
+  if (depth.length !== info.width * info.height) throw new Error(`depth of ${depth.length} values for a ${info.width}x${info.height} photo`);
+  const texture = new THREE.Texture(bitmap);
+  texture.flipY = false; texture.generateMipmaps = false; texture.minFilter = THREE.LinearFilter; texture.needsUpdate = true;
+  const built = buildMesh(info, depth);
+  const sorted = Float32Array.from(depth).sort();
+  const near = Math.max(1e-3, sorted[0] * 0.05), far = sorted[sorted.length - 1] * 20;
+  if (mesh) { scene.remove(mesh); mesh.geometry.dispose(); mesh.material.uniforms.uPhoto.value.dispose(); }
+  mesh = new THREE.Mesh(built.geometry, new THREE.ShaderMaterial({
+    vertexShader: meshVertex, fragmentShader: meshFragment, side: THREE.DoubleSide,
+    uniforms: { uPose: { value: new THREE.Matrix4() }, uIntr: { value: new THREE.Vector4(info.fx, info.fy, info.cx, info.cy) },
+                uSize: { value: new THREE.Vector2(info.width, info.height) }, uNear: { value: near }, uFar: { value: far },
+                uStretch: { value: STRETCH_CUT }, uPhoto: { value: texture } },
+  }));
+  mesh.frustumCulled = false;
+  scene.add(mesh);
+  if (!background) {
+    background = new THREE.Mesh(new THREE.PlaneGeometry(2, 2), new THREE.ShaderMaterial({
+      vertexShader: backVertex, fragmentShader: backFragment, depthTest: false, depthWrite: false,
+      uniforms: { uView: { value: null }, uHave: { value: 0 } },
+    }));
+    background.frustumCulled = false; background.renderOrder = -1;
+    scene.add(background);
+  }
+  background.material.uniforms.uHave.value = 0;
+  photo = info;
+  Object.assign(stats, { photo: info.id, width: info.width, height: info.height, triangles: built.triangles });
+  resetView();
+  resize();
+}
+
+function resize() {
+  if (!photo) return;
+  const scale = Math.min(window.innerWidth / photo.width, (window.innerHeight - 40) / photo.height, 1);
+  renderer.setSize(Math.round(photo.width * scale), Math.round(photo.height * scale));
+}
+
+function resetView() { Object.assign(view, { yaw: 0, pitch: 0, dolly: 0 }); moved(); }
+function moved() { lastMove = performance.now(); needsSend = true; }
+
+// The socket: send the pose once per frame while it changes; the server answers the newest one only.
+function connect() {
+  socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/views`);
+  socket.binaryType = 'arraybuffer';
+  socket.onopen = () => { needsSend = true; };
+  socket.onclose = () => { setTimeout(connect, 1000); };
+  socket.onmessage = async (event) => {
+    if (typeof event.data === 'string') {
+      const m = JSON.parse(event.data);
+      if (m.type === 'error') showError(m.message);
+      return;
+    }
+    const data = new DataView(event.data);
+    const n = data.getInt32(0, true);
+    const header = JSON.parse(new TextDecoder().decode(new Uint8Array(event.data, 4, n)));
+    if (!photo || header.photo !== photo.id) return;
+    const bitmap = await createImageBitmap(new Blob([new Uint8Array(event.data, 4 + n)], { type: 'image/jpeg' }));
+    const old = background.material.uniforms.uView.value;
+    const texture = new THREE.Texture(bitmap);
+    texture.flipY = false; texture.generateMipmaps = false; texture.minFilter = THREE.LinearFilter; texture.needsUpdate = true;
+    background.material.uniforms.uView.value = texture;
+    background.material.uniforms.uHave.value = 1;
+    if (old) old.dispose();
+    const sent = sentAt.get(header.id);
+    for (const id of sentAt.keys()) if (id <= header.id) sentAt.delete(id);
+    Object.assign(stats, { views: stats.views + 1, lastServerMs: header.ms, lastViewId: header.id, lastViewPose: header.pose,
+                           lastLatencyMs: sent === undefined ? null : Math.round(performance.now() - sent), model: header.model });
+  };
+}
+
+function send() {
+  if (!needsSend || !photo || !socket || socket.readyState !== WebSocket.OPEN) return;
+  const id = nextId++;
+  sentAt.set(id, performance.now());
+  socket.send(JSON.stringify({ id, photo: photo.id, pose: pose() }));
+  needsSend = false;
+}
+
+// Input: drag to orbit, wheel to dolly, arrow keys, touch (one finger orbits, two pinch to dolly).
+const pointers = new Map();
+let pinch = null;
+function attachInput(el) {
+  el.addEventListener('pointerdown', e => { el.setPointerCapture(e.pointerId); pointers.set(e.pointerId, { x: e.clientX, y: e.clientY }); el.classList.add('dragging'); });
+  el.addEventListener('pointermove', e => {
+    const p = pointers.get(e.pointerId);
+    if (!p) return;
+    if (pointers.size === 2) {
+      const [a, b] = [...pointers.values()];
+      const before = Math.hypot(a.x - b.x, a.y - b.y);
+      p.x = e.clientX; p.y = e.clientY;
+      const after = Math.hypot(a.x - b.x, a.y - b.y);
+      if (pinch !== null) view.dolly += (after - before) / el.clientWidth * photo.medianDepth;
+      pinch = after;
+    } else {
+      view.yaw -= (e.clientX - p.x) * 0.15;
+      view.pitch += (e.clientY - p.y) * 0.15;
+      view.pitch = Math.max(-60, Math.min(60, view.pitch));
+      p.x = e.clientX; p.y = e.clientY;
+    }
+    moved();
+  });
+  const up = e => { pointers.delete(e.pointerId); pinch = null; if (pointers.size === 0) el.classList.remove('dragging'); };
+  el.addEventListener('pointerup', up);
+  el.addEventListener('pointercancel', up);
+  el.addEventListener('wheel', e => { e.preventDefault(); if (!photo) return; view.dolly -= Math.sign(e.deltaY) * 0.05 * photo.medianDepth; moved(); }, { passive: false });
+}
+window.addEventListener('keydown', e => {
+  const k = { ArrowLeft: [2, 0], ArrowRight: [-2, 0], ArrowUp: [0, 2], ArrowDown: [0, -2] }[e.key];
+  if (!k || !photo) return;
+  view.yaw += k[0]; view.pitch = Math.max(-60, Math.min(60, view.pitch + k[1]));
+  moved();
+  e.preventDefault();
+});
+document.getElementById('reset').addEventListener('click', resetView);
+window.addEventListener('resize', resize);
+
+// Drop a new image onto the page to view it instead.
+document.body.addEventListener('dragover', e => { e.preventDefault(); document.body.classList.add('over'); });
+document.body.addEventListener('dragleave', () => document.body.classList.remove('over'));
+document.body.addEventListener('drop', async e => {
+  e.preventDefault();
+  document.body.classList.remove('over');
+  const file = e.dataTransfer.files[0];
+  if (file) await upload(file);
+});
+async function upload(file) {
+  if (file.size > MAX_UPLOAD) { showError(`${file.name}: ${(file.size / 1048576).toFixed(1)} MB is larger than the limit of 25 MB`); return; }
+  showError(null);
+  statusEl.textContent = `opening ${file.name}…`;
+  const response = await fetch('/photos', { method: 'POST', body: file, headers: { 'X-File-Name': file.name } });
+  const answer = await response.json().catch(() => ({ error: `upload failed (HTTP ${response.status})` }));
+  if (answer.error) { showError(answer.error); return; }
+  await loadPhoto(answer.id);
+}
+
+// Every animation frame: pose to the shader, adaptive resolution, draw, count.
+let fpsFrames = 0, fpsSince = performance.now();
+function frame(now) {
+  requestAnimationFrame(frame);
+  if (!photo) return;
+  const moving = now - lastMove < REST_MS || pointers.size > 0;
+  const ratio = moving ? DRAG_PIXEL_RATIO : 1;
+  if (renderer.getPixelRatio() !== ratio) renderer.setPixelRatio(ratio);
+  mesh.material.uniforms.uPose.value.set(...pose());
+  send();
+  renderer.render(scene, camera);
+  stats.frames++; fpsFrames++;
+  if (now - fpsSince >= 500) {
+    stats.fps = Math.round(fpsFrames * 1000 / (now - fpsSince) * 10) / 10;
+    fpsFrames = 0; fpsSince = now;
+    statusEl.textContent = `${stats.fps} fps · ${photo.width}x${photo.height}, ${stats.triangles} triangles · ` +
+      (stats.lastLatencyMs === null ? 'waiting for the first view' : `view ${stats.lastLatencyMs} ms (server ${stats.lastServerMs} ms)`) +
+      ` · ${stats.model}`;
+  }
+  stats.ready = true;
+}
+
+window.viewer = { stats, view, upload, resetView, pose: () => pose() };
+(async () => {
+  try {
+    const info = await (await fetch('/photos')).json();
+    stats.model = info.model;
+    await loadPhoto(info.current);
+    attachInput(renderer.domElement);
+    connect();
+    requestAnimationFrame(frame);
+  } catch (e) { showError(String(e.message || e)); }
+})();
