@@ -147,6 +147,7 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
             Add($"warp --image {{d}}/{file} --depth {{d}}/depth.npy --target orbit:5,0,0 --out {{o}}", 1, says);
             Add($"nvs --model {{d}}/genwarp.safetensors --image {{d}}/{file} --depth {{d}}/depth.npy --target orbit:5,0,0 --out {{o}}.png", 1, says);
             Add($"depth --image {{d}}/{file} --model {{d}}/depth.npy --out {{o}}", 1, says);
+            Add($"view --model {{d}}/one-step.safetensors --image {{d}}/{file} --depth {{d}}/depth.npy", 1, says);
             Add($"pagoda upscale --model {{d}}/gen.safetensors --teacher {{d}}/unet.safetensors --image {{d}}/{file} --out {{o}}.png", 1, says);
         }
         // Depth maps.
@@ -168,6 +169,7 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
             if (file is not ("ck-unknown" or "ck-badconfig")) Add($"checkpoint info --in {{d}}/{file}.safetensors", 1, file);
             Add($"diffusion sample --model {{d}}/{file}.safetensors --count 1 --out {{o}}", 1, file);
             Add($"nvs --model {{d}}/{file}.safetensors {img} --target orbit:5,0,0 --out {{o}}.png", 1, file);
+            Add($"view --model {{d}}/{file}.safetensors {img}", 1, file);
         }
         // Models of the wrong kind.
         Add("diffusion sample --model {d}/genwarp.safetensors --count 1 --out {o}", 1, "genwarp");
@@ -187,6 +189,11 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
             Add($"diffusion sample --model {{d}}/unet.safetensors --out {{o}} {opt} {value}", 2, opt);
         foreach (var (opt, value) in new[] { ("--lr", "Infinity"), ("--feature-size", "0"), ("--batch", "0"), ("--adversarial-weight", "-1"), ("--checkpoint-every", "0") })
             Add($"genwarp distil --pairs {{d}}/empty-dir --out {{o}} --steps 1 {opt} {value}", 2, opt);
+        foreach (var (opt, value) in new[] { ("--port", "70000"), ("--port", "-1"), ("--max-size", "0"), ("--fill-size", "-4") })
+            Add($"view --model {{d}}/one-step.safetensors {img} {opt} {value}", 2, opt);
+        Add($"view --model {{d}}/one-step.safetensors {img} --fill-size 2000 --max-size 1000", 1, "--fill-size");
+        Add($"view --model {{d}}/one-step.safetensors {img} --host example.org", 1, "--host");
+        Add($"view --model {{d}}/unet.safetensors {img}", 1, "unet");
         Add("warp --image {d}/img.png --depth {d}/depth.npy --target orbit:5,0,0 --alpha NaN --out {o}", 2, "--alpha");
         Add("scenes render --count 0 --out {o}", 2, "--count");
         Add("scenes preview --width 0 --out {o}.png", 2, "--width");
