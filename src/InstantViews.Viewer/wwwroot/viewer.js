@@ -25,7 +25,7 @@ const camera = new THREE.Camera(); // unused by our shaders: they project with t
 const view = { yaw: 0, pitch: 0, dolly: 0 };
 let photo = null;        // {id, width, height, fx, fy, cx, cy, medianDepth, ...}
 let mesh = null, background = null;
-let lastMove = -1e9, needsSend = false, sentAt = new Map(), nextId = 1;
+let lastMove = -1e9, needsSend = false, dirty = true, sentAt = new Map(), nextId = 1;
 let socket = null;
 
 function showError(message) { stats.error = message; errorEl.textContent = message || ''; }
@@ -151,10 +151,11 @@ function resize() {
   if (!photo) return;
   const scale = Math.min(window.innerWidth / photo.width, (window.innerHeight - 40) / photo.height, 1);
   renderer.setSize(Math.round(photo.width * scale), Math.round(photo.height * scale));
+  dirty = true;
 }
 
 function resetView() { Object.assign(view, { yaw: 0, pitch: 0, dolly: 0 }); moved(); }
-function moved() { lastMove = performance.now(); needsSend = true; }
+function moved() { lastMove = performance.now(); needsSend = true; dirty = true; }
 
 // The socket: send the pose once per frame while it changes; the server answers the newest one only.
 function connect() {
@@ -178,6 +179,7 @@ function connect() {
     texture.flipY = false; texture.generateMipmaps = false; texture.minFilter = THREE.LinearFilter; texture.needsUpdate = true;
     background.material.uniforms.uView.value = texture;
     background.material.uniforms.uHave.value = 1;
+    dirty = true;
     if (old) old.dispose();
     const sent = sentAt.get(header.id);
     for (const id of sentAt.keys()) if (id <= header.id) sentAt.delete(id);
@@ -251,29 +253,35 @@ async function upload(file) {
   await loadPhoto(answer.id);
 }
 
-// Every animation frame: pose to the shader, adaptive resolution, draw, count.
-let fpsFrames = 0, fpsSince = performance.now();
+// Every animation frame while anything changes (the camera, a new view, the window): pose to the shader, adaptive
+// resolution, draw, count. A resting, unchanged picture is not redrawn: software WebGL would spend the CPU the
+// server needs for the next view.
+let fpsFrames = 0, fpsSince = performance.now(), wasMoving = false;
 function frame(now) {
   requestAnimationFrame(frame);
   if (!photo) return;
   const moving = now - lastMove < REST_MS || pointers.size > 0;
-  const ratio = moving ? DRAG_PIXEL_RATIO : 1;
-  if (renderer.getPixelRatio() !== ratio) renderer.setPixelRatio(ratio);
-  mesh.material.uniforms.uPose.value.set(...pose());
+  if (moving !== wasMoving) { dirty = true; wasMoving = moving; }
   send();
-  renderer.render(scene, camera);
-  stats.frames++; fpsFrames++;
+  if (dirty || moving) {
+    const ratio = moving ? DRAG_PIXEL_RATIO : 1;
+    if (renderer.getPixelRatio() !== ratio) renderer.setPixelRatio(ratio);
+    mesh.material.uniforms.uPose.value.set(...pose());
+    renderer.render(scene, camera);
+    dirty = false;
+    stats.frames++; fpsFrames++;
+  }
   if (now - fpsSince >= 500) {
     stats.fps = Math.round(fpsFrames * 1000 / (now - fpsSince) * 10) / 10;
     fpsFrames = 0; fpsSince = now;
-    statusEl.textContent = `${stats.fps} fps · ${photo.width}x${photo.height}, ${stats.triangles} triangles · ` +
+    statusEl.textContent = `${stats.fps > 0 ? `${stats.fps} fps` : 'at rest'} · ${photo.width}x${photo.height}, ${stats.triangles} triangles · ` +
       (stats.lastLatencyMs === null ? 'waiting for the first view' : `view ${stats.lastLatencyMs} ms (server ${stats.lastServerMs} ms)`) +
       ` · ${stats.model}`;
   }
   stats.ready = true;
 }
 
-window.viewer = { stats, view, upload, resetView, pose: () => pose() };
+window.viewer = { stats, view, upload, resetView, pose: () => pose(), setView: v => { Object.assign(view, v); moved(); } };
 (async () => {
   try {
     const info = await (await fetch('/photos')).json();

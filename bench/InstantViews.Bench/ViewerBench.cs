@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Globalization;
+using InstantViews.GenWarp;
+using InstantViews.Geometry;
+using InstantViews.Imaging;
+using InstantViews.Runtime;
+using InstantViews.Scenes;
+using PuppeteerSharp;
+using PuppeteerSharp.Input;
+using static TorchSharp.torch;
+
+namespace InstantViews.Bench;
+
+/// <summary>
+/// The viewer's targets, measured end to end with the real program and a real headless Chromium (software WebGL):
+/// start (command to first drawn frame) for a 1024x683 photo with estimated depth; the mesh's frame rate while
+/// dragging and at rest; the latency of a filled view after the camera stops; the server's views/s while the camera
+/// moves; and, in-process, what one view costs per stage at several fill sizes. Writes a screenshot and an animated
+/// capture of a drag for the README.
+/// </summary>
+static class ViewerBench
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static async Task Run(string cli, string model, string outDir, int width = 1024, int height = 683)
+    {
+        Directory.CreateDirectory(outDir);
+        var photo = Path.Combine(outDir, $"scene-{width}x{height}.png");
+        if (!File.Exists(photo))
+        {
+            var (_, views) = SceneDataset.RenderScene(7, width, height, 4, 1);
+            ImageFile.Write(photo, views[0].RgbTensor());
+        }
+        Console.WriteLine($"photo: {photo} ({width}x{height}, a rendered scene); model {model}; {Environment.ProcessorCount} cores");
+        PerStage(model, photo);
+
+        await using var browser = await HeadlessChromium.LaunchAsync(width, height + 40);
+        var page = await browser.NewPageAsync();
+        // Start: from launching the command to the page's first drawn frame (browser already open).
+        var clock = Stopwatch.StartNew();
+        var info = new ProcessStartInfo(cli) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "view", "--model", model, "--image", photo, "--port", "0" }) info.ArgumentList.Add(a);
+        if (cli.EndsWith(".dll", StringComparison.Ordinal)) { info.FileName = "dotnet"; info.ArgumentList.Insert(0, cli); }
+        using var server = new Process { StartInfo = info };
+        var lines = new System.Collections.Concurrent.BlockingCollection<string>();
+        server.OutputDataReceived += (_, e) => { if (e.Data is { } l) lines.Add(l); };
+        server.ErrorDataReceived += (_, e) => { if (e.Data is { } l) Console.Error.WriteLine($"  view: {l}"); };
+        server.Start();
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            string? url = null;
+            while (url is null && lines.TryTake(out var l, TimeSpan.FromSeconds(120)))
+            {
+                Console.WriteLine($"  view: {l}");
+                if (l.StartsWith("viewer: ", StringComparison.Ordinal)) url = l["viewer: ".Length..].Split(' ')[0];
+            }
+            if (url is null) throw new InvalidOperationException("the viewer printed no URL");
+            var urlMs = clock.Elapsed.TotalMilliseconds;
+            await page.GoToAsync(url);
+            await page.WaitForFunctionAsync("() => window.viewer && viewer.stats.frames >= 1", new WaitForFunctionOptions { Timeout = 60_000, PollingInterval = 5 });
+            var firstFrameMs = clock.Elapsed.TotalMilliseconds;
+            await page.WaitForFunctionAsync("() => viewer.stats.views >= 1", new WaitForFunctionOptions { Timeout = 60_000 });
+            var firstViewMs = clock.Elapsed.TotalMilliseconds;
+            Console.WriteLine($"start: URL printed after {urlMs / 1000:0.00} s, first frame drawn after {firstFrameMs / 1000:0.00} s, first generated view after {firstViewMs / 1000:0.00} s");
+            var triangles = await page.EvaluateExpressionAsync<long>("viewer.stats.triangles");
+
+            await Task.Delay(1500);
+            await page.ScreenshotAsync(Path.Combine(outDir, "viewer-rest.png"));
+
+            // Continuous drag: frame rate and the server's views/s while the camera moves (nothing else asked of the page).
+            var box = (await (await page.QuerySelectorAsync("canvas")).BoundingBoxAsync())!;
+            var (x, y) = ((double)(box.X + box.Width / 2), (double)(box.Y + box.Height / 2));
+            (double X, double Y) Path8(double t) => (x + 220 * Math.Sin(2 * Math.PI * t), y + 50 * Math.Sin(4 * Math.PI * t));
+            var (frames0, views0) = (await page.EvaluateExpressionAsync<long>("viewer.stats.frames"), await page.EvaluateExpressionAsync<long>("viewer.stats.views"));
+            await page.Mouse.MoveAsync((decimal)x, (decimal)y);
+            await page.Mouse.DownAsync();
+            var drag = Stopwatch.StartNew();
+            const double dragSeconds = 6;
+            while (drag.Elapsed.TotalSeconds < dragSeconds)
+            {
+                var (px, py) = Path8(drag.Elapsed.TotalSeconds / dragSeconds);
+                await page.Mouse.MoveAsync((decimal)px, (decimal)py);
+                await Task.Delay(16);
+            }
+            var dragMs = drag.Elapsed.TotalMilliseconds;
+            var (frames1, views1) = (await page.EvaluateExpressionAsync<long>("viewer.stats.frames"), await page.EvaluateExpressionAsync<long>("viewer.stats.views"));
+            await page.Mouse.UpAsync();
+            var dragFps = (frames1 - frames0) * 1000 / dragMs;
+            var viewsPerSecond = (views1 - views0) * 1000 / dragMs;
+            Console.WriteLine($"display ({width}x{height} canvas, {triangles} triangles, drawn at half resolution while moving): " +
+                              $"{dragFps:0.0} fps while dragging ({frames1 - frames0} frames in {dragMs / 1000:0.0} s; at rest the page redraws only when a view arrives)");
+            Console.WriteLine($"server while the camera moves: {views1 - views0} views in {dragMs / 1000:0.0} s = {viewsPerSecond:0.0} views/s");
+
+            // A second, slower drag for the README's animated capture (screenshots slow the page: not timed).
+            await page.Mouse.MoveAsync((decimal)x, (decimal)y);
+            await page.Mouse.DownAsync();
+            var capture = new List<Tensor>();
+            const int captureFrames = 24;
+            for (int i = 0; i < captureFrames; i++)
+            {
+                var (px, py) = Path8((double)i / captureFrames);
+                await page.Mouse.MoveAsync((decimal)px, (decimal)py, new MoveOptions { Steps = 4 });
+                await Task.Delay(250);
+                var png = await page.ScreenshotDataAsync(new ScreenshotOptions { Type = ScreenshotType.Png, Clip = new PuppeteerSharp.Media.Clip { X = box.X, Y = box.Y, Width = box.Width, Height = box.Height } });
+                using var shot = ImageFile.Decode(png, "screenshot");
+                capture.Add(Resize.To(shot, (int)(box.Height / 2), (int)(box.Width / 2), ResizeFilter.Area));
+            }
+            await page.Mouse.UpAsync();
+
+            // Latency: the camera stops at a new pose; how long until the view made for that pose is on the page.
+            var latencies = new List<double>();
+            for (int k = 0; k < 8; k++)
+            {
+                var stop = Stopwatch.StartNew();
+                await page.EvaluateExpressionAsync($"viewer.setView({{ yaw: {(k % 2 == 0 ? 1 : -1) * (4 + k)}, pitch: {k - 4} }})");
+                await page.WaitForFunctionAsync("() => { const p = viewer.pose(); const q = viewer.stats.lastViewPose; return q && p.every((v, i) => Math.abs(v - q[i]) < 1e-9); }",
+                    new WaitForFunctionOptions { Timeout = 30_000, PollingInterval = 2 });
+                latencies.Add(stop.Elapsed.TotalMilliseconds);
+                await Task.Delay(200);
+            }
+            var serverMs = await page.EvaluateExpressionAsync<double>("viewer.stats.lastServerMs");
+            Console.WriteLine($"filled view after the camera stops: median {Median(latencies):0} ms (min {latencies.Min():0}, max {latencies.Max():0}, 8 stops; server's share of the last: {serverMs:0} ms)");
+
+            await page.ScreenshotAsync(Path.Combine(outDir, "viewer.png"));
+            Gif.WriteAnimation(Path.Combine(outDir, "viewer-drag.gif"), capture, 100);
+            Console.WriteLine($"wrote {Path.Combine(outDir, "viewer.png")} and {Path.Combine(outDir, "viewer-drag.gif")} ({capture.Count} frames)");
+        }
+        finally
+        {
+            using var kill = Process.Start("kill", ["-INT", server.Id.ToString(Inv)]);
+            kill.WaitForExit();
+            server.WaitForExit(10_000);
+        }
+    }
+
+    /// <summary>One view's cost per stage (generate at the model's size, warp + compose at the fill size), median of 10, in-process.</summary>
+    static void PerStage(string model, string photo)
+    {
+        var (module, header) = Checkpoint.Load(ModelFiles.Resolve(model), CPU);
+        module.eval();
+        if (module is not OneStepGenWarp g) throw new InvalidOperationException($"'{model}' is a '{header.Kind}' model; the viewer benchmark measures a one-step model");
+        var pipeline = new NovelViewPipeline(new OneStepViews(g));
+        var rgb = ImageFile.Read(photo);
+        var depth = InstantViews.GenWarp.Depth.DepthSource.Open("builtin");
+        foreach (var fill in new[] { 256, 384, 512 })
+        {
+            using var views = PhotoViews.Open(rgb, Camera.FromFov((int)rgb.shape[2], (int)rgb.shape[1], 60), depth, pipeline, new PhotoViewSizes(1024, fill), photo);
+            var (gen, comp, total) = (new List<double>(), new List<double>(), new List<double>());
+            for (int i = 0; i < 11; i++)
+            {
+                var pose = CameraTargets.Orbit(views.Camera, views.MedianDepth, -10 + 2 * i, 3).WorldToCamera;
+                using var v = views.Render(pose);
+                if (i == 0) continue; // warm-up
+                gen.Add(v.GenerateMilliseconds);
+                comp.Add(v.ComposeMilliseconds);
+                total.Add(v.Milliseconds);
+            }
+            var (fh, fw) = views.FillSize;
+            var (wh, ww) = pipeline.WorkingSize(fh, fw);
+            Console.WriteLine($"one view, generated at {ww}x{wh}, filled at {fw}x{fh}: generate {Median(gen):0.0} ms, warp + compose {Median(comp):0.0} ms, total {Median(total):0.0} ms ({1000 / Median(total):0.0} views/s; {get_num_threads()} threads, median of 10)");
+        }
+    }
+
+    static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+}
