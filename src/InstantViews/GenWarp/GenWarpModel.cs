@@ -116,7 +116,21 @@ public sealed class GenWarpModel : nn.Module, INovelViewModel
     /// (Net.PositionChannels &gt; 0) the warped target embedding also keys its self-attention, and the source
     /// embedding keys the reference tokens.
     /// </summary>
-    public Tensor Denoise(Tensor x, Tensor sigma, GenWarpCondition condition)
+    public Tensor Denoise(Tensor x, Tensor sigma, GenWarpCondition condition) => Edm.Denoise(DenoiserNet, x, sigma, Inputs(condition));
+
+    /// <summary>
+    /// <see cref="Denoise"/> that also returns the denoising U-Net's last decoder features and noise embedding (what
+    /// growth levels of a one-step generator build on); the image equals <see cref="Denoise"/>'s exactly.
+    /// </summary>
+    public (Tensor Image, Tensor Features, Tensor Embedding) DenoiseWithFeatures(Tensor x, Tensor sigma, GenWarpCondition condition)
+    {
+        var s = sigma.to_type(ScalarType.Float32);
+        var b = s.view(-1, 1, 1, 1);
+        var (features, embedding) = DenoiserNet.ForwardFeatures(Edm.CIn(b) * x, Edm.CNoise(s), Inputs(condition));
+        return (Edm.CSkip(b) * x + Edm.COut(b) * DenoiserNet.Head(features), features, embedding);
+    }
+
+    UNetInputs Inputs(GenWarpCondition condition)
     {
         var coordinates = Cfg.Net.PositionChannels > 0;
         var hooks = condition.Reference is null && !coordinates ? null : new AttentionHooks
@@ -125,12 +139,12 @@ public sealed class GenWarpModel : nn.Module, INovelViewModel
             Position = coordinates ? condition.TargetEmbedding : null,
             ExtraPosition = coordinates ? condition.SourceEmbedding : null,
         };
-        return Edm.Denoise(DenoiserNet, x, sigma, new UNetInputs
+        return new UNetInputs
         {
             Context = condition.Context,
             AddedFeatures = targetGuider.forward(condition.TargetEmbedding),
             Hooks = hooks,
-        });
+        };
     }
 
     /// <summary>A denoiser for fixed conditions (reference tokens computed once, reused at every step).</summary>

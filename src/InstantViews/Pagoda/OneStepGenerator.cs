@@ -23,7 +23,8 @@ public sealed record GeneratorConfig
 /// <summary>
 /// One growth level (PaGoDA stage 3): an upsampling residual block (nearest x2 inside), two residual blocks, and a
 /// zero-initialised head that adds detail to the bilinearly upsampled image of the level below.
-/// No attention and no skips from the encoder.
+/// No attention and no skips from the encoder. A guided level (<c>guideChannels</c> &gt; 0) also reads a guide map at
+/// its own resolution, concatenated to the upsampled features (one-step GenWarp: the warped source and its holes).
 /// </summary>
 public sealed class GrowthLevel : nn.Module
 {
@@ -31,9 +32,10 @@ public sealed class GrowthLevel : nn.Module
     readonly GroupNorm norm;
     readonly Conv2d head;
 
-    public GrowthLevel(int inChannels, int channels, int embDim, int outChannels) : base(nameof(GrowthLevel))
+    public GrowthLevel(int inChannels, int channels, int embDim, int outChannels, int guideChannels = 0) : base(nameof(GrowthLevel))
     {
-        up = new ResBlock(inChannels, channels, embDim, 0);
+        GuideChannels = guideChannels;
+        up = new ResBlock(inChannels + guideChannels, channels, embDim, 0);
         block1 = new ResBlock(channels, channels, embDim, 0);
         block2 = new ResBlock(channels, channels, embDim, 0);
         norm = Layers.GroupNorm(Layers.Groups(channels, 32, 4), channels);
@@ -43,10 +45,16 @@ public sealed class GrowthLevel : nn.Module
 
     public Conv2d HeadConv => head;
 
-    /// <summary>Returns (features at 2x, image at 2x = upsample(image) + head(features)).</summary>
-    public (Tensor Features, Tensor Image) Forward(Tensor features, Tensor image, Tensor emb)
+    /// <summary>Channels of the guide map this level reads (0: none).</summary>
+    public int GuideChannels { get; }
+
+    /// <summary>Returns (features at 2x, image at 2x = upsample(image) + head(features)); <paramref name="guide"/> [N, GuideChannels, 2h, 2w].</summary>
+    public (Tensor Features, Tensor Image) Forward(Tensor features, Tensor image, Tensor emb, Tensor? guide = null)
     {
-        var h = up.forward(F.interpolate(features, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest), emb);
+        if ((guide is null) != (GuideChannels == 0) || (guide is not null && guide.shape[1] != GuideChannels))
+            throw new ArgumentException($"this growth level reads {GuideChannels} guide channels, got {(guide is null ? "none" : guide.shape[1].ToString(System.Globalization.CultureInfo.InvariantCulture))}");
+        var x = F.interpolate(features, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest);
+        var h = up.forward(guide is null ? x : cat([x, guide], 1), emb);
         h = block2.forward(block1.forward(h, emb), emb);
         var upImage = F.interpolate(image, scale_factor: [2.0, 2.0], mode: InterpolationMode.Bilinear, align_corners: false);
         return (h, upImage + head.forward(F.silu(norm.forward(h))));
