@@ -88,8 +88,12 @@ public static class GenWarpCommand
         var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids", DefaultValueFactory = _ => 200 };
         var discCondition = new Option<string>("--disc-condition") { Description = "What the discriminator sees besides the view: none, or warp (the forward-warped source)", DefaultValueFactory = _ => "none" };
         discCondition.AcceptOnlyFromAmong(OneStepTrainConfig.DiscriminatorConditions);
-        var cmd = new Command("distil", "Distil a GenWarp teacher into a one-step generator (PaGoDA's base stage for novel views); --resume continues exactly")
-        { teacher, pairs, outDir, minutes, steps, resume, batch, lr, adv, featureSize, sampleEvery, discCondition };
+        var grow = new Option<string?>("--grow") { Description = "Instead of --teacher: grow this one-step model by one level (2x the size; PaGoDA's growth stage), trained on the pairs rendered at the new size" };
+        var levelGuide = new Option<string>("--level-guide") { Description = "With --grow: what the new level sees of the source: warp (the warped source RGB and holes at its size) or none", DefaultValueFactory = _ => "warp" };
+        levelGuide.AcceptOnlyFromAmong(OneStepGenWarpConfig.LevelGuides);
+        var levelChannels = new Option<int?>("--level-channels") { Description = "With --grow: channels of the new level (default: the model's, 32)" };
+        var cmd = new Command("distil", "Distil a GenWarp teacher into a one-step generator (PaGoDA's base stage for novel views), or grow one by a level (--grow); --resume continues exactly")
+        { teacher, grow, pairs, outDir, minutes, steps, resume, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels };
         cmd.Options.Add(Cli.CheckpointMinutesOption);
         cmd.Options.Add(Cli.CheckpointEveryOption);
         Cli.SetAction(cmd, (p, ctx) =>
@@ -103,8 +107,8 @@ public static class GenWarpCommand
             if (p.GetValue(resume)) trainer = OneStepTrainer.Resume(dir, set, depth, ctx.Device);
             else
             {
-                var teacherPath = p.GetValue(teacher) ?? throw new UserError("--teacher is required for a new run");
-                var (model, _) = Checkpoint.Load<GenWarpModel>(teacherPath, ctx.Device);
+                if (p.GetValue(teacher) is not null == p.GetValue(grow) is not null) throw new UserError("a new run needs either --teacher (distil) or --grow (grow a one-step model)");
+                var teacherPath = p.GetValue(teacher) ?? p.GetValue(grow)!;
                 var train = new OneStepTrainConfig
                 {
                     BatchSize = p.GetValue(batch),
@@ -115,13 +119,24 @@ public static class GenWarpCommand
                     SampleEvery = p.GetValue(sampleEvery),
                     DiscriminatorCondition = p.GetValue(discCondition)!,
                     Seed = ctx.Seed,
-                    Teacher = Path.GetFullPath(teacherPath),
+                    Teacher = p.GetValue(teacher) is null ? null : Path.GetFullPath(teacherPath),
                 };
-                trainer = OneStepTrainer.Create(model, train, set, depth, dir, ctx.Device);
+                if (p.GetValue(grow) is { } from)
+                {
+                    var (oneStep, _) = Checkpoint.Load<OneStepGenWarp>(from, ctx.Device);
+                    trainer = OneStepTrainer.Grow(oneStep, train, set, depth, dir, p.GetValue(levelChannels), p.GetValue(levelGuide), ctx.Device);
+                }
+                else
+                {
+                    var (model, _) = Checkpoint.Load<GenWarpModel>(teacherPath, ctx.Device);
+                    trainer = OneStepTrainer.Create(model, train, set, depth, dir, ctx.Device);
+                }
             }
             using (trainer)
             {
-                Console.WriteLine($"distilling one-step GenWarp ({trainer.Generator.ParameterCount / 1e6:0.00}M parameters) from {set.Count} pairs " +
+                var g = trainer.Generator;
+                var what = g.Cfg.Levels == 0 ? "distilling one-step GenWarp" : $"growing one-step GenWarp to {g.OutputResolution}px (level {g.Cfg.Levels}, guide {g.Cfg.LevelGuide})";
+                Console.WriteLine($"{what} ({g.ParameterCount / 1e6:0.00}M parameters) from {set.Count} pairs " +
                                   $"(inverted with guidance {set.Config.Guidance}, depth {set.Config.Depth}), from step {trainer.Step}");
                 Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));
             }

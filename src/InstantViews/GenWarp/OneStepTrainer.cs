@@ -58,7 +58,10 @@ public sealed class OneStepTrainer : GanTrainingRun
     readonly PerceptualDistance perceptual;
     readonly Device device;
     NovelViewBatch? sampleBatch;
+    GrownBatch? grownSamples;
     Tensor? multiStepSamples;
+
+    int Levels => Generator.Cfg.Levels;
 
     OneStepTrainer(Parts parts, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir, Device device)
         : base(parts.Generator, parts.Ema, parts.Generator.TrainableParameters(), parts.Discriminator, train.LearningRate, train.DiscriminatorLearningRate,
@@ -66,7 +69,8 @@ public sealed class OneStepTrainer : GanTrainingRun
     {
         (Generator, EmaGenerator, Train, Pairs, this.device) = (parts.Generator, parts.Ema, train, pairs, device);
         EmaGenerator.eval();
-        data = new ScenePairs(pairs.Config.Stream(), depth);
+        // A grown generator learns from the same pairs rendered at its output size (the cameras do not depend on it).
+        data = new ScenePairs(pairs.Config.Stream(parts.Generator.OutputResolution), depth);
         perceptual = new PerceptualDistance(parts.Features, new PerceptualConfig(MinSize: parts.Discriminator.FeatureSize));
     }
 
@@ -79,7 +83,7 @@ public sealed class OneStepTrainer : GanTrainingRun
         var ema = new OneStepGenWarp(g.Cfg);
         ema.to(device);
         features.to(device);
-        var disc = new ProjectedDiscriminator(features, Math.Max(train.FeatureSize, g.NetConfig.Resolution), conditioned: train.DiscriminatorCondition == "warp");
+        var disc = new ProjectedDiscriminator(features, Math.Max(train.FeatureSize, g.OutputResolution), conditioned: train.DiscriminatorCondition == "warp");
         disc.to(device);
         return new Parts(g, ema, disc, features);
     }
@@ -112,6 +116,23 @@ public sealed class OneStepTrainer : GanTrainingRun
         return t;
     }
 
+    /// <summary>
+    /// A new growth run: <paramref name="from"/> (a distilled one-step GenWarp, or one grown already) with one more
+    /// level (zero head, so it starts as the upsampled output of <paramref name="from"/>), trained on the pairs
+    /// rendered at the new output size (PaGoDA stage 3; the levels and the late decoder train).
+    /// </summary>
+    public static OneStepTrainer Grow(OneStepGenWarp from, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir,
+        int? levelChannels = null, string? guide = null, Device? device = null, ResNet18Features? features = null)
+    {
+        var g = from.Grow(levelChannels, guide);
+        Check(g, pairs, train);
+        RefuseExisting(outDir);
+        var dev = device ?? CPU;
+        var t = new OneStepTrainer(Build(g, train, dev, features ?? new ResNet18Features()), train, pairs, depth, outDir, dev);
+        t.Begin(train);
+        return t;
+    }
+
     /// <summary>Resumes the run in <paramref name="outDir"/> exactly where its last checkpoint left it.</summary>
     public static OneStepTrainer Resume(string outDir, NovelViewPairSet pairs, IDepthEstimator? depth, Device? device = null, ResNet18Features? features = null)
     {
@@ -132,17 +153,22 @@ public sealed class OneStepTrainer : GanTrainingRun
         var positions = randint(Pairs.Count, [b], generator: Rng);
         var zx = Pairs.Z.index_select(0, positions).to(device);
         var zFresh = (randn([b, 3, zx.shape[2], zx.shape[3]], generator: Rng) * Generator.Cfg.SigmaMax).to(device);
-        var batch = data.Batch(data.Render(Pairs.Indices(positions)), device);
-        var real = batch.Target!;
+        var rendered = data.Render(Pairs.Indices(positions));
+        var (batch, guides, real) = Levels == 0
+            ? (data.Batch(rendered, device), (IReadOnlyList<Tensor>?)null, (Tensor?)null)
+            : Grown(data.GrownBatch(rendered, Generator.NetConfig.Resolution, Levels, device));
+        real ??= batch.Target!;
         GenWarpSource source;
         using (no_grad()) source = Generator.Prepare(batch.Source);
         var both = new GenWarpSource(cat([source.Context, source.Context]), source.Reference.Select(t => cat([t, t])).ToList(),
             cat([source.SourceEmbedding, source.SourceEmbedding]));
-        var outs = Generator.Generate(cat([zx, zFresh]), both.For(cat([batch.TargetEmbedding, batch.TargetEmbedding])));
+        var outs = Generator.Generate(cat([zx, zFresh]), both.For(cat([batch.TargetEmbedding, batch.TargetEmbedding])), guides?.Select(g => cat([g, g])).ToList());
         var (ra, xa) = PairAugment.Apply(outs[..b], real, Rng);
-        return new GanBatch(perceptual.Compute(ra, xa), xa, outs[b..], real, Generator.LastLayerWeight,
-            Discriminator.Conditioned ? batch.WarpedRgb : null);
+        Tensor? condition = !Discriminator.Conditioned ? null : guides is null ? batch.WarpedRgb : guides[^1][.., ..3];
+        return new GanBatch(perceptual.Compute(ra, xa), xa, outs[b..], real, Generator.LastLayerWeight, condition);
     }
+
+    static (NovelViewBatch, IReadOnlyList<Tensor>?, Tensor?) Grown(GrownBatch g) => (g.Base, g.Guides, g.Target);
 
     /// <summary>The mean perceptual reconstruction loss of the EMA-free live generator on the first <paramref name="count"/> pairs (no augmentation).</summary>
     public double ReconstructionLoss(int count)
@@ -150,9 +176,16 @@ public sealed class OneStepTrainer : GanTrainingRun
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var positions = arange(Math.Min(count, Pairs.Count), dtype: ScalarType.Int64);
-        var batch = data.Batch(data.Render(Pairs.Indices(positions)), device);
-        var outs = Generator.Generate(Pairs.Z.index_select(0, positions).to(device), Generator.Prepare(batch.Source).For(batch.TargetEmbedding));
-        return perceptual.Compute(outs, batch.Target!).mean().item<float>();
+        var rendered = data.Render(Pairs.Indices(positions));
+        var z = Pairs.Z.index_select(0, positions).to(device);
+        if (Levels == 0)
+        {
+            var batch = data.Batch(rendered, device);
+            return perceptual.Compute(Generator.Generate(z, Generator.Prepare(batch.Source).For(batch.TargetEmbedding)), batch.Target!).mean().item<float>();
+        }
+        var grown = data.GrownBatch(rendered, Generator.NetConfig.Resolution, Levels, device);
+        var outs = Generator.Generate(z, Generator.Prepare(grown.Base.Source).For(grown.Base.TargetEmbedding), grown.Guides);
+        return perceptual.Compute(outs, grown.Target).mean().item<float>();
     }
 
     protected override string ProgressName => "genwarp distil";
@@ -170,6 +203,11 @@ public sealed class OneStepTrainer : GanTrainingRun
     public override void WriteSamples()
     {
         if (Train.SampleCount < 1) return;
+        if (Levels > 0)
+        {
+            WriteGrownSamples();
+            return;
+        }
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         if (sampleBatch is null)
@@ -197,6 +235,37 @@ public sealed class OneStepTrainer : GanTrainingRun
             tiles.Add(sampleBatch.Target![i].cpu());
         }
         ImageFile.Write(Path.Combine(OutDir, $"samples-{Step:D7}.png"), ImageGrid.Tile(tiles, multiStepSamples is null ? 4 : 5));
+    }
+
+    /// <summary>Rows of source | warped | the level below, upsampled | grown (EMA) | ground truth, all at the output size.</summary>
+    void WriteGrownSamples()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        if (grownSamples is null)
+        {
+            using var evalPairs = new ScenePairs(data.Config with { Split = SceneSplit.Eval, Seed = 0 }, data.DepthEstimator);
+            var g = evalPairs.GrownBatch(evalPairs.Render(0, Train.SampleCount), Generator.NetConfig.Resolution, Levels, device);
+            var b = g.Base;
+            grownSamples = new GrownBatch(new NovelViewBatch(b.Source.DetachFromDisposeScope(), b.TargetEmbedding.DetachFromDisposeScope(), b.WarpedRgb.DetachFromDisposeScope(),
+                b.HoleMask.DetachFromDisposeScope()), g.Guides.Select(t => t.DetachFromDisposeScope()).ToList(), g.Target.DetachFromDisposeScope());
+        }
+        var s = grownSamples;
+        var outs = EmaGenerator.GenerateAll((randn(new long[] { s.Target.shape[0], 3, s.Base.Source.shape[2], s.Base.Source.shape[3] }, generator: new Generator(1234)) * Generator.Cfg.SigmaMax).to(device),
+            EmaGenerator.Prepare(s.Base.Source).For(s.Base.TargetEmbedding), s.Guides);
+        var size = (int)s.Target.shape[2];
+        var below = Resize.To(outs[^2], size, (int)s.Target.shape[3], ResizeFilter.Bilinear).clamp(-1, 1);
+        var source = Resize.To(s.Base.Source, size, (int)s.Target.shape[3], ResizeFilter.Bilinear);
+        var tiles = new List<Tensor>();
+        for (int i = 0; i < s.Target.shape[0]; i++)
+        {
+            tiles.Add(source[i].cpu());
+            tiles.Add(s.Guides[^1][i, ..3].cpu());
+            tiles.Add(below[i].cpu());
+            tiles.Add(outs[^1][i].clamp(-1, 1).cpu());
+            tiles.Add(s.Target[i].cpu());
+        }
+        ImageFile.Write(Path.Combine(OutDir, $"samples-{Step:D7}.png"), ImageGrid.Tile(tiles, 5));
     }
 
     public override void Dispose()

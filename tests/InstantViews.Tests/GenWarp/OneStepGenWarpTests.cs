@@ -131,6 +131,43 @@ public class OneStepGenWarpTests
     }
 
     [Fact]
+    public void A_growth_run_learns_the_larger_targets_writes_its_grid_and_resumes_exactly()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        var pairs = Pairs(teacher, dir);
+        var features = new ResNet18Features();
+        var baseModel = OneStepGenWarp.FromTeacher(teacher, 20);
+        var train = Train with { SampleCount = 2, DiscriminatorCondition = "warp" };
+        using (var t = OneStepTrainer.Grow(baseModel, train, pairs, null, dir.File("run"), levelChannels: 8, features: features))
+        {
+            Assert.Equal(32, t.Generator.OutputResolution);
+            var before = t.ReconstructionLoss(4);
+            for (int i = 0; i < 12; i++) t.TrainStep();
+            var after = t.ReconstructionLoss(4);
+            Assert.True(after < before, $"reconstruction at 32px {before} -> {after}");
+            t.WriteSamples();
+            using var grid = InstantViews.Imaging.ImageFile.Read(Directory.GetFiles(dir.File("run"), "samples-*.png").Single());
+            Assert.Equal([3L, 2 * 32 + 3 * 2, 5 * 32 + 6 * 2], grid.shape); // 2 rows x 5 columns at 32 px, 2 px borders
+        }
+        using var straight = OneStepTrainer.Grow(baseModel, train, pairs, null, dir.File("straight"), levelChannels: 8, features: features);
+        for (int i = 0; i < 2; i++) straight.TrainStep();
+        var expected = Enumerable.Range(0, 2).Select(_ => straight.TrainStep()).ToArray();
+        using (var first = OneStepTrainer.Grow(baseModel, train, pairs, null, dir.File("killed"), levelChannels: 8, features: features))
+        {
+            for (int i = 0; i < 2; i++) first.TrainStep();
+            first.SaveCheckpoint();
+        }
+        using var resumed = OneStepTrainer.Resume(dir.File("killed"), pairs, null, features: features);
+        Assert.Equal(1, resumed.Generator.Cfg.Levels);
+        Assert.Equal(expected, Enumerable.Range(0, 2).Select(_ => resumed.TrainStep()).ToArray());
+        // The base's encoder stays as distilled: growth trains the levels and the late decoder only.
+        var bs = baseModel.state_dict();
+        foreach (var (name, p) in resumed.Generator.state_dict().Where(p => p.Key.StartsWith("genwarp.denoiser.encoder.", StringComparison.Ordinal)))
+            Assert.True(Same(bs[name], p), name);
+    }
+
+    [Fact]
     public void One_step_checkpoint_rebuilds_from_its_header()
     {
         using var dir = new TempDir();
