@@ -1,3 +1,5 @@
+using InstantViews.Geometry;
+using InstantViews.Imaging;
 using InstantViews.Nn;
 using static TorchSharp.torch;
 
@@ -16,12 +18,24 @@ public interface INovelViewGenerator
     /// <summary>The U-Net config (its Resolution is the working width).</summary>
     UNetConfig NetConfig { get; }
 
+    /// <summary>Width views are made at (a grown one-step model: its output size).</summary>
+    int Resolution => NetConfig.Resolution;
+
     /// <summary>Image sides must be multiples of this.</summary>
     int SizeMultiple => 1 << (NetConfig.ChannelMult.Length - 1);
 
     /// <summary>Views [N,3,H,W] in [-1, 1] for the batch's warps; the noise comes from <paramref name="seed"/>; Nfe per view.</summary>
     (Tensor Views, int Nfe) Generate(NovelViewBatch batch, long seed);
+
+    /// <summary>
+    /// Views for <paramref name="batch"/>, built at the working size from <paramref name="inputs"/>; generators that
+    /// work at several sizes (a grown one-step model) re-warp the inputs at theirs. By default: <see cref="Generate(NovelViewBatch, long)"/>.
+    /// </summary>
+    (Tensor Views, int Nfe) Generate(NovelViewBatch batch, WarpInputs inputs, long seed) => Generate(batch, seed);
 }
+
+/// <summary>What a warp batch was built from: sources [N,3,H,W], their depth [N,H,W], source and target cameras at H x W.</summary>
+public sealed record WarpInputs(Tensor Source, Tensor Depth, IReadOnlyList<Camera> Sources, IReadOnlyList<Camera> Targets);
 
 /// <summary>A diffusion novel-view model sampled with <see cref="NovelViewSampler"/> (NFE counted by the sampler).</summary>
 public sealed class SampledViews(INovelViewModel model, NovelViewSampling sampling) : INovelViewGenerator
@@ -51,6 +65,8 @@ public sealed class OneStepViews(OneStepGenWarp model) : INovelViewGenerator, ID
     public OneStepGenWarp Model => model;
     public string Kind => model.Kind;
     public UNetConfig NetConfig => model.NetConfig;
+    public int Resolution => model.OutputResolution;
+    public int SizeMultiple => model.SizeMultiple << model.Cfg.Levels;
     /// <summary>How many times the semantic preserver ran (a sweep of one source: once).</summary>
     public int PreserverRuns { get; private set; }
 
@@ -74,8 +90,26 @@ public sealed class OneStepViews(OneStepGenWarp model) : INovelViewGenerator, ID
 
     public (Tensor Views, int Nfe) Generate(NovelViewBatch batch, long seed)
     {
+        if (model.Cfg.Levels > 0) throw new InvalidOperationException("a grown one-step model needs the warp's inputs: call Generate(batch, inputs, seed)");
         using var noGrad = no_grad();
         return (model.Generate(Prepare(batch.Source), batch.TargetEmbedding, new Generator((ulong)seed)).clamp(-1, 1), 1);
+    }
+
+    /// <summary>A grown model: the condition warped at the base size, the guides at each level's size (<see cref="GrowthGuides"/>), one evaluation.</summary>
+    public (Tensor Views, int Nfe) Generate(NovelViewBatch batch, WarpInputs inputs, long seed)
+    {
+        var levels = model.Cfg.Levels;
+        if (levels == 0) return Generate(batch, seed);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var device = batch.Source.device;
+        var (h, w) = ((int)inputs.Source.shape[2], (int)inputs.Source.shape[3]);
+        var (bh, bw) = (h >> levels, w >> levels);
+        var small = NovelViewBatch.Build(Resize.To(inputs.Source, bh, bw, ResizeFilter.Area), Resize.To(inputs.Depth.unsqueeze(1), bh, bw, ResizeFilter.Nearest).squeeze(1),
+            inputs.Sources.Select(c => c.Scaled(bw, bh)).ToList(), inputs.Targets.Select(c => c.Scaled(bw, bh)).ToList()).To(device);
+        var guides = GrowthGuides.Build(inputs.Source, inputs.Depth, inputs.Sources, inputs.Targets, bh, bw, levels).Select(g => g.to(device)).ToList();
+        var views = model.Generate(Prepare(small.Source), small.TargetEmbedding, new Generator((ulong)seed), guides).clamp(-1, 1);
+        return (views.MoveToOuterDisposeScope(), 1);
     }
 
     void ClearCache()

@@ -21,7 +21,7 @@ public sealed class NovelViewPipeline(INovelViewGenerator generator, Device? dev
     public (int Height, int Width) WorkingSize(int height, int width)
     {
         var m = Generator.SizeMultiple;
-        var w = Math.Max(m, Generator.NetConfig.Resolution / m * m);
+        var w = Math.Max(m, Generator.Resolution / m * m);
         var h = Math.Max(m, (int)Math.Round((double)w * height / width / m) * m);
         return (h, w);
     }
@@ -80,7 +80,7 @@ public sealed class NovelViewPipeline(INovelViewGenerator generator, Device? dev
             var built = NovelViewBatch.Build(curRgb.unsqueeze(0), curDepth.unsqueeze(0), [curCam], [cam]);
             if (display is null) (warped, holes) = (built.WarpedRgb[0], built.HoleMask[0, 0]);
             var batch = built.To(device);
-            var (views, n) = Generator.Generate(batch, seed);
+            var (views, n) = Generator.Generate(batch, new WarpInputs(curRgb.unsqueeze(0), curDepth.unsqueeze(0), [curCam], [cam]), seed);
             nfe += n;
             generated = views[0].cpu();
             if (cam == target) break;

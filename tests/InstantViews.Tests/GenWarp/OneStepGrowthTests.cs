@@ -113,6 +113,28 @@ public class OneStepGrowthTests
     }
 
     [Fact]
+    public void The_pipeline_makes_a_grown_models_views_at_its_output_size_and_any_aspect()
+    {
+        var g = Base().Grow();
+        TinyGenWarp.Randomise(g, 6);
+        g.eval();
+        using var views = new OneStepViews(g);
+        var pipeline = new NovelViewPipeline(views);
+        Assert.Equal((16, 32), pipeline.WorkingSize(60, 120));
+        var gen = new Generator(3);
+        var photo = rand(new long[] { 3, 60, 120 }, generator: gen) * 2 - 1;
+        var depth = full(60, 120, 3f);
+        var cam = Camera.FromFov(120, 60, 60);
+        var (rgb, d, c) = pipeline.Prepare(photo, depth, cam);
+        var r = pipeline.Generate(rgb, d, c, CameraTargets.Orbit(c, 3, 8, 0), seed: 1);
+        Assert.Equal([3L, 16, 32], r.Generated.shape);
+        Assert.Equal(1, r.Nfe);
+        Assert.Equal(1, views.PreserverRuns);
+        // The batch-only entry point cannot know the warp's inputs: refused, not guessed.
+        Assert.Throws<InvalidOperationException>(() => views.Generate(NovelViewBatch.Build(rgb.unsqueeze(0), d.unsqueeze(0), [c], [c]), 1));
+    }
+
+    [Fact]
     public void Guides_at_the_source_pose_are_the_source_with_no_holes()
     {
         var gen = new Generator(8);
