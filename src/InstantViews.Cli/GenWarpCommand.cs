@@ -226,9 +226,11 @@ public static class GenWarpCommand
         var batch = new Option<int>("--batch") { Description = "Pairs per batch", DefaultValueFactory = _ => 8 };
         var sampler = SamplerOption();
         var oneStep = new Option<string?>("--one-step") { Description = "One-step GenWarp model (genwarp distil): adds the genwarp-1step rows" };
-        var only = new Option<string[]>("--methods") { Description = "Evaluate only these methods (genwarp, genwarp-1step, warp-inpaint, warp-only; default: all given), on the same pairs", AllowMultipleArgumentsPerToken = true };
+        var grown = new Option<string?>("--grown") { Description = "Grown one-step GenWarp model (genwarp distil --grow): adds its rows, and its composed rows" };
+        var resolution = new Option<int?>("--resolution") { Description = "Render the evaluation pairs at this size (default: the GenWarp model's); models working at a smaller size are upsampled (bicubic) and named KIND@SIZE" };
+        var only = new Option<string[]>("--methods") { Description = "Evaluate only these methods (as named in the table, e.g. genwarp, genwarp-1step, genwarp-1step+compose, warp-inpaint, warp-only; default: all given), on the same pairs", AllowMultipleArgumentsPerToken = true };
         var cmd = new Command("eval", "Compare GenWarp (and one-step GenWarp), warp-and-inpaint and warp-only on evaluation pairs by covisibility range, with estimated and true depth")
-        { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler, oneStep, only };
+        { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler, oneStep, grown, resolution, only };
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
@@ -236,25 +238,35 @@ public static class GenWarpCommand
             var (inpaint, _) = Checkpoint.Load<WarpInpaintModel>(p.GetValue(baseline)!, ctx.Device);
             genwarp.eval();
             inpaint.eval();
-            OneStepViews? oneStepViews = null;
-            if (p.GetValue(oneStep) is { } oneStepPath)
+            OneStepViews? OpenOneStep(string? path)
             {
-                var (g, _) = Checkpoint.Load<OneStepGenWarp>(oneStepPath, ctx.Device);
+                if (path is null) return null;
+                var (g, _) = Checkpoint.Load<OneStepGenWarp>(path, ctx.Device);
                 g.eval();
-                if (g.NetConfig.Resolution != genwarp.Cfg.Net.Resolution) throw new UserError($"'{oneStepPath}': works at {g.NetConfig.Resolution}px, the GenWarp model at {genwarp.Cfg.Net.Resolution}px");
-                oneStepViews = new OneStepViews(g);
+                if (g.NetConfig.Resolution != genwarp.Cfg.Net.Resolution) throw new UserError($"'{path}': grows from {g.NetConfig.Resolution}px, the GenWarp model works at {genwarp.Cfg.Net.Resolution}px");
+                return new OneStepViews(g);
             }
+            var oneStepViews = OpenOneStep(p.GetValue(oneStep));
+            var grownViews = OpenOneStep(p.GetValue(grown));
             var res = genwarp.Cfg.Net.Resolution;
             if (inpaint.Cfg.Net.Resolution != res) throw new UserError($"the models differ in resolution: genwarp {res}px, baseline {inpaint.Cfg.Net.Resolution}px");
+            var evalRes = p.GetValue(resolution) ?? res;
+            if (evalRes < res) throw new UserError($"--resolution {evalRes} is below the models' {res}px");
             var defaults = SamplingDefaults.Of(header);
             var sampling = new NovelViewSampling(p.GetValue(steps) ?? defaults.Steps, p.GetValue(sigmaMax) ?? defaults.SigmaMax, p.GetValue(guidance) ?? defaults.Guidance, p.GetValue(sampler)!);
             var methods = new List<ComparedMethod>
             {
-                ComparedMethod.From(new SampledViews(genwarp, sampling), genwarp.ParameterCount),
-                ComparedMethod.From(new SampledViews(inpaint, sampling with { Guidance = 1 }), inpaint.ParameterCount),
+                ComparedMethod.From(new SampledViews(genwarp, sampling), genwarp.ParameterCount, evalRes),
+                ComparedMethod.From(new SampledViews(inpaint, sampling with { Guidance = 1 }), inpaint.ParameterCount, evalRes),
                 ComparedMethod.WarpOnly,
             };
-            if (oneStepViews is not null) methods.Insert(1, ComparedMethod.From(oneStepViews, oneStepViews.Model.ParameterCount));
+            var position = 1;
+            foreach (var views in new[] { oneStepViews, grownViews })
+            {
+                if (views is null) continue;
+                methods.Insert(position++, ComparedMethod.From(views, views.Model.ParameterCount, evalRes, views.Model.Cfg.Levels > 0 ? $"genwarp-1step-{views.Resolution}" : null));
+                methods.Insert(position++, ComparedMethod.Composed(views, views.Model.ParameterCount, views.Model.Cfg.Levels > 0 ? $"genwarp-1step-{views.Resolution}+compose" : null));
+            }
             if (p.GetValue(only) is { Length: > 0 } names)
             {
                 foreach (var n in names.Where(n => methods.All(m => m.Name != n)))
@@ -270,13 +282,13 @@ public static class GenWarpCommand
                 DepthModel = p.GetValue(depthModel) ?? BuiltinDepth.FindShipped(),
             };
             var dir = p.GetValue(outDir)!;
-            var result = NovelViewComparison.Run(methods, res, settings, dir, ctx.Device);
+            var result = NovelViewComparison.Run(methods, evalRes, settings, dir, ctx.Device);
             foreach (var note in result.Notes) Console.WriteLine($"note: {note}");
-            var nfe = result.Rows.FirstOrDefault(r => r.Method == "genwarp")?.Nfe ?? 0;
-            Console.WriteLine($"GenWarp sampling: {sampling.Sampler} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {nfe} per image{(oneStepViews is null ? "" : "; genwarp-1step: NFE 1 per image")}; {result.Minutes:0.0} min");
-            Console.WriteLine($"{"method",-13} {"range",-5} {"depth",-9} {"n",4} {"nfe",4} {"psnr",7} {"ssim",6} {"percept",8} {"kid",9} {"fd",9} {"psnr vis",8} {"psnr occ",8}");
+            var nfe = result.Rows.FirstOrDefault(r => r.Method.StartsWith("genwarp", StringComparison.Ordinal) && !r.Method.StartsWith("genwarp-1step", StringComparison.Ordinal))?.Nfe ?? 0;
+            Console.WriteLine($"pairs at {evalRes}px; GenWarp sampling: {sampling.Sampler} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {nfe} per image{(oneStepViews is null && grownViews is null ? "" : "; genwarp-1step: NFE 1 per image")}; {result.Minutes:0.0} min");
+            Console.WriteLine($"{"method",-26} {"range",-5} {"depth",-9} {"n",4} {"nfe",4} {"psnr",7} {"ssim",6} {"percept",8} {"kid",9} {"fd",9} {"psnr vis",8} {"psnr occ",8}");
             foreach (var r in result.Rows)
-                Console.WriteLine($"{r.Method,-13} {r.Range,-5} {r.Depth,-9} {r.N,4} {r.Nfe,4} {r.Psnr,7:0.00} {r.Ssim,6:0.000} {r.Perceptual,8:0.0000} {r.Kid,9:0.00000} {r.Fd,9:0.00} {r.PsnrCovisible,8:0.00} {r.PsnrOccluded,8:0.00}");
+                Console.WriteLine($"{r.Method,-26} {r.Range,-5} {r.Depth,-9} {r.N,4} {r.Nfe,4} {r.Psnr,7:0.00} {r.Ssim,6:0.000} {r.Perceptual,8:0.0000} {r.Kid,9:0.00000} {r.Fd,9:0.00} {r.PsnrCovisible,8:0.00} {r.PsnrOccluded,8:0.00}");
             Console.WriteLine($"wrote {Path.Combine(dir, "results.csv")} and example grids (source | warped | generated | ground truth)");
             return 0;
         });

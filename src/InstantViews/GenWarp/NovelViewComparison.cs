@@ -8,15 +8,56 @@ using static TorchSharp.torch;
 
 namespace InstantViews.GenWarp;
 
-/// <summary>One method of a comparison: views for a batch (with the seed fixing its noise) and evaluations per view.</summary>
-public sealed record ComparedMethod(string Name, Func<NovelViewBatch, long, (Tensor Views, int Nfe)> Generate, long Parameters = 0)
+/// <summary>
+/// One method of a comparison: views for a batch at the evaluation size, given what the batch was warped from (with the
+/// seed fixing its noise), and evaluations per view.
+/// </summary>
+public sealed record ComparedMethod(string Name, Func<NovelViewBatch, WarpInputs, long, (Tensor Views, int Nfe)> Generate, long Parameters = 0)
 {
-    /// <summary>A generator as a method (its name, by default, the generator's kind).</summary>
-    public static ComparedMethod From(INovelViewGenerator generator, long parameters, string? name = null) =>
-        new(name ?? generator.Kind, generator.Generate, parameters);
+    /// <summary>
+    /// A generator as a method (its name, by default, the generator's kind). When the evaluation pairs are larger than
+    /// the generator's working size, it works at its size (the inputs resized: source by area, depth nearest) and its
+    /// views are upsampled (bicubic) to the pairs' size, with "@size" added to its name.
+    /// </summary>
+    public static ComparedMethod From(INovelViewGenerator generator, long parameters, int evaluationResolution, string? name = null)
+    {
+        var own = generator.Resolution;
+        if (own == evaluationResolution) return new(name ?? generator.Kind, generator.Generate, parameters);
+        return new(name ?? $"{generator.Kind}@{own}", (batch, inputs, seed) =>
+        {
+            var (views, nfe) = AtOwnSize(generator, inputs, seed, batch.Source.device);
+            return (Imaging.Resize.To(views, (int)batch.Source.shape[2], (int)batch.Source.shape[3], Imaging.ResizeFilter.Bicubic).clamp(-1, 1), nfe);
+        }, parameters);
+    }
+
+    /// <summary>
+    /// A generator's views composed with the warp at the pairs' size (<see cref="ViewComposition"/>): the warp's pixels
+    /// where the source sees, the generated view (upsampled) in the holes. Named "KIND+compose".
+    /// </summary>
+    public static ComparedMethod Composed(INovelViewGenerator generator, long parameters, string? name = null) =>
+        new(name ?? $"{generator.Kind}+compose", (batch, inputs, seed) =>
+        {
+            var (views, nfe) = AtOwnSize(generator, inputs, seed, batch.Source.device);
+            var composed = Enumerable.Range(0, (int)batch.Source.shape[0])
+                .Select(i => ViewComposition.Compose(batch.WarpedRgb[i], batch.HoleMask[i, 0], views[i])).ToArray();
+            return (stack(composed), nfe);
+        }, parameters);
+
+    static (Tensor Views, int Nfe) AtOwnSize(INovelViewGenerator generator, WarpInputs inputs, long seed, Device device)
+    {
+        var (h, w) = ((int)inputs.Source.shape[2], (int)inputs.Source.shape[3]);
+        var m = generator.SizeMultiple;
+        var ow = Math.Max(m, generator.Resolution / m * m);
+        var oh = Math.Max(m, (int)Math.Round((double)ow * h / w / m) * m);
+        if (oh == h && ow == w) return generator.Generate(NovelViewBatch.Build(inputs.Source, inputs.Depth, inputs.Sources, inputs.Targets).To(device), inputs, seed);
+        var small = new WarpInputs(Imaging.Resize.To(inputs.Source, oh, ow, Imaging.ResizeFilter.Area),
+            Imaging.Resize.To(inputs.Depth.unsqueeze(1), oh, ow, Imaging.ResizeFilter.Nearest).squeeze(1),
+            inputs.Sources.Select(c => c.Scaled(ow, oh)).ToList(), inputs.Targets.Select(c => c.Scaled(ow, oh)).ToList());
+        return generator.Generate(NovelViewBatch.Build(small.Source, small.Depth, small.Sources, small.Targets).To(device), small, seed);
+    }
 
     /// <summary>The forward warp alone, holes left grey: no network.</summary>
-    public static ComparedMethod WarpOnly { get; } = new("warp-only", (b, _) => (b.WarpedRgb, 0));
+    public static ComparedMethod WarpOnly { get; } = new("warp-only", (b, _, _) => (b.WarpedRgb, 0));
 }
 
 /// <summary>Settings of a novel-view comparison: pairs per covisibility range, batch, render quality, seed, depth model.</summary>
@@ -71,9 +112,9 @@ public static class NovelViewComparison
                     foreach (var method in methods)
                     {
                         var nfe = 0;
-                        var (row, examples) = evaluation.Evaluate(method.Name, range, data, list, b =>
+                        var (row, examples) = evaluation.Evaluate(method.Name, range, data, list, (b, inputs) =>
                         {
-                            var (views, k) = method.Generate(b, settings.Seed);
+                            var (views, k) = method.Generate(b, inputs, settings.Seed);
                             nfe = k;
                             return views;
                         });

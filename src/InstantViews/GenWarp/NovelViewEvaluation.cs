@@ -14,9 +14,12 @@ public sealed class NovelViewEvaluation(ResNet18Features features, Device device
 {
     readonly PerceptualDistance perceptual = new(features);
 
-    /// <summary>Evaluates one method on pairs: <paramref name="generate"/> maps a batch to targets [N,3,H,W] in [-1, 1].</summary>
+    /// <summary>
+    /// Evaluates one method on pairs: <paramref name="generate"/> maps a batch (and what it was warped from) to targets
+    /// [N,3,H,W] in [-1, 1] at the pairs' size.
+    /// </summary>
     public (EvalRow Row, Tensor Examples) Evaluate(string method, string range, ScenePairs data, IReadOnlyList<ViewPair> pairs,
-        Func<NovelViewBatch, Tensor> generate, int exampleCount = 4)
+        Func<NovelViewBatch, WarpInputs, Tensor> generate, int exampleCount = 4)
     {
         var perPair = new List<double[]>();
         var fakeFeatures = new List<Tensor>();
@@ -27,9 +30,10 @@ public sealed class NovelViewEvaluation(ResNet18Features features, Device device
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var chunk = pairs.Skip(start).Take(batchSize).ToList();
-            var batch = data.Batch(chunk, device);
+            var inputs = data.Inputs(chunk);
+            var batch = ScenePairs.Batch(chunk, inputs, device);
             var visible = data.DepthEstimator is null ? 1 - batch.HoleMask : 1 - GroundTruthHoles(chunk);
-            var fake = generate(batch).clamp(-1, 1).to(device);
+            var fake = generate(batch, inputs).clamp(-1, 1).to(device);
             var real = batch.Target!;
             var (f01, r01) = ((fake + 1) / 2, (real + 1) / 2);
             var occluded = 1 - visible;

@@ -43,11 +43,21 @@ public sealed class ScenePairs(SceneStreamConfig config, IDepthEstimator? depth 
     public NovelViewBatch Batch(IReadOnlyList<ViewPair> pairs, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var source = stack(pairs.Select(p => p.SourceRgb()).ToArray());
+        var b = Batch(pairs, Inputs(pairs), device);
+        return new NovelViewBatch(b.Source.MoveToOuterDisposeScope(), b.TargetEmbedding.MoveToOuterDisposeScope(),
+            b.WarpedRgb.MoveToOuterDisposeScope(), b.HoleMask.MoveToOuterDisposeScope(), b.Target!.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>What a batch of <paramref name="pairs"/> is warped from: sources, their depth (true or estimated), cameras.</summary>
+    public WarpInputs Inputs(IReadOnlyList<ViewPair> pairs) => new(stack(pairs.Select(p => p.SourceRgb()).ToArray()), stack(pairs.Select(SourceDepth).ToArray()),
+        pairs.Select(p => p.SourceCamera).ToList(), pairs.Select(p => p.TargetCamera).ToList());
+
+    /// <summary>The batch of <paramref name="pairs"/> warped from <paramref name="inputs"/> (<see cref="Inputs"/>), targets included.</summary>
+    public static NovelViewBatch Batch(IReadOnlyList<ViewPair> pairs, WarpInputs inputs, Device? device = null)
+    {
+        using var scope = NewDisposeScope();
         var target = stack(pairs.Select(p => p.TargetRgb()).ToArray());
-        var d = stack(pairs.Select(SourceDepth).ToArray());
-        var b = NovelViewBatch.Build(source, d, pairs.Select(p => p.SourceCamera).ToList(), pairs.Select(p => p.TargetCamera).ToList(), target)
-            .To(device ?? CPU);
+        var b = NovelViewBatch.Build(inputs.Source, inputs.Depth, inputs.Sources, inputs.Targets, target).To(device ?? CPU);
         return new NovelViewBatch(b.Source.MoveToOuterDisposeScope(), b.TargetEmbedding.MoveToOuterDisposeScope(),
             b.WarpedRgb.MoveToOuterDisposeScope(), b.HoleMask.MoveToOuterDisposeScope(), b.Target!.MoveToOuterDisposeScope());
     }

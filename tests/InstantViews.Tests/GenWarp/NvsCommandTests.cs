@@ -71,6 +71,28 @@ public class NvsCommandTests
     }
 
     [Fact]
+    public void Evaluation_at_a_higher_resolution_upsamples_the_small_models_and_adds_grown_and_composed_rows()
+    {
+        using var dir = new TempDir();
+        Inputs(dir);
+        var (teacher, _) = Checkpoint.Load<GenWarpModel>(dir.File("model.safetensors"));
+        var oneStep = OneStepGenWarp.FromTeacher(teacher, 20);
+        Checkpoint.Save(dir.File("one-step.safetensors"), oneStep);
+        Checkpoint.Save(dir.File("grown.safetensors"), oneStep.Grow(levelChannels: 8));
+        Checkpoint.Save(dir.File("baseline.safetensors"), new WarpInpaintModel(TinyGenWarp.BaselineConfig));
+        var r = Run("genwarp", "eval", "--model", dir.File("model.safetensors"), "--baseline", dir.File("baseline.safetensors"), "--one-step", dir.File("one-step.safetensors"),
+            "--grown", dir.File("grown.safetensors"), "--resolution", "32", "--pairs", "2", "--steps", "2", "--depth-model", dir.File("no-depth.safetensors"),
+            "--spp", "1", "--threads", "1", "-q", "--out", dir.File("eval"));
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("pairs at 32px", r.Out);
+        var methods = File.ReadAllLines(dir.File("eval/results.csv")).Skip(1).Select(l => l.Split(',')[0]).Distinct().ToList();
+        Assert.Equal(["genwarp@16", "genwarp-1step@16", "genwarp-1step+compose", "genwarp-1step-32", "genwarp-1step-32+compose", "warp-inpaint@16", "warp-only"], methods);
+        // Every row was scored on 32-px pairs: the example grids hold 32-px tiles.
+        var grid = ImageFile.Read(dir.File("eval/examples-genwarp@16-mid-gt.png"));
+        Assert.True(grid.shape[1] >= 32 && (grid.shape[2] - 2) % 34 == 0, $"grid {grid.shape[1]}x{grid.shape[2]}");
+    }
+
+    [Fact]
     public void A_one_step_model_is_accepted_where_GenWarp_is_and_refused_where_a_diffusion_model_is_needed()
     {
         using var dir = new TempDir();
