@@ -89,7 +89,7 @@ public class SmokeTests
         Assert.Contains("NFE 6 per image", eval); // Heun on 2 points (3 evaluations), twice with guidance
         Files(d.File("eval"), "results.csv", "examples-genwarp-1step-mid-estimated.png", "examples-warp-only-long-gt.png");
         var rows = File.ReadAllLines(d.File("eval/results.csv")).Skip(1).Select(l => l.Split(',')).ToList();
-        Assert.Equal(16, rows.Count); // 4 methods x 2 ranges x 2 depth sources
+        Assert.Equal(20, rows.Count); // 5 methods (genwarp, genwarp-1step, genwarp-1step+compose, warp-inpaint, warp-only) x 2 ranges x 2 depth sources
         Assert.All(rows.Where(r => r[0] == "genwarp-1step"), r => Assert.Equal("1", r[16]));
         Ok("genwarp", "eval", "--model", gw, "--baseline", d.File("wi/model.safetensors"), "--one-step", d.File("one/model.safetensors"),
             "--methods", "genwarp-1step", "warp-only", "--pairs", "2", "--spp", "1", "--depth-model", depth, "--out", d.File("eval2"));
