@@ -23,7 +23,7 @@ public static class ViewCommand
         });
         var openBrowser = new Option<bool>("--open") { Description = "Open the page in the default browser" };
         var maxSize = new Option<int>("--max-size") { Description = "Longest side of the photo shown (larger photos are scaled down)", DefaultValueFactory = _ => 1024 };
-        var fillSize = new Option<int>("--fill-size") { Description = "Longest side of the generated views that fill the holes", DefaultValueFactory = _ => 384 };
+        var fillSize = new Option<int>("--fill-size") { Description = "Longest side of the generated views that fill the holes", DefaultValueFactory = _ => 256 };
         var cmd = new Command("view", "Open a photo in the browser and move the camera: the photo as a depth mesh, holes filled by generated views") { model, host, port, openBrowser, maxSize, fillSize };
         src.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace InstantViews.GenWarp;
 
 /// <summary>Sizes of an interactive session: the photo's long side, and the long side of the generated fill views.</summary>
-public sealed record PhotoViewSizes(int MaxSize = 1024, int FillSize = 384)
+public sealed record PhotoViewSizes(int MaxSize = 1024, int FillSize = 256)
 {
     public void Check()
     {
