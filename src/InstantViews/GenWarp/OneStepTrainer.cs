@@ -106,15 +106,7 @@ public sealed class OneStepTrainer : GanTrainingRun
     /// <summary>A new run whose generator is a copy of <paramref name="teacher"/> at the pairs' sigma_max.</summary>
     public static OneStepTrainer Create(GenWarpModel teacher, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir,
         Device? device = null, ResNet18Features? features = null)
-    {
-        var g = OneStepGenWarp.FromTeacher(teacher, pairs.Config.SigmaMax);
-        Check(g, pairs, train);
-        RefuseExisting(outDir);
-        var dev = device ?? CPU;
-        var t = new OneStepTrainer(Build(g, train, dev, features ?? new ResNet18Features()), train, pairs, depth, outDir, dev);
-        t.Begin(train);
-        return t;
-    }
+        => Start(OneStepGenWarp.FromTeacher(teacher, pairs.Config.SigmaMax), train, pairs, depth, outDir, device, features);
 
     /// <summary>
     /// A new growth run: <paramref name="from"/> (a distilled one-step GenWarp, or one grown already) with one more
@@ -123,8 +115,10 @@ public sealed class OneStepTrainer : GanTrainingRun
     /// </summary>
     public static OneStepTrainer Grow(OneStepGenWarp from, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir,
         int? levelChannels = null, string? guide = null, Device? device = null, ResNet18Features? features = null)
+        => Start(from.Grow(levelChannels, guide), train, pairs, depth, outDir, device, features);
+
+    static OneStepTrainer Start(OneStepGenWarp g, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir, Device? device, ResNet18Features? features)
     {
-        var g = from.Grow(levelChannels, guide);
         Check(g, pairs, train);
         RefuseExisting(outDir);
         var dev = device ?? CPU;
