@@ -64,19 +64,12 @@ public static class QualityBench
                 ImageFile.Write(Path.Combine(gridDir, $"{res}-{method.Replace(' ', '-').Replace(",", "").Replace("=", "")}.png"), ImageGrid.Tile(shown, 8));
             }
         }
+        // Batched sampling through the library's pipeline (as `diffusion sample` and `pagoda sample`), kept in memory.
         (Tensor Images, double SecondsPerImage) Timed(Func<Tensor, Tensor> sample, int batch = 100)
         {
-            var parts = new List<Tensor>();
-            var sw = Stopwatch.StartNew();
             var gen = new Generator(42);
-            for (int done = 0; done < n; done += batch)
-            {
-                using var scope = NewDisposeScope();
-                using var noGrad = inference_mode();
-                var b = Math.Min(batch, n - done);
-                parts.Add(sample(randn([b, 3, r, r], generator: gen)).clamp(-1, 1).MoveToOuterDisposeScope());
-            }
-            return (cat(parts), sw.Elapsed.TotalSeconds / n);
+            var (images, result) = SamplingPipeline.Collect(b => (sample(randn([b, 3, r, r], generator: gen)), 0), n, batch);
+            return (images, result.SecondsPerImage);
         }
         if (gridDir is not null) Directory.CreateDirectory(gridDir);
 

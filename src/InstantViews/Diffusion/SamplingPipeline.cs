@@ -24,28 +24,49 @@ public static class SamplingPipeline
         if (batch < 1) throw new UserError($"--batch must be at least 1, got {batch}");
         Directory.CreateDirectory(dir);
         var gridImages = new List<Tensor>();
-        var clock = new Stopwatch();
-        var nfe = 0;
+        SamplingResult result;
         using (var progress = Progress.Start(name, count, "images"))
-            for (int done = 0; done < count; done += batch)
+            result = Loop(generate, count, batch, (images, done) =>
             {
-                using var scope = NewDisposeScope();
-                using var noGrad = inference_mode();
-                var b = Math.Min(batch, count - done);
-                clock.Start();
-                var (images, n) = generate(b);
-                images = images.clamp(-1, 1).cpu();
-                clock.Stop();
-                nfe = n;
-                for (int i = 0; i < b; i++)
+                for (int i = 0; i < images.shape[0]; i++)
                 {
                     ImageFile.Write(Path.Combine(dir, $"{done + i:D5}.png"), images[i]);
                     if (gridImages.Count < GridLimit) gridImages.Add(images[i].clone().DetachFromDisposeScope());
                 }
-                progress.Advance(b);
-            }
+                progress.Advance((int)images.shape[0]);
+            });
         ImageGrid.WriteGrid(Path.Combine(dir, "grid.png"), gridImages);
         foreach (var t in gridImages) t.Dispose();
+        return result;
+    }
+
+    /// <summary>The same batched loop, keeping the images in memory ([count,C,H,W] on the CPU) instead of writing them (benchmarks).</summary>
+    public static (Tensor Images, SamplingResult Result) Collect(Func<int, (Tensor Images, int Nfe)> generate, int count, int batch)
+    {
+        var parts = new List<Tensor>();
+        var result = Loop(generate, count, batch, (images, _) => parts.Add(images.clone().DetachFromDisposeScope()));
+        var all = cat(parts);
+        foreach (var t in parts) t.Dispose();
+        return (all, result);
+    }
+
+    /// <summary>Generates <paramref name="count"/> images in batches and hands each batch (clamped, on the CPU) to <paramref name="consume"/>; times generation only.</summary>
+    static SamplingResult Loop(Func<int, (Tensor Images, int Nfe)> generate, int count, int batch, Action<Tensor, int> consume)
+    {
+        var clock = new Stopwatch();
+        var nfe = 0;
+        for (int done = 0; done < count; done += batch)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = inference_mode();
+            var b = Math.Min(batch, count - done);
+            clock.Start();
+            var (images, n) = generate(b);
+            images = images.clamp(-1, 1).cpu();
+            clock.Stop();
+            nfe = n;
+            consume(images, done);
+        }
         return new SamplingResult(count, clock.Elapsed.TotalSeconds / count, nfe);
     }
 }
