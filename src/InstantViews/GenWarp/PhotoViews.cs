@@ -55,11 +55,16 @@ public sealed class PhotoViews : IDisposable
         fill = (fr.contiguous(), fd.contiguous(), fc);
     }
 
-    /// <summary>Opens a photo [3,H,W] with its depth from <paramref name="depth"/>, estimated at the photo's own size.</summary>
+    /// <summary>
+    /// Opens a photo [3,H,W] with its depth from <paramref name="depth"/>, estimated once the photo is capped to
+    /// <see cref="PhotoViewSizes.MaxSize"/> (a 64-megapixel upload does not reach the depth network at full size).
+    /// </summary>
     public static PhotoViews Open(Tensor photo, Camera camera, IDepthEstimator depth, NovelViewPipeline pipeline, PhotoViewSizes sizes, string name)
     {
         sizes.Check();
         SourceImages.Require(name, (int)photo.shape[2], (int)photo.shape[1]);
+        var (h, w) = ViewComposition.CappedSize((int)photo.shape[1], (int)photo.shape[2], sizes.MaxSize);
+        if (h != photo.shape[1] || w != photo.shape[2]) (photo, camera) = (Resize.To(photo, h, w, ResizeFilter.Area), camera.Scaled(w, h));
         Tensor d;
         using (no_grad()) d = depth.Estimate(photo, camera).to_type(ScalarType.Float32).cpu().contiguous();
         return Open(photo, d, camera, depth.Description, pipeline, sizes, name);
