@@ -187,5 +187,11 @@ public class ViewerServerTests
         Assert.Equal(40 * 60 * 4, (await http.GetByteArrayAsync($"/photos/{id}/depth")).Length);
         using var current = JsonDocument.Parse(await http.GetStringAsync("/photos"));
         Assert.Equal("2", current.RootElement.GetProperty("current").GetString());
+        // A photo larger than the session's maximum (256 px here) is scaled down before its depth is estimated.
+        ImageFile.Write(dir.File("big.png"), TestViewer.Photo(200, 300));
+        (code, body) = await Post(File.ReadAllBytes(dir.File("big.png")));
+        Assert.Equal(HttpStatusCode.OK, code);
+        using var big = JsonDocument.Parse(await http.GetStringAsync($"/photos/{body.GetProperty("id").GetString()}"));
+        Assert.Equal((256, 171), (big.RootElement.GetProperty("width").GetInt32(), big.RootElement.GetProperty("height").GetInt32()));
     }
 }
