@@ -110,6 +110,28 @@ static class ViewerBench
             await page.Mouse.UpAsync();
 
             // Latency: the camera stops at a new pose; how long until the view made for that pose is on the page.
+            // The same drag in a smaller window (512 px wide): the frame rate per canvas size.
+            await page.SetViewportAsync(new ViewPortOptions { Width = 512, Height = 342 + 40 });
+            await page.WaitForFunctionAsync("() => viewer.stats.frames > 0");
+            await Task.Delay(500);
+            var small = (await (await page.QuerySelectorAsync("canvas")).BoundingBoxAsync())!;
+            var (sx, sy) = ((double)(small.X + small.Width / 2), (double)(small.Y + small.Height / 2));
+            var f0 = await page.EvaluateExpressionAsync<long>("viewer.stats.frames");
+            await page.Mouse.MoveAsync((decimal)sx, (decimal)sy);
+            await page.Mouse.DownAsync();
+            var smallDrag = Stopwatch.StartNew();
+            while (smallDrag.Elapsed.TotalSeconds < 4)
+            {
+                var t = smallDrag.Elapsed.TotalSeconds / 4;
+                await page.Mouse.MoveAsync((decimal)(sx + 110 * Math.Sin(2 * Math.PI * t)), (decimal)(sy + 25 * Math.Sin(4 * Math.PI * t)));
+                await Task.Delay(16);
+            }
+            var f1 = await page.EvaluateExpressionAsync<long>("viewer.stats.frames");
+            await page.Mouse.UpAsync();
+            Console.WriteLine($"display ({small.Width:0}x{small.Height:0} canvas, same mesh): {(f1 - f0) * 1000 / smallDrag.Elapsed.TotalMilliseconds:0.0} fps while dragging");
+            await page.SetViewportAsync(new ViewPortOptions { Width = width, Height = height + 40 });
+            await Task.Delay(500);
+
             var latencies = new List<double>();
             for (int k = 0; k < 8; k++)
             {
