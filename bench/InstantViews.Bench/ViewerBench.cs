@@ -73,25 +73,33 @@ static class ViewerBench
             var box = (await (await page.QuerySelectorAsync("canvas")).BoundingBoxAsync())!;
             var (x, y) = ((double)(box.X + box.Width / 2), (double)(box.Y + box.Height / 2));
             (double X, double Y) Path8(double t) => (x + 220 * Math.Sin(2 * Math.PI * t), y + 50 * Math.Sin(4 * Math.PI * t));
-            var (frames0, views0) = (await page.EvaluateExpressionAsync<long>("viewer.stats.frames"), await page.EvaluateExpressionAsync<long>("viewer.stats.views"));
-            await page.Mouse.MoveAsync((decimal)x, (decimal)y);
-            await page.Mouse.DownAsync();
-            var drag = Stopwatch.StartNew();
-            const double dragSeconds = 6;
-            while (drag.Elapsed.TotalSeconds < dragSeconds)
+            async Task<(double Fps, double ViewsPerSecond, long Frames, long Views, double Seconds)> Drag(double seconds)
             {
-                var (px, py) = Path8(drag.Elapsed.TotalSeconds / dragSeconds);
-                await page.Mouse.MoveAsync((decimal)px, (decimal)py);
-                await Task.Delay(16);
+                var (frames0, views0) = (await page.EvaluateExpressionAsync<long>("viewer.stats.frames"), await page.EvaluateExpressionAsync<long>("viewer.stats.views"));
+                await page.Mouse.MoveAsync((decimal)x, (decimal)y);
+                await page.Mouse.DownAsync();
+                var drag = Stopwatch.StartNew();
+                while (drag.Elapsed.TotalSeconds < seconds)
+                {
+                    var (px, py) = Path8(drag.Elapsed.TotalSeconds / seconds);
+                    await page.Mouse.MoveAsync((decimal)px, (decimal)py);
+                    await Task.Delay(16);
+                }
+                var ms = drag.Elapsed.TotalMilliseconds;
+                var (frames1, views1) = (await page.EvaluateExpressionAsync<long>("viewer.stats.frames"), await page.EvaluateExpressionAsync<long>("viewer.stats.views"));
+                await page.Mouse.UpAsync();
+                await Task.Delay(500);
+                return ((frames1 - frames0) * 1000 / ms, (views1 - views0) * 1000 / ms, frames1 - frames0, views1 - views0, ms / 1000);
             }
-            var dragMs = drag.Elapsed.TotalMilliseconds;
-            var (frames1, views1) = (await page.EvaluateExpressionAsync<long>("viewer.stats.frames"), await page.EvaluateExpressionAsync<long>("viewer.stats.views"));
-            await page.Mouse.UpAsync();
-            var dragFps = (frames1 - frames0) * 1000 / dragMs;
-            var viewsPerSecond = (views1 - views0) * 1000 / dragMs;
-            Console.WriteLine($"display ({width}x{height} canvas, {triangles} triangles, drawn at half resolution while moving): " +
-                              $"{dragFps:0.0} fps while dragging ({frames1 - frames0} frames in {dragMs / 1000:0.0} s; at rest the page redraws only when a view arrives)");
-            Console.WriteLine($"server while the camera moves: {views1 - views0} views in {dragMs / 1000:0.0} s = {viewsPerSecond:0.0} views/s");
+            var paced = await Drag(6);
+            await page.GoToAsync(url + "?sendMs=0");
+            await page.WaitForFunctionAsync("() => window.viewer && viewer.stats.views >= 1", new WaitForFunctionOptions { Timeout = 60_000 });
+            var unpaced = await Drag(6);
+            await page.GoToAsync(url);
+            await page.WaitForFunctionAsync("() => window.viewer && viewer.stats.views >= 1", new WaitForFunctionOptions { Timeout = 60_000 });
+            Console.WriteLine($"display while dragging ({width}x{height} canvas, {triangles} triangles, drawn at half resolution while moving; at rest the page redraws only when a view arrives):");
+            Console.WriteLine($"  poses paced to one per 100 ms while dragging (default): {paced.Fps:0.0} fps ({paced.Frames} frames in {paced.Seconds:0.0} s), server {paced.ViewsPerSecond:0.0} views/s ({paced.Views} views)");
+            Console.WriteLine($"  a pose every frame (?sendMs=0):                        {unpaced.Fps:0.0} fps ({unpaced.Frames} frames in {unpaced.Seconds:0.0} s), server {unpaced.ViewsPerSecond:0.0} views/s ({unpaced.Views} views)");
 
             // A second, slower drag for the README's animated capture (screenshots slow the page: not timed).
             await page.Mouse.MoveAsync((decimal)x, (decimal)y);

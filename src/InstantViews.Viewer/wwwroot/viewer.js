@@ -7,6 +7,10 @@ const STRETCH_CUT = 2.0;        // a triangle longer than this many times its si
 const DRAG_PIXEL_RATIO = 0.5;   // drawing-buffer scale while the camera moves; full resolution when it rests
 const REST_MS = 250;            // the camera counts as resting this long after the last move
 const MAX_UPLOAD = 25 * 1024 * 1024;
+// While a drag moves the camera, poses go to the server at most every MOVING_SEND_MS (the browser and the server
+// share the CPU when both run on one machine); a release, a key, the wheel or a reset sends at once.
+// `?sendMs=0` in the address turns this off (the benchmark compares both).
+const MOVING_SEND_MS = Number(new URLSearchParams(location.search).get('sendMs') ?? 100);
 
 // Everything a test or a user may want to read: window.viewer.stats
 const stats = { frames: 0, fps: 0, views: 0, lastLatencyMs: null, lastServerMs: null, model: '', photo: null,
@@ -25,7 +29,7 @@ const camera = new THREE.Camera(); // unused by our shaders: they project with t
 const view = { yaw: 0, pitch: 0, dolly: 0 };
 let photo = null;        // {id, width, height, fx, fy, cx, cy, medianDepth, ...}
 let mesh = null, background = null;
-let lastMove = -1e9, needsSend = false, dirty = true, sentAt = new Map(), nextId = 1;
+let lastMove = -1e9, needsSend = false, throttled = false, lastSent = -1e9, dirty = true, sentAt = new Map(), nextId = 1;
 let socket = null;
 
 function showError(message) { stats.error = message; errorEl.textContent = message || ''; }
@@ -155,7 +159,7 @@ function resize() {
 }
 
 function resetView() { Object.assign(view, { yaw: 0, pitch: 0, dolly: 0 }); moved(); }
-function moved() { lastMove = performance.now(); needsSend = true; dirty = true; }
+function moved(dragging = false) { lastMove = performance.now(); needsSend = true; throttled = dragging; dirty = true; }
 
 // The socket: send the pose once per frame while it changes; the server answers the newest one only.
 function connect() {
@@ -190,8 +194,11 @@ function connect() {
 
 function send() {
   if (!needsSend || !photo || !socket || socket.readyState !== WebSocket.OPEN) return;
+  const now = performance.now();
+  if (throttled && now - lastSent < MOVING_SEND_MS) return;
+  lastSent = now;
   const id = nextId++;
-  sentAt.set(id, performance.now());
+  sentAt.set(id, now);
   socket.send(JSON.stringify({ id, photo: photo.id, pose: pose() }));
   needsSend = false;
 }
@@ -217,9 +224,12 @@ function attachInput(el) {
       view.pitch = Math.max(-60, Math.min(60, view.pitch));
       p.x = e.clientX; p.y = e.clientY;
     }
-    moved();
+    moved(true);
   });
-  const up = e => { pointers.delete(e.pointerId); pinch = null; if (pointers.size === 0) el.classList.remove('dragging'); };
+  const up = e => {
+    pointers.delete(e.pointerId); pinch = null;
+    if (pointers.size === 0) { el.classList.remove('dragging'); if (needsSend) throttled = false; }
+  };
   el.addEventListener('pointerup', up);
   el.addEventListener('pointercancel', up);
   el.addEventListener('wheel', e => { e.preventDefault(); if (!photo) return; view.dolly -= Math.sign(e.deltaY) * 0.05 * photo.medianDepth; moved(); }, { passive: false });
