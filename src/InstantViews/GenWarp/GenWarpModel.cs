@@ -91,7 +91,8 @@ public sealed class GenWarpModel : nn.Module, INovelViewModel
     {
         var sigma = full(source.shape[0], Cfg.ReferenceSigma, dtype: ScalarType.Float32, device: source.device);
         var hooks = new AttentionHooks { Recorded = [], Position = embedding };
-        ReferenceNet.ForwardFeatures(Edm.CIn(sigma.view(-1, 1, 1, 1)) * source, Edm.CNoise(sigma),
+        // Only the tokens its attention layers record are used: the preserver stops after its last one.
+        ReferenceNet.RunToLastAttention(Edm.CIn(sigma.view(-1, 1, 1, 1)) * source, Edm.CNoise(sigma),
             new UNetInputs { Context = context, AddedFeatures = sourceGuider.forward(embedding), Hooks = hooks });
         return hooks.Recorded;
     }

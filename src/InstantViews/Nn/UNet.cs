@@ -120,8 +120,18 @@ public sealed class UNet : nn.Module, ICheckpointable
     public int LastChannels => Cfg.Channels * Cfg.ChannelMult[0];
 
     /// <summary>Runs everything but the output head; returns the last decoder features and the noise embedding.</summary>
-    public (Tensor Features, Tensor Embedding) ForwardFeatures(Tensor x, Tensor noiseLabel, UNetInputs? inputs = null)
+    public (Tensor Features, Tensor Embedding) ForwardFeatures(Tensor x, Tensor noiseLabel, UNetInputs? inputs = null) =>
+        Run(x, noiseLabel, inputs, toLastAttention: false);
+
+    /// <summary>
+    /// Runs the network only as far as its last self-attention layer, for what its hooks record there (a reference
+    /// network's tokens): the blocks after it cannot change them, so they are not run.
+    /// </summary>
+    public void RunToLastAttention(Tensor x, Tensor noiseLabel, UNetInputs inputs) => Run(x, noiseLabel, inputs, toLastAttention: true);
+
+    (Tensor Features, Tensor Embedding) Run(Tensor x, Tensor noiseLabel, UNetInputs? inputs, bool toLastAttention)
     {
+        var attentionLeft = toLastAttention ? AttentionLayerCount : -1;
         var hooks = inputs?.Hooks;
         if (hooks is not null) hooks.Index = 0;
         var context = inputs?.Context;
@@ -137,12 +147,18 @@ public sealed class UNet : nn.Module, ICheckpointable
             h = Apply(m, h, emb, context, hooks);
             if (m is not AttentionBlock) skips.Push(h);
             else { skips.Pop(); skips.Push(h); }
+            if (m is AttentionBlock && --attentionLeft == 0) return (h, emb);
         }
-        foreach (var m in middle) h = Apply(m, h, emb, context, hooks);
+        foreach (var m in middle)
+        {
+            h = Apply(m, h, emb, context, hooks);
+            if (m is AttentionBlock && --attentionLeft == 0) return (h, emb);
+        }
         foreach (var m in decoder)
         {
             if (m is ResBlock) h = cat([h, skips.Pop()], 1);
             h = Apply(m, h, emb, context, hooks);
+            if (m is AttentionBlock && --attentionLeft == 0) return (h, emb);
         }
         return (h, emb);
     }

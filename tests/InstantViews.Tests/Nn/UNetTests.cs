@@ -50,6 +50,20 @@ public class UNetTests
     }
 
     [Fact]
+    public void Running_to_the_last_attention_layer_records_the_same_tokens_as_a_full_pass()
+    {
+        var net = new UNet(Tiny() with { Resolution = 16, ChannelMult = [1, 2, 2], AttentionResolutions = [8, 4] });
+        Randomise(net, 3);
+        var x = randn(2, 3, 16, 16, generator: new TorchSharp.torch.Generator(1));
+        var full = new AttentionHooks { Recorded = [] };
+        net.ForwardFeatures(x, ones(2), new UNetInputs { Hooks = full });
+        var early = new AttentionHooks { Recorded = [] };
+        net.RunToLastAttention(x, ones(2), new UNetInputs { Hooks = early });
+        Assert.Equal(net.AttentionLayerCount, early.Recorded!.Count);
+        for (int i = 0; i < full.Recorded!.Count; i++) Assert.True(TensorAssert.Same(full.Recorded[i], early.Recorded[i]), $"layer {i}");
+    }
+
+    [Fact]
     public void Recorded_tokens_have_documented_shape()
     {
         var net = new UNet(Tiny());
