@@ -94,7 +94,7 @@ public sealed class ViewerServer : IAsyncDisposable
     async Task<IResult> Upload(HttpContext context)
     {
         var length = context.Request.ContentLength;
-        if (length > settings.MaxUploadBytes) return TooLarge(length.Value);
+        if (length > settings.MaxUploadBytes) return TooLarge(context, length.Value);
         byte[] bytes;
         try
         {
@@ -102,7 +102,7 @@ public sealed class ViewerServer : IAsyncDisposable
             await context.Request.Body.CopyToAsync(memory);
             bytes = memory.ToArray();
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(null); }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(context, null); }
         var name = context.Request.Headers["X-File-Name"].FirstOrDefault() is { Length: > 0 and < 256 } n ? n : "upload";
         try
         {
@@ -117,10 +117,15 @@ public sealed class ViewerServer : IAsyncDisposable
         catch (UserError e) { return Results.Json(new { error = e.Message }, statusCode: 400); }
     }
 
-    IResult TooLarge(long? length) => Results.Json(new
+    /// <summary>413; the unread body stays on the connection, so the connection is closed after the answer (not reused).</summary>
+    IResult TooLarge(HttpContext context, long? length)
     {
-        error = $"the file{(length is { } l ? $" of {l / 1048576.0:0.0} MB" : "")} is larger than the limit of {settings.MaxUploadBytes / 1048576.0:0.#} MB",
-    }, statusCode: 413);
+        context.Response.Headers.Connection = "close";
+        return Results.Json(new
+        {
+            error = $"the file{(length is { } l ? $" of {l / 1048576.0:0.0} MB" : "")} is larger than the limit of {settings.MaxUploadBytes / 1048576.0:0.#} MB",
+        }, statusCode: 413);
+    }
 
     async Task Views(HttpContext context)
     {

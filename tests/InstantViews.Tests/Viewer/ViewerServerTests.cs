@@ -167,6 +167,8 @@ public class ViewerServerTests
             content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             using var request = new HttpRequestMessage(HttpMethod.Post, "/photos") { Content = content };
             request.Headers.Add("X-File-Name", "up.png");
+            // The body waits for the server's go-ahead: a refused upload is answered before it is sent.
+            request.Headers.ExpectContinue = true;
             var response = await http.SendAsync(request);
             return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement);
         }
