@@ -284,8 +284,10 @@ public static class GenWarpCommand
             var dir = p.GetValue(outDir)!;
             var result = NovelViewComparison.Run(methods, evalRes, settings, dir, ctx.Device);
             foreach (var note in result.Notes) Console.WriteLine($"note: {note}");
-            var nfe = result.Rows.FirstOrDefault(r => r.Method.StartsWith("genwarp", StringComparison.Ordinal) && !r.Method.StartsWith("genwarp-1step", StringComparison.Ordinal))?.Nfe ?? 0;
-            Console.WriteLine($"pairs at {evalRes}px; GenWarp sampling: {sampling.Sampler} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {nfe} per image{(oneStepViews is null && grownViews is null ? "" : "; genwarp-1step: NFE 1 per image")}; {result.Minutes:0.0} min");
+            var multiStep = result.Rows.FirstOrDefault(r => r.Method.StartsWith("genwarp", StringComparison.Ordinal) && !r.Method.StartsWith("genwarp-1step", StringComparison.Ordinal));
+            var samplingText = multiStep is null ? "" : $"GenWarp sampling: {sampling.Sampler} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {multiStep.Nfe} per image; ";
+            var oneStepText = result.Rows.Any(r => r.Method.StartsWith("genwarp-1step", StringComparison.Ordinal)) ? "genwarp-1step: NFE 1 per image; " : "";
+            Console.WriteLine($"pairs at {evalRes}px; {samplingText}{oneStepText}{result.Minutes:0.0} min");
             Console.WriteLine($"{"method",-26} {"range",-5} {"depth",-9} {"n",4} {"nfe",4} {"psnr",7} {"ssim",6} {"percept",8} {"kid",9} {"fd",9} {"psnr vis",8} {"psnr occ",8}");
             foreach (var r in result.Rows)
                 Console.WriteLine($"{r.Method,-26} {r.Range,-5} {r.Depth,-9} {r.N,4} {r.Nfe,4} {r.Psnr,7:0.00} {r.Ssim,6:0.000} {r.Perceptual,8:0.0000} {r.Kid,9:0.00000} {r.Fd,9:0.00} {r.PsnrCovisible,8:0.00} {r.PsnrOccluded,8:0.00}");
