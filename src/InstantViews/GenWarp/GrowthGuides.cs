@@ -1,5 +1,3 @@
-using InstantViews.Geometry;
-using InstantViews.Imaging;
 using static TorchSharp.torch;
 
 namespace InstantViews.GenWarp;
@@ -14,21 +12,27 @@ public static class GrowthGuides
 {
     /// <summary>
     /// Guides for <paramref name="levels"/> levels above a base of <paramref name="baseHeight"/> x <paramref name="baseWidth"/>:
-    /// [N, 4, baseHeight 2^l, baseWidth 2^l] for l = 1..levels, from sources [N,3,H,W] with depth [N,H,W] and their cameras (at H x W).
+    /// [N, 4, baseHeight 2^l, baseWidth 2^l] for l = 1..levels, from <paramref name="inputs"/> at any size.
     /// </summary>
-    public static List<Tensor> Build(Tensor source, Tensor depth, IReadOnlyList<Camera> sources, IReadOnlyList<Camera> targets, int baseHeight, int baseWidth, int levels)
+    public static List<Tensor> Build(WarpInputs inputs, int baseHeight, int baseWidth, int levels)
     {
         var guides = new List<Tensor>();
         for (int l = 1; l <= levels; l++)
         {
             using var scope = NewDisposeScope();
-            int h = baseHeight << l, w = baseWidth << l;
-            var same = source.shape[2] == h && source.shape[3] == w;
-            var rgb = same ? source : Resize.To(source, h, w, ResizeFilter.Area);
-            var d = same ? depth : Resize.To(depth.unsqueeze(1), h, w, ResizeFilter.Nearest).squeeze(1);
-            var b = NovelViewBatch.Build(rgb, d, sources.Select(c => c.Scaled(w, h)).ToList(), targets.Select(c => c.Scaled(w, h)).ToList());
+            var b = inputs.Resized(baseHeight << l, baseWidth << l).Batch();
             guides.Add(cat([b.WarpedRgb, b.HoleMask], 1).MoveToOuterDisposeScope());
         }
         return guides;
+    }
+
+    /// <summary>
+    /// What a generator grown by <paramref name="levels"/> levels needs from inputs at its output size: the warp batch at
+    /// the base size (the inputs resized) and one guide per level, on <paramref name="device"/>.
+    /// </summary>
+    public static (NovelViewBatch Base, List<Tensor> Guides) Prepare(WarpInputs inputs, int levels, Device device)
+    {
+        var (bh, bw) = ((int)inputs.Source.shape[2] >> levels, (int)inputs.Source.shape[3] >> levels);
+        return (inputs.Resized(bh, bw).Batch().To(device), Build(inputs, bh, bw, levels).Select(g => g.to(device)).ToList());
     }
 }

@@ -49,11 +49,8 @@ public sealed record ComparedMethod(string Name, Func<NovelViewBatch, WarpInputs
         var m = generator.SizeMultiple;
         var ow = Math.Max(m, generator.Resolution / m * m);
         var oh = Math.Max(m, (int)Math.Round((double)ow * h / w / m) * m);
-        if (oh == h && ow == w) return generator.Generate(NovelViewBatch.Build(inputs.Source, inputs.Depth, inputs.Sources, inputs.Targets).To(device), inputs, seed);
-        var small = new WarpInputs(Imaging.Resize.To(inputs.Source, oh, ow, Imaging.ResizeFilter.Area),
-            Imaging.Resize.To(inputs.Depth.unsqueeze(1), oh, ow, Imaging.ResizeFilter.Nearest).squeeze(1),
-            inputs.Sources.Select(c => c.Scaled(ow, oh)).ToList(), inputs.Targets.Select(c => c.Scaled(ow, oh)).ToList());
-        return generator.Generate(NovelViewBatch.Build(small.Source, small.Depth, small.Sources, small.Targets).To(device), small, seed);
+        var own = inputs.Resized(oh, ow);
+        return generator.Generate(own.Batch().To(device), own, seed);
     }
 
     /// <summary>The forward warp alone, holes left grey: no network.</summary>

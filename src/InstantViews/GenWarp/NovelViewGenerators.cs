@@ -35,7 +35,16 @@ public interface INovelViewGenerator
 }
 
 /// <summary>What a warp batch was built from: sources [N,3,H,W], their depth [N,H,W], source and target cameras at H x W.</summary>
-public sealed record WarpInputs(Tensor Source, Tensor Depth, IReadOnlyList<Camera> Sources, IReadOnlyList<Camera> Targets);
+public sealed record WarpInputs(Tensor Source, Tensor Depth, IReadOnlyList<Camera> Sources, IReadOnlyList<Camera> Targets)
+{
+    /// <summary>The same inputs at <paramref name="height"/> x <paramref name="width"/>: sources by area, depth nearest, cameras scaled (these when already that size).</summary>
+    public WarpInputs Resized(int height, int width) => Source.shape[2] == height && Source.shape[3] == width ? this
+        : new(Resize.To(Source, height, width, ResizeFilter.Area), Resize.To(Depth.unsqueeze(1), height, width, ResizeFilter.Nearest).squeeze(1),
+            Sources.Select(c => c.Scaled(width, height)).ToList(), Targets.Select(c => c.Scaled(width, height)).ToList());
+
+    /// <summary>The warp batch of these inputs (no targets).</summary>
+    public NovelViewBatch Batch() => NovelViewBatch.Build(Source, Depth, Sources, Targets);
+}
 
 /// <summary>A diffusion novel-view model sampled with <see cref="NovelViewSampler"/> (NFE counted by the sampler).</summary>
 public sealed class SampledViews(INovelViewModel model, NovelViewSampling sampling) : INovelViewGenerator
@@ -102,12 +111,7 @@ public sealed class OneStepViews(OneStepGenWarp model) : INovelViewGenerator, ID
         if (levels == 0) return Generate(batch, seed);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var device = batch.Source.device;
-        var (h, w) = ((int)inputs.Source.shape[2], (int)inputs.Source.shape[3]);
-        var (bh, bw) = (h >> levels, w >> levels);
-        var small = NovelViewBatch.Build(Resize.To(inputs.Source, bh, bw, ResizeFilter.Area), Resize.To(inputs.Depth.unsqueeze(1), bh, bw, ResizeFilter.Nearest).squeeze(1),
-            inputs.Sources.Select(c => c.Scaled(bw, bh)).ToList(), inputs.Targets.Select(c => c.Scaled(bw, bh)).ToList()).To(device);
-        var guides = GrowthGuides.Build(inputs.Source, inputs.Depth, inputs.Sources, inputs.Targets, bh, bw, levels).Select(g => g.to(device)).ToList();
+        var (small, guides) = GrowthGuides.Prepare(inputs, levels, batch.Source.device);
         var views = model.Generate(Prepare(small.Source), small.TargetEmbedding, new Generator((ulong)seed), guides).clamp(-1, 1);
         return (views.MoveToOuterDisposeScope(), 1);
     }

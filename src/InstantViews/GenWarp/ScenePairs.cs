@@ -70,18 +70,14 @@ public sealed class ScenePairs(SceneStreamConfig config, IDepthEstimator? depth 
     public GrownBatch GrownBatch(IReadOnlyList<ViewPair> pairs, int baseResolution, int levels, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var source = stack(pairs.Select(p => p.SourceRgb()).ToArray());
+        var inputs = Inputs(pairs);
         var target = stack(pairs.Select(p => p.TargetRgb()).ToArray());
-        var d = stack(pairs.Select(SourceDepth).ToArray());
-        var (h, w) = ((int)source.shape[2], (int)source.shape[3]);
+        var (h, w) = ((int)inputs.Source.shape[2], (int)inputs.Source.shape[3]);
         var (bh, bw) = (h >> levels, w >> levels);
         if (bh << levels != h || bw << levels != w || Math.Max(bh, bw) != baseResolution)
             throw new ArgumentException($"pairs rendered at {w}x{h} do not grow from {baseResolution}px in {levels} level(s)");
-        var sources = pairs.Select(p => p.SourceCamera).ToList();
-        var targets = pairs.Select(p => p.TargetCamera).ToList();
-        var small = NovelViewBatch.Build(Imaging.Resize.To(source, bh, bw, Imaging.ResizeFilter.Area), Imaging.Resize.To(d.unsqueeze(1), bh, bw, Imaging.ResizeFilter.Nearest).squeeze(1),
-            sources.Select(c => c.Scaled(bw, bh)).ToList(), targets.Select(c => c.Scaled(bw, bh)).ToList()).To(device ?? CPU);
-        var guides = GrowthGuides.Build(source, d, sources, targets, bh, bw, levels).Select(g => g.to(device ?? CPU).MoveToOuterDisposeScope()).ToList();
+        var (small, guides) = GrowthGuides.Prepare(inputs, levels, device ?? CPU);
+        foreach (var g in guides) g.MoveToOuterDisposeScope();
         return new GrownBatch(new NovelViewBatch(small.Source.MoveToOuterDisposeScope(), small.TargetEmbedding.MoveToOuterDisposeScope(),
             small.WarpedRgb.MoveToOuterDisposeScope(), small.HoleMask.MoveToOuterDisposeScope()), guides, target.to(device ?? CPU).MoveToOuterDisposeScope());
     }

@@ -141,7 +141,7 @@ public class OneStepGrowthTests
         var source = rand(new long[] { 1, 3, 64, 48 }, generator: gen) * 2 - 1;
         var depth = full(1, 64, 48, 3f);
         var cam = Camera.FromFov(48, 64, 60);
-        var guides = GrowthGuides.Build(source, depth, [cam], [cam], 16, 12, 2);
+        var guides = GrowthGuides.Build(new WarpInputs(source, depth, [cam], [cam]), 16, 12, 2);
         Assert.Equal([1L, 4, 32, 24], guides[0].shape);
         Assert.Equal([1L, 4, 64, 48], guides[1].shape);
         Assert.True((guides[1][.., ..3] - source).abs().max().item<float>() < 1e-3);
