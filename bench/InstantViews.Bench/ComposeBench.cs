@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace InstantViews.Bench;
 
 /// <summary>
-/// What a view at the photo's size costs on top of generation: the full-resolution forward warp and the composition
+/// What a view at the photo's size costs on top of generation: the full-resolution forward warp (its loop form, and the tensor form for comparison) and the composition
 /// (<see cref="ViewComposition"/>) of a 1024x683 photo with a generated view of 128 (or any) px, median of repeats.
 /// </summary>
 static class ComposeBench
@@ -32,9 +32,10 @@ static class ComposeBench
             return times.Order().ElementAt(times.Count / 2);
         }
         var warpMs = Median(() => ForwardSplat.Warp(rgb, depth, source, target));
+        var tensorWarpMs = Median(() => ForwardSplat.TensorWarp(rgb.unsqueeze(0), depth.unsqueeze(0), [source], [target], new SplatOptions()));
         using var splat = ForwardSplat.Warp(rgb, depth, source, target);
         var composeMs = Median(() => ViewComposition.Compose(splat.Warped, splat.HoleMask, view));
         Console.WriteLine($"compose {width}x{height} from a {view.shape[2]}x{view.shape[1]} generated view ({get_num_threads()} threads, median of {repeats}): " +
-                          $"warp {warpMs:0.0} ms, composition {composeMs:0.0} ms, total {warpMs + composeMs:0.0} ms; holes {100 * splat.HoleMask.mean().item<float>():0.0}%");
+                          $"warp {warpMs:0.0} ms (tensor form {tensorWarpMs:0.0} ms, {tensorWarpMs / warpMs:0.0}x), composition {composeMs:0.0} ms, total {warpMs + composeMs:0.0} ms; holes {100 * splat.HoleMask.mean().item<float>():0.0}%");
     }
 }

@@ -52,8 +52,8 @@ public static class ViewComposition
         var extendedSmall = fill.Colour * reached + upSmall * (1 - reached);
         var (alpha, extended) = k == 1 ? (alphaSmall, extendedSmall)
             : (Resize.To(alphaSmall, h, w, ResizeFilter.Bilinear).clamp(0, 1), Resize.To(extendedSmall, h, w, ResizeFilter.Bilinear));
-        var holeColour = alpha * up + (1 - alpha) * extended;
-        return (warped * visible + holeColour * hole).MoveToOuterDisposeScope();
+        var holeColour = extended.add_(alpha * (up - extended)); // alpha up + (1 - alpha) extended
+        return where(hole.gt(0.5f), holeColour, warped).MoveToOuterDisposeScope();
     }
 
     static (Tensor Colour, Tensor Weight) NormalisedFill(Tensor values, Tensor mask, int radius)

@@ -7,8 +7,9 @@ namespace InstantViews.Geometry;
 /// Softmax forward splatting (Niklaus and Liu 2020, as used by GenWarp): every source pixel is unprojected
 /// by its depth, moved into the target camera, projected, and added to the four target pixels around its
 /// landing point with bilinear weights times a depth weight (nearer points dominate, <see cref="SplatOptions"/>);
-/// each target pixel is the weighted mean of what landed on it. Pure tensor ops (one index_add), so the result is
-/// differentiable with respect to the source features and runs on the features' device.
+/// each target pixel is the weighted mean of what landed on it. Features that need a gradient, or live on another device,
+/// take the tensor form (one index_add; differentiable with respect to the features); on the CPU without gradients the
+/// same arithmetic runs as loops (<see cref="SplatLoops"/>, ~10x faster for a photo).
 /// </summary>
 public static class ForwardSplat
 {
@@ -44,7 +45,16 @@ public static class ForwardSplat
         int ht = tgt[0].Height, wt = tgt[0].Width;
         if (tgt.Any(t => t.Width != wt || t.Height != ht)) throw new UserError("all target cameras of a batch must share one image size");
         DepthValidation.Require(depth, h, w, "source", n);
+        if (SplatLoops.Applies(features) && depth.device_type == TorchSharp.DeviceType.CPU) return SplatLoops.Warp(features, depth, src, tgt, o);
+        return TensorWarp(features, depth, src, tgt, o);
+    }
 
+    /// <summary>The tensor form (any device, differentiable with respect to the features).</summary>
+    internal static SplatResult TensorWarp(Tensor features, Tensor depth, Camera[] src, Camera[] tgt, SplatOptions o)
+    {
+        long n = features.shape[0], c = features.shape[1];
+        int h = (int)features.shape[2], w = (int)features.shape[3];
+        int ht = tgt[0].Height, wt = tgt[0].Width;
         using var scope = NewDisposeScope();
         var dev = features.device;
         var (sk, tk, rot, trans) = CameraTensors(src, tgt, dev);

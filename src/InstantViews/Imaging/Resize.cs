@@ -24,12 +24,43 @@ public static class Resize
             ResizeFilter.Bicubic => InterpolationMode.Bicubic,
             _ => InterpolationMode.Nearest,
         };
-        bool? align = f is ResizeFilter.Bilinear or ResizeFilter.Bicubic ? false : null;
+        if (f == ResizeFilter.Bicubic)
+        {
+            // Separable: two small matrix products with PyTorch's bicubic weights (several times faster than its
+            // upsample_bicubic2d on the CPU for a photo-sized output; equal to float rounding, tested).
+            var rows = BicubicMatrix(height, (int)h, x.device);
+            var cols = BicubicMatrix(width, (int)x.shape[3], x.device);
+            var yb = matmul(matmul(rows, x.to_type(ScalarType.Float32)), cols.t()).to_type(x.dtype);
+            return batched ? yb : yb.squeeze(0);
+        }
+        bool? align = f is ResizeFilter.Bilinear ? false : null;
         var y = F.interpolate(x, [height, width], mode: mode, align_corners: align);
         return batched ? y : y.squeeze(0);
     }
 
     /// <summary>Box (area) downsampling by an integer factor: the mean of each factor x factor block.</summary>
+    /// <summary>
+    /// The [output, input] matrix of 1-D bicubic resampling as PyTorch does it (align_corners false): source coordinate
+    /// (i + 0.5) in/out - 0.5, Keys' cubic with A = -0.75 on the four nearest samples, indices clamped at the borders.
+    /// </summary>
+    public static Tensor BicubicMatrix(int output, int input, Device? device = null)
+    {
+        const double a = -0.75;
+        static double Near(double x) => ((a + 2) * x - (a + 3)) * x * x + 1;          // |x| <= 1
+        static double Far(double x) => ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;      // 1 < |x| < 2
+        var m = new float[output * input];
+        var scale = (double)input / output;
+        for (int i = 0; i < output; i++)
+        {
+            var src = (float)(scale * (i + 0.5) - 0.5); // float, as PyTorch computes it
+            var x0 = (int)MathF.Floor(src);
+            double t = src - x0;
+            double[] w = [Far(t + 1), Near(t), Near(1 - t), Far(2 - t)];
+            for (int k = 0; k < 4; k++) m[i * input + Math.Clamp(x0 - 1 + k, 0, input - 1)] += (float)w[k];
+        }
+        return tensor(m, [output, input], device: device);
+    }
+
     public static Tensor Down(Tensor image, int factor) =>
         factor == 1 ? image.alias() : To(image, (int)image.shape[^2] / factor, (int)image.shape[^1] / factor, ResizeFilter.Area);
 }

@@ -122,6 +122,33 @@ public class ForwardSplatTests
     }
 
     [Fact]
+    public void Loop_form_equals_the_tensor_form()
+    {
+        // Two items, a target of another size, a translation large enough to push points behind the camera and
+        // off the image, and occlusions: the CPU loops and the differentiable tensor form must agree.
+        var g = new Generator(5);
+        var a = Cam(37, 23);
+        var b = Camera.FromFov(30, 26, 70).WithPose(new RigidTransform(Mat3.RotationY(0.4) * Mat3.RotationX(-0.1), new Vec3(0.6, -0.2, 1.5)));
+        var c = a.WithPose(new RigidTransform(Mat3.RotationX(0.05), new Vec3(-0.1, 0, 0))).Scaled(30, 26);
+        var feats = rand(new long[] { 2, 4, 23, 37 }, generator: g);
+        var depth = rand(new long[] { 2, 23, 37 }, generator: g) * 3 + 0.5;
+        var options = new SplatOptions { Alpha = 7 };
+        using var loops = ForwardSplat.Warp(feats, depth, [a, a], [b, c], options);
+        using var tensors = ForwardSplat.TensorWarp(feats, depth, [a, a], [b, c], options);
+        Assert.Equal(new long[] { 2, 4, 26, 30 }, loops.Warped.shape);
+        Assert.Equal(tensors.HoleMask.shape, loops.HoleMask.shape);
+        Assert.True(loops.HoleMask.eq(tensors.HoleMask).all().item<bool>());
+        var holes = tensors.HoleMask.sum().item<float>();
+        Assert.InRange(holes, 50, 2 * 26 * 30 - 50); // both holes and landed points are exercised
+        Assert.True((loops.Warped - tensors.Warped).abs().max().item<float>() < 1e-4);
+        Assert.True((loops.Depth - tensors.Depth).abs().max().item<float>() < 1e-4);
+        // With gradients wanted, the tensor form is used.
+        var wanted = feats.clone().requires_grad_(true);
+        using var grad = ForwardSplat.Warp(wanted, depth, [a, a], [b, c], options);
+        Assert.True(grad.Warped.requires_grad);
+    }
+
+    [Fact]
     public void Target_facing_away_gives_an_all_hole_result()
     {
         var cam = Cam(16, 16);
