@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
@@ -27,19 +28,47 @@ static class SplatLoops
         var holes = zeros(n, ht, wt);
         var outDepth = zeros(n, ht, wt);
         // Per source pixel: landing point, target depth (0 = dropped) and depth weight.
-        var px = new float[points];
-        var py = new float[points];
-        var zs = new float[points];
-        var acc = new float[pixels * (c + 3)]; // per target pixel: C weighted features, weight, weighted depth, coverage
+        // Buffers come from the shared pool: a viewer warps a photo per frame, and fresh pages cost more than the work.
+        var pool = System.Buffers.ArrayPool<float>.Shared;
+        var (px, py, zs) = (pool.Rent(points), pool.Rent(points), pool.Rent(points));
+        // Per target pixel: C weighted features, weight, weighted depth, coverage. A photo is accumulated in bands of
+        // source rows, one accumulator each, summed at the end.
+        var bands = points >= 1 << 16 ? Math.Clamp(Environment.ProcessorCount, 1, 4) : 1;
+        var accLength = pixels * (c + 3);
+        var accs = Enumerable.Range(0, bands).Select(_ => pool.Rent(accLength)).ToArray();
         for (int i = 0; i < n; i++)
         {
             Project(Floats(depthTensor), i, sources[i], targets[i], (float)o.MinDepth, px, py, zs);
-            var (sMin, sMax) = InverseDepthRange(zs);
-            Array.Clear(acc);
-            Accumulate(Floats(featureTensor), i, c, px, py, zs, sMin, sMax, (float)o.Alpha, wt, ht, acc);
-            Resolve(acc, c, pixels, (float)o.MinCoverage, Floats(warped), Floats(holes), Floats(outDepth), i);
+            var (sMin, sMax) = InverseDepthRange(zs.AsSpan(0, points));
+            var item = i;
+            Parallel.For(0, bands, b =>
+            {
+                Array.Clear(accs[b], 0, accLength);
+                Accumulate(Floats(featureTensor), item, c, points, (int)((long)points * b / bands), (int)((long)points * (b + 1) / bands),
+                    px, py, zs, sMin, sMax, (float)o.Alpha, wt, ht, accs[b]);
+            });
+            Sum(accs, accLength);
+            Resolve(accs[0], c, pixels, (float)o.MinCoverage, Floats(warped), Floats(holes), Floats(outDepth), i);
         }
+        foreach (var buffer in accs.Concat([px, py, zs])) pool.Return(buffer);
         return new SplatResult(warped, holes, outDepth);
+    }
+
+    /// <summary>accs[0] += accs[1..], in parallel chunks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Sum(float[][] accs, int length)
+    {
+        if (accs.Length == 1) return;
+        const int chunk = 1 << 16;
+        Parallel.For(0, (length + chunk - 1) / chunk, j =>
+        {
+            var target = accs[0].AsSpan(j * chunk, Math.Min(chunk, length - j * chunk));
+            for (int b = 1; b < accs.Length; b++)
+            {
+                var source = accs[b].AsSpan(j * chunk, target.Length);
+                for (int k = 0; k < target.Length; k++) target[k] += source[k];
+            }
+        });
     }
 
     /// <summary>The storage of a contiguous float32 CPU tensor, without a copy.</summary>
@@ -48,31 +77,50 @@ static class SplatLoops
     static void Project(ReadOnlySpan<float> allDepth, int item, Camera source, Camera target, float minDepth, float[] px, float[] py, float[] zs)
     {
         var rel = source.RelativeTo(target);
-        float sfx = (float)source.Fx, sfy = (float)source.Fy, scx = (float)source.Cx, scy = (float)source.Cy;
-        float tfx = (float)target.Fx, tfy = (float)target.Fy, tcx = (float)target.Cx, tcy = (float)target.Cy;
         var r = new float[9];
         for (int a = 0; a < 3; a++)
             for (int b = 0; b < 3; b++) r[3 * a + b] = (float)rel.R[a, b];
-        float t0 = (float)rel.T[0], t1 = (float)rel.T[1], t2 = (float)rel.T[2];
-        int h = source.Height, w = source.Width, wt = target.Width, ht = target.Height;
+        var m = new Motion(r, [(float)rel.T[0], (float)rel.T[1], (float)rel.T[2]],
+            [(float)source.Fx, (float)source.Fy, (float)source.Cx, (float)source.Cy],
+            [(float)target.Fx, (float)target.Fy, (float)target.Cx, (float)target.Cy], target.Width, target.Height, minDepth);
+        int h = source.Height, w = source.Width;
         var depth = allDepth.Slice(item * h * w, h * w).ToArray();
-        Parallel.For(0, h, y =>
+        var bands = Math.Clamp(Environment.ProcessorCount, 1, 8);
+        Parallel.For(0, bands, b => ProjectRows(m, depth, w, h * b / bands, h * (b + 1) / bands, px, py, zs));
+    }
+
+    /// <summary>Source-to-target rotation (row-major) and translation, source and target intrinsics (fx, fy, cx, cy), target size.</summary>
+    sealed record Motion(float[] R, float[] T, float[] SourceK, float[] TargetK, int Width, int Height, float MinDepth);
+
+    // The hot loops are compiled fully optimised at once: they run a handful of times, too few for tiered compilation.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void ProjectRows(Motion m, float[] depth, int w, int y0, int y1, float[] px, float[] py, float[] zs)
+    {
+        var r = m.R;
+        float r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3], r4 = r[4], r5 = r[5], r6 = r[6], r7 = r[7], r8 = r[8];
+        float t0 = m.T[0], t1 = m.T[1], t2 = m.T[2];
+        float sfx = m.SourceK[0], sfy = m.SourceK[1], scx = m.SourceK[2], scy = m.SourceK[3];
+        float tfx = m.TargetK[0], tfy = m.TargetK[1], tcx = m.TargetK[2], tcy = m.TargetK[3];
+        float wt = m.Width, ht = m.Height, minDepth = m.MinDepth;
+        var columns = new float[w]; // (u - cx) / fx, the same float operations as per pixel
+        for (int x = 0; x < w; x++) columns[x] = (x + 0.5f - scx) / sfx;
+        for (int y = y0; y < y1; y++)
         {
-            float v = y + 0.5f;
+            float row = (y + 0.5f - scy) / sfy;
             for (int x = 0; x < w; x++)
             {
-                float d = depth[y * w + x];
-                float sx = (x + 0.5f - scx) / sfx * d, sy = (v - scy) / sfy * d;
-                float X = r[0] * sx + r[1] * sy + r[2] * d + t0;
-                float Y = r[3] * sx + r[4] * sy + r[5] * d + t1;
-                float Z = r[6] * sx + r[7] * sy + r[8] * d + t2;
                 int k = y * w + x;
-                if (!(Z > minDepth)) { zs[k] = 0; continue; }
+                float d = depth[k];
+                float sx = columns[x] * d, sy = row * d;
+                float X = r0 * sx + r1 * sy + r2 * d + t0;
+                float Y = r3 * sx + r4 * sy + r5 * d + t1;
+                float Z = r6 * sx + r7 * sy + r8 * d + t2;
+                zs[k] = 0;
+                if (!(Z > minDepth)) continue;
                 float fx = Snap(X / Z * tfx + tcx - 0.5f), fy = Snap(Y / Z * tfy + tcy - 0.5f);
                 if (fx > -1 && fx < wt && fy > -1 && fy < ht) (px[k], py[k], zs[k]) = (fx, fy, Z);
-                else zs[k] = 0;
             }
-        });
+        }
     }
 
     static float Snap(float x)
@@ -81,7 +129,8 @@ static class SplatLoops
         return MathF.Abs(x - r) < 1e-4f ? r : x;
     }
 
-    static (float Min, float Max) InverseDepthRange(float[] zs)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static (float Min, float Max) InverseDepthRange(ReadOnlySpan<float> zs)
     {
         float min = float.MaxValue, max = float.MinValue;
         foreach (var d in zs)
@@ -94,14 +143,15 @@ static class SplatLoops
         return (min, max);
     }
 
-    static unsafe void Accumulate(ReadOnlySpan<float> feats, int item, int c, float[] px, float[] py, float[] zs, float sMin, float sMax, float alpha, int wt, int ht, float[] acc)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static unsafe void Accumulate(ReadOnlySpan<float> feats, int item, int c, int points, int from, int to, float[] px, float[] py, float[] zs, float sMin, float sMax, float alpha, int wt, int ht, float[] acc)
     {
-        int points = px.Length, stride = c + 3;
+        int stride = c + 3;
         var range = MathF.Max(sMax - sMin, 1e-12f);
         fixed (float* f0 = feats.Slice(item * c * points, c * points), a0 = acc)
         {
             var values = stackalloc float[c];
-            for (int k = 0; k < points; k++)
+            for (int k = from; k < to; k++)
             {
                 var d = zs[k];
                 if (d == 0) continue;
@@ -130,6 +180,7 @@ static class SplatLoops
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Resolve(float[] acc, int c, int pixels, float minCoverage, Span<float> warped, Span<float> holes, Span<float> depth, int item)
     {
         var outF = warped.Slice(item * c * pixels, c * pixels);
