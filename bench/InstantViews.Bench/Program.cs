@@ -56,6 +56,10 @@ switch (which)
         if (args.Length < 3) { Console.Error.WriteLine("usage: bench onestep <one-step model> <genwarp model> [results.json]"); return 2; }
         OneStepBench.Run(args[1], args[2], args.Length > 3 ? args[3] : null);
         return 0;
+    case "upscale":
+        if (args.Length < 3) { Console.Error.WriteLine("usage: bench upscale <grown generator> <teacher> [count]"); return 2; }
+        UpscaleBench.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 256);
+        return 0;
     case "growth":
         {
             var models = args.Skip(1).Where(a => !a.EndsWith(".json", StringComparison.Ordinal)).ToList();
@@ -68,6 +72,6 @@ switch (which)
         ViewerBench.Run(args[1], args.Length > 2 ? args[2] : "genwarp-1step.safetensors", args.Length > 3 ? args[3] : "bench-viewer").GetAwaiter().GetResult();
         return 0;
     default:
-        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--count N] [--json F] [--grids DIR], stream [res] [spp], scenes [seconds], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width], growth <one-step model>... [json], viewer <program> [model] [folder]");
+        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--count N] [--json F] [--grids DIR], stream [res] [spp], scenes [seconds], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width], growth <one-step model>... [json], upscale <generator> <teacher> [count], viewer <program> [model] [folder]");
         return which == "--help" ? 0 : 2;
 }

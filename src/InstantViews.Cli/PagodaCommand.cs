@@ -165,13 +165,10 @@ public static class PagodaCommand
             if (t.Cfg.Resolution != g.BaseResolution) throw new UserError($"teacher resolution {t.Cfg.Resolution} differs from the generator's base {g.BaseResolution}");
             g.eval();
             t.eval();
-            using var noGrad = no_grad();
-            var low = Resize.To(ImageFile.Read(p.GetValue(image)!), g.BaseResolution, g.BaseResolution).unsqueeze(0).to(ctx.Device);
             var clock = Stopwatch.StartNew();
-            var z = Inversion.Invert(new EdmDenoiser(t), low, 40, clamp: true, sigmaMax: SamplingDefaults.Of(th).SigmaMax).X;
-            var high = g.Forward(z).clamp(-1, 1)[0].cpu();
-            ImageFile.Write(p.GetValue(outFile)!, high);
-            Console.WriteLine($"{g.BaseResolution}px -> {g.OutputResolution}px in {clock.Elapsed.TotalSeconds:0.00} s (inversion 78 NFE + 1 generator evaluation): {p.GetValue(outFile)}");
+            var (high, nfe) = new Upscaler(g, t, SamplingDefaults.Of(th).SigmaMax).UpscaleImage(ImageFile.Read(p.GetValue(image)!).to(ctx.Device));
+            ImageFile.Write(p.GetValue(outFile)!, high.cpu());
+            Console.WriteLine($"{g.BaseResolution}px -> {g.OutputResolution}px in {clock.Elapsed.TotalSeconds:0.00} s ({nfe} NFE: the teacher's inversion, then one generator evaluation): {p.GetValue(outFile)}");
             return 0;
         });
         return cmd;

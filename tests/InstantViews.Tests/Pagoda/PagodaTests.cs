@@ -105,6 +105,23 @@ public class PagodaTests
     }
 
     [Fact]
+    public void Upscaler_inverts_with_the_teacher_then_evaluates_the_generator_once_and_counts_it()
+    {
+        var teacher = Teacher(6);
+        var grown = OneStepGenerator.FromTeacher(teacher, 80).Grow(16);
+        grown.eval();
+        var low = (rand(new long[] { 2, 3, 8, 8 }, generator: new TorchSharp.torch.Generator(4)) * 2 - 1);
+        var (high, nfe) = new Upscaler(grown, teacher, 80, inversionSteps: 6).Upscale(low);
+        var inverted = Inversion.Invert(new EdmDenoiser(teacher), low, 6, clamp: true, sigmaMax: 80);
+        Assert.Equal(inverted.Nfe + 1, nfe);
+        Assert.Equal(2 * (6 - 1) + 1, nfe); // reverse Heun over the 5 intervals of 6 points, then one generator evaluation
+        Assert.Equal(new long[] { 2, 3, 16, 16 }, high.shape);
+        using (no_grad()) Assert.True((high - grown.Forward(inverted.X).clamp(-1, 1)).abs().max().item<float>() < 1e-5f);
+        var error = Assert.Throws<InstantViews.Runtime.UserError>(() => new Upscaler(grown, teacher, 80).Upscale(zeros(1, 3, 16, 16)));
+        Assert.Contains("[N, 3, 8, 8]", error.Message);
+    }
+
+    [Fact]
     public void Grow_step_changes_new_parameters_and_keeps_frozen_ones()
     {
         var grown = OneStepGenerator.FromTeacher(Teacher(5), 80).Grow(16);
