@@ -22,6 +22,7 @@ public static class GenWarpCommand
         var cmd = new Command("genwarp", "Train and evaluate GenWarp and the warp-and-inpaint baseline on procedural scene pairs");
         cmd.Subcommands.Add(BuildTrain());
         cmd.Subcommands.Add(BuildEval());
+        cmd.Subcommands.Add(BuildEvalMerge());
         cmd.Subcommands.Add(BuildPairs());
         cmd.Subcommands.Add(BuildDistil());
         return cmd;
@@ -231,8 +232,11 @@ public static class GenWarpCommand
         var only = new Option<string[]>("--methods") { Description = "Evaluate only these methods (as named in the table, e.g. genwarp, genwarp-1step, genwarp-1step+compose, warp-inpaint, warp-only; default: all given), on the same pairs", AllowMultipleArgumentsPerToken = true };
         var cmd = new Command("eval", "Compare GenWarp (and one-step GenWarp), warp-and-inpaint and warp-only on evaluation pairs by covisibility range, with estimated and true depth")
         { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler, oneStep, grown, resolution, only };
+        var shard = ShardOptions.Create();
+        shard.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
+            var part = shard.Read(p);
             OutputPaths.Folder(p.GetValue(outDir)!);
             var (genwarp, header) = Checkpoint.Load<GenWarpModel>(p.GetValue(model)!, ctx.Device);
             var (inpaint, _) = Checkpoint.Load<WarpInpaintModel>(p.GetValue(baseline)!, ctx.Device);
@@ -282,16 +286,38 @@ public static class GenWarpCommand
                 DepthModel = p.GetValue(depthModel) ?? BuiltinDepth.FindShipped(),
             };
             var dir = p.GetValue(outDir)!;
-            var result = NovelViewComparison.Run(methods, evalRes, settings, dir, ctx.Device);
+            var result = NovelViewComparison.Run(methods, evalRes, settings, dir, ctx.Device, part);
             foreach (var note in result.Notes) Console.WriteLine($"note: {note}");
+            if (part.Count > 1) return 0;
             var multiStep = result.Rows.FirstOrDefault(r => r.Method.StartsWith("genwarp", StringComparison.Ordinal) && !r.Method.StartsWith("genwarp-1step", StringComparison.Ordinal));
             var samplingText = multiStep is null ? "" : $"GenWarp sampling: {sampling.Sampler} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {multiStep.Nfe} per image; ";
             var oneStepText = result.Rows.Any(r => r.Method.StartsWith("genwarp-1step", StringComparison.Ordinal)) ? "genwarp-1step: NFE 1 per image; " : "";
             Console.WriteLine($"pairs at {evalRes}px; {samplingText}{oneStepText}{result.Minutes:0.0} min");
-            Console.WriteLine($"{"method",-26} {"range",-5} {"depth",-9} {"n",4} {"nfe",4} {"psnr",7} {"ssim",6} {"percept",8} {"kid",9} {"fd",9} {"psnr vis",8} {"psnr occ",8}");
-            foreach (var r in result.Rows)
-                Console.WriteLine($"{r.Method,-26} {r.Range,-5} {r.Depth,-9} {r.N,4} {r.Nfe,4} {r.Psnr,7:0.00} {r.Ssim,6:0.000} {r.Perceptual,8:0.0000} {r.Kid,9:0.00000} {r.Fd,9:0.00} {r.PsnrCovisible,8:0.00} {r.PsnrOccluded,8:0.00}");
+            PrintRows(result.Rows);
             Console.WriteLine($"wrote {Path.Combine(dir, "results.csv")} and example grids (source | warped | generated | ground truth)");
+            return 0;
+        });
+        return cmd;
+    }
+
+    static void PrintRows(IEnumerable<EvalRow> rows)
+    {
+        Console.WriteLine($"{"method",-26} {"range",-5} {"depth",-9} {"n",4} {"nfe",4} {"psnr",7} {"ssim",6} {"percept",8} {"kid",9} {"fd",9} {"psnr vis",8} {"psnr occ",8}");
+        foreach (var r in rows)
+            Console.WriteLine($"{r.Method,-26} {r.Range,-5} {r.Depth,-9} {r.N,4} {r.Nfe,4} {r.Psnr,7:0.00} {r.Ssim,6:0.000} {r.Perceptual,8:0.0000} {r.Kid,9:0.00000} {r.Fd,9:0.00} {r.PsnrCovisible,8:0.00} {r.PsnrOccluded,8:0.00}");
+    }
+
+    static Command BuildEvalMerge()
+    {
+        var outDir = new Option<string>("--out") { Description = "The --out folder the shards of genwarp eval --shard wrote into", Required = true };
+        var cmd = new Command("eval-merge", "Merge the shards of a sharded genwarp eval (--shard i/n) into its table and results.csv, as one process would have written them") { outDir };
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            var dir = p.GetValue(outDir)!;
+            var result = NovelViewComparison.Merge(dir);
+            foreach (var note in result.Notes.Where(n => !n.StartsWith("shard ", StringComparison.Ordinal))) Console.WriteLine($"note: {note}");
+            PrintRows(result.Rows);
+            Console.WriteLine($"wrote {Path.Combine(dir, "results.csv")}");
             return 0;
         });
         return cmd;

@@ -93,6 +93,39 @@ public class NvsCommandTests
     }
 
     [Fact]
+    public void Sharded_evaluation_and_merge_write_the_results_of_one_process_byte_for_byte()
+    {
+        using var dir = new TempDir();
+        Inputs(dir);
+        var (teacher, _) = Checkpoint.Load<GenWarpModel>(dir.File("model.safetensors"));
+        Checkpoint.Save(dir.File("one-step.safetensors"), OneStepGenWarp.FromTeacher(teacher, 20));
+        Checkpoint.Save(dir.File("baseline.safetensors"), new WarpInpaintModel(TinyGenWarp.BaselineConfig));
+        string[] Eval(string outDir, params string[] extra) => ["genwarp", "eval", "--model", dir.File("model.safetensors"), "--baseline", dir.File("baseline.safetensors"),
+            "--one-step", dir.File("one-step.safetensors"), "--pairs", "5", "--batch", "2", "--steps", "2", "--depth-model", dir.File("no-depth.safetensors"),
+            "--spp", "1", "--threads", "1", "-q", "--methods", "genwarp-1step", "genwarp-1step+compose", "warp-only", "--out", dir.File(outDir), .. extra];
+        var one = Run(Eval("one"));
+        Assert.True(one.Code == 0, one.Err);
+        // Three shards (5 pairs in batches of 2: batches 0, 1, 2 per range), run in the "wrong" order, then merged.
+        foreach (var i in new[] { 2, 0, 1 })
+        {
+            var r = Run(Eval("sharded", "--shard", $"{i}/3"));
+            Assert.True(r.Code == 0, r.Err);
+            Assert.False(File.Exists(dir.File("sharded/results.csv")));
+        }
+        var merged = Run("genwarp", "eval-merge", "--out", dir.File("sharded"), "-q");
+        Assert.True(merged.Code == 0, merged.Err);
+        Assert.Equal(File.ReadAllBytes(dir.File("one/results.csv")), File.ReadAllBytes(dir.File("sharded/results.csv")));
+        Assert.Equal(File.ReadAllBytes(dir.File("one/examples-genwarp-1step-mid-gt.png")), File.ReadAllBytes(dir.File("sharded/examples-genwarp-1step-mid-gt.png")));
+        Assert.Equal(1 + 2 * 3, File.ReadAllLines(dir.File("one/results.csv")).Length); // 3 methods x 2 ranges, one depth table
+
+        // A missing shard is named, not merged into a partial table.
+        File.Delete(dir.File("sharded/shard-1-of-3.safetensors"));
+        var partial = Run("genwarp", "eval-merge", "--out", dir.File("sharded"), "-q");
+        Assert.Equal(1, partial.Code);
+        Assert.Contains("not one complete run of 3", partial.Err);
+    }
+
+    [Fact]
     public void A_one_step_model_is_accepted_where_GenWarp_is_and_refused_where_a_diffusion_model_is_needed()
     {
         using var dir = new TempDir();
