@@ -62,9 +62,12 @@ switch (which)
         return 0;
     case "growth":
         {
-            var models = args.Skip(1).Where(a => !a.EndsWith(".json", StringComparison.Ordinal)).ToList();
-            if (models.Count == 0) { Console.Error.WriteLine("usage: bench growth <one-step model>... [results.json]"); return 2; }
-            GrowthBench.Run(models, args.Skip(1).FirstOrDefault(a => a.EndsWith(".json", StringComparison.Ordinal)));
+            // bench growth <one-step model>... [results.json] [--photo WxH]
+            var at = Array.IndexOf(args, "--photo");
+            var photo = at > 0 && at + 1 < args.Length ? args[at + 1].Split('x').Select(int.Parse).ToArray() : [1024, 683];
+            var models = args.Skip(1).Where((a, i) => i + 1 != at && i + 1 != at + 1 && !a.EndsWith(".json", StringComparison.Ordinal)).ToList();
+            if (models.Count == 0) { Console.Error.WriteLine("usage: bench growth <one-step model>... [results.json] [--photo WxH]"); return 2; }
+            GrowthBench.Run(models, args.Skip(1).FirstOrDefault(a => a.EndsWith(".json", StringComparison.Ordinal)), photo[0], photo[1]);
             return 0;
         }
     case "viewer":
@@ -72,6 +75,6 @@ switch (which)
         ViewerBench.Run(args[1], args.Length > 2 ? args[2] : "genwarp-1step.safetensors", args.Length > 3 ? args[3] : "bench-viewer").GetAwaiter().GetResult();
         return 0;
     default:
-        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--count N] [--json F] [--grids DIR], stream [res] [spp], scenes [seconds], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width], growth <one-step model>... [json], upscale <generator> <teacher> [count], viewer <program> [model] [folder]");
+        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--count N] [--json F] [--grids DIR], stream [res] [spp], scenes [seconds], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width], growth <one-step model>... [json] [--photo WxH], upscale <generator> <teacher> [count], viewer <program> [model] [folder]");
         return which == "--help" ? 0 : 2;
 }
