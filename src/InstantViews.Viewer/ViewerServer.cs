@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SkiaSharp;
 using static TorchSharp.torch;
@@ -53,6 +54,9 @@ public sealed class ViewerServer : IAsyncDisposable
         photos.Add(await worker.Run(() => ViewerPhoto.Create(photos.NextId(), first)));
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "instantviews", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
+        // Ctrl-C must not wait for open view sockets: they end when the application stops (Receive below), and
+        // whatever is still open after 2 s is aborted.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         builder.WebHost.UseKestrel(k =>
         {
             k.Listen(settings.Address, settings.Port);
@@ -144,7 +148,8 @@ public sealed class ViewerServer : IAsyncDisposable
         }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var client = new ViewerClient(socket);
-        try { await Receive(client, context.RequestAborted); }
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, app.Lifetime.ApplicationStopping);
+        try { await Receive(client, ending.Token); }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException) { }
         finally
         {
