@@ -64,7 +64,12 @@ public class ViewCommandTests
             using var kill = Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             kill.WaitForExit();
         }
-        Assert.True(p.WaitForExit(30_000), "view did not stop on SIGINT");
+        if (!p.WaitForExit(30_000))
+        {
+            var output = string.Join("\n", lines);
+            p.Kill(entireProcessTree: true);
+            Assert.Fail($"view did not stop on SIGINT; its output:\n{output}\n{Err()}");
+        }
         p.WaitForExit(); // drains the output events
         Assert.True(p.ExitCode == 0, Err());
         Assert.Contains(lines, l => l.StartsWith("stopped: 1 views sent", StringComparison.Ordinal));
