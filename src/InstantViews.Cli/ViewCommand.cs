@@ -53,7 +53,7 @@ public static class ViewCommand
             Console.WriteLine($"depth: {first.DepthDescription}; photo {w}x{h}, views filled at {first.FillSize.Width}x{first.FillSize.Height} by {settings.ModelName}; ready in {clock.Elapsed.TotalSeconds:0.0} s");
             Console.WriteLine($"viewer: {server.Url}  (Ctrl-C to stop)");
             if (p.GetValue(openBrowser)) OpenInBrowser(server.Url);
-            server.WaitAsync(stop.Token).GetAwaiter().GetResult();
+            stop.Token.WaitHandle.WaitOne(); // the main thread waits itself: no thread-pool continuation needed to stop
             Console.WriteLine($"stopped: {server.ViewsSent} views sent, {server.ViewsDropped} stale requests dropped");
             server.DisposeAsync().AsTask().GetAwaiter().GetResult();
             first.Dispose();

@@ -64,7 +64,7 @@ public class ViewCommandTests
             using var kill = Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             kill.WaitForExit();
         }
-        if (!p.WaitForExit(30_000))
+        if (!p.WaitForExit(90_000))
         {
             var output = string.Join("\n", lines);
             p.Kill(entireProcessTree: true);
