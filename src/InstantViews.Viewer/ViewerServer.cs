@@ -213,13 +213,6 @@ public sealed class ViewerServer : IAsyncDisposable
         Interlocked.Increment(ref views);
     }
 
-    /// <summary>Serves until <paramref name="stop"/> is cancelled.</summary>
-    public async Task WaitAsync(CancellationToken stop)
-    {
-        try { await Task.Delay(Timeout.Infinite, stop); }
-        catch (OperationCanceledException) { }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await app.StopAsync();
