@@ -17,7 +17,9 @@ namespace InstantViews.Bench;
 /// FD and KID on ResNet-18 pooled features (with N), seconds per image. Rows: real vs real (another seed
 /// range), a per-pixel Gaussian fitted to the data, the teacher with Heun (79 NFE) and Euler at a few NFE,
 /// the one-step generator at the base resolution, and at the grown resolution the grown generator against
-/// bicubic-upsampled teacher samples.
+/// bicubic-upsampled teacher samples. <c>--variant label=model.safetensors</c> (repeatable) adds one base-resolution row
+/// per further one-step generator (ablations); <c>--skip-teacher</c> leaves out the teacher's rows; <c>--csv</c> writes the
+/// table as CSV.
 /// </summary>
 public static class QualityBench
 {
@@ -32,6 +34,10 @@ public static class QualityBench
         var n = int.Parse(Arg("--count") ?? "1000", CultureInfo.InvariantCulture);
         var featureSize = int.Parse(Arg("--feature-size") ?? "64", CultureInfo.InvariantCulture);
         var jsonOut = Arg("--json");
+        var csvOut = Arg("--csv");
+        var skipTeacher = args.Contains("--skip-teacher");
+        var variants = args.Select((a, i) => (a, i)).Where(p => p.a == "--variant" && p.i + 1 < args.Length).Select(p => args[p.i + 1].Split('=', 2))
+            .Select(kv => kv.Length == 2 ? (Label: kv[0], Path: kv[1]) : throw new UserError($"--variant wants label=model.safetensors, got '{kv[0]}'")).ToList();
         var gridDir = Arg("--grids");
         var resnet = new ResNet18Features();
         var (teacher, th) = Checkpoint.Load<UNet>(teacherPath);
@@ -81,12 +87,24 @@ public static class QualityBench
         var std = realBase.std([0]);
         Add($"{r}px", "per-pixel Gaussian", 0, refBase, (mean + std * randn([n, 3, r, r], generator: new Generator(7))).clamp(-1, 1), 0);
         var den = new EdmDenoiser(teacher);
-        var (heun, heunSec) = Timed(z => Samplers.Heun(den, z * smax, NoiseGrid.Karras(40, sigmaMax: smax)).X);
-        Add($"{r}px", "teacher Heun N=40", 79, refBase, heun, heunSec);
-        foreach (var steps in new[] { 4, 8, 16 })
+        Tensor? heun = null;
+        double heunSec = double.NaN;
+        if (!skipTeacher)
         {
-            var (eu, euSec) = Timed(z => Samplers.Euler(den, z * smax, NoiseGrid.Karras(steps, sigmaMax: smax)).X);
-            Add($"{r}px", $"teacher Euler N={steps}", steps, refBase, eu, euSec);
+            (heun, heunSec) = Timed(z => Samplers.Heun(den, z * smax, NoiseGrid.Karras(40, sigmaMax: smax)).X);
+            Add($"{r}px", "teacher Heun N=40", 79, refBase, heun, heunSec);
+            foreach (var steps in new[] { 4, 8, 16 })
+            {
+                var (eu, euSec) = Timed(z => Samplers.Euler(den, z * smax, NoiseGrid.Karras(steps, sigmaMax: smax)).X);
+                Add($"{r}px", $"teacher Euler N={steps}", steps, refBase, eu, euSec);
+            }
+        }
+        foreach (var (label, path) in variants)
+        {
+            var (g, _) = Checkpoint.Load<OneStepGenerator>(path);
+            g.eval();
+            var (one, oneSec) = Timed(z => g.Forward(z * g.Cfg.SigmaMax));
+            Add($"{r}px", $"one-step generator, {label}", 1, refBase, one, oneSec);
         }
         if (basePath is not null)
         {
@@ -94,21 +112,27 @@ public static class QualityBench
             g.eval();
             var (one, oneSec) = Timed(z => g.Forward(z * g.Cfg.SigmaMax));
             Add($"{r}px", "one-step generator", 1, refBase, one, oneSec);
-            Console.WriteLine($"speed-up of the one-step generator over the 79-NFE teacher: {heunSec / oneSec:0.0}x");
+            if (!skipTeacher) Console.WriteLine($"speed-up of the one-step generator over the 79-NFE teacher: {heunSec / oneSec:0.0}x");
         }
         if (grownPath is not null)
         {
+            if (heun is null) throw new UserError("--grown compares with the teacher's samples: leave out --skip-teacher");
             var (g, _) = Checkpoint.Load<OneStepGenerator>(grownPath);
             g.eval();
             var hr = g.OutputResolution;
             var refHigh = Features(Real(hr, 0, 4), "real high");
             Add($"{hr}px", "real (other eval seeds)", 0, refHigh, Real(hr, 500_000, 4), 0);
             var sw = Stopwatch.StartNew();
-            var bicubic = Resize.To(heun, hr, hr, ResizeFilter.Bicubic).clamp(-1, 1);
+            var bicubic = Resize.To(heun!, hr, hr, ResizeFilter.Bicubic).clamp(-1, 1);
             Add($"{hr}px", "teacher Heun N=40 + bicubic", 79, refHigh, bicubic, heunSec + sw.Elapsed.TotalSeconds / n);
             var (one, oneSec) = Timed(z => g.Forward(z * g.Cfg.SigmaMax), 50);
             Add($"{hr}px", $"one-step generator grown x{hr / r}", 1, refHigh, one, oneSec);
         }
         if (jsonOut is not null) File.WriteAllText(jsonOut, JsonSerializer.Serialize(rows, Json.Options));
+        if (csvOut is not null)
+            File.WriteAllLines(csvOut, rows.Select(w => string.Join(',', w.Resolution, $"\"{w.Method}\"", w.Nfe, w.N, Fmt(w.Fd), Fmt(w.Kid), Fmt(w.KidStd), Fmt(w.SecondsPerImage)))
+                .Prepend("resolution,method,nfe,n,fd,kid,kid_std,seconds_per_image"));
     }
+
+    static string Fmt(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
 }

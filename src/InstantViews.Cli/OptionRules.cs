@@ -13,14 +13,14 @@ public static class OptionRules
 {
     static readonly HashSet<string> Positive =
     [
-        "--alpha", "--batch", "--channels", "--checkpoint-every", "--checkpoint-minutes", "--chunk", "--count", "--feature-size", "--fill-size", "--frames", "--height",
+        "--alpha", "--batch", "--channels", "--checkpoint-every", "--checkpoint-minutes", "--chunk", "--count", "--distil-batch", "--distil-steps", "--feature-size", "--fill-size", "--frames", "--height",
         "--kid-subset-size", "--kid-subsets", "--lr", "--max-size", "--minutes", "--pairs", "--resolution", "--seconds", "--sigma-max", "--size",
         "--spp", "--steps", "--width", "--zoom",
     ];
 
     static readonly HashSet<string> NonNegative =
     [
-        "--adversarial-weight", "--delay", "--frame", "--guidance", "--max-step", "--port", "--sample-every", "--target-frame", "--threads",
+        "--adversarial-weight", "--delay", "--distil-weight", "--frame", "--guidance", "--max-step", "--port", "--sample-every", "--target-frame", "--threads",
     ];
 
     /// <summary>Adds the checks to every numeric option of <paramref name="command"/> and its subcommands.</summary>

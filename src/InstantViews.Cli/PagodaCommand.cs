@@ -98,7 +98,13 @@ public static class PagodaCommand
         var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 32 };
         var lr = new Option<double>("--lr") { Description = "Generator learning rate", DefaultValueFactory = _ => 1e-4 };
         var featureSize = new Option<int>("--feature-size") { Description = "Images are upsampled to at least this size for the ResNet-18 (loss and discriminator)", DefaultValueFactory = _ => 32 };
-        var cmd = new Command("train", "Train the one-step generator (base) or grow it by one level (grow)") { stage, pairs, init, outDir, minutes, steps, resume, batch, lr, featureSize };
+        var discAugment = new Option<bool>("--disc-augment") { Description = "The discriminator sees fakes and reals through one shared random augmentation (colour, translation, cutout) per step" };
+        var distilWeight = new Option<double>("--distil-weight") { Description = "Weight of the distillation term: G(z) against the teacher's PF-ODE solution from the same fresh noise (0: off)", DefaultValueFactory = _ => 0 };
+        var distilBatch = new Option<int>("--distil-batch") { Description = "Fresh noises per step solved by the teacher for the distillation term", DefaultValueFactory = _ => 8 };
+        var distilSteps = new Option<int>("--distil-steps") { Description = "Grid points of the teacher's Heun solve (2N-1 evaluations per noise)", DefaultValueFactory = _ => 18 };
+        var teacherOpt = new Option<string?>("--teacher") { Description = "Teacher for the distillation term (default with --stage base: --init)" };
+        var cmd = new Command("train", "Train the one-step generator (base) or grow it by one level (grow)")
+        { stage, pairs, init, outDir, minutes, steps, resume, batch, lr, featureSize, discAugment, distilWeight, distilBatch, distilSteps, teacherOpt };
         cmd.Options.Add(Cli.CheckpointMinutesOption);
         cmd.Options.Add(Cli.CheckpointEveryOption);
         Cli.SetAction(cmd, (p, ctx) =>
@@ -107,18 +113,34 @@ public static class PagodaCommand
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
             var set = PairSet.Load(p.GetValue(pairs)!);
             var dir = p.GetValue(outDir)!;
-            var train = new PagodaTrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), FeatureSize = p.GetValue(featureSize), Seed = ctx.Seed };
             PagodaTrainer trainer;
             if (p.GetValue(resume)) trainer = PagodaTrainer.Resume(dir, set, ctx.Device);
             else
             {
                 var initPath = p.GetValue(init) ?? throw new UserError("--init is required for a new run");
-                if (p.GetValue(stage) == "base")
+                var isBase = p.GetValue(stage) == "base";
+                var distils = p.GetValue(distilWeight) > 0;
+                var teacherPath = p.GetValue(teacherOpt) ?? (isBase ? initPath : null);
+                if (distils && teacherPath is null) throw new UserError("--distil-weight with --stage grow needs --teacher");
+                var train = new PagodaTrainConfig
+                {
+                    BatchSize = p.GetValue(batch),
+                    LearningRate = p.GetValue(lr),
+                    FeatureSize = p.GetValue(featureSize),
+                    Seed = ctx.Seed,
+                    DiscriminatorAugment = p.GetValue(discAugment),
+                    DistillationWeight = p.GetValue(distilWeight),
+                    DistillationBatch = p.GetValue(distilBatch),
+                    DistillationSteps = p.GetValue(distilSteps),
+                    Teacher = distils ? Path.GetFullPath(teacherPath!) : null,
+                };
+                if (isBase)
                 {
                     var (teacher, header) = Checkpoint.Load<UNet>(initPath);
                     trainer = PagodaTrainer.CreateBase(teacher, SamplingDefaults.Of(header).SigmaMax, train, set, dir, ctx.Device);
                 }
-                else trainer = PagodaTrainer.CreateGrow(Checkpoint.Load<OneStepGenerator>(initPath).Model, train, set, dir, ctx.Device);
+                else trainer = PagodaTrainer.CreateGrow(Checkpoint.Load<OneStepGenerator>(initPath).Model, train, set, dir, ctx.Device,
+                    teacher: distils ? Checkpoint.Load<UNet>(teacherPath!).Model : null);
             }
             Console.WriteLine($"PaGoDA {p.GetValue(stage)}: generator {trainer.Generator.BaseResolution}px noise -> {trainer.Generator.OutputResolution}px images, {set.Count} pairs, from step {trainer.Step}");
             Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));

@@ -9,33 +9,43 @@ namespace InstantViews.Pagoda;
 
 /// <summary>What one PaGoDA generator pass gives the shared step: the reconstructions and their targets (already
 /// augmented alike), the fakes for the adversarial term, the real images the discriminator sees, the last layer, and
-/// the condition images of real and fake (a conditioned discriminator only; the fakes share the reals' conditions).</summary>
-public readonly record struct GanBatch(Tensor Reconstruction, Tensor Target, Tensor Fake, Tensor Real, Tensor LastWeight, Tensor? Condition = null);
+/// the condition images of real and fake (a conditioned discriminator only; the fakes share the reals' conditions), and
+/// the per-sample distillation distances to the teacher's ODE solutions (when the run distils).</summary>
+public readonly record struct GanBatch(Tensor Reconstruction, Tensor Target, Tensor Fake, Tensor Real, Tensor LastWeight, Tensor? Condition = null, Tensor? Distillation = null);
+
+/// <summary>The losses of one step: L_rec, L_distil (0 when the run does not distil), L_G, the adaptive lambda, L_D.</summary>
+public readonly record struct GanStepLosses(double Reconstruction, double Distillation, double Adversarial, double Lambda, double Discriminator);
 
 /// <summary>
 /// The PaGoDA stage 2/3 training loop every one-step generator shares (unconditional <see cref="PagodaTrainer"/>,
-/// one-step GenWarp): L_G = L_rec + w lambda L_G,adv with the adaptive lambda, then one hinge step of the projected
-/// discriminator on real vs detached fakes; Adam (beta1 = 0) for both, EMA of the generator, the generator state in
-/// the checkpoint, so a killed run resumes exactly. Subclasses produce the <see cref="GanBatch"/> of a step.
+/// one-step GenWarp): L = L_rec + w_d L_distil + w lambda L_G,adv with the adaptive lambda (taken against
+/// L_rec + w_d L_distil), then one hinge step of the projected discriminator on real vs detached fakes; with
+/// <see cref="AugmentDiscriminator"/> both the generator's and the discriminator's terms see fakes and reals through one
+/// shared random <see cref="PairAugment"/> draw per step. Adam (beta1 = 0) for both, EMA of the generator, the
+/// generator state in the checkpoint, so a killed run resumes exactly. Subclasses produce the <see cref="GanBatch"/>.
 /// </summary>
 public abstract class GanTrainingRun : TrainingRun
 {
     public ProjectedDiscriminator Discriminator { get; }
     public override long Step => gOpt.Step;
-    /// <summary>w of L = L_rec + w lambda L_G.</summary>
+    /// <summary>w of L = L_rec + w_d L_distil + w lambda L_G.</summary>
     protected double AdversarialWeight { get; }
+    /// <summary>w_d of L = L_rec + w_d L_distil + w lambda L_G (the batch's distillation term, when it has one).</summary>
+    protected double DistillationWeight { get; init; }
+    /// <summary>The discriminator (and the generator's adversarial term) sees fakes and reals augmented alike.</summary>
+    protected bool AugmentDiscriminator { get; init; }
     /// <summary>The run's generator: batches and fresh noise come from it alone.</summary>
     protected Generator Rng { get; }
 
     readonly nn.Module live, average;
     readonly Adam gOpt, dOpt;
     readonly Ema ema;
-    readonly double[] sums = new double[4];
+    readonly double[] sums = new double[5];
     int sumCount;
 
     protected GanTrainingRun(nn.Module generator, nn.Module emaGenerator, List<(string Name, TorchSharp.Modules.Parameter Param)> trainable, ProjectedDiscriminator discriminator,
         double learningRate, double discriminatorLearningRate, double adversarialWeight, double emaDecay, long seed, string outDir, RunSchedule schedule)
-        : base(outDir, schedule, $"step,reconstruction,adversarial_g,lambda,discriminator,{schedule.Items}_per_s,elapsed_s")
+        : base(outDir, schedule, $"step,reconstruction,distillation,adversarial_g,lambda,discriminator,{schedule.Items}_per_s,elapsed_s")
     {
         (live, average, Discriminator, AdversarialWeight) = (generator, emaGenerator, discriminator, adversarialWeight);
         var names = trainable.Select(p => p.Name).ToHashSet();
@@ -51,19 +61,24 @@ public abstract class GanTrainingRun : TrainingRun
     /// <summary>The generator pass of one step (called in a dispose scope, generator in training mode).</summary>
     protected abstract GanBatch Forward();
 
-    /// <summary>One generator update and one discriminator update. Returns (L_rec, L_G, lambda, L_D).</summary>
-    public (double Reconstruction, double Adversarial, double Lambda, double Discriminator) TrainStep()
+    /// <summary>One generator update and one discriminator update.</summary>
+    public GanStepLosses TrainStep()
     {
         var result = Timed(() =>
         {
             using var scope = NewDisposeScope();
             live.train();
             var b = Forward();
+            if (AugmentDiscriminator && b.Condition is not null)
+                throw new InvalidOperationException("discriminator augmentation is for unconditioned discriminators");
+            var (fake, real) = AugmentDiscriminator ? PairAugment.Apply(b.Fake, b.Real, Rng) : (b.Fake, b.Real);
             var lRec = b.Reconstruction.mean();
+            var lDistil = b.Distillation is { } dist ? dist.mean() : zeros_like(lRec);
+            var lMatch = DistillationWeight > 0 ? lRec + DistillationWeight * lDistil : lRec;
             foreach (var p in Discriminator.parameters()) p.requires_grad = false;
-            var lAdv = GanLosses.GeneratorHinge(Discriminator.Logits(b.Fake, b.Condition));
-            var lambda = AdversarialWeight > 0 ? GanLosses.AdaptiveWeight(lRec, lAdv, b.LastWeight) : 0;
-            var lG = lRec + AdversarialWeight * lambda * lAdv;
+            var lAdv = GanLosses.GeneratorHinge(Discriminator.Logits(fake, b.Condition));
+            var lambda = AdversarialWeight > 0 ? GanLosses.AdaptiveWeight(lMatch, lAdv, b.LastWeight) : 0;
+            var lG = lMatch + AdversarialWeight * lambda * lAdv;
             gOpt.ZeroGrad();
             lG.backward();
             gOpt.Update();
@@ -71,19 +86,21 @@ public abstract class GanTrainingRun : TrainingRun
 
             foreach (var p in Discriminator.parameters()) p.requires_grad = true;
             dOpt.ZeroGrad();
-            var lD = GanLosses.DiscriminatorHinge(Discriminator.Logits(b.Real, b.Condition), Discriminator.Logits(b.Fake.detach(), b.Condition));
+            // Augmented alike, the reals share a graph with the fakes: both are detached.
+            var lD = GanLosses.DiscriminatorHinge(Discriminator.Logits(real.detach(), b.Condition), Discriminator.Logits(fake.detach(), b.Condition));
             lD.backward();
             dOpt.Update();
             var (rec, adv, d) = (lRec.item<float>(), lAdv.item<float>(), lD.item<float>());
             if (!float.IsFinite(rec) || !float.IsFinite(d))
                 throw new UserError($"training diverged at step {Step} (reconstruction {rec}, discriminator {d}); the last checkpoint in '{OutDir}' is kept: resume with a lower --lr");
-            return ((double)rec, (double)adv, lambda, (double)d);
+            return new GanStepLosses(rec, lDistil.item<float>(), adv, lambda, d);
         });
-        sums[0] += result.Item1; sums[1] += result.Item2; sums[2] += result.Item3; sums[3] += result.Item4;
+        double[] values = [result.Reconstruction, result.Distillation, result.Adversarial, result.Lambda, result.Discriminator];
+        for (int i = 0; i < sums.Length; i++) sums[i] += values[i];
         sumCount++;
         if (Step % Schedule.LogEvery == 0)
         {
-            Log.Append(Step, sums[0] / sumCount, sums[1] / sumCount, sums[2] / sumCount, sums[3] / sumCount, ItemsPerSecond, Elapsed);
+            Log.Append(Step, sums[0] / sumCount, sums[1] / sumCount, sums[2] / sumCount, sums[3] / sumCount, sums[4] / sumCount, ItemsPerSecond, Elapsed);
             Array.Clear(sums);
             sumCount = 0;
         }
@@ -92,9 +109,10 @@ public abstract class GanTrainingRun : TrainingRun
 
     protected override string AdvanceOneStep()
     {
-        var (r, a, l, d) = TrainStep();
+        var s = TrainStep();
         var rate = ItemsPerSecond < 100 ? $"{ItemsPerSecond:0.0}" : $"{ItemsPerSecond:0}";
-        return $"step {Step}, rec {r:0.000}, adv {a:0.00}, lambda {l:0.00}, D {d:0.00}, {rate} {Schedule.Items}/s";
+        var distil = DistillationWeight > 0 ? $", distil {s.Distillation:0.000}" : "";
+        return $"step {Step}, rec {s.Reconstruction:0.000}{distil}, adv {s.Adversarial:0.00}, lambda {s.Lambda:0.00}, D {s.Discriminator:0.00}, {rate} {Schedule.Items}/s";
     }
 
     /// <summary>Restores EMA, discriminator, both optimisers and the generator state from a checkpoint's tensors.</summary>

@@ -228,4 +228,84 @@ public class PagodaTests
         var lossAfter = GanLosses.DiscriminatorHinge(t.Discriminator.forward(real), t.Discriminator.forward(fakeBefore)).item<float>();
         Assert.True(lossAfter < lossBefore, $"L_D {lossBefore} -> {lossAfter}");
     }
+
+    /// <summary>A base run on 8 random 8x8 pairs whose first step can be replayed from the config's seed.</summary>
+    static (PagodaTrainer Trainer, PairSet Pairs, ResNet18Features Features, UNet Teacher) ReplayableRun(TempDir dir, PagodaTrainConfig cfg)
+    {
+        var teacher = Teacher(11);
+        var g = new TorchSharp.torch.Generator(12);
+        var x = PairSet.Quantise((rand(new long[] { 8, 3, 8, 8 }, generator: g) * 2 - 1).clamp(-1, 1));
+        var pairs = new PairSet(x, randn(new long[] { 8, 3, 8, 8 }, generator: g) * 80);
+        var features = new ResNet18Features();
+        return (PagodaTrainer.CreateBase(teacher, 80, cfg, pairs, dir.File("run"), features: features), pairs, features, teacher);
+    }
+
+    static PagodaTrainConfig ReplayConfig => new() { BatchSize = 4, LearningRate = 1e-3, FeatureSize = 32, CheckpointEvery = 1000, SampleEvery = 0 };
+
+    [Fact]
+    public void The_distillation_term_is_the_distance_from_g_of_fresh_noise_to_the_teachers_heun_solution_of_it()
+    {
+        using var dir = new TempDir();
+        var cfg = ReplayConfig with { DistillationWeight = 1, DistillationBatch = 3, DistillationSteps = 6 };
+        var (t, pairs, features, teacher) = ReplayableRun(dir, cfg);
+        // The step draws the batch indices, then the fresh noise, from the generator seeded with Seed + 1.
+        var replay = new TorchSharp.torch.Generator((ulong)cfg.Seed + 1);
+        randint(pairs.Count, [cfg.BatchSize], generator: replay);
+        using var fresh = t.Generator.SampleNoise(cfg.BatchSize, replay)[..3];
+        Tensor expected;
+        using (no_grad())
+        {
+            var solved = Samplers.Heun(new EdmDenoiser(teacher), fresh, NoiseGrid.Karras(6, sigmaMax: 80)).X.clamp(-1, 1);
+            expected = new PerceptualDistance(features, new PerceptualConfig(MinSize: 32)).Compute(t.Generator.Forward(fresh), solved).mean();
+        }
+        var step = t.TrainStep();
+        Assert.Equal(expected.item<float>(), step.Distillation, 4);
+        Assert.True(step.Distillation > 1e-3, $"distillation {step.Distillation}");
+        // Off by default: the term is neither computed nor reported.
+        using var dir2 = new TempDir();
+        Assert.Equal(0, ReplayableRun(dir2, ReplayConfig).Trainer.TrainStep().Distillation);
+    }
+
+    [Fact]
+    public void Distillation_pulls_the_generator_towards_the_teachers_solutions()
+    {
+        using var dir = new TempDir();
+        var cfg = ReplayConfig with { DistillationWeight = 50, DistillationBatch = 4, DistillationSteps = 4, AdversarialWeight = 0, LearningRate = 2e-3 };
+        var t = ReplayableRun(dir, cfg).Trainer;
+        var first = t.TrainStep().Distillation;
+        for (int i = 0; i < 15; i++) t.TrainStep();
+        var last = Enumerable.Range(0, 3).Average(_ => t.TrainStep().Distillation);
+        Assert.True(last < 0.7 * first, $"distillation {first} -> {last}");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_discriminator_step_scores_reals_and_fakes_through_one_shared_augmentation_when_asked(bool augment)
+    {
+        using var dir = new TempDir();
+        var cfg = ReplayConfig with { DiscriminatorAugment = augment };
+        var (t, pairs, features, _) = ReplayableRun(dir, cfg);
+        var before = new ProjectedDiscriminator(features, t.Discriminator.FeatureSize);
+        before.load_state_dict(t.Discriminator.state_dict());
+        // Replay the step's draws: batch indices, fresh noise, the reconstruction's augmentation, then D's.
+        var replay = new TorchSharp.torch.Generator((ulong)cfg.Seed + 1);
+        var real = pairs.Images(randint(pairs.Count, [cfg.BatchSize], generator: replay));
+        using var fresh = t.Generator.SampleNoise(cfg.BatchSize, replay);
+        Tensor expected;
+        using (no_grad())
+        {
+            var fake = t.Generator.Forward(fresh);
+            PairAugment.Apply(fake, real, replay);
+            var (fa, ra) = augment ? PairAugment.Apply(fake, real, replay) : (fake, real);
+            expected = GanLosses.DiscriminatorHinge(before.forward(ra), before.forward(fa));
+            if (augment)
+            {
+                // The draw changed what D saw.
+                var plain = GanLosses.DiscriminatorHinge(before.forward(real), before.forward(fake)).item<float>();
+                Assert.True(Math.Abs(plain - expected.item<float>()) > 1e-4, $"augmented {expected.item<float>()} vs plain {plain}");
+            }
+        }
+        Assert.Equal(expected.item<float>(), t.TrainStep().Discriminator, 4);
+    }
 }
