@@ -290,9 +290,11 @@ public static class GenWarpCommand
             foreach (var note in result.Notes) Console.WriteLine($"note: {note}");
             if (part.Count > 1) return 0;
             var multiStep = result.Rows.FirstOrDefault(r => r.Method.StartsWith("genwarp", StringComparison.Ordinal) && !r.Method.StartsWith("genwarp-1step", StringComparison.Ordinal));
-            var samplingText = multiStep is null ? "" : $"GenWarp sampling: {sampling.Sampler} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {multiStep.Nfe} per image; ";
-            var oneStepText = result.Rows.Any(r => r.Method.StartsWith("genwarp-1step", StringComparison.Ordinal)) ? "genwarp-1step: NFE 1 per image; " : "";
-            Console.WriteLine($"pairs at {evalRes}px; {samplingText}{oneStepText}{result.Minutes:0.0} min");
+            var oneStepRow = result.Rows.FirstOrDefault(r => r.Method.StartsWith("genwarp-1step", StringComparison.Ordinal));
+            var samplingText = multiStep is null ? "" : $"GenWarp sampling: {sampling.Sampler} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {multiStep.Nfe} per view; ";
+            var oneStepText = oneStepRow is null ? "" : $"genwarp-1step: NFE {oneStepRow.Nfe} per view; ";
+            var preserverText = multiStep is null && oneStepRow is null ? "" : "NFE counts GenWarp's semantic-preserver pass; ";
+            Console.WriteLine($"pairs at {evalRes}px; {samplingText}{oneStepText}{preserverText}{result.Minutes:0.0} min");
             PrintRows(result.Rows);
             Console.WriteLine($"wrote {Path.Combine(dir, "results.csv")} and example grids (source | warped | generated | ground truth)");
             return 0;
@@ -370,6 +372,9 @@ public static class GenWarpCommand
     }
 
     /// <summary>A novel-view generator from a model file: GenWarp or warp-inpaint with its sampler, or a one-step GenWarp.</summary>
+    /// <summary>"N semantic-preserver pass(es), " when the generator ran its preserver (not counted in NFE), else "".</summary>
+    static string Preserver(int passes) => passes == 0 ? "" : $"{passes} semantic-preserver pass{(passes == 1 ? "" : "es")}, ";
+
     internal static INovelViewGenerator OpenGenerator(string path, Device device, Func<CheckpointHeader, string, NovelViewSampling> sampling)
     {
         var (module, header) = Checkpoint.Load(path, device);
@@ -418,7 +423,7 @@ public static class GenWarpCommand
             ImageFile.Write(path, ImageGrid.Tile([rgb, r.Warped, r.Generated], 3));
             ImageFile.Write(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path) + "-generated.png"), r.Generated);
             var generatedAt = pipeline.WorkingSize(cam.Height, cam.Width);
-            Console.WriteLine($"depth: {view.Estimator.Description}; view {cam.Width}x{cam.Height} ({(full ? $"composed, generated at {generatedAt.Width}x{generatedAt.Height}" : "model output")}), {r.Steps} step(s), NFE {r.Nfe}, {clock.Elapsed.TotalSeconds:0.00} s; wrote {path}");
+            Console.WriteLine($"depth: {view.Estimator.Description}; view {cam.Width}x{cam.Height} ({(full ? $"composed, generated at {generatedAt.Width}x{generatedAt.Height}" : "model output")}), {r.Steps} step(s), NFE {r.Nfe}, {Preserver(r.PreserverPasses)}{clock.Elapsed.TotalSeconds:0.00} s; wrote {path}");
             return 0;
         });
         return cmd;
@@ -455,7 +460,7 @@ public static class GenWarpCommand
             var range = p.GetValue(yawRange);
             var clock = Stopwatch.StartNew();
             var images = new List<Tensor>();
-            var nfe = 0;
+            var (nfe, preserver) = (0, 0);
             using (var progress = Progress.Start("orbit", n, "frames"))
             {
                 for (int i = 0; i < n; i++)
@@ -468,13 +473,14 @@ public static class GenWarpCommand
                         ? pipeline.GenerateComposed(rgb, depth, cam, tgt, seed, p.GetValue(gen.MaxStep), Redepth(view))
                         : pipeline.Generate(rgb, depth, cam, tgt, seed, p.GetValue(gen.MaxStep), Redepth(view));
                     nfe += r.Nfe;
+                    preserver += r.PreserverPasses;
                     images.Add(z == 1 ? r.Generated : Resize.To(r.Generated, cam.Height * z, cam.Width * z, ResizeFilter.Nearest));
                     progress.Advance(1);
                 }
             }
             if (ext == ".gif") Gif.WriteAnimation(path, images, p.GetValue(delay));
             else ImageGrid.WriteAnimation(path, images, p.GetValue(delay));
-            Console.WriteLine($"depth: {view.Estimator.Description}; {n} frames at {cam.Width}x{cam.Height}, yaw {-range / 2:0.#}..{range / 2:0.#} degrees, NFE {nfe} in total, {clock.Elapsed.TotalSeconds:0.0} s; wrote {path}");
+            Console.WriteLine($"depth: {view.Estimator.Description}; {n} frames at {cam.Width}x{cam.Height}, yaw {-range / 2:0.#}..{range / 2:0.#} degrees, NFE {nfe} in total, {Preserver(preserver)}{clock.Elapsed.TotalSeconds:0.0} s; wrote {path}");
             return 0;
         });
         return cmd;

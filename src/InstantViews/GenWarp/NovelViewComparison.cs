@@ -10,7 +10,8 @@ namespace InstantViews.GenWarp;
 
 /// <summary>
 /// One method of a comparison: views for a batch at the evaluation size, given what the batch was warped from (with the
-/// seed fixing its noise), and evaluations per view.
+/// seed fixing its noise), and network evaluations per view, counting GenWarp's semantic-preserver pass (every pair has its
+/// own source, so each view pays for one).
 /// </summary>
 public sealed record ComparedMethod(string Name, Func<NovelViewBatch, WarpInputs, long, (Tensor Views, int Nfe)> Generate, long Parameters = 0)
 {
@@ -22,7 +23,7 @@ public sealed record ComparedMethod(string Name, Func<NovelViewBatch, WarpInputs
     public static ComparedMethod From(INovelViewGenerator generator, long parameters, int evaluationResolution, string? name = null)
     {
         var own = generator.Resolution;
-        if (own == evaluationResolution) return new(name ?? generator.Kind, generator.Generate, parameters);
+        if (own == evaluationResolution) return new(name ?? generator.Kind, (batch, inputs, seed) => Counted(generator, () => generator.Generate(batch, inputs, seed)), parameters);
         return new(name ?? $"{generator.Kind}@{own}", (batch, inputs, seed) =>
         {
             var (views, nfe) = AtOwnSize(generator, inputs, seed, batch.Source.device);
@@ -50,7 +51,15 @@ public sealed record ComparedMethod(string Name, Func<NovelViewBatch, WarpInputs
         var ow = Math.Max(m, generator.Resolution / m * m);
         var oh = Math.Max(m, (int)Math.Round((double)ow * h / w / m) * m);
         var own = inputs.Resized(oh, ow);
-        return generator.Generate(own.Batch().To(device), own, seed);
+        return Counted(generator, () => generator.Generate(own.Batch().To(device), own, seed));
+    }
+
+    /// <summary>The generator's evaluations per view plus one if it has a semantic preserver (a cache hit on the same
+    /// sources in another method's turn does not make a fresh source's view cheaper).</summary>
+    static (Tensor Views, int Nfe) Counted(INovelViewGenerator generator, Func<(Tensor Views, int Nfe)> generate)
+    {
+        var (views, nfe) = generate();
+        return (views, nfe + (generator.PreserverRuns > 0 ? 1 : 0));
     }
 
     /// <summary>The forward warp alone, holes left grey: no network.</summary>

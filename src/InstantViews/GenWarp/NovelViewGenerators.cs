@@ -32,6 +32,12 @@ public interface INovelViewGenerator
     /// work at several sizes (a grown one-step model) re-warp the inputs at theirs. By default: <see cref="Generate(NovelViewBatch, long)"/>.
     /// </summary>
     (Tensor Views, int Nfe) Generate(NovelViewBatch batch, WarpInputs inputs, long seed) => Generate(batch, seed);
+
+    /// <summary>
+    /// How many times the generator has run GenWarp's semantic preserver (one network pass over a batch of sources, not
+    /// counted in Nfe) since it was made; 0 for models without one (warp-and-inpaint).
+    /// </summary>
+    int PreserverRuns => 0;
 }
 
 /// <summary>What a warp batch was built from: sources [N,3,H,W], their depth [N,H,W], source and target cameras at H x W.</summary>
@@ -54,9 +60,13 @@ public sealed class SampledViews(INovelViewModel model, NovelViewSampling sampli
     public string Kind => model.Kind;
     public UNetConfig NetConfig => model.NetConfig;
 
+    /// <summary>GenWarp runs its preserver once per sampled batch (every denoiser evaluation reuses its tokens).</summary>
+    public int PreserverRuns { get; private set; }
+
     public (Tensor Views, int Nfe) Generate(NovelViewBatch batch, long seed)
     {
         var r = NovelViewSampler.Sample(model, batch, sampling, seed);
+        if (model is GenWarpModel) PreserverRuns++;
         return (r.X, r.Nfe);
     }
 }

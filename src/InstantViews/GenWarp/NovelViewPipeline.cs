@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 
 namespace InstantViews.GenWarp;
 
-/// <summary>One novel view: the one-shot warp of the source (for display), its holes, and the generated view.</summary>
-public sealed record NovelViewResult(Tensor Warped, Tensor HoleMask, Tensor Generated, int Nfe, int Steps);
+/// <summary>One novel view: the one-shot warp of the source (for display), its holes, the generated view, the generator's
+/// network evaluations, the camera steps, and the semantic-preserver passes it took (not in Nfe; 0 when cached or absent).</summary>
+public sealed record NovelViewResult(Tensor Warped, Tensor HoleMask, Tensor Generated, int Nfe, int Steps, int PreserverPasses = 0);
 
 /// <summary>
 /// Single-image novel views with a trained model (multi-step or one-step): resizes the image to the model's working size, warps the
@@ -55,7 +56,7 @@ public sealed class NovelViewPipeline(INovelViewGenerator generator, Device? dev
         var r = Generate(small, smallDepth, smallCam, target.Scaled(smallCam.Width, smallCam.Height), seed, maxStepDegrees, estimateDepth);
         using var noGrad = no_grad();
         var (view, warped, holes) = ViewComposition.ComposeView(rgb, depth, source, target, r.Generated);
-        return new NovelViewResult(warped.MoveToOuterDisposeScope(), holes.MoveToOuterDisposeScope(), view.MoveToOuterDisposeScope(), r.Nfe, r.Steps);
+        return new NovelViewResult(warped.MoveToOuterDisposeScope(), holes.MoveToOuterDisposeScope(), view.MoveToOuterDisposeScope(), r.Nfe, r.Steps, r.PreserverPasses);
     }
 
     /// <summary>
@@ -74,6 +75,7 @@ public sealed class NovelViewPipeline(INovelViewGenerator generator, Device? dev
         var (warped, holes) = (display?.Warped, display?.HoleMask);
         var (curRgb, curDepth, curCam) = (rgb, depth, source);
         var nfe = 0;
+        var preserverBefore = Generator.PreserverRuns;
         Tensor generated = rgb;
         foreach (var cam in steps)
         {
@@ -88,7 +90,7 @@ public sealed class NovelViewPipeline(INovelViewGenerator generator, Device? dev
             (curRgb, curDepth, curCam) = (generated, nextDepth.to_type(ScalarType.Float32).cpu(), cam);
         }
         return new NovelViewResult(warped!.clone().MoveToOuterDisposeScope(), holes!.clone().MoveToOuterDisposeScope(),
-            generated.MoveToOuterDisposeScope(), nfe, steps.Count);
+            generated.MoveToOuterDisposeScope(), nfe, steps.Count, Generator.PreserverRuns - preserverBefore);
     }
 
     static Tensor FilledWarpedDepth(Tensor depth, Camera from, Camera to)

@@ -86,11 +86,14 @@ public class SmokeTests
         Assert.Equal("genwarp-1step", Checkpoint.ReadHeader(d.File("one/model.safetensors")).Kind);
         var eval = Ok("genwarp", "eval", "--model", gw, "--baseline", d.File("wi/model.safetensors"), "--one-step", d.File("one/model.safetensors"),
             "--pairs", "2", "--steps", "2", "--spp", "1", "--depth-model", depth, "--out", d.File("eval"));
-        Assert.Contains("NFE 6 per image", eval); // Heun on 2 points (3 evaluations), twice with guidance
+        Assert.Contains("NFE 7 per view", eval); // Heun on 2 points (3 evaluations), twice with guidance, and the preserver's pass
         Files(d.File("eval"), "results.csv", "examples-genwarp-1step-mid-estimated.png", "examples-warp-only-long-gt.png");
         var rows = File.ReadAllLines(d.File("eval/results.csv")).Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal(20, rows.Count); // 5 methods (genwarp, genwarp-1step, genwarp-1step+compose, warp-inpaint, warp-only) x 2 ranges x 2 depth sources
-        Assert.All(rows.Where(r => r[0] == "genwarp-1step"), r => Assert.Equal("1", r[16]));
+        // Network evaluations per view, the semantic preserver's pass included: 1 + 1 one-step, 6 + 1 guided Heun,
+        // 3 for the baseline (Heun on 2 points, no guidance, no preserver), none for the warp.
+        foreach (var (method, nfe) in new[] { ("genwarp-1step", "2"), ("genwarp-1step+compose", "2"), ("genwarp", "7"), ("warp-inpaint", "3"), ("warp-only", "0") })
+            Assert.All(rows.Where(r => r[0] == method), r => Assert.Equal(nfe, r[16]));
         Ok("genwarp", "eval", "--model", gw, "--baseline", d.File("wi/model.safetensors"), "--one-step", d.File("one/model.safetensors"),
             "--methods", "genwarp-1step", "warp-only", "--pairs", "2", "--spp", "1", "--depth-model", depth, "--out", d.File("eval2"));
         var subset = File.ReadAllLines(d.File("eval2/results.csv")).Skip(1).Select(l => l.Split(',')).ToList();

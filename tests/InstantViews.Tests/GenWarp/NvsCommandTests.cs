@@ -64,7 +64,7 @@ public class NvsCommandTests
             "--target", "move:0.1,0,0,5,0", "--steps", "2", "--sampler", "euler", "--threads", "1", "-q", "--out", dir.File("nvs.png"));
         Assert.True(r.Code == 0, r.Err);
         // Euler on 2 points with guidance 2: 2 evaluations per step.
-        Assert.Contains("NFE 4", r.Out);
+        Assert.Contains("NFE 4, 1 semantic-preserver pass,", r.Out);
         var sheet = ImageFile.Read(dir.File("nvs.png"));
         Assert.Equal(16 * 3 + 4 * 2, sheet.shape[2]);
         Assert.True(File.Exists(dir.File("nvs-generated.png")));
@@ -135,10 +135,11 @@ public class NvsCommandTests
         var common = new[] { "--model", dir.File("one-step.safetensors"), "--image", dir.File("image.png"), "--depth", dir.File("depth.npy"), "--threads", "1", "-q" };
         var r = Run(["nvs", .. common, "--target", "orbit:5,0,0", "--out", dir.File("nvs.png")]);
         Assert.True(r.Code == 0, r.Err);
-        Assert.Contains("NFE 1,", r.Out);
+        Assert.Contains("NFE 1, 1 semantic-preserver pass,", r.Out);
         r = Run(["orbit", .. common, "--frames", "3", "--out", dir.File("orbit.png")]);
         Assert.True(r.Code == 0, r.Err);
-        Assert.Contains("NFE 3 in total", r.Out);
+        // The preserver runs once for the sweep: its tokens are cached for the source.
+        Assert.Contains("NFE 3 in total, 1 semantic-preserver pass,", r.Out);
         Assert.Equal(3, ApngFrames(dir.File("orbit.png")));
 
         var baseline = new WarpInpaintModel(TinyGenWarp.BaselineConfig);
@@ -148,7 +149,7 @@ public class NvsCommandTests
         Assert.True(r.Code == 0, r.Err);
         var csv = File.ReadAllLines(dir.File("eval/results.csv"));
         Assert.Equal(2, csv.Count(l => l.StartsWith("genwarp-1step,", StringComparison.Ordinal)));
-        Assert.Contains("genwarp-1step: NFE 1 per image", r.Out);
+        Assert.Contains("genwarp-1step: NFE 2 per view", r.Out); // the generator and the semantic preserver
 
         r = Run("diffusion", "sample", "--model", dir.File("one-step.safetensors"), "--count", "1", "--threads", "1", "-q", "--out", dir.File("samples"));
         Assert.Equal(1, r.Code);
