@@ -111,6 +111,8 @@ public static class PagodaCommand
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
+            if (!p.GetValue(resume) && p.GetValue(distilWeight) > 0 && p.GetValue(stage) == "grow" && p.GetValue(teacherOpt) is null)
+                throw new UserError("--distil-weight with --stage grow needs --teacher");
             var set = PairSet.Load(p.GetValue(pairs)!);
             var dir = p.GetValue(outDir)!;
             PagodaTrainer trainer;
@@ -121,7 +123,6 @@ public static class PagodaCommand
                 var isBase = p.GetValue(stage) == "base";
                 var distils = p.GetValue(distilWeight) > 0;
                 var teacherPath = p.GetValue(teacherOpt) ?? (isBase ? initPath : null);
-                if (distils && teacherPath is null) throw new UserError("--distil-weight with --stage grow needs --teacher");
                 var train = new PagodaTrainConfig
                 {
                     BatchSize = p.GetValue(batch),

@@ -221,6 +221,9 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add("eval pairs --pred {d}/existing-dir --target {d}/existing-dir --csv {d}/existing-dir", 1, "existing-dir");
         // Missing folders and empty data.
         Add("pagoda train --stage base --pairs {d}/empty-dir --init {d}/unet.safetensors --out {o} --steps 1", 1, "empty-dir");
+        Add("pagoda train --stage base --pairs {d}/empty-dir --init {d}/unet.safetensors --out {o} --steps 1 --distil-weight -1", 2, "--distil-weight");
+        Add("pagoda train --stage base --pairs {d}/empty-dir --init {d}/unet.safetensors --out {o} --steps 1 --distil-batch 0", 2, "--distil-batch");
+        Add("pagoda train --stage grow --pairs {d}/empty-dir --init {d}/gen.safetensors --out {o} --steps 1 --distil-weight 1", 1, "--teacher");
         Add("genwarp distil --teacher {d}/genwarp.safetensors --pairs {d}/empty-dir --out {o} --steps 1", 1, "empty-dir");
         Add("genwarp distil --teacher {d}/genwarp.safetensors --pairs {d}/missing-dir --out {o} --steps 1", 1, "missing-dir");
         Add("eval pairs --pred {d}/missing-dir --target {d}/existing-dir --csv {o}.csv", 1, "missing-dir");
