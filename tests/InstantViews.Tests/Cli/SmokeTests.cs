@@ -47,6 +47,12 @@ public class SmokeTests
         Ok("pagoda", "merge", "--in", d.File("pairs"), "--out", d.File("pairs.safetensors"));
         Ok("pagoda", "train", "--stage", "base", "--pairs", d.File("pairs.safetensors"), "--init", teacher, "--batch", "2", "--steps", "1", "--out", d.File("g8"));
         Ok("pagoda", "train", "--stage", "grow", "--pairs", d.File("pairs"), "--init", d.File("g8/model.safetensors"), "--batch", "2", "--steps", "1", "--out", d.File("g16"));
+        // The release's two terms: an augmented discriminator and distillation; a resumed run finds its teacher again.
+        var both = new[] { "--disc-augment", "--distil-weight", "1", "--distil-batch", "1", "--distil-steps", "2" };
+        Ok(["pagoda", "train", "--stage", "base", "--pairs", d.File("pairs"), "--init", teacher, "--batch", "2", "--steps", "1", .. both, "--out", d.File("gd")]);
+        Assert.Contains("from step 1", Ok("pagoda", "train", "--stage", "base", "--pairs", d.File("pairs"), "--out", d.File("gd"), "--resume", "--steps", "2"));
+        Assert.Contains(Path.GetFullPath(teacher), File.ReadAllText(d.File("gd/train.json")));
+        Ok(["pagoda", "train", "--stage", "grow", "--pairs", d.File("pairs"), "--init", d.File("gd/model.safetensors"), "--teacher", teacher, "--batch", "2", "--steps", "1", .. both, "--out", d.File("gd16")]);
         Files(d.File("g16"), "checkpoint.safetensors", "model.safetensors", "loss.csv");
         Assert.Contains("NFE per image 1", Ok("pagoda", "sample", "--model", d.File("g16/model.safetensors"), "--count", "2", "--out", d.File("one-step")));
         Files(d.File("one-step"), "00001.png", "grid.png");
