@@ -82,4 +82,68 @@ public class FrechetTests
         Assert.Equal(10, b.Count);
         Assert.True(Frechet.Distance(a, b) < 1e-10);
     }
+
+    [Fact]
+    public void Fd_of_diagonal_gaussians_is_the_closed_form()
+    {
+        using var scope = NewDisposeScope();
+        // ||mu1 - mu2||^2 + sum (sqrt(s1) - sqrt(s2))^2 for diagonal covariances: 1 + 4 + (1 - 2)^2 + (2 - 3)^2 = 7.
+        var fd = Frechet.Distance(tensor(new[] { 0.0, 0.0 }), diag(tensor(new[] { 1.0, 4.0 })), tensor(new[] { 1.0, 2.0 }), diag(tensor(new[] { 4.0, 9.0 })));
+        Assert.Equal(7.0, fd, 9);
+        // Equal means: only the covariance term, (3 - 1)^2 = 4.
+        Assert.Equal(4.0, Frechet.Distance(tensor(new[] { 0.5 }), tensor(new[,] { { 1.0 } }), tensor(new[] { 0.5 }), tensor(new[,] { { 9.0 } })), 9);
+    }
+
+    /// <summary>The unbiased MMD^2 of two equal-size sets with k(x, y) = (x.y / d + 1)^3, written out as loops.</summary>
+    static double Mmd(double[][] x, double[][] y)
+    {
+        var d = x[0].Length;
+        double K(double[] p, double[] q) => Math.Pow(p.Zip(q, (u, v) => u * v).Sum() / d + 1, 3);
+        var m = x.Length;
+        double within = 0, across = 0;
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < m; j++)
+            {
+                if (i != j) within += K(x[i], x[j]) + K(y[i], y[j]);
+                across += K(x[i], y[j]);
+            }
+        return within / (m * (m - 1.0)) - 2 * across / (m * (double)m);
+    }
+
+    static double[][] Rows(Tensor t) => Enumerable.Range(0, (int)t.shape[0]).Select(i => t[i].data<double>().ToArray()).ToArray();
+
+    [Fact]
+    public void Kid_on_whole_sets_is_the_unbiased_mmd_written_out()
+    {
+        using var scope = NewDisposeScope();
+        var x = tensor(new[,] { { 0.5, -1.0 }, { 1.5, 0.25 }, { -0.75, 2.0 } });
+        var y = tensor(new[,] { { 1.0, 1.0 }, { -2.0, 0.5 }, { 0.0, -1.5 } });
+        // Subsets of the whole set (the size is capped at 3) only reorder it: every subset gives the same value.
+        var (mean, std) = Kid.Compute(x, y, subsets: 4, subsetSize: 1000);
+        Assert.Equal(Mmd(Rows(x), Rows(y)), mean, 10);
+        Assert.Equal(0, std, 10);
+        Assert.Throws<ArgumentException>(() => Kid.Compute(x[..1], y, subsets: 1));
+    }
+
+    [Fact]
+    public void Kid_averages_random_subsets_and_reports_their_sample_standard_deviation()
+    {
+        using var scope = NewDisposeScope();
+        var g = new TorchSharp.torch.Generator(3);
+        var x = randn([6, 3], dtype: ScalarType.Float64, generator: g);
+        var y = randn([5, 3], dtype: ScalarType.Float64, generator: g).add(0.3);
+        var (mean, std) = Kid.Compute(x, y, subsets: 5, subsetSize: 3, seed: 9);
+        // The same subsets, drawn as the estimator draws them: x's permutation, then y's, per subset.
+        var gen = new TorchSharp.torch.Generator(9);
+        var values = Enumerable.Range(0, 5).Select(_ =>
+        {
+            var ia = randperm(6, generator: gen)[..3];
+            var ib = randperm(5, generator: gen)[..3];
+            return Mmd(Rows(x[ia]), Rows(y[ib]));
+        }).ToArray();
+        var expectedMean = values.Average();
+        Assert.Equal(expectedMean, mean, 10);
+        Assert.Equal(Math.Sqrt(values.Sum(v => (v - expectedMean) * (v - expectedMean)) / 4), std, 10);
+        Assert.True(std > 1e-6, "the subsets differ");
+    }
 }
