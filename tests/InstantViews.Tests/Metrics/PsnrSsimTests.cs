@@ -75,4 +75,41 @@ public class PsnrSsimTests
         mask[.., .., ..6, ..] = tensor(1f); // window centres in rows 5..5 only see unchanged rows 0..10
         Assert.Equal(1.0, Ssim.Compute(b, a, mask).item<float>(), 5);
     }
+
+    /// <summary>SSIM of one 11x11 window written out: Gaussian weights (sigma 1.5), weighted means, variances, covariance.</summary>
+    static double OneWindow(double[,] x, double[,] y, int row0 = 0)
+    {
+        var g = Enumerable.Range(0, 11).Select(i => Math.Exp(-(i - 5) * (i - 5) / (2 * 1.5 * 1.5))).ToArray();
+        var total = g.Sum() * g.Sum();
+        double mx = 0, my = 0, xx = 0, yy = 0, xy = 0;
+        for (int i = 0; i < 11; i++)
+            for (int j = 0; j < 11; j++)
+            {
+                var w = g[i] * g[j] / total;
+                var (a, b) = (x[row0 + i, j], y[row0 + i, j]);
+                (mx, my, xx, yy, xy) = (mx + w * a, my + w * b, xx + w * a * a, yy + w * b * b, xy + w * a * b);
+            }
+        var (sxx, syy, sxy) = (xx - mx * mx, yy - my * my, xy - mx * my);
+        const double c1 = 1e-4, c2 = 9e-4;
+        return (2 * mx * my + c1) * (2 * sxy + c2) / ((mx * mx + my * my + c1) * (sxx + syy + c2));
+    }
+
+    static double[,] Plane(Tensor t) => (double[,])t.to_type(ScalarType.Float64).data<double>().ToNDArray();
+
+    [Fact]
+    public void Ssim_is_the_gaussian_window_formula_averaged_over_channels_and_positions()
+    {
+        using var scope = NewDisposeScope();
+        var gen = new TorchSharp.torch.Generator(5);
+        var x = rand([1, 2, 12, 11], dtype: ScalarType.Float64, generator: gen);
+        var y = x.mul(0.6).add(rand([1, 2, 12, 11], dtype: ScalarType.Float64, generator: gen).mul(0.4));
+        // Two window positions (rows 0-10 and 1-11) per channel, averaged; a mask on the second centre row keeps only it.
+        var windows = new[] { 0, 1 }.Select(ch => (X: Plane(x[0, ch]), Y: Plane(y[0, ch]))).ToArray();
+        var expected = windows.Average(w => (OneWindow(w.X, w.Y, 0) + OneWindow(w.X, w.Y, 1)) / 2);
+        Assert.Equal(expected, Ssim.Compute(x, y).item<double>(), 10);
+        var mask = zeros([1, 1, 12, 11], dtype: ScalarType.Float64);
+        mask[0, 0, 6, 5] = tensor(1.0);
+        Assert.Equal(windows.Average(w => OneWindow(w.X, w.Y, 1)), Ssim.Compute(x, y, mask).item<double>(), 10);
+        Assert.Throws<ArgumentException>(() => Ssim.Compute(x[.., .., ..10, ..], y[.., .., ..10, ..]));
+    }
 }
