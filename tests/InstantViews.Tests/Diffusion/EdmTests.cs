@@ -49,6 +49,44 @@ public class EdmTests
     }
 
     [Fact]
+    public void Loss_draws_log_normal_sigmas_noises_the_data_and_weights_the_squared_error()
+    {
+        using var scope = NewDisposeScope();
+        var x = rand([3, 1, 2, 2], generator: new TorchSharp.torch.Generator(4)) * 2 - 1;
+        Tensor? seenX = null, seenSigma = null;
+        // A denoiser that returns half its input: the error is known in terms of what it was given.
+        var loss = new EdmLoss().PerSample((xn, s) => { (seenX, seenSigma) = (xn, s); return xn * 0.5; }, x, new TorchSharp.torch.Generator(8));
+        // Replay: ln sigma = -1.2 + 1.2 n, then the noise, from the same generator.
+        var replay = new TorchSharp.torch.Generator(8);
+        var sigma = (randn(3, generator: replay) * 1.2 - 1.2).exp();
+        var noisy = x + randn(x.shape, generator: replay) * sigma.view(-1, 1, 1, 1);
+        Assert.True(seenSigma!.allclose(sigma, 1e-6, 1e-7));
+        Assert.True(seenX!.allclose(noisy, 1e-6, 1e-6));
+        for (int i = 0; i < 3; i++)
+        {
+            var sv = sigma[i].item<float>();
+            var weight = (sv * sv + 0.25) / (sv * sv * 0.25);
+            var expected = weight * (noisy[i] * 0.5 - x[i]).square().mean().item<float>();
+            Assert.Equal(expected, loss[i].item<float>(), expected * 1e-5);
+        }
+    }
+
+    [Fact]
+    public void Preconditioned_denoiser_scales_the_network_input_and_mixes_skip_and_output()
+    {
+        using var scope = NewDisposeScope();
+        var x = tensor(new[] { 2f, -1f }).view(2, 1, 1, 1);
+        var sigma = tensor(new[] { 1f, 0.5f });
+        Tensor? seenIn = null, seenNoise = null;
+        // F returns a constant 3: D = c_skip x + 3 c_out.
+        var d = Edm.Precondition((xin, noise) => { (seenIn, seenNoise) = (xin, noise); return full_like(xin, 3f); }, x, sigma);
+        Assert.Equal(new[] { 2f / MathF.Sqrt(1.25f), -1f / MathF.Sqrt(0.5f) }, seenIn!.flatten().data<float>().ToArray(), new FloatTolerance(1e-6f));
+        Assert.Equal(new[] { 0f, MathF.Log(0.5f) / 4 }, seenNoise!.data<float>().ToArray(), new FloatTolerance(1e-6f));
+        Assert.Equal(0.2f * 2 + 3 * 0.5f / MathF.Sqrt(1.25f), d[0].item<float>(), 5);
+        Assert.Equal(0.5f * -1 + 3 * 0.25f / MathF.Sqrt(0.5f), d[1].item<float>(), 5);
+    }
+
+    [Fact]
     public void Flip_mirrors_some_samples_and_keeps_others()
     {
         var x = arange(2f * 64).reshape(64, 1, 1, 2);
@@ -59,4 +97,11 @@ public class EdmTests
         var nf = flipped.sum().item<long>();
         Assert.InRange(nf, 16, 48);
     }
+}
+
+/// <summary>Element-wise float comparison within an absolute tolerance.</summary>
+sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
+{
+    public bool Equals(float a, float b) => Math.Abs(a - b) <= tolerance;
+    public int GetHashCode(float v) => 0;
 }

@@ -110,6 +110,35 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Karras_grid_edge_cases_and_rho()
+    {
+        Assert.Equal(new[] { 80.0, 0 }, NoiseGrid.Karras(1));
+        Assert.Equal(new[] { 80.0, 0.002, 0 }, NoiseGrid.Karras(2).Select(v => Math.Round(v, 12)));
+        // rho = 1 spaces the points evenly.
+        Assert.Equal(new[] { 3.0, 2, 1, 0 }, NoiseGrid.Karras(3, 1, 3, 1).Select(v => Math.Round(v, 12)));
+        Assert.Throws<ArgumentException>(() => NoiseGrid.Karras(0));
+        Assert.Throws<ArgumentException>(() => NoiseGrid.Karras(4, 0, 80));
+        Assert.Throws<ArgumentException>(() => NoiseGrid.Karras(4, 1, 1));
+    }
+
+    [Fact]
+    public void Guided_and_clamped_denoisers_combine_their_parts()
+    {
+        var cond = new LambdaDenoiser((x, s) => x + 1);
+        var uncond = new LambdaDenoiser((x, s) => x * 2, evaluationsPerCall: 2);
+        var x = tensor(new[] { 0.5, -3.0 }).view(2, 1, 1, 1);
+        var sigma = tensor(new[] { 1.0, 1.0 });
+        // u + w (c - u) with u = 2x, c = x + 1, w = 3: 2x + 3 (1 - x) = 3 - x.
+        var guided = new GuidedDenoiser(cond, uncond, 3);
+        Assert.Equal(new[] { 2.5, 6.0 }, guided.Denoise(x, sigma).flatten().data<double>().ToArray());
+        Assert.Equal(3, guided.EvaluationsPerCall);
+        var clamped = new ClampedDenoiser(guided);
+        Assert.Equal(new[] { 1.0, 1.0 }, clamped.Denoise(x, sigma).flatten().data<double>().ToArray());
+        Assert.Equal(3, clamped.EvaluationsPerCall);
+        Assert.Equal(new[] { -1.0, -1.0 }, new ClampedDenoiser(new LambdaDenoiser((v, s) => v - 5)).Denoise(x, sigma).flatten().data<double>().ToArray());
+    }
+
+    [Fact]
     public void Karras_grid_matches_formula()
     {
         var g = NoiseGrid.Karras(5, 0.002, 80, 7);
