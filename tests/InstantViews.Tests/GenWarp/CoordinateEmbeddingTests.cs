@@ -25,6 +25,23 @@ public class CoordinateEmbeddingTests
     }
 
     [Fact]
+    public void Every_base_channel_is_its_formula_in_the_documented_order()
+    {
+        var e = CoordinateEmbedding.Grid(3, 5);
+        Assert.Equal([10L, 3, 5], e.shape);
+        for (int j = 0; j < 3; j++)
+            for (int i = 0; i < 5; i++)
+            {
+                double x = 2 * (i + 0.5) / 5 - 1, y = 2 * (j + 0.5) / 3 - 1;
+                double[] expected = [x, y, Math.Sin(Math.PI * x), Math.Cos(Math.PI * x), Math.Sin(Math.PI * y), Math.Cos(Math.PI * y),
+                    Math.Sin(2 * Math.PI * x), Math.Cos(2 * Math.PI * x), Math.Sin(2 * Math.PI * y), Math.Cos(2 * Math.PI * y)];
+                for (int c = 0; c < 10; c++) Assert.Equal(expected[c], e[c, j, i].item<float>(), 5);
+            }
+        Assert.Throws<ArgumentException>(() => CoordinateEmbedding.Grid(0, 4));
+        Assert.Throws<ArgumentException>(() => CoordinateEmbedding.Grid(4, 0));
+    }
+
+    [Fact]
     public void Source_embedding_warped_with_the_identity_equals_the_target_embedding()
     {
         var cam = Camera.FromFov(48, 32, 60);
