@@ -139,6 +139,29 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Inversion_runs_the_solver_up_the_grid_on_the_clamped_denoiser_when_asked()
+    {
+        // Euler on the increasing 2-point grid (1, 2): x' = x + (2 - 1) (x - D) / 1 = 2x - D, one evaluation.
+        var five = new LambdaDenoiser((x, s) => full_like(x, 5.0));
+        var images = full(new long[] { 1, 1, 1, 1 }, 0.5, dtype: ScalarType.Float64);
+        var clamped = Inversion.Invert(five, images, steps: 2, clamp: true, solver: "euler", sigmaMin: 1, sigmaMax: 2);
+        Assert.Equal(2 * 0.5 - 1, clamped.X.item<double>(), 12);
+        Assert.Equal(1, clamped.Nfe);
+        Assert.Equal(2 * 0.5 - 5, Inversion.Invert(five, images, steps: 2, clamp: false, solver: "euler", sigmaMin: 1, sigmaMax: 2).X.item<double>(), 12);
+    }
+
+    [Fact]
+    public void Round_trip_psnr_is_measured_on_the_unit_scale_after_clamping()
+    {
+        var a = zeros(2, 3, 4, 4);
+        // A shift of 0.2 in [-1, 1] is 0.1 on [0, 1]: MSE 0.01, 20 dB.
+        Assert.Equal(20, Inversion.Psnr(a, full_like(a, 0.2f)), 4);
+        Assert.Equal(double.PositiveInfinity, Inversion.Psnr(a, a));
+        // Values beyond the range count as the range's end: 3 is 1, so 0 vs 3 is a shift of 0.5: 6.02 dB.
+        Assert.Equal(10 * Math.Log10(4), Inversion.Psnr(a, full_like(a, 3f)), 4);
+    }
+
+    [Fact]
     public void Karras_grid_matches_formula()
     {
         var g = NoiseGrid.Karras(5, 0.002, 80, 7);
