@@ -161,6 +161,26 @@ public class SamplerTests
         Assert.Equal(10 * Math.Log10(4), Inversion.Psnr(a, full_like(a, 3f)), 4);
     }
 
+    [Theory]
+    [InlineData(0.2, 0.05, 50, 0.2)]              // gamma = S_churn / N
+    [InlineData(5.0, 0.05, 50, 0.41421356237)]    // capped at sqrt(2) - 1
+    [InlineData(0.2, 3.0, 50, 0.0)]               // s = 2 below S_min: no churn
+    [InlineData(0.2, 0.05, 1.5, 0.0)]             // s = 2 above S_max: no churn
+    public void Stochastic_step_raises_the_noise_by_gamma_with_fresh_noise_then_takes_a_heun_step(double sChurn, double sMin, double sMax, double gamma)
+    {
+        // With D = 0 a Heun step from s_hat to 1 scales x by 1 / s_hat exactly; one step (N = 1) from s = 2.
+        var zero = new LambdaDenoiser((x, s) => zeros_like(x));
+        var x0 = tensor(new[] { 0.7, -1.3, 2.0 }, dtype: ScalarType.Float64).view(1, 3, 1, 1);
+        var churn = new ChurnSettings(sChurn, sMin, sMax, SNoise: 1.5);
+        var r = Samplers.Stochastic(zero, x0, [2.0, 1.0], churn, new Generator(6));
+        var sHat = 2 * (1 + gamma);
+        var fresh = randn(x0.shape, generator: new Generator(6)).to_type(ScalarType.Float64);
+        var xHat = gamma > 0 ? x0 + Math.Sqrt(sHat * sHat - 4) * 1.5 * fresh : x0;
+        var expected = (xHat / sHat).flatten().data<double>().ToArray();
+        Assert.Equal(expected, r.X.flatten().data<double>().ToArray(), new DoubleTolerance(1e-6)); // the fresh noise is float32;
+        Assert.Equal(2, r.Nfe);
+    }
+
     [Fact]
     public void Karras_grid_matches_formula()
     {
@@ -243,4 +263,11 @@ public class SamplerTests
         for (int i = 0; i < 20; i++) Run();
         Assert.True(DisposeScopeManager.Statistics.ThreadTotalLiveCount - before <= 2);
     }
+}
+
+/// <summary>Element-wise double comparison within an absolute tolerance.</summary>
+sealed class DoubleTolerance(double tolerance) : IEqualityComparer<double>
+{
+    public bool Equals(double a, double b) => Math.Abs(a - b) <= tolerance;
+    public int GetHashCode(double v) => 0;
 }
