@@ -290,15 +290,19 @@ public class PagodaTests
         before.load_state_dict(t.Discriminator.state_dict());
         // Replay the step's draws: batch indices, fresh noise, the reconstruction's augmentation, then D's.
         var replay = new TorchSharp.torch.Generator((ulong)cfg.Seed + 1);
-        var real = pairs.Images(randint(pairs.Count, [cfg.BatchSize], generator: replay));
+        var idx = randint(pairs.Count, [cfg.BatchSize], generator: replay);
+        var real = pairs.Images(idx);
         using var fresh = t.Generator.SampleNoise(cfg.BatchSize, replay);
-        Tensor expected;
+        Tensor expected, expectedAdversarial, expectedReconstruction;
         using (no_grad())
         {
             var fake = t.Generator.Forward(fresh);
-            PairAugment.Apply(fake, real, replay);
+            // The reconstruction: G(z_x) against the real image under one shared augmentation.
+            var (recA, realA) = PairAugment.Apply(t.Generator.Forward(pairs.Noise(idx)), real, replay);
+            expectedReconstruction = new PerceptualDistance(features, new PerceptualConfig(MinSize: 32)).Compute(recA, realA).mean();
             var (fa, ra) = augment ? PairAugment.Apply(fake, real, replay) : (fake, real);
             expected = GanLosses.DiscriminatorHinge(before.forward(ra), before.forward(fa));
+            expectedAdversarial = GanLosses.GeneratorHinge(before.forward(fa));
             if (augment)
             {
                 // The draw changed what D saw.
@@ -306,6 +310,10 @@ public class PagodaTests
                 Assert.True(Math.Abs(plain - expected.item<float>()) > 1e-4, $"augmented {expected.item<float>()} vs plain {plain}");
             }
         }
-        Assert.Equal(expected.item<float>(), t.TrainStep().Discriminator, 4);
+        var step = t.TrainStep();
+        Assert.Equal(expected.item<float>(), step.Discriminator, 4);
+        // The generator's terms: its adversarial loss on the same (augmented) fakes, the reconstruction on the pairs.
+        Assert.Equal(expectedAdversarial.item<float>(), step.Adversarial, 4);
+        Assert.Equal(expectedReconstruction.item<float>(), step.Reconstruction, 4);
     }
 }
