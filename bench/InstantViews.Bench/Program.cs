@@ -7,74 +7,85 @@ TorchRuntime.EnsureLoaded();
 TorchRuntime.SetThreads(int.TryParse(Environment.GetEnvironmentVariable("BENCH_THREADS"), out var benchThreads) ? benchThreads : 0);
 var which = args.Length > 0 ? args[0] : "--help";
 var json = args.Length > 1 ? args[1] : null;
-switch (which)
+try { return Run(); }
+catch (UserError e)
 {
-    case "matmul":
-        Console.WriteLine($"matmul fp32: {TorchRuntime.MeasureMatmulGflops(2.0):0.0} GFLOP/s");
-        return 0;
-    case "diffusion":
-        DiffusionBench.Run(UNetPresets.All["teacher16"], "teacher16", 32, json);
-        return 0;
-    case "stream":
-        {
-            // Views/s of SceneStream.NextBatch at a resolution and spp (what a trainer sees).
-            var res = args.Length > 1 ? int.Parse(args[1]) : 16;
-            var spp = args.Length > 2 ? int.Parse(args[2]) : 16;
-            using var stream = new InstantViews.Scenes.SceneStream(new InstantViews.Scenes.SceneStreamConfig(res, res, spp));
-            stream.NextBatch(32).Dispose();
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            var n = 0;
-            while (sw.Elapsed.TotalSeconds < 5) { stream.NextBatch(32).Dispose(); n += 32; }
-            Console.WriteLine($"SceneStream {res}x{res}, {spp} spp: {n / sw.Elapsed.TotalSeconds:0.0} views/s");
+    // Bad arguments or files: one line, no stack trace.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
+
+int Run()
+{
+    switch (which)
+    {
+        case "matmul":
+            Console.WriteLine($"matmul fp32: {TorchRuntime.MeasureMatmulGflops(2.0):0.0} GFLOP/s");
             return 0;
-        }
-    case "quality":
-        QualityBench.Run(args);
-        return 0;
-    case "scenes":
-        InstantViews.Bench.ScenesBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0);
-        return 0;
-    case "metrics":
-        InstantViews.Bench.MetricsBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5.0,
-            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2000,
-            args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 64);
-        return 0;
-    case "warp":
-        TorchRuntime.SetThreads(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0);
-        WarpBench.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
-        return 0;
-    case "geometry":
-        if (args.Length < 2) { Console.Error.WriteLine("usage: bench geometry <genwarp model> [pairs] [results.json]"); return 2; }
-        GeometryBench.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16, args.Length > 3 ? args[3] : null);
-        return 0;
-    case "compose":
-        ComposeBench.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1024,
-            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 683,
-            args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 128, 10);
-        return 0;
-    case "onestep":
-        if (args.Length < 3) { Console.Error.WriteLine("usage: bench onestep <one-step model> <genwarp model> [results.json]"); return 2; }
-        OneStepBench.Run(args[1], args[2], args.Length > 3 ? args[3] : null);
-        return 0;
-    case "upscale":
-        if (args.Length < 3) { Console.Error.WriteLine("usage: bench upscale <grown generator> <teacher> [count]"); return 2; }
-        UpscaleBench.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 256);
-        return 0;
-    case "growth":
-        {
-            // bench growth <one-step model>... [results.json] [--photo WxH]
-            var at = Array.IndexOf(args, "--photo");
-            var photo = at > 0 && at + 1 < args.Length ? args[at + 1].Split('x').Select(int.Parse).ToArray() : [1024, 683];
-            var models = args.Skip(1).Where((a, i) => i + 1 != at && i + 1 != at + 1 && !a.EndsWith(".json", StringComparison.Ordinal)).ToList();
-            if (models.Count == 0) { Console.Error.WriteLine("usage: bench growth <one-step model>... [results.json] [--photo WxH]"); return 2; }
-            GrowthBench.Run(models, args.Skip(1).FirstOrDefault(a => a.EndsWith(".json", StringComparison.Ordinal)), photo[0], photo[1]);
+        case "diffusion":
+            DiffusionBench.Run(UNetPresets.All["teacher16"], "teacher16", 32, json);
             return 0;
-        }
-    case "viewer":
-        if (args.Length < 2) { Console.Error.WriteLine("usage: bench viewer <instantviews program or InstantViews.Cli.dll> [model] [output folder]"); return 2; }
-        ViewerBench.Run(args[1], args.Length > 2 ? args[2] : "genwarp-1step.safetensors", args.Length > 3 ? args[3] : "bench-viewer").GetAwaiter().GetResult();
-        return 0;
-    default:
-        Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--count N] [--json F] [--grids DIR], stream [res] [spp], scenes [seconds], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width], growth <one-step model>... [json] [--photo WxH], upscale <generator> <teacher> [count], viewer <program> [model] [folder]");
-        return which == "--help" ? 0 : 2;
+        case "stream":
+            {
+                // Views/s of SceneStream.NextBatch at a resolution and spp (what a trainer sees).
+                var res = args.Length > 1 ? int.Parse(args[1]) : 16;
+                var spp = args.Length > 2 ? int.Parse(args[2]) : 16;
+                using var stream = new InstantViews.Scenes.SceneStream(new InstantViews.Scenes.SceneStreamConfig(res, res, spp));
+                stream.NextBatch(32).Dispose();
+                var sw = System.Diagnostics.Stopwatch.StartNew();
+                var n = 0;
+                while (sw.Elapsed.TotalSeconds < 5) { stream.NextBatch(32).Dispose(); n += 32; }
+                Console.WriteLine($"SceneStream {res}x{res}, {spp} spp: {n / sw.Elapsed.TotalSeconds:0.0} views/s");
+                return 0;
+            }
+        case "quality":
+            QualityBench.Run(args);
+            return 0;
+        case "scenes":
+            InstantViews.Bench.ScenesBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0);
+            return 0;
+        case "metrics":
+            InstantViews.Bench.MetricsBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5.0,
+                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2000,
+                args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 64);
+            return 0;
+        case "warp":
+            TorchRuntime.SetThreads(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0);
+            WarpBench.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
+            return 0;
+        case "geometry":
+            if (args.Length < 2) { Console.Error.WriteLine("usage: bench geometry <genwarp model> [pairs] [results.json]"); return 2; }
+            GeometryBench.Run(args[1], args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 16, args.Length > 3 ? args[3] : null);
+            return 0;
+        case "compose":
+            ComposeBench.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1024,
+                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 683,
+                args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 128, 10);
+            return 0;
+        case "onestep":
+            if (args.Length < 3) { Console.Error.WriteLine("usage: bench onestep <one-step model> <genwarp model> [results.json]"); return 2; }
+            OneStepBench.Run(args[1], args[2], args.Length > 3 ? args[3] : null);
+            return 0;
+        case "upscale":
+            if (args.Length < 3) { Console.Error.WriteLine("usage: bench upscale <grown generator> <teacher> [count]"); return 2; }
+            UpscaleBench.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 256);
+            return 0;
+        case "growth":
+            {
+                // bench growth <one-step model>... [results.json] [--photo WxH]
+                var at = Array.IndexOf(args, "--photo");
+                var photo = at > 0 && at + 1 < args.Length ? args[at + 1].Split('x').Select(int.Parse).ToArray() : [1024, 683];
+                var models = args.Skip(1).Where((a, i) => i + 1 != at && i + 1 != at + 1 && !a.EndsWith(".json", StringComparison.Ordinal)).ToList();
+                if (models.Count == 0) { Console.Error.WriteLine("usage: bench growth <one-step model>... [results.json] [--photo WxH]"); return 2; }
+                GrowthBench.Run(models, args.Skip(1).FirstOrDefault(a => a.EndsWith(".json", StringComparison.Ordinal)), photo[0], photo[1]);
+                return 0;
+            }
+        case "viewer":
+            if (args.Length < 2) { Console.Error.WriteLine("usage: bench viewer <instantviews program or InstantViews.Cli.dll> [model] [output folder]"); return 2; }
+            ViewerBench.Run(args[1], args.Length > 2 ? args[2] : "genwarp-1step.safetensors", args.Length > 3 ? args[3] : "bench-viewer").GetAwaiter().GetResult();
+            return 0;
+        default:
+            Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--variant LABEL=G]... [--skip-teacher] [--count N] [--json F] [--csv F] [--grids DIR], stream [res] [spp], scenes [seconds], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width], growth <one-step model>... [json] [--photo WxH], upscale <generator> <teacher> [count], viewer <program> [model] [folder]");
+            return which == "--help" ? 0 : 2;
+    }
 }

@@ -38,6 +38,9 @@ public static class QualityBench
         var skipTeacher = args.Contains("--skip-teacher");
         var variants = args.Select((a, i) => (a, i)).Where(p => p.a == "--variant" && p.i + 1 < args.Length).Select(p => args[p.i + 1].Split('=', 2))
             .Select(kv => kv.Length == 2 ? (Label: kv[0], Path: kv[1]) : throw new UserError($"--variant wants label=model.safetensors, got '{kv[0]}'")).ToList();
+        if (skipTeacher && grownPath is not null) throw new UserError("--grown compares with the teacher's samples: leave out --skip-teacher");
+        foreach (var (_, path) in variants.Append(("", basePath ?? "")).Where(v => v.Item2.Length > 0))
+            if (!File.Exists(path)) throw new UserError($"'{path}' does not exist");
         var gridDir = Arg("--grids");
         var resnet = new ResNet18Features();
         var (teacher, th) = Checkpoint.Load<UNet>(teacherPath);
@@ -102,6 +105,7 @@ public static class QualityBench
         foreach (var (label, path) in variants)
         {
             var (g, _) = Checkpoint.Load<OneStepGenerator>(path);
+            if (g.OutputResolution != r) throw new UserError($"'{path}' makes {g.OutputResolution}px images, the teacher's rows are {r}px");
             g.eval();
             var (one, oneSec) = Timed(z => g.Forward(z * g.Cfg.SigmaMax));
             Add($"{r}px", $"one-step generator, {label}", 1, refBase, one, oneSec);
@@ -116,7 +120,6 @@ public static class QualityBench
         }
         if (grownPath is not null)
         {
-            if (heun is null) throw new UserError("--grown compares with the teacher's samples: leave out --skip-teacher");
             var (g, _) = Checkpoint.Load<OneStepGenerator>(grownPath);
             g.eval();
             var hr = g.OutputResolution;
@@ -130,7 +133,7 @@ public static class QualityBench
         }
         if (jsonOut is not null) File.WriteAllText(jsonOut, JsonSerializer.Serialize(rows, Json.Options));
         if (csvOut is not null)
-            File.WriteAllLines(csvOut, rows.Select(w => string.Join(',', w.Resolution, $"\"{w.Method}\"", w.Nfe, w.N, Fmt(w.Fd), Fmt(w.Kid), Fmt(w.KidStd), Fmt(w.SecondsPerImage)))
+            File.WriteAllLines(csvOut, rows.Select(w => string.Join(',', w.Resolution, $"\"{w.Method.Replace("\"", "\"\"")}\"", w.Nfe, w.N, Fmt(w.Fd), Fmt(w.Kid), Fmt(w.KidStd), Fmt(w.SecondsPerImage)))
                 .Prepend("resolution,method,nfe,n,fd,kid,kid_std,seconds_per_image"));
     }
 

@@ -371,10 +371,10 @@ public static class GenWarpCommand
             }), device);
     }
 
-    /// <summary>A novel-view generator from a model file: GenWarp or warp-inpaint with its sampler, or a one-step GenWarp.</summary>
     /// <summary>"N semantic-preserver pass(es), " when the generator ran its preserver (not counted in NFE), else "".</summary>
     static string Preserver(int passes) => passes == 0 ? "" : $"{passes} semantic-preserver pass{(passes == 1 ? "" : "es")}, ";
 
+    /// <summary>A novel-view generator from a model file: GenWarp or warp-inpaint with its sampler, or a one-step GenWarp.</summary>
     internal static INovelViewGenerator OpenGenerator(string path, Device device, Func<CheckpointHeader, string, NovelViewSampling> sampling)
     {
         var (module, header) = Checkpoint.Load(path, device);

@@ -138,7 +138,9 @@ public static class PagodaCommand
                 if (isBase)
                 {
                     var (teacher, header) = Checkpoint.Load<UNet>(initPath);
-                    trainer = PagodaTrainer.CreateBase(teacher, SamplingDefaults.Of(header).SigmaMax, train, set, dir, ctx.Device);
+                    // The distillation teacher is --init unless --teacher names another file.
+                    var other = distils && p.GetValue(teacherOpt) is { } t && Path.GetFullPath(t) != Path.GetFullPath(initPath) ? Checkpoint.Load<UNet>(t).Model : null;
+                    trainer = PagodaTrainer.CreateBase(teacher, SamplingDefaults.Of(header).SigmaMax, train, set, dir, ctx.Device, distillationTeacher: other);
                 }
                 else trainer = PagodaTrainer.CreateGrow(Checkpoint.Load<OneStepGenerator>(initPath).Model, train, set, dir, ctx.Device,
                     teacher: distils ? Checkpoint.Load<UNet>(teacherPath!).Model : null);

@@ -90,10 +90,10 @@ public abstract class GanTrainingRun : TrainingRun
             var lD = GanLosses.DiscriminatorHinge(Discriminator.Logits(real.detach(), b.Condition), Discriminator.Logits(fake.detach(), b.Condition));
             lD.backward();
             dOpt.Update();
-            var (rec, adv, d) = (lRec.item<float>(), lAdv.item<float>(), lD.item<float>());
-            if (!float.IsFinite(rec) || !float.IsFinite(d))
-                throw new UserError($"training diverged at step {Step} (reconstruction {rec}, discriminator {d}); the last checkpoint in '{OutDir}' is kept: resume with a lower --lr");
-            return new GanStepLosses(rec, lDistil.item<float>(), adv, lambda, d);
+            var (rec, distil, adv, d) = (lRec.item<float>(), lDistil.item<float>(), lAdv.item<float>(), lD.item<float>());
+            if (!float.IsFinite(rec) || !float.IsFinite(distil) || !float.IsFinite(d))
+                throw new UserError($"training diverged at step {Step} (reconstruction {rec}, distillation {distil}, discriminator {d}); the last checkpoint in '{OutDir}' is kept: resume with a lower --lr");
+            return new GanStepLosses(rec, distil, adv, lambda, d);
         });
         double[] values = [result.Reconstruction, result.Distillation, result.Adversarial, result.Lambda, result.Discriminator];
         for (int i = 0; i < sums.Length; i++) sums[i] += values[i];

@@ -103,9 +103,12 @@ public sealed class PagodaTrainer : GanTrainingRun
     }
 
     /// <summary>Stage 2: a new run whose generator is a copy of the teacher.</summary>
-    /// <remarks>A run that distils uses <paramref name="teacher"/> for the term too (a copy: the generator trains its own).</remarks>
-    public static PagodaTrainer CreateBase(Nn.UNet teacher, double sigmaMax, PagodaTrainConfig train, PairSet pairs, string outDir, Device? device = null, ResNet18Features? features = null) =>
-        Create(OneStepGenerator.FromTeacher(teacher, sigmaMax), train, pairs, outDir, device, features, train.DistillationWeight > 0 ? Copy(teacher) : null);
+    /// <remarks>A run that distils solves the ODE with <paramref name="distillationTeacher"/>, by default a copy of
+    /// <paramref name="teacher"/> (the generator trains its own).</remarks>
+    public static PagodaTrainer CreateBase(Nn.UNet teacher, double sigmaMax, PagodaTrainConfig train, PairSet pairs, string outDir, Device? device = null,
+        ResNet18Features? features = null, Nn.UNet? distillationTeacher = null) =>
+        Create(OneStepGenerator.FromTeacher(teacher, sigmaMax), train, pairs, outDir, device, features,
+            train.DistillationWeight > 0 ? distillationTeacher ?? Copy(teacher) : null);
 
     /// <summary>Stage 3: a new run whose generator is <paramref name="init"/> grown by one level.</summary>
     /// <remarks>A run that distils compares the grown output, downsampled to the teacher's size, with <paramref name="teacher"/>'s solution.</remarks>

@@ -8,12 +8,23 @@ public sealed class LossLog(string csvPath, string header)
 {
     public string CsvPath { get; } = csvPath;
 
-    /// <summary>Drops rows after <paramref name="step"/> (a resumed run re-logs them) and ensures the header.</summary>
+    /// <summary>
+    /// Drops rows after <paramref name="step"/> (a resumed run re-logs them) and ensures the header. A log written with
+    /// other columns (an older version's) is rewritten in this header's columns, matched by name; a column it lacks is 0
+    /// (the only one added so far, distillation, was 0 before it existed).
+    /// </summary>
     public void TruncateAfter(long step)
     {
         if (!File.Exists(CsvPath)) { File.WriteAllText(CsvPath, header + "\n"); return; }
-        var keep = File.ReadAllLines(CsvPath).Where((l, i) => i == 0 || long.Parse(l.Split(',')[0], CultureInfo.InvariantCulture) <= step);
-        AtomicFile.WriteText(CsvPath, string.Join("\n", keep) + "\n");
+        var lines = File.ReadAllLines(CsvPath);
+        var rows = lines.Skip(1).Where(l => l.Length > 0 && long.Parse(l.Split(',')[0], CultureInfo.InvariantCulture) <= step);
+        if (lines.Length > 0 && lines[0] != header)
+        {
+            var old = lines[0].Split(',').Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i);
+            var columns = header.Split(',');
+            rows = rows.Select(l => l.Split(',')).Select(v => string.Join(",", columns.Select(c => old.TryGetValue(c, out var i) && i < v.Length ? v[i] : "0"))).ToList();
+        }
+        AtomicFile.WriteText(CsvPath, string.Join("\n", rows.Prepend(header)) + "\n");
     }
 
     public void Append(params double[] values) =>

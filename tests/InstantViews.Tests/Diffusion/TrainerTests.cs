@@ -64,4 +64,18 @@ public class TrainerTests
         for (int i = 0; i < 100; i++) t.TrainStep();
         Assert.True(DisposeScopeManager.Statistics.ThreadTotalLiveCount - before <= 2);
     }
+
+    [Fact]
+    public void A_loss_log_from_an_older_version_is_rewritten_in_the_new_columns_on_resume()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("loss.csv");
+        File.WriteAllText(path, "step,reconstruction,adversarial_g\n10,0.5,1.25\n20,0.25,2\n30,0.125,3\n");
+        new InstantViews.Training.LossLog(path, "step,reconstruction,distillation,adversarial_g").TruncateAfter(20);
+        // Matched by name, the missing column is 0, rows after the resumed step are gone.
+        Assert.Equal(["step,reconstruction,distillation,adversarial_g", "10,0.5,0,1.25", "20,0.25,0,2"], File.ReadAllLines(path));
+        // A log already in the columns only loses the later rows.
+        new InstantViews.Training.LossLog(path, "step,reconstruction,distillation,adversarial_g").TruncateAfter(10);
+        Assert.Equal(["step,reconstruction,distillation,adversarial_g", "10,0.5,0,1.25"], File.ReadAllLines(path));
+    }
 }

@@ -316,4 +316,26 @@ public class PagodaTests
         Assert.Equal(expectedAdversarial.item<float>(), step.Adversarial, 4);
         Assert.Equal(expectedReconstruction.item<float>(), step.Reconstruction, 4);
     }
+
+    [Fact]
+    public void A_run_with_augmentation_and_distillation_resumes_exactly_with_its_teacher_read_again()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher(13);
+        InstantViews.Runtime.Checkpoint.Save(dir.File("teacher.safetensors"), teacher);
+        var g = new TorchSharp.torch.Generator(14);
+        var pairs = new PairSet(PairSet.Quantise((rand(new long[] { 8, 3, 8, 8 }, generator: g) * 2 - 1).clamp(-1, 1)), randn(new long[] { 8, 3, 8, 8 }, generator: g) * 80);
+        var features = new ResNet18Features();
+        var cfg = ReplayConfig with { DiscriminatorAugment = true, DistillationWeight = 1, DistillationBatch = 2, DistillationSteps = 3, Teacher = dir.File("teacher.safetensors") };
+        var straight = PagodaTrainer.CreateBase(teacher, 80, cfg, pairs, dir.File("straight"), features: features);
+        for (int i = 0; i < 2; i++) straight.TrainStep();
+        var expected = Enumerable.Range(0, 2).Select(_ => straight.TrainStep()).ToArray();
+        var first = PagodaTrainer.CreateBase(teacher, 80, cfg, pairs, dir.File("killed"), features: features);
+        for (int i = 0; i < 2; i++) first.TrainStep();
+        first.SaveCheckpoint();
+        var resumed = PagodaTrainer.Resume(dir.File("killed"), pairs, features: features);
+        Assert.Equal(2, resumed.Step);
+        Assert.Equal(expected, Enumerable.Range(0, 2).Select(_ => resumed.TrainStep()).ToArray());
+        Assert.All(expected, e => Assert.True(e.Distillation > 0));
+    }
 }
