@@ -13,7 +13,11 @@ public static class Kid
     /// random subsets of <paramref name="subsetSize"/> samples from each side (capped by the smaller set);
     /// returns the mean and the standard deviation over subsets. Double precision.
     /// </summary>
-    public static (double Mean, double Std) Compute(Tensor x, Tensor y, int subsets = 100, int subsetSize = 1000, long seed = 0)
+    public static (double Mean, double Std) Compute(Tensor x, Tensor y, int subsets = 100, int subsetSize = 1000, long seed = 0) =>
+        Compute(x, y, subsets, subsetSize, seed, FullKernelLimit);
+
+    /// <summary>The same with the size up to which full kernel matrices are used (tests compare both ways of summing).</summary>
+    internal static (double Mean, double Std) Compute(Tensor x, Tensor y, int subsets, int subsetSize, long seed, long fullKernelLimit)
     {
         using var scope = NewDisposeScope();
         var (a, b) = (x.to_type(ScalarType.Float64), y.to_type(ScalarType.Float64));
@@ -21,7 +25,7 @@ public static class Kid
         var m = (int)Math.Min(subsetSize, Math.Min(a.shape[0], b.shape[0]));
         if (m < 2) throw new ArgumentException("KID needs at least 2 samples on each side");
         Tensor K(Tensor p, Tensor q) => p.matmul(q.t()).div(d).add(1).pow(3);
-        var full = a.shape[0] <= FullKernelLimit && b.shape[0] <= FullKernelLimit;
+        var full = a.shape[0] <= fullKernelLimit && b.shape[0] <= fullKernelLimit;
         var (kaa, kbb, kab) = full ? (K(a, a), K(b, b), K(a, b)) : (null, null, null);
         var gen = new Generator((ulong)seed);
         var values = new double[subsets];

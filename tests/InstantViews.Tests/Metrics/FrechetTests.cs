@@ -122,7 +122,9 @@ public class FrechetTests
         var (mean, std) = Kid.Compute(x, y, subsets: 4, subsetSize: 1000);
         Assert.Equal(Mmd(Rows(x), Rows(y)), mean, 10);
         Assert.Equal(0, std, 10);
-        Assert.Throws<ArgumentException>(() => Kid.Compute(x[..1], y, subsets: 1));
+        Assert.Contains("at least 2 samples", Assert.Throws<ArgumentException>(() => Kid.Compute(x[..1], y, subsets: 1)).Message);
+        // Two samples a side is enough.
+        Assert.Equal(Mmd(Rows(x[..2]), Rows(y[..2])), Kid.Compute(x[..2], y[..2], subsets: 1).Mean, 10);
     }
 
     [Fact]
@@ -145,5 +147,9 @@ public class FrechetTests
         Assert.Equal(expectedMean, mean, 10);
         Assert.Equal(Math.Sqrt(values.Sum(v => (v - expectedMean) * (v - expectedMean)) / 4), std, 10);
         Assert.True(std > 1e-6, "the subsets differ");
+        // Summing over per-subset kernels (sets beyond the full-kernel limit) gives the same numbers.
+        var (subsetMean, subsetStd) = Kid.Compute(x, y, 5, 3, 9, fullKernelLimit: 0);
+        Assert.Equal(mean, subsetMean, 10);
+        Assert.Equal(std, subsetStd, 10);
     }
 }

@@ -110,6 +110,6 @@ public class PsnrSsimTests
         var mask = zeros([1, 1, 12, 11], dtype: ScalarType.Float64);
         mask[0, 0, 6, 5] = tensor(1.0);
         Assert.Equal(windows.Average(w => OneWindow(w.X, w.Y, 1)), Ssim.Compute(x, y, mask).item<double>(), 10);
-        Assert.Throws<ArgumentException>(() => Ssim.Compute(x[.., .., ..10, ..], y[.., .., ..10, ..]));
+        Assert.Contains("at least 11x11, got 10x11", Assert.Throws<ArgumentException>(() => Ssim.Compute(x[.., .., ..10, ..], y[.., .., ..10, ..])).Message);
     }
 }
