@@ -102,20 +102,23 @@ public static class QualityBench
                 Add($"{r}px", $"teacher Euler N={steps}", steps, refBase, eu, euSec);
             }
         }
+        // One base-resolution row for a one-step generator file; returns its seconds per image.
+        double OneStep(OneStepGenerator g, string method)
+        {
+            g.eval();
+            var (one, oneSec) = Timed(z => g.Forward(z * g.Cfg.SigmaMax));
+            Add($"{r}px", method, 1, refBase, one, oneSec);
+            return oneSec;
+        }
         foreach (var (label, path) in variants)
         {
             var (g, _) = Checkpoint.Load<OneStepGenerator>(path);
             if (g.OutputResolution != r) throw new UserError($"'{path}' makes {g.OutputResolution}px images, the teacher's rows are {r}px");
-            g.eval();
-            var (one, oneSec) = Timed(z => g.Forward(z * g.Cfg.SigmaMax));
-            Add($"{r}px", $"one-step generator, {label}", 1, refBase, one, oneSec);
+            OneStep(g, $"one-step generator, {label}");
         }
         if (basePath is not null)
         {
-            var (g, _) = Checkpoint.Load<OneStepGenerator>(basePath);
-            g.eval();
-            var (one, oneSec) = Timed(z => g.Forward(z * g.Cfg.SigmaMax));
-            Add($"{r}px", "one-step generator", 1, refBase, one, oneSec);
+            var oneSec = OneStep(Checkpoint.Load<OneStepGenerator>(basePath).Model, "one-step generator");
             if (!skipTeacher) Console.WriteLine($"speed-up of the one-step generator over the 79-NFE teacher: {heunSec / oneSec:0.0}x");
         }
         if (grownPath is not null)
