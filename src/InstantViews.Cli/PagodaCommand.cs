@@ -139,7 +139,7 @@ public static class PagodaCommand
                 {
                     var (teacher, header) = Checkpoint.Load<UNet>(initPath);
                     // The distillation teacher is --init unless --teacher names another file.
-                    var other = distils && p.GetValue(teacherOpt) is { } t && Path.GetFullPath(t) != Path.GetFullPath(initPath) ? Checkpoint.Load<UNet>(t).Model : null;
+                    var other = distils && train.Teacher != Path.GetFullPath(initPath) ? Checkpoint.Load<UNet>(train.Teacher!).Model : null;
                     trainer = PagodaTrainer.CreateBase(teacher, SamplingDefaults.Of(header).SigmaMax, train, set, dir, ctx.Device, distillationTeacher: other);
                 }
                 else trainer = PagodaTrainer.CreateGrow(Checkpoint.Load<OneStepGenerator>(initPath).Model, train, set, dir, ctx.Device,
