@@ -49,3 +49,12 @@ static class CliRunner
 /// <summary>Tests whose results depend on the global torch RNG (seeded model initialisation) run alone.</summary>
 [CollectionDefinition("global-rng", DisableParallelization = true)]
 public sealed class GlobalRngCollection;
+
+/// <summary>Element-wise comparison within an absolute tolerance, for Assert.Equal on float and double sequences.</summary>
+sealed class Tolerance(double tolerance) : IEqualityComparer<float>, IEqualityComparer<double>
+{
+    public bool Equals(float a, float b) => Math.Abs(a - b) <= tolerance;
+    public bool Equals(double a, double b) => Math.Abs(a - b) <= tolerance;
+    public int GetHashCode(float v) => 0;
+    public int GetHashCode(double v) => 0;
+}
