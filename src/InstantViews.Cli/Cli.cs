@@ -100,11 +100,18 @@ public static class Cli
         {
             // The first problem, in one line (the parser may report one option at several command levels).
             var first = result.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? result.Errors[0];
-            Console.Error.WriteLine($"error: {first.Message}");
+            Console.Error.WriteLine($"error: {OneLine(first.Message)}");
             Console.Error.WriteLine("Run 'instantviews --help' for usage.");
             return 2;
         }
         return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    // The parser lists allowed values one per line ("Must be one of:\n\t'a'\n\t'b'"): join them into the one line.
+    static string OneLine(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length <= 1 ? message.Trim() : lines[0] + " " + string.Join(", ", lines.Skip(1));
     }
 
     /// <summary>A token that Ctrl-C cancels instead of killing the process, so long runs stop at a checkpoint.</summary>

@@ -230,8 +230,10 @@ public static class GenWarpCommand
         var grown = new Option<string?>("--grown") { Description = "Grown one-step GenWarp model (genwarp distil --grow): adds its rows, and its composed rows" };
         var resolution = new Option<int?>("--resolution") { Description = "Render the evaluation pairs at this size (default: the GenWarp model's); models working at a smaller size are upsampled (bicubic) and named KIND@SIZE" };
         var only = new Option<string[]>("--methods") { Description = "Evaluate only these methods (as named in the table, e.g. genwarp, genwarp-1step, genwarp-1step+compose, warp-inpaint, warp-only; default: all given), on the same pairs", AllowMultipleArgumentsPerToken = true };
+        var depthTables = new Option<string>("--depth") { Description = "Which source-depth tables to score: both, estimated (the depth model's) or gt (ground truth)", DefaultValueFactory = _ => "both" };
+        depthTables.AcceptOnlyFromAmong("both", "estimated", "gt");
         var cmd = new Command("eval", "Compare GenWarp (and one-step GenWarp), warp-and-inpaint and warp-only on evaluation pairs by covisibility range, with estimated and true depth")
-        { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler, oneStep, grown, resolution, only };
+        { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler, oneStep, grown, resolution, only, depthTables };
         var shard = ShardOptions.Create();
         shard.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
@@ -284,6 +286,7 @@ public static class GenWarpCommand
                 Spp = p.GetValue(spp),
                 Seed = ctx.Seed,
                 DepthModel = p.GetValue(depthModel) ?? BuiltinDepth.FindShipped(),
+                Depths = p.GetValue(depthTables) switch { "estimated" => DepthTables.Estimated, "gt" => DepthTables.GroundTruth, _ => DepthTables.Both },
             };
             var dir = p.GetValue(outDir)!;
             var result = NovelViewComparison.Run(methods, evalRes, settings, dir, ctx.Device, part);

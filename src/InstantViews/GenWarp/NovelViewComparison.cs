@@ -73,9 +73,14 @@ public sealed record ComparisonSettings
     public int Batch { get; init; } = 8;
     public int Spp { get; init; } = 2;
     public long Seed { get; init; }
-    /// <summary>The depth network of the estimated-depth table (null or missing: that table is skipped).</summary>
+    /// <summary>The depth network of the estimated-depth table (null or missing: that table is skipped, unless it is the only one asked for).</summary>
     public string? DepthModel { get; init; }
+    /// <summary>Which depth tables to score: both (the default), only the estimated-depth one, or only the ground-truth one.</summary>
+    public DepthTables Depths { get; init; } = DepthTables.Both;
 }
+
+/// <summary>The source-depth tables of a comparison.</summary>
+public enum DepthTables { Both, Estimated, GroundTruth }
 
 /// <summary>The rows of a comparison, the notes it made (missing tables, short ranges) and its wall time.</summary>
 public sealed record ComparisonResult(IReadOnlyList<EvalRow> Rows, IReadOnlyList<string> Notes, double Minutes);
@@ -102,9 +107,17 @@ public static class NovelViewComparison
         var notes = new List<string>();
         var streamConfig = new SceneStreamConfig(resolution, resolution, settings.Spp, SceneSplit.Eval, settings.Seed, MinCovisibility: 0.2, MaxCovisibility: 0.8);
         using var gt = new ScenePairs(streamConfig);
-        var tables = new List<ScenePairs> { gt };
-        if (settings.DepthModel is { } depthPath && File.Exists(depthPath)) tables.Insert(0, new ScenePairs(streamConfig, BuiltinDepth.Load(depthPath, dev)));
-        else notes.Add($"no depth model ({settings.DepthModel ?? $"models/{BuiltinDepth.ShippedFile} not found"}): the estimated-depth table is skipped, only the ground-truth-depth table is produced. Train one with `instantviews depth train` or pass --depth-model.");
+        var tables = new List<ScenePairs>();
+        if (settings.Depths != DepthTables.Estimated) tables.Add(gt);
+        var hasDepthModel = settings.DepthModel is { } depthPath && File.Exists(depthPath);
+        var missing = settings.DepthModel ?? $"models/{BuiltinDepth.ShippedFile} not found";
+        if (settings.Depths == DepthTables.Estimated && !hasDepthModel)
+            throw new UserError($"only the estimated-depth table was asked for, but there is no depth model ({missing}); pass --depth-model");
+        if (settings.Depths != DepthTables.GroundTruth)
+        {
+            if (hasDepthModel) tables.Insert(0, new ScenePairs(streamConfig, BuiltinDepth.Load(settings.DepthModel!, dev)));
+            else notes.Add($"no depth model ({missing}): the estimated-depth table is skipped, only the ground-truth-depth table is produced. Train one with `instantviews depth train` or pass --depth-model.");
+        }
         var selected = NovelViewEvaluation.SelectPairs(gt, n, 8 * n);
         foreach (var (range, list) in selected)
             if (list.Count < n) notes.Add($"only {list.Count} {range}-range pairs found in {8 * n} renders");

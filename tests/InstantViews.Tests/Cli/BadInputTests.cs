@@ -232,11 +232,14 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add("pagoda pairs --teacher {d}/unet.safetensors --data scenes --count 4 --resolution 8 --shard 3/2 --out {o}", 1, "--shard");
         Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --shard x --out {o}", 1, "--shard");
         Add("genwarp eval --model {d}/genwarp.safetensors --baseline {d}/baseline.safetensors --pairs 2 --shard 2/2 --out {o}", 1, "--shard");
+        Add("genwarp eval --model {d}/genwarp.safetensors --baseline {d}/baseline.safetensors --pairs 2 --depth estimated --depth-model {d}/missing.safetensors --out {o}", 1, "no depth model (");
+        Add("genwarp eval --model {d}/genwarp.safetensors --baseline {d}/baseline.safetensors --pairs 2 --depth both-and-more --out {o}", 2, "both-and-more");
         Add("genwarp eval-merge --out {d}/missing-dir", 1, "missing-dir");
         Add("genwarp eval-merge --out {d}/empty-dir", 1, "no shard files");
         // Usage errors from the parser itself.
         Add("nvs --model {d}/genwarp.safetensors", 2, "--target");
         Add("teleport --now", 2, "teleport");
+        Add("diffusion sample --model {d}/unet.safetensors --count 1 --sampler bogus --out {o}", 2, "bogus");
         Add("orbit --frames many --out {o}.gif", 2, "many");
         return data;
     }

@@ -106,5 +106,13 @@ public class SmokeTests
         Assert.Equal(8, subset.Count);
         // The same pairs: the one-step rows equal those of the full run.
         Assert.Equal(rows.Where(r => r[0] == "genwarp-1step").Select(r => string.Join(',', r)), subset.Where(r => r[0] == "genwarp-1step").Select(r => string.Join(',', r)));
+        // One depth table at a time: the same rows as that table of the full run.
+        foreach (var table in new[] { "estimated", "gt" })
+        {
+            Ok("genwarp", "eval", "--model", gw, "--baseline", d.File("wi/model.safetensors"), "--methods", "warp-only", "--depth", table,
+                "--pairs", "2", "--spp", "1", "--depth-model", depth, "--out", d.File("eval-" + table));
+            var only = File.ReadAllLines(d.File($"eval-{table}/results.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+            Assert.Equal(rows.Where(r => r[0] == "warp-only" && r[2] == table).Select(r => string.Join(',', r)), only.Select(r => string.Join(',', r)));
+        }
     }
 }
