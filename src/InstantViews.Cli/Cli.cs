@@ -123,6 +123,16 @@ public static class Cli
     }
 
     /// <summary>Trains until the step count, the wall time or Ctrl-C (which stops at a checkpoint), then says where the model is.</summary>
+    /// <summary>
+    /// On --resume, names the options the command line gave that the run does not take: a resumed run keeps the
+    /// settings in its train.json (only --steps, --minutes and the checkpoint interval apply to it).
+    /// </summary>
+    public static void NoteIgnoredOnResume(ParseResult parse, params Option[] options)
+    {
+        var given = options.Append(SeedOption).Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+        if (given.Count > 0) Console.WriteLine($"note: a resumed run keeps the settings in its train.json; ignored: {string.Join(", ", given)}");
+    }
+
     public static void Train(TrainingRun run, ParseResult parse, long? steps, double? minutes)
     {
         using var cancel = StopOnCtrlC();

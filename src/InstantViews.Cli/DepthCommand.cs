@@ -83,6 +83,7 @@ public static class DepthCommand
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
             var r = p.GetValue(res);
             if (r < 16 || r % 8 != 0) throw new UserError($"--resolution must be a multiple of 8 and >= 16, got {r}");
+            if (p.GetValue(resume)) Cli.NoteIgnoredOnResume(p, res, channels, batch, lr);
             var dir = p.GetValue(outDir)!;
             using var trainer = p.GetValue(resume)
                 ? DepthTrainer.Resume(dir, ctx.Device)

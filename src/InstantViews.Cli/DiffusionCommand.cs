@@ -53,8 +53,11 @@ public static class DiffusionCommand
             var r = p.GetValue(res);
             if (r < 8 || r % 4 != 0) throw new UserError($"--resolution must be a multiple of 4 and >= 8, got {r}");
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
-            var source = TrainingImages.Open(p.GetValue(data)!, r, ctx.Seed);
             var dir = p.GetValue(outDir)!;
+            // A resumed run reads its data at its own resolution and seed, so it draws the batches it would have drawn.
+            var (dataRes, dataSeed) = p.GetValue(resume) ? DiffusionTrainer.DataOf(dir) : (r, ctx.Seed);
+            if (p.GetValue(resume)) Cli.NoteIgnoredOnResume(p, res, config, batch, lr, sigmaMax);
+            var source = TrainingImages.Open(p.GetValue(data)!, dataRes, dataSeed);
             using var trainer = p.GetValue(resume)
                 ? DiffusionTrainer.Resume(dir, source, ctx.Device)
                 : DiffusionTrainer.Create(LoadConfig(p.GetValue(config)!, r),

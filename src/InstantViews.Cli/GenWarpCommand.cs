@@ -105,7 +105,11 @@ public static class GenWarpCommand
             var dir = p.GetValue(outDir)!;
             var depth = PairDepth(set.Config.Depth, ctx.Device);
             OneStepTrainer trainer;
-            if (p.GetValue(resume)) trainer = OneStepTrainer.Resume(dir, set, depth, ctx.Device);
+            if (p.GetValue(resume))
+            {
+                Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels);
+                trainer = OneStepTrainer.Resume(dir, set, depth, ctx.Device);
+            }
             else
             {
                 if (p.GetValue(teacher) is not null == p.GetValue(grow) is not null) throw new UserError("a new run needs either --teacher (distil) or --grow (grow a one-step model)");
@@ -185,7 +189,11 @@ public static class GenWarpCommand
             var depthSpec = p.GetValue(resume) ? GenWarpTrainer.ReadSettings<PairTrainConfig>(dir).Depth : p.GetValue(depth)!;
             IDepthEstimator? estimator = depthSpec == "gt" ? null : DepthSource.Open(depthSpec, ctx.Device);
             GenWarpTrainer trainer;
-            if (p.GetValue(resume)) trainer = GenWarpTrainer.Resume(dir, ctx.Device, estimator);
+            if (p.GetValue(resume))
+            {
+                Cli.NoteIgnoredOnResume(p, kind, res, channels, attention, attentionAt, global, depth, batch, lr, spp, sampleEvery);
+                trainer = GenWarpTrainer.Resume(dir, ctx.Device, estimator);
+            }
             else
             {
                 var settings = new PairTrainConfig

@@ -116,7 +116,11 @@ public static class PagodaCommand
             var set = PairSet.Load(p.GetValue(pairs)!);
             var dir = p.GetValue(outDir)!;
             PagodaTrainer trainer;
-            if (p.GetValue(resume)) trainer = PagodaTrainer.Resume(dir, set, ctx.Device);
+            if (p.GetValue(resume))
+            {
+                Cli.NoteIgnoredOnResume(p, stage, init, batch, lr, featureSize, discAugment, distilWeight, distilBatch, distilSteps, teacherOpt);
+                trainer = PagodaTrainer.Resume(dir, set, ctx.Device);
+            }
             else
             {
                 var initPath = p.GetValue(init) ?? throw new UserError("--init is required for a new run");

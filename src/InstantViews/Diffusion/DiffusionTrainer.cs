@@ -49,12 +49,22 @@ public sealed class DiffusionTrainer : EmaTrainingRun
         return t;
     }
 
+    /// <summary>The training resolution and seed of the run in <paramref name="outDir"/>: what its data must be opened with to resume exactly.</summary>
+    public static (int Resolution, long Seed) DataOf(string outDir)
+    {
+        var ckpt = Path.Combine(outDir, "checkpoint.safetensors");
+        if (!File.Exists(ckpt)) throw new UserError($"'{outDir}': no run to resume (checkpoint.safetensors and train.json expected)");
+        return (Checkpoint.ReadHeader(ckpt).ConfigAs<UNetConfig>().Resolution, ReadSettings<TrainConfig>(outDir).Seed);
+    }
+
     /// <summary>Resumes the run in <paramref name="outDir"/> exactly where its last checkpoint left it.</summary>
     public static DiffusionTrainer Resume(string outDir, ITrainingImages data, Device? device = null)
     {
         var (train, header, tensors) = OpenRun<TrainConfig>(outDir);
         var netConfig = header.ConfigAs<UNetConfig>();
         CheckChannels(data, netConfig);
+        if (data.Height != netConfig.Resolution || data.Width != netConfig.Resolution)
+            throw new UserError($"'{outDir}': the run trains at {netConfig.Resolution}x{netConfig.Resolution}, the data given are {data.Width}x{data.Height}");
         var t = new DiffusionTrainer(netConfig, train, data, outDir, device ?? CPU);
         t.LoadState(header, tensors);
         return t;

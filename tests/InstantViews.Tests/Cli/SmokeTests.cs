@@ -36,6 +36,16 @@ public class SmokeTests
         Ok("info");
         Ok("diffusion", "train", "--data", "scenes", "--resolution", "8", "--config", "tiny", "--batch", "2", "--steps", "2", "--out", d.File("teacher"));
         Files(d.File("teacher"), "checkpoint.safetensors", "model.safetensors", "train.json", "loss.csv");
+        // A resumed run keeps its own resolution and seed (its data) and says which given options it ignores: it ends
+        // where the straight run ends.
+        var run = new[] { "diffusion", "train", "--data", "scenes", "--config", "tiny", "--batch", "2" };
+        Ok([.. run, "--resolution", "8", "--seed", "5", "--steps", "2", "--out", d.File("straight")]);
+        Ok([.. run, "--resolution", "8", "--seed", "5", "--steps", "1", "--out", d.File("resumed")]);
+        Assert.Contains("ignored: --resolution, --config, --batch, --lr, --seed", Ok([.. run, "--resolution", "16", "--lr", "1", "--seed", "0", "--resume", "--steps", "2", "--out", d.File("resumed")]));
+        var straight = Checkpoint.ReadAll(d.File("straight/model.safetensors")).Tensors;
+        var resumed = Checkpoint.ReadAll(d.File("resumed/model.safetensors")).Tensors;
+        Assert.Equal(straight.Count, resumed.Count);
+        Assert.All(straight.Zip(resumed), t => Assert.True(t.First.Value.eq(t.Second.Value).all().item<bool>(), t.First.Key));
         var teacher = d.File("teacher/model.safetensors");
         Assert.Contains("NFE per image 5", Ok("diffusion", "sample", "--model", teacher, "--steps", "3", "--count", "3", "--out", d.File("samples")));
         Files(d.File("samples"), "00000.png", "00002.png", "grid.png");
