@@ -101,17 +101,24 @@ public static class DepthCommand
         var model = DepthModelOption();
         var count = new Option<int>("--count") { Description = "Evaluation views (scene seeds from 1,000,000)", DefaultValueFactory = _ => 200 };
         var size = new Option<int>("--size") { Description = "View size (square)", DefaultValueFactory = _ => 64 };
-        var cmd = new Command("eval", "AbsRel and delta<1.25 on evaluation scenes, against the best constant depth") { model, count, size };
+        var csv = new Option<string?>("--csv") { Description = "Also write the two rows to this CSV file" };
+        var cmd = new Command("eval", "AbsRel and delta<1.25 on evaluation scenes, against the best constant depth") { model, count, size, csv };
         Cli.SetAction(cmd, (p, ctx) =>
         {
             var n = p.GetValue(count);
             if (n < 1) throw new UserError($"--count must be >= 1, got {n}");
+            if (p.GetValue(csv) is { } csvPath) OutputPaths.File(csvPath, ".csv");
             var estimator = DepthSource.Open(p.GetValue(model)!, ctx.Device);
             var (m, c, constant) = DepthEvaluation.Run(estimator, n, p.GetValue(size), ctx.Seed);
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine($"{n} evaluation views at {p.GetValue(size)}x{p.GetValue(size)}, {estimator.Description}");
             Console.WriteLine(string.Create(inv, $"  model:    AbsRel {m.AbsRel:0.0000}  delta<1.25 {m.Delta1:0.0000}"));
             Console.WriteLine(string.Create(inv, $"  constant: AbsRel {c.AbsRel:0.0000}  delta<1.25 {c.Delta1:0.0000}  (median depth {constant:0.000} m)"));
+            if (p.GetValue(csv) is { } file)
+            {
+                Imaging.AtomicFile.WriteText(file, DepthEvaluation.Csv(estimator.Description, n, p.GetValue(size), m, c, constant));
+                Console.WriteLine($"wrote {file}");
+            }
             return 0;
         });
         return cmd;

@@ -84,7 +84,11 @@ public class SmokeTests
         ImageFile.Write(d.File("img.png"), rand(3, 16, 16) * 2 - 1);
         Ok("depth", "train", "--resolution", "16", "--channels", "4", "--batch", "2", "--steps", "1", "--out", d.File("depth"));
         var depth = d.File("depth/model.safetensors");
-        Ok("depth", "eval", "--model", "builtin:" + depth, "--count", "2", "--size", "16");
+        var scores = Ok("depth", "eval", "--model", "builtin:" + depth, "--count", "2", "--size", "16", "--csv", d.File("depth.csv"));
+        var depthRows = File.ReadAllLines(d.File("depth.csv"));
+        Assert.Equal("predictor,views,size,absrel,delta1,pixels", depthRows[0]);
+        Assert.Equal(3, depthRows.Length);
+        Assert.Contains(double.Parse(depthRows[1].Split(',')[3], System.Globalization.CultureInfo.InvariantCulture).ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture), scores);
         Ok("depth", "--image", d.File("img.png"), "--model", "builtin:" + depth, "--out", d.File("img-depth"));
         Files(d.Path, "img-depth.npy", "img-depth.png");
 

@@ -51,4 +51,13 @@ public static class DepthEvaluation
         foreach (var (p, g) in preds.Concat(consts)) { p.Dispose(); g.Dispose(); }
         return result;
     }
+
+    /// <summary>The two rows of a <see cref="Run"/> as CSV (predictor, views, size, AbsRel, delta &lt; 1.25, pixels scored).</summary>
+    public static string Csv(string predictor, int count, int size, DepthScores model, DepthScores constant, double constantDepth)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        string Row(string name, DepthScores s) => string.Create(inv, $"{name},{count},{size},{s.AbsRel:R},{s.Delta1:R},{s.Pixels}");
+        return "predictor,views,size,absrel,delta1,pixels\n" + Row(predictor.Replace(',', ';'), model) + "\n" +
+               Row(string.Create(inv, $"constant {constantDepth:0.000} m"), constant) + "\n";
+    }
 }
