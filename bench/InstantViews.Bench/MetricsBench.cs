@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using InstantViews.Metrics;
 using InstantViews.Scenes;
 using static TorchSharp.torch;
@@ -14,11 +15,14 @@ static class MetricsBench
         var load = Stopwatch.StartNew();
         using var net = new ResNet18Features();
         Console.WriteLine($"  load (converted-weights cache or ONNX): {load.Elapsed.TotalSeconds:0.00} s");
+        var results = new JsonObject { ["benchmark"] = "metrics", ["threads"] = get_num_threads(), ["cores"] = Environment.ProcessorCount, ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd"), ["load_s"] = Math.Round(load.Elapsed.TotalSeconds, 2) };
         foreach (var size in new[] { 64, 224 })
         {
             var rate = FeaturesPerSecond(net, size, 32, seconds);
             var gmacs = Macs(size) / 1e9;
             Console.WriteLine($"  features {size}x{size}, batch 32: {rate,7:0.0} images/s ({gmacs:0.00} GMAC/image, {2 * gmacs * rate:0.0} GFLOP/s)");
+            results[$"features_{size}_images_per_s"] = Math.Round(rate, 1);
+            results[$"features_{size}_gflops"] = Math.Round(2 * gmacs * rate, 1);
         }
 
         // End to end as `instantviews eval fd --real scenes:<size>:<n>:0 --fake scenes:<size>:<n>:100000 --size <size>`:
@@ -33,9 +37,22 @@ static class MetricsBench
         var fd = Frechet.Distance(a, b);
         var fdTime = stats.Elapsed.TotalSeconds;
         var (kid, kidStd) = Kid.Compute(a.Features, b.Features);
+        var kidTime = stats.Elapsed.TotalSeconds - fdTime;
+        var total = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"  FD {fdCount} vs {fdCount} scenes at {fdSize}x{fdSize} (features at {fdSize}x{fdSize}): " +
-                          $"{clock.Elapsed.TotalSeconds:0.0} s end to end (render + features {features:0.0} s, FD {fdTime:0.00} s, KID {stats.Elapsed.TotalSeconds - fdTime:0.00} s)");
+                          $"{total:0.0} s end to end (render + features {features:0.0} s, FD {fdTime:0.00} s, KID {kidTime:0.00} s)");
         Console.WriteLine($"  FD = {fd:0.000}, KID = {kid:0.00000} ± {kidStd:0.00000} (N = {a.Count} vs {b.Count}; two disjoint sets of evaluation scenes)");
+        results["fd_count"] = fdCount;
+        results["fd_size"] = fdSize;
+        results["end_to_end_s"] = Math.Round(total, 1);
+        results["render_and_features_s"] = Math.Round(features, 1);
+        results["fd_s"] = Math.Round(fdTime, 2);
+        results["kid_s"] = Math.Round(kidTime, 2);
+        results["fd"] = Math.Round(fd, 3);
+        results["kid"] = Math.Round(kid, 5);
+        results["kid_std"] = Math.Round(kidStd, 5);
+        File.WriteAllText("docs/bench/metrics.json", results.ToJsonString(new() { WriteIndented = true }) + "\n");
+        Console.WriteLine("wrote docs/bench/metrics.json");
     }
 
     static IImageSource Scenes(int size, int count, long seed)
