@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using InstantViews.GenWarp;
 using InstantViews.Geometry;
 using InstantViews.Imaging;
@@ -32,7 +33,8 @@ static class ViewerBench
             ImageFile.Write(photo, views[0].RgbTensor());
         }
         Console.WriteLine($"photo: {photo} ({width}x{height}, a rendered scene); model {model}; {Environment.ProcessorCount} cores");
-        PerStage(model, photo);
+        var results = new JsonObject { ["benchmark"] = "viewer", ["model"] = model, ["photo"] = $"{width}x{height}", ["cores"] = Environment.ProcessorCount, ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", Inv) };
+        results["per_stage"] = PerStage(model, photo);
 
         await using var browser = await HeadlessChromium.LaunchAsync(width, height + 40);
         var page = await browser.NewPageAsync();
@@ -64,6 +66,9 @@ static class ViewerBench
             await page.WaitForFunctionAsync("() => viewer.stats.views >= 1", new WaitForFunctionOptions { Timeout = 60_000 });
             var firstViewMs = clock.Elapsed.TotalMilliseconds;
             Console.WriteLine($"start: URL printed after {urlMs / 1000:0.00} s, first frame drawn after {firstFrameMs / 1000:0.00} s, first generated view after {firstViewMs / 1000:0.00} s");
+            results["url_s"] = Math.Round(urlMs / 1000, 2);
+            results["first_frame_s"] = Math.Round(firstFrameMs / 1000, 2);
+            results["first_view_s"] = Math.Round(firstViewMs / 1000, 2);
             var triangles = await page.EvaluateExpressionAsync<long>("viewer.stats.triangles");
 
             await Task.Delay(1500);
@@ -100,6 +105,11 @@ static class ViewerBench
             Console.WriteLine($"display while dragging ({width}x{height} canvas, {triangles} triangles, drawn at half resolution while moving; at rest the page redraws only when a view arrives):");
             Console.WriteLine($"  poses paced to one per 100 ms while dragging (default): {paced.Fps:0.0} fps ({paced.Frames} frames in {paced.Seconds:0.0} s), server {paced.ViewsPerSecond:0.0} views/s ({paced.Views} views)");
             Console.WriteLine($"  a pose every frame (?sendMs=0):                        {unpaced.Fps:0.0} fps ({unpaced.Frames} frames in {unpaced.Seconds:0.0} s), server {unpaced.ViewsPerSecond:0.0} views/s ({unpaced.Views} views)");
+            results["triangles"] = triangles;
+            results["drag_fps"] = Math.Round(paced.Fps, 1);
+            results["drag_server_views_per_s"] = Math.Round(paced.ViewsPerSecond, 1);
+            results["drag_fps_pose_every_frame"] = Math.Round(unpaced.Fps, 1);
+            results["drag_server_views_per_s_pose_every_frame"] = Math.Round(unpaced.ViewsPerSecond, 1);
 
             // A second, slower drag for the README's animated capture (screenshots slow the page: not timed).
             await page.Mouse.MoveAsync((decimal)x, (decimal)y);
@@ -137,6 +147,8 @@ static class ViewerBench
             var f1 = await page.EvaluateExpressionAsync<long>("viewer.stats.frames");
             await page.Mouse.UpAsync();
             Console.WriteLine($"display ({small.Width:0}x{small.Height:0} canvas, same mesh): {(f1 - f0) * 1000 / smallDrag.Elapsed.TotalMilliseconds:0.0} fps while dragging");
+            results["drag_fps_small_canvas"] = Math.Round((f1 - f0) * 1000 / smallDrag.Elapsed.TotalMilliseconds, 1);
+            results["small_canvas"] = $"{small.Width:0}x{small.Height:0}";
             await page.SetViewportAsync(new ViewPortOptions { Width = width, Height = height + 40 });
             await Task.Delay(500);
 
@@ -152,10 +164,16 @@ static class ViewerBench
             }
             var serverMs = await page.EvaluateExpressionAsync<double>("viewer.stats.lastServerMs");
             Console.WriteLine($"filled view after the camera stops: median {Median(latencies):0} ms (min {latencies.Min():0}, max {latencies.Max():0}, 8 stops; server's share of the last: {serverMs:0} ms)");
+            results["stop_to_view_ms_median"] = Math.Round(Median(latencies), 1);
+            results["stop_to_view_ms_min"] = Math.Round(latencies.Min(), 1);
+            results["stop_to_view_ms_max"] = Math.Round(latencies.Max(), 1);
+            results["server_ms_last"] = Math.Round(serverMs, 1);
 
             await page.ScreenshotAsync(Path.Combine(outDir, "viewer.png"));
             Gif.WriteAnimation(Path.Combine(outDir, "viewer-drag.gif"), capture, 100);
             Console.WriteLine($"wrote {Path.Combine(outDir, "viewer.png")} and {Path.Combine(outDir, "viewer-drag.gif")} ({capture.Count} frames)");
+            File.WriteAllText(Path.Combine(outDir, "viewer.json"), results.ToJsonString(new() { WriteIndented = true }) + "\n");
+            Console.WriteLine($"wrote {Path.Combine(outDir, "viewer.json")}");
         }
         finally
         {
@@ -166,8 +184,9 @@ static class ViewerBench
     }
 
     /// <summary>One view's cost per stage (generate at the model's size, warp + compose at the fill size), median of 10, in-process.</summary>
-    static void PerStage(string model, string photo)
+    static JsonArray PerStage(string model, string photo)
     {
+        var rows = new JsonArray();
         var (module, header) = Checkpoint.Load(ModelFiles.Resolve(model), CPU);
         module.eval();
         if (module is not OneStepGenWarp g) throw new InvalidOperationException($"'{model}' is a '{header.Kind}' model; the viewer benchmark measures a one-step model");
@@ -190,7 +209,9 @@ static class ViewerBench
             var (fh, fw) = views.FillSize;
             var (wh, ww) = pipeline.WorkingSize(fh, fw);
             Console.WriteLine($"one view, generated at {ww}x{wh}, filled at {fw}x{fh}: generate {Median(gen):0.0} ms, warp + compose {Median(comp):0.0} ms, total {Median(total):0.0} ms ({1000 / Median(total):0.0} views/s; {get_num_threads()} threads, median of 10)");
+            rows.Add(new JsonObject { ["generated_at"] = $"{ww}x{wh}", ["fill"] = $"{fw}x{fh}", ["generate_ms"] = Math.Round(Median(gen), 1), ["compose_ms"] = Math.Round(Median(comp), 1), ["total_ms"] = Math.Round(Median(total), 1), ["threads"] = get_num_threads() });
         }
+        return rows;
     }
 
     static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
