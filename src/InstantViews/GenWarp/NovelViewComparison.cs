@@ -171,7 +171,7 @@ public static class NovelViewComparison
         }
         if (part is { } done)
         {
-            var file = ShardFile.Write(outDir, done, shardParts, notes);
+            var file = ShardFile.Write(outDir, done, settings.Batch, shardParts, notes);
             foreach (var sp in shardParts)
                 foreach (var (_, b) in sp.Batches) b.Dispose();
             notes.Add($"shard {done} written to {file}; when every shard is done: instantviews genwarp eval-merge --out {outDir}");
@@ -188,13 +188,13 @@ public static class NovelViewComparison
     public static ComparisonResult Merge(string outDir)
     {
         var clock = Stopwatch.StartNew();
-        var (parts, notes) = ShardFile.ReadAll(outDir);
+        var (parts, notes, batchSize) = ShardFile.ReadAll(outDir);
         var rows = new List<EvalRow>();
         foreach (var group in parts.GroupBy(p => (p.Depth, p.Range, p.Method)))
         {
             var first = group.First();
             var batches = group.SelectMany(p => p.Batches).OrderBy(b => b.Index).ToList();
-            var expected = (first.Pairs + BatchSizeOf(batches) - 1) / BatchSizeOf(batches);
+            var expected = (first.Pairs + batchSize - 1) / batchSize;
             if (batches.Count != expected || batches.Select((b, i) => b.Index != i).Any(x => x))
                 throw new UserError($"'{outDir}': {group.Key.Method} {group.Key.Range} {group.Key.Depth} has batches [{string.Join(", ", batches.Select(b => b.Index))}] of {expected}: a shard is missing or from another run");
             var row = NovelViewEvaluation.Summarise(first.Method, first.Range, first.Depth, batches.Select(b => b.Scores).ToList());
@@ -204,8 +204,6 @@ public static class NovelViewComparison
         WriteCsv(outDir, rows);
         return new ComparisonResult(rows, notes, clock.Elapsed.TotalMinutes);
     }
-
-    static int BatchSizeOf(List<(int Index, BatchScores Scores)> batches) => batches.Count == 0 ? 1 : batches.Max(b => b.Scores.PerPair.Count);
 
     static void WriteCsv(string outDir, IEnumerable<EvalRow> rows) =>
         Imaging.AtomicFile.WriteText(Path.Combine(outDir, "results.csv"), EvalRow.CsvHeader + "\n" + string.Join("\n", rows.Select(r => r.ToCsv())) + "\n");

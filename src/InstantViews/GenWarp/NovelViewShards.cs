@@ -15,9 +15,10 @@ public sealed record ShardPart(string Depth, string Range, int Pairs, string Met
 static class ShardFile
 {
     sealed record PartInfo(string Depth, string Range, int Pairs, string Method, int Nfe, long Parameters);
-    sealed record Header(int Index, int Count, List<PartInfo> Parts, List<string> Notes);
+    // Batch: pairs per batch of the run (0 in files written before it was stored: then the largest batch seen).
+    sealed record Header(int Index, int Count, List<PartInfo> Parts, List<string> Notes, int Batch = 0);
 
-    public static string Write(string dir, Shard shard, IReadOnlyList<ShardPart> parts, IReadOnlyList<string> notes)
+    public static string Write(string dir, Shard shard, int batch, IReadOnlyList<ShardPart> parts, IReadOnlyList<string> notes)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
         for (int p = 0; p < parts.Count; p++)
@@ -31,7 +32,7 @@ static class ShardFile
             tensors.Add(new($"{p}/fake", cat(batches.Select(b => b.Scores.Fake).ToList())));
             tensors.Add(new($"{p}/real", cat(batches.Select(b => b.Scores.Real).ToList())));
         }
-        var header = new Header(shard.Index, shard.Count, parts.Select(x => new PartInfo(x.Depth, x.Range, x.Pairs, x.Method, x.Nfe, x.Parameters)).ToList(), [.. notes]);
+        var header = new Header(shard.Index, shard.Count, parts.Select(x => new PartInfo(x.Depth, x.Range, x.Pairs, x.Method, x.Nfe, x.Parameters)).ToList(), [.. notes], batch);
         var path = Path.Combine(dir, $"shard-{shard.Index}-of-{shard.Count}.safetensors");
         var temp = path + ".tmp";
         using (var fs = File.Create(temp)) SafeTensors.Write(fs, tensors, new Dictionary<string, string> { ["genwarp-eval-shard"] = JsonSerializer.Serialize(header) });
@@ -40,8 +41,8 @@ static class ShardFile
         return path;
     }
 
-    /// <summary>Every part of every shard in <paramref name="dir"/>, shard 0 first; checks that the shards are one complete run.</summary>
-    public static (List<ShardPart> Parts, List<string> Notes) ReadAll(string dir)
+    /// <summary>Every part of every shard in <paramref name="dir"/>, shard 0 first, and the run's pairs per batch; checks that the shards are one complete run.</summary>
+    public static (List<ShardPart> Parts, List<string> Notes, int Batch) ReadAll(string dir)
     {
         if (!Directory.Exists(dir)) throw new UserError($"'{dir}': no such folder");
         var files = Directory.GetFiles(dir, "shard-*-of-*.safetensors");
@@ -57,6 +58,8 @@ static class ShardFile
             throw new UserError($"'{dir}': shards [{string.Join(", ", read.Select(r => $"{r.Header.Index}/{r.Header.Count}"))}] are not one complete run of {count}");
         if (read.Any(r => JsonSerializer.Serialize(r.Header.Parts.Select(p => p with { Nfe = 0 })) != JsonSerializer.Serialize(read[0].Header.Parts.Select(p => p with { Nfe = 0 }))))
             throw new UserError($"'{dir}': the shards evaluated different methods, ranges or pairs (not one run)");
+        if (read.Any(r => r.Header.Batch != read[0].Header.Batch))
+            throw new UserError($"'{dir}': the shards used different batch sizes ({string.Join(", ", read.Select(r => r.Header.Batch).Distinct())}; not one run)");
         var parts = new List<ShardPart>();
         foreach (var r in read)
             for (int p = 0; p < r.Header.Parts.Count; p++)
@@ -83,6 +86,7 @@ static class ShardFile
             }
         foreach (var r in read)
             foreach (var t in r.Tensors.Values) t.Dispose();
-        return (parts, read[0].Header.Notes);
+        var batch = read[0].Header.Batch > 0 ? read[0].Header.Batch : parts.SelectMany(p => p.Batches).Select(b => b.Scores.PerPair.Count).DefaultIfEmpty(1).Max();
+        return (parts, read[0].Header.Notes, batch);
     }
 }

@@ -123,6 +123,14 @@ public class NvsCommandTests
         var partial = Run("genwarp", "eval-merge", "--out", dir.File("sharded"), "-q");
         Assert.Equal(1, partial.Code);
         Assert.Contains("not one complete run of 3", partial.Err);
+        // A shard of another batch size is not merged either (the batch size is stored in each shard).
+        var otherBatch = Eval("sharded", "--shard", "1/3");
+        otherBatch[Array.IndexOf(otherBatch, "--batch") + 1] = "3";
+        var other = Run(otherBatch);
+        Assert.True(other.Code == 0, other.Err);
+        var mixed = Run("genwarp", "eval-merge", "--out", dir.File("sharded"), "-q");
+        Assert.Equal(1, mixed.Code);
+        Assert.Contains("different batch sizes (2, 3", mixed.Err);
     }
 
     [Fact]
