@@ -122,7 +122,6 @@ public static class Cli
         return cancel;
     }
 
-    /// <summary>Trains until the step count, the wall time or Ctrl-C (which stops at a checkpoint), then says where the model is.</summary>
     /// <summary>
     /// On --resume, names the options the command line gave that the run does not take: a resumed run keeps the
     /// settings in its train.json (only --steps, --minutes and the checkpoint interval apply to it).
@@ -133,6 +132,7 @@ public static class Cli
         if (given.Count > 0) Console.WriteLine($"note: a resumed run keeps the settings in its train.json; ignored: {string.Join(", ", given)}");
     }
 
+    /// <summary>Trains until the step count, the wall time or Ctrl-C (which stops at a checkpoint), then says where the model is.</summary>
     public static void Train(TrainingRun run, ParseResult parse, long? steps, double? minutes)
     {
         using var cancel = StopOnCtrlC();

@@ -82,14 +82,15 @@ public static class DepthCommand
             OutputPaths.Folder(p.GetValue(outDir)!);
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
             var r = p.GetValue(res);
-            if (r < 16 || r % 8 != 0) throw new UserError($"--resolution must be a multiple of 8 and >= 16, got {r}");
-            if (p.GetValue(resume)) Cli.NoteIgnoredOnResume(p, res, channels, batch, lr);
+            if (!p.GetValue(resume) && (r < 16 || r % 8 != 0)) throw new UserError($"--resolution must be a multiple of 8 and >= 16, got {r}");
             var dir = p.GetValue(outDir)!;
             using var trainer = p.GetValue(resume)
                 ? DepthTrainer.Resume(dir, ctx.Device)
                 : DepthTrainer.Create(new DepthNetConfig { Resolution = r, Channels = p.GetValue(channels) },
                     new DepthTrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed }, dir, ctx.Device);
-            Console.WriteLine($"training {trainer.Net.ParameterCount / 1e6:0.00}M-parameter depth U-Net at {r}x{r}, from step {trainer.Step}");
+            if (p.GetValue(resume)) Cli.NoteIgnoredOnResume(p, res, channels, batch, lr);
+            var size = trainer.Net.Cfg.Resolution;
+            Console.WriteLine($"training {trainer.Net.ParameterCount / 1e6:0.00}M-parameter depth U-Net at {size}x{size}, from step {trainer.Step}");
             Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));
             return 0;
         });
@@ -116,7 +117,7 @@ public static class DepthCommand
             Console.WriteLine(string.Create(inv, $"  constant: AbsRel {c.AbsRel:0.0000}  delta<1.25 {c.Delta1:0.0000}  (median depth {constant:0.000} m)"));
             if (p.GetValue(csv) is { } file)
             {
-                Imaging.AtomicFile.WriteText(file, DepthEvaluation.Csv(estimator.Description, n, p.GetValue(size), m, c, constant));
+                AtomicFile.WriteText(file, DepthEvaluation.Csv(estimator.Description, n, p.GetValue(size), m, c, constant));
                 Console.WriteLine($"wrote {file}");
             }
             return 0;

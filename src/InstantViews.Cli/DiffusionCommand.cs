@@ -51,7 +51,7 @@ public static class DiffusionCommand
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
             var r = p.GetValue(res);
-            if (r < 8 || r % 4 != 0) throw new UserError($"--resolution must be a multiple of 4 and >= 8, got {r}");
+            if (!p.GetValue(resume) && (r < 8 || r % 4 != 0)) throw new UserError($"--resolution must be a multiple of 4 and >= 8, got {r}");
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
             var dir = p.GetValue(outDir)!;
             // A resumed run reads its data at its own resolution and seed, so it draws the batches it would have drawn.

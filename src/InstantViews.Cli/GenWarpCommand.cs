@@ -107,8 +107,8 @@ public static class GenWarpCommand
             OneStepTrainer trainer;
             if (p.GetValue(resume))
             {
-                Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels);
                 trainer = OneStepTrainer.Resume(dir, set, depth, ctx.Device);
+                Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels);
             }
             else
             {
@@ -182,7 +182,7 @@ public static class GenWarpCommand
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
             var r = p.GetValue(res);
-            if (r < 8 || r % 4 != 0) throw new UserError($"--resolution must be a multiple of 4 and >= 8, got {r}");
+            if (!p.GetValue(resume) && (r < 8 || r % 4 != 0)) throw new UserError($"--resolution must be a multiple of 4 and >= 8, got {r}");
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
             var dir = p.GetValue(outDir)!;
             // A resumed run keeps the depth source it started with.
@@ -191,8 +191,8 @@ public static class GenWarpCommand
             GenWarpTrainer trainer;
             if (p.GetValue(resume))
             {
-                Cli.NoteIgnoredOnResume(p, kind, res, channels, attention, attentionAt, global, depth, batch, lr, spp, sampleEvery);
                 trainer = GenWarpTrainer.Resume(dir, ctx.Device, estimator);
+                Cli.NoteIgnoredOnResume(p, kind, res, channels, attention, attentionAt, global, depth, batch, lr, spp, sampleEvery);
             }
             else
             {

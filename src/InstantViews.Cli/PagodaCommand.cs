@@ -118,8 +118,10 @@ public static class PagodaCommand
             PagodaTrainer trainer;
             if (p.GetValue(resume))
             {
-                Cli.NoteIgnoredOnResume(p, stage, init, batch, lr, featureSize, discAugment, distilWeight, distilBatch, distilSteps, teacherOpt);
                 trainer = PagodaTrainer.Resume(dir, set, ctx.Device);
+                if (StageOf(trainer) != p.GetValue(stage))
+                    throw new UserError($"'{dir}': the run is a {StageOf(trainer)} stage; --stage {p.GetValue(stage)} given");
+                Cli.NoteIgnoredOnResume(p, init, batch, lr, featureSize, discAugment, distilWeight, distilBatch, distilSteps, teacherOpt);
             }
             else
             {
@@ -149,12 +151,15 @@ public static class PagodaCommand
                 else trainer = PagodaTrainer.CreateGrow(Checkpoint.Load<OneStepGenerator>(initPath).Model, train, set, dir, ctx.Device,
                     teacher: distils ? Checkpoint.Load<UNet>(teacherPath!).Model : null);
             }
-            Console.WriteLine($"PaGoDA {p.GetValue(stage)}: generator {trainer.Generator.BaseResolution}px noise -> {trainer.Generator.OutputResolution}px images, {set.Count} pairs, from step {trainer.Step}");
+            Console.WriteLine($"PaGoDA {StageOf(trainer)}: generator {trainer.Generator.BaseResolution}px noise -> {trainer.Generator.OutputResolution}px images, {set.Count} pairs, from step {trainer.Step}");
             Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));
             return 0;
         });
         return cmd;
     }
+
+    // A base run trains the generator at the teacher's resolution; a grow run has added a level above it.
+    static string StageOf(PagodaTrainer trainer) => trainer.Generator.OutputResolution > trainer.Generator.BaseResolution ? "grow" : "base";
 
     static Command BuildSample()
     {

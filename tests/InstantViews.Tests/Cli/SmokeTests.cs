@@ -62,6 +62,9 @@ public class SmokeTests
         Ok(["pagoda", "train", "--stage", "base", "--pairs", d.File("pairs"), "--init", teacher, "--batch", "2", "--steps", "1", .. both, "--out", d.File("gd")]);
         Assert.Contains("from step 1", Ok("pagoda", "train", "--stage", "base", "--pairs", d.File("pairs"), "--out", d.File("gd"), "--resume", "--steps", "2"));
         Assert.Contains(Path.GetFullPath(teacher), File.ReadAllText(d.File("gd/train.json")));
+        var wrongStage = CliRunner.Run("pagoda", "train", "--stage", "grow", "--pairs", d.File("pairs"), "--out", d.File("gd"), "--resume", "--steps", "3", "-q");
+        Assert.Equal(1, wrongStage.Code);
+        Assert.Contains("the run is a base stage; --stage grow given", wrongStage.Err);
         Ok(["pagoda", "train", "--stage", "grow", "--pairs", d.File("pairs"), "--init", d.File("gd/model.safetensors"), "--teacher", teacher, "--batch", "2", "--steps", "1", .. both, "--out", d.File("gd16")]);
         Files(d.File("g16"), "checkpoint.safetensors", "model.safetensors", "loss.csv");
         Assert.Contains("NFE per image 1", Ok("pagoda", "sample", "--model", d.File("g16/model.safetensors"), "--count", "2", "--out", d.File("one-step")));
