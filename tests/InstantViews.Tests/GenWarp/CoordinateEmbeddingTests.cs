@@ -83,4 +83,14 @@ public class CoordinateEmbeddingTests
         Assert.True(TensorAssert.Same(batch.HoleMask, splat.HoleMask.unsqueeze(1)));
         Assert.True(batch.HoleMask.sum().item<float>() > 0, "the move must open holes");
     }
+
+    [Fact]
+    public void A_one_pixel_grid_is_its_centre_and_an_empty_grid_is_refused()
+    {
+        // One pixel: its centre is x = y = 0, so the channels are x, y, then sin 0 = 0 and cos 0 = 1 at both frequencies.
+        var g = CoordinateEmbedding.Grid(1, 1);
+        Assert.Equal(new float[] { 0, 0, 0, 1, 0, 1, 0, 1, 0, 1 }, g.flatten().data<float>().ToArray());
+        Assert.Contains("4x0", Assert.Throws<ArgumentException>(() => CoordinateEmbedding.Grid(0, 4)).Message);
+        Assert.Contains("0x4", Assert.Throws<ArgumentException>(() => CoordinateEmbedding.Grid(4, 0)).Message);
+    }
 }
