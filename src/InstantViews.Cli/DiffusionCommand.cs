@@ -55,14 +55,14 @@ public static class DiffusionCommand
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
             var dir = p.GetValue(outDir)!;
             // A resumed run reads its data at its own resolution and seed, so it draws the batches it would have drawn.
-            var (dataRes, dataSeed) = p.GetValue(resume) ? DiffusionTrainer.DataOf(dir) : (r, ctx.Seed);
-            if (p.GetValue(resume)) Cli.NoteIgnoredOnResume(p, res, config, batch, lr, sigmaMax);
-            var source = TrainingImages.Open(p.GetValue(data)!, dataRes, dataSeed);
+            ITrainingImages? source = null;
+            ITrainingImages Open(int resolution, long seed) => source = TrainingImages.Open(p.GetValue(data)!, resolution, seed);
             using var trainer = p.GetValue(resume)
-                ? DiffusionTrainer.Resume(dir, source, ctx.Device)
+                ? DiffusionTrainer.Resume(dir, Open, ctx.Device)
                 : DiffusionTrainer.Create(LoadConfig(p.GetValue(config)!, r),
-                    new TrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed, SigmaMax = p.GetValue(sigmaMax) }, source, dir, ctx.Device);
-            Console.WriteLine($"training {trainer.Net.ParameterCount / 1e6:0.00}M-parameter U-Net on {source.Description}, from step {trainer.Step}");
+                    new TrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed, SigmaMax = p.GetValue(sigmaMax) }, Open(r, ctx.Seed), dir, ctx.Device);
+            if (p.GetValue(resume)) Cli.NoteIgnoredOnResume(p, res, config, batch, lr, sigmaMax);
+            Console.WriteLine($"training {trainer.Net.ParameterCount / 1e6:0.00}M-parameter U-Net on {source!.Description}, from step {trainer.Step}");
             Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));
             return 0;
         });

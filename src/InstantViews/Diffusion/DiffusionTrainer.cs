@@ -49,19 +49,18 @@ public sealed class DiffusionTrainer : EmaTrainingRun
         return t;
     }
 
-    /// <summary>The training resolution and seed of the run in <paramref name="outDir"/>: what its data must be opened with to resume exactly.</summary>
-    public static (int Resolution, long Seed) DataOf(string outDir)
-    {
-        var ckpt = Path.Combine(outDir, "checkpoint.safetensors");
-        if (!File.Exists(ckpt)) throw new UserError($"'{outDir}': no run to resume (checkpoint.safetensors and train.json expected)");
-        return (Checkpoint.ReadHeader(ckpt).ConfigAs<UNetConfig>().Resolution, ReadSettings<TrainConfig>(outDir).Seed);
-    }
-
     /// <summary>Resumes the run in <paramref name="outDir"/> exactly where its last checkpoint left it.</summary>
-    public static DiffusionTrainer Resume(string outDir, ITrainingImages data, Device? device = null)
+    public static DiffusionTrainer Resume(string outDir, ITrainingImages data, Device? device = null) => Resume(outDir, (_, _) => data, device);
+
+    /// <summary>
+    /// Resumes the run in <paramref name="outDir"/>, opening its data with <paramref name="openData"/>(resolution, seed)
+    /// at the run's own training resolution and seed, so it draws the batches it would have drawn.
+    /// </summary>
+    public static DiffusionTrainer Resume(string outDir, Func<int, long, ITrainingImages> openData, Device? device = null)
     {
         var (train, header, tensors) = OpenRun<TrainConfig>(outDir);
         var netConfig = header.ConfigAs<UNetConfig>();
+        var data = openData(netConfig.Resolution, train.Seed);
         CheckChannels(data, netConfig);
         if (data.Height != netConfig.Resolution || data.Width != netConfig.Resolution)
             throw new UserError($"'{outDir}': the run trains at {netConfig.Resolution}x{netConfig.Resolution}, the data given are {data.Width}x{data.Height}");
