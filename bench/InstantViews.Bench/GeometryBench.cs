@@ -38,7 +38,7 @@ static class GeometryBench
         }
         json["rows"] = table;
         if (jsonPath is null) return;
-        File.WriteAllText(jsonPath, json.ToJsonString(new() { WriteIndented = true }) + "\n");
+        BenchJson.Write(jsonPath, json);
         Console.WriteLine($"wrote {jsonPath}");
     }
 }

@@ -93,7 +93,7 @@ static class GrowthBench
             ["views"] = count * rounds,
             ["rows"] = rows,
         };
-        File.WriteAllText(jsonPath, json.ToJsonString(new() { WriteIndented = true }) + "\n");
+        BenchJson.Write(jsonPath, json);
         Console.WriteLine($"wrote {jsonPath}");
     }
 

@@ -29,9 +29,7 @@ static class MemoryBench
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["rows"] = rows,
         };
-        var dir = Path.GetDirectoryName(Path.GetFullPath(json))!;
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(json, results.ToJsonString(new() { WriteIndented = true }) + "\n");
+        BenchJson.Write(json, results);
         Console.WriteLine($"wrote {json}");
     }
 

@@ -51,8 +51,7 @@ static class MetricsBench
         results["fd"] = Math.Round(fd, 3);
         results["kid"] = Math.Round(kid, 5);
         results["kid_std"] = Math.Round(kidStd, 5);
-        Directory.CreateDirectory("docs/bench");
-        File.WriteAllText("docs/bench/metrics.json", results.ToJsonString(new() { WriteIndented = true }) + "\n");
+        BenchJson.Write("docs/bench/metrics.json", results);
         Console.WriteLine("wrote docs/bench/metrics.json");
     }
 

@@ -114,7 +114,7 @@ static class OneStepBench
             ["orbit_fraction_preserver"] = Math.Round(orbitPreserver / all, 3),
             ["orbit_fraction_denoiser"] = Math.Round(orbitDenoiser / all, 3),
         };
-        File.WriteAllText(jsonPath, json.ToJsonString(new() { WriteIndented = true }) + "\n");
+        BenchJson.Write(jsonPath, json);
         Console.WriteLine($"wrote {jsonPath}");
     }
 

@@ -55,8 +55,7 @@ static class ScenesBench
         var pairRate = pn / pc.Elapsed.TotalSeconds;
         Console.WriteLine($"  64x64 pairs (covisibility 0.2-0.8): {pairRate:0.0} pairs/s");
         results["pairs_per_second_64"] = Math.Round(pairRate, 1);
-        Directory.CreateDirectory("docs/bench");
-        File.WriteAllText("docs/bench/scenes.json", results.ToJsonString(new() { WriteIndented = true }) + "\n");
+        BenchJson.Write("docs/bench/scenes.json", results);
         Console.WriteLine("wrote docs/bench/scenes.json");
     }
 }

@@ -172,7 +172,7 @@ static class ViewerBench
             await page.ScreenshotAsync(Path.Combine(outDir, "viewer.png"));
             Gif.WriteAnimation(Path.Combine(outDir, "viewer-drag.gif"), capture, 100);
             Console.WriteLine($"wrote {Path.Combine(outDir, "viewer.png")} and {Path.Combine(outDir, "viewer-drag.gif")} ({capture.Count} frames)");
-            File.WriteAllText(Path.Combine(outDir, "viewer.json"), results.ToJsonString(new() { WriteIndented = true }) + "\n");
+            BenchJson.Write(Path.Combine(outDir, "viewer.json"), results);
             Console.WriteLine($"wrote {Path.Combine(outDir, "viewer.json")}");
         }
         finally

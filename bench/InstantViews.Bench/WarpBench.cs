@@ -46,8 +46,7 @@ static class WarpBench
         Console.WriteLine($"  depth network ({(shipped is null ? "untrained, shipped config" : "shipped")}, {net.ParameterCount / 1e6:0.00}M params, {gflops:0.000} GFLOP): {depthMs:0.0} ms per 64x64 image");
         results["depth_ms_64"] = Math.Round(depthMs, 2);
         results["depth_gflop_64"] = Math.Round(gflops, 4);
-        Directory.CreateDirectory("docs/bench");
-        File.WriteAllText("docs/bench/warp.json", results.ToJsonString(new() { WriteIndented = true }) + "\n");
+        BenchJson.Write("docs/bench/warp.json", results);
         Console.WriteLine("wrote docs/bench/warp.json");
     }
 }
