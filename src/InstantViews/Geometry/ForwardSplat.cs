@@ -45,7 +45,7 @@ public static class ForwardSplat
         int ht = tgt[0].Height, wt = tgt[0].Width;
         if (tgt.Any(t => t.Width != wt || t.Height != ht)) throw new UserError("all target cameras of a batch must share one image size");
         DepthValidation.Require(depth, h, w, "source", n);
-        if (SplatLoops.Applies(features) && depth.device_type == TorchSharp.DeviceType.CPU) return SplatLoops.Warp(features, depth, src, tgt, o);
+        if (SplatLoops.Applies(features)) return SplatLoops.Warp(features, depth, src, tgt, o);
         return TensorWarp(features, depth, src, tgt, o);
     }
 

@@ -16,13 +16,13 @@ static class SplatLoops
     public static bool Applies(Tensor features) =>
         features.device_type == TorchSharp.DeviceType.CPU && features.dtype == ScalarType.Float32 && !(features.requires_grad && is_grad_enabled());
 
-    /// <summary>Features [N,C,H,W] and depth [N,H,W] (validated by the caller), one camera pair per item.</summary>
+    /// <summary>Features [N,C,H,W] and depth [N,H,W] on any device (validated by the caller), one camera pair per item.</summary>
     public static SplatResult Warp(Tensor features, Tensor depth, Camera[] sources, Camera[] targets, SplatOptions o)
     {
         int n = (int)features.shape[0], c = (int)features.shape[1], h = (int)features.shape[2], w = (int)features.shape[3];
         int ht = targets[0].Height, wt = targets[0].Width;
         using var featureTensor = features.detach().contiguous();
-        using var depthTensor = depth.detach().to_type(ScalarType.Float32).contiguous();
+        using var depthTensor = depth.detach().cpu().to_type(ScalarType.Float32).contiguous(); // depth may live elsewhere
         int points = h * w, pixels = ht * wt;
         var warped = zeros(n, c, ht, wt);
         var holes = zeros(n, ht, wt);

@@ -166,6 +166,8 @@ public class SamplerTests
     [InlineData(5.0, 0.05, 50, 0.41421356237)]    // capped at sqrt(2) - 1
     [InlineData(0.2, 3.0, 50, 0.0)]               // s = 2 below S_min: no churn
     [InlineData(0.2, 0.05, 1.5, 0.0)]             // s = 2 above S_max: no churn
+    [InlineData(0.2, 2.0, 50, 0.2)]               // s = S_min: the range includes its ends
+    [InlineData(0.2, 0.05, 2.0, 0.2)]             // s = S_max
     public void Stochastic_step_raises_the_noise_by_gamma_with_fresh_noise_then_takes_a_heun_step(double sChurn, double sMin, double sMax, double gamma)
     {
         // With D = 0 a Heun step from s_hat to 1 scales x by 1 / s_hat exactly; one step (N = 1) from s = 2.
@@ -246,6 +248,69 @@ public class SamplerTests
         Assert.InRange(mean, Mu - 0.05, Mu + 0.05);
         Assert.InRange(std, Tau * 0.93, Tau * 1.07);
         Assert.True(r.Nfe >= 63);
+    }
+
+    [Fact]
+    public void Churn_divides_by_the_step_count_and_draws_noise_only_on_churned_steps()
+    {
+        // Two steps, 4 -> 2 -> 1, with D = 0 and churn only at s = 2 (S_min 1.5, S_max 2.5): the first step is a
+        // plain Heun step (x / 2) that draws nothing, so the churned step uses the generator's first draw, and
+        // gamma = S_churn / N = 0.4 / 2.
+        var zero = new LambdaDenoiser((x, s) => zeros_like(x));
+        var x0 = tensor(new[] { 0.7, -1.3, 2.0 }, dtype: ScalarType.Float64).view(1, 3, 1, 1);
+        var r = Samplers.Stochastic(zero, x0, [4.0, 2.0, 1.0], new ChurnSettings(0.4, 1.5, 2.5, SNoise: 1.5), new Generator(6));
+        var fresh = randn(x0.shape, generator: new Generator(6)).to_type(ScalarType.Float64);
+        const double sHat = 2 * 1.2;
+        var expected = ((x0 / 2 + Math.Sqrt(sHat * sHat - 4) * 1.5 * fresh) / sHat).flatten().data<double>().ToArray();
+        Assert.Equal(expected, r.X.flatten().data<double>().ToArray(), (IEqualityComparer<double>)new Tolerance(1e-6));
+        Assert.Equal(4, r.Nfe);
+    }
+
+    [Fact]
+    public void Initial_noise_is_unit_noise_times_sigma_max()
+    {
+        var noise = Samplers.InitialNoise([2, 3, 4, 4], 80, new Generator(3));
+        var unit = randn(new long[] { 2, 3, 4, 4 }, generator: new Generator(3));
+        Assert.Equal(0, (noise - unit * 80).abs().max().item<float>());
+    }
+
+    public static TheoryData<string> SamplerNames => ["euler", "heun", "sde", "dpm++2m"];
+
+    static SampleResult Run(string sampler, Tensor x, double[] grid, StepCallback? callback = null) => sampler switch
+    {
+        "euler" => Samplers.Euler(Gaussian(), x, grid, callback),
+        "heun" => Samplers.Heun(Gaussian(), x, grid, callback),
+        "sde" => Samplers.Stochastic(Gaussian(), x, grid, new ChurnSettings(), new Generator(1), callback),
+        _ => Samplers.DpmPlusPlus2M(Gaussian(), x, grid, callback),
+    };
+
+    [Theory]
+    [MemberData(nameof(SamplerNames))]
+    public void Every_sampler_reports_each_step_and_the_last_report_is_the_result(string sampler)
+    {
+        var steps = new List<int>();
+        Tensor? last = null;
+        var r = Run(sampler, Start(), NoiseGrid.Karras(6), (i, x, denoised) =>
+        {
+            steps.Add(i);
+            last?.Dispose();
+            last = x.clone().DetachFromDisposeScope(); // the step's scope ends after the report
+        });
+        Assert.Equal([0, 1, 2, 3, 4, 5], steps); // a Karras grid of 6 points ends with sigma = 0: six steps
+        Assert.Equal(0, MaxError(last!, r.X));
+    }
+
+    [Theory]
+    [MemberData(nameof(SamplerNames))]
+    public void Every_sampler_frees_each_step_so_only_its_result_stays_alive(string sampler)
+    {
+        // No dispose scope around the call: a step's input that is not freed stays alive, one per step.
+        var x = Start();
+        Run(sampler, x, NoiseGrid.Karras(3)).X.Dispose();
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var r = Run(sampler, x, NoiseGrid.Karras(12));
+        Assert.Equal(before + 1, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        r.X.Dispose();
     }
 
     [Fact]

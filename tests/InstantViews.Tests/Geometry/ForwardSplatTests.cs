@@ -179,6 +179,91 @@ public class ForwardSplatTests
     }
 
     [Fact]
+    public void Bad_shapes_counts_and_cameras_are_refused_with_messages_naming_them()
+    {
+        var cam = Cam(16, 12);
+        string Error(Action warp) => Assert.Throws<UserError>(warp).Message;
+        var f = rand(3, 12, 16);
+        Assert.Equal("features must be [C, H, W], got [12, 16]", Error(() => ForwardSplat.Warp(rand(12, 16), ones(12, 16), cam, cam)));
+        Assert.Equal("batched features must be [N, C, H, W], got [3, 12, 16]", Error(() => ForwardSplat.Warp(f, ones(1, 12, 16), [cam], [cam])));
+        // A single image's depth is named by its own shape, whichever dimension is off.
+        foreach (var shape in new long[][] { [12, 15], [11, 16], [12, 16, 1] })
+            Assert.Equal($"source: depth is [{string.Join(", ", shape)}], expected [12, 16] to match the image",
+                Error(() => ForwardSplat.Warp(f, ones(shape), cam, cam)));
+        var batch = rand(2, 3, 12, 16);
+        Assert.Equal("source: depth is [2, 12, 15], expected [2, 12, 16] to match the image", Error(() => ForwardSplat.Warp(batch, ones(2, 12, 15), [cam], [cam])));
+        Assert.Equal("3 source cameras for a batch of 2", Error(() => ForwardSplat.Warp(batch, ones(2, 12, 16), [cam, cam, cam], [cam])));
+        Assert.Equal("3 target cameras for a batch of 2", Error(() => ForwardSplat.Warp(batch, ones(2, 12, 16), [cam], [cam, cam, cam])));
+        Assert.StartsWith("source camera: singular intrinsics", Error(() => ForwardSplat.Warp(f, ones(12, 16), cam with { Fy = 0 }, cam)));
+        Assert.StartsWith("target camera: singular intrinsics", Error(() => ForwardSplat.Warp(f, ones(12, 16), cam, cam with { Fy = 0 })));
+        // Only the height differs from the features'.
+        Assert.Equal("source camera is for 16x12 images, the features are 16x14", Error(() => ForwardSplat.Warp(rand(3, 14, 16), ones(14, 16), cam, cam)));
+        // Targets of one batch that differ only in width.
+        Assert.Equal("all target cameras of a batch must share one image size", Error(() => ForwardSplat.Warp(batch, ones(2, 12, 16), [cam], [cam, cam.Scaled(20, 12)])));
+    }
+
+    [Fact]
+    public void Tensor_form_drops_points_behind_the_target_and_off_its_image_as_the_loops_do()
+    {
+        // The target steps 1 m forward: a near block (0.4 m) ends up behind it, right where it would project inside the
+        // image if its depth were ignored; near border columns (1.5 m) land off the image, where they must not count
+        // towards the depth range that normalises the softmax weights. Loops and tensors must still agree.
+        var cam = Cam(24, 20);
+        var depth = full(20, 24, 3f);
+        depth[TensorIndex.Slice(7, 13), TensorIndex.Slice(9, 15)] = tensor(0.4f);
+        depth[.., TensorIndex.Slice(0, 2)] = tensor(1.5f);
+        depth[.., TensorIndex.Slice(22, 24)] = tensor(1.5f);
+        depth[TensorIndex.Slice(0, 2), ..] = tensor(1.2f);
+        depth[TensorIndex.Slice(18, 20), ..] = tensor(1.2f);
+        var feats = rand(new long[] { 1, 3, 20, 24 }, generator: new Generator(2));
+        var forward = cam.WithPose(new RigidTransform(Mat3.Identity, new Vec3(0.02, 0.01, -1)));
+        var options = new SplatOptions { Alpha = 4 };
+        using var loops = ForwardSplat.Warp(feats, depth.unsqueeze(0), [cam], [forward], options);
+        using var tensors = ForwardSplat.TensorWarp(feats, depth.unsqueeze(0), [cam], [forward], options);
+        Assert.True(loops.HoleMask.eq(tensors.HoleMask).all().item<bool>());
+        Assert.True((loops.Warped - tensors.Warped).abs().max().item<float>() < 1e-5);
+        Assert.True((loops.Depth - tensors.Depth).abs().max().item<float>() < 1e-5);
+        // Nothing visible is nearer than the wall's 2 m: the block is dropped, not drawn.
+        Assert.True(tensors.Depth.masked_select(tensors.HoleMask.eq(0)).min().item<float>() > 1.99f);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_sharp_softmax_stays_finite_and_the_nearest_point_wins(bool tensorForm)
+    {
+        // Alpha = 100: weights exp(100 (s - 1)) lie in [e^-100, 1], so nothing overflows float32 and the near square
+        // takes its target pixels entirely (values 1, depth 1 m), while the wall shows elsewhere.
+        int w = 32, h = 32;
+        var src = Cam(w, h);
+        var depth = full(1, h, w, 5f);
+        var feat = zeros(1, 1, h, w);
+        depth[0, TensorIndex.Slice(12, 20), TensorIndex.Slice(12, 20)] = tensor(1f);
+        feat[0, 0, TensorIndex.Slice(12, 20), TensorIndex.Slice(12, 20)] = tensor(1f);
+        var tgt = src.WithPose(new RigidTransform(Mat3.Identity, new Vec3(0.2, 0, 0)));
+        var options = new SplatOptions { Alpha = 100 };
+        using var r = tensorForm ? ForwardSplat.TensorWarp(feat, depth, [src], [tgt], options) : ForwardSplat.Warp(feat, depth, [src], [tgt], options);
+        Assert.True(r.Warped.isfinite().all().item<bool>() && r.Depth.isfinite().all().item<bool>());
+        var centre = r.Warped[0, 0, TensorIndex.Slice(14, 18), TensorIndex.Slice(19, 25)];
+        Assert.True((centre - 1).abs().max().item<float>() < 1e-6);
+        Assert.True((r.Depth[0, TensorIndex.Slice(14, 18), TensorIndex.Slice(19, 25)] - 1).abs().max().item<float>() < 1e-5);
+        Assert.True(r.Warped[0, 0, TensorIndex.Slice(2, 8), TensorIndex.Slice(2, 8)].abs().max().item<float>() < 1e-6);
+    }
+
+    [Fact]
+    public void Tensor_form_returns_the_input_exactly_at_the_identity_camera()
+    {
+        // Exact hits stay exact: float noise in the projection must not leak a sliver of a neighbour into a pixel.
+        var cam = Cam(40, 24) with { Cx = 19.3, Fy = 30 };
+        var features = rand(new long[] { 1, 5, 24, 40 }, generator: new Generator(4)) * 100;
+        var depth = rand(new long[] { 1, 24, 40 }, generator: new Generator(5)) * 40 + 0.5;
+        using var r = ForwardSplat.TensorWarp(features, depth, [cam], [cam], new SplatOptions());
+        Assert.Equal(0, r.HoleMask.sum().item<float>());
+        Assert.True((r.Warped - features).abs().max().item<float>() < 1e-4);
+        Assert.True((r.Depth - depth).abs().max().item<float>() < 1e-5);
+    }
+
+    [Fact]
     public void Ground_truth_depth_reproduces_a_rendered_target_where_visible()
     {
         const int size = 64;
