@@ -169,11 +169,12 @@ static class ViewerBench
             results["stop_to_view_ms_max"] = Math.Round(latencies.Max(), 1);
             results["server_ms_last"] = Math.Round(serverMs, 1);
 
+            // The figures first: they are what the run is for, and the pictures come after.
+            BenchJson.Write(Path.Combine(outDir, "viewer.json"), results);
+            Console.WriteLine($"wrote {Path.Combine(outDir, "viewer.json")}");
             await page.ScreenshotAsync(Path.Combine(outDir, "viewer.png"));
             Gif.WriteAnimation(Path.Combine(outDir, "viewer-drag.gif"), capture, 100);
             Console.WriteLine($"wrote {Path.Combine(outDir, "viewer.png")} and {Path.Combine(outDir, "viewer-drag.gif")} ({capture.Count} frames)");
-            BenchJson.Write(Path.Combine(outDir, "viewer.json"), results);
-            Console.WriteLine($"wrote {Path.Combine(outDir, "viewer.json")}");
         }
         finally
         {
