@@ -39,6 +39,8 @@ public abstract class GanTrainingRun : TrainingRun
 
     readonly nn.Module live, average;
     readonly Adam gOpt, dOpt;
+    /// <summary>The generator's and the discriminator's optimisers (their settings are part of the method).</summary>
+    internal (Adam Generator, Adam Discriminator) Optimisers => (gOpt, dOpt);
     readonly Ema ema;
     readonly double[] sums = new double[5];
     int sumCount;

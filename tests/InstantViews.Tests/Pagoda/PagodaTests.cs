@@ -167,6 +167,9 @@ public class PagodaTests
         Assert.Equal(expected, GanLosses.AdaptiveWeight(rec, adv, w), 4);
         // Clipped to [0.01, 10].
         Assert.Equal(10, GanLosses.AdaptiveWeight(1000 * w.sum(), w.sum() * 1e-3, w), 6);
+        // The 1e-4 guards the division: gradients of norm 1e-4 on both sides give 1e-4 / (1e-4 + 1e-4) = 0.5.
+        var unit = tensor(new[] { 0.6f, 0.8f });
+        Assert.Equal(0.5, GanLosses.AdaptiveWeight((w * unit).sum() * 1e-4, (w * unit).sum() * 1e-4, w), 3);
     }
 
     [Fact]
@@ -278,6 +281,56 @@ public class PagodaTests
         Assert.True(last < 0.7 * first, $"distillation {first} -> {last}");
     }
 
+    [Fact]
+    public void Pair_augmentation_is_one_colour_change_shift_and_cutout_written_out_for_both_images()
+    {
+        // Replays the draws in their order (brightness, saturation, contrast [N]; shift x, shift y [N]; cutout centre
+        // y, x [N]) and applies the transform in loops: colour per RGB triple and per image, a shift by whole pixels
+        // (on an 8x8 image a shift of t in grid units moves 4 t pixels, nearest sampling, zeros outside) and a zeroed
+        // square of side 2 px (a quarter of 8) around the cutout centre, the same for both images.
+        const int n = 3, h = 8, w = 8;
+        var a = rand(new long[] { n, 3, h, w }, generator: new Generator(1)) * 2 - 1;
+        var b = rand(new long[] { n, 3, h, w }, generator: new Generator(2)) * 2 - 1;
+        var (outA, outB) = PairAugment.Apply(a, b, new Generator(7));
+        var g = new Generator(7);
+        float[] Draw() => rand(new long[] { n }, generator: g).data<float>().ToArray();
+        var (brightness, saturation, contrast, shiftX, shiftY, cutY, cutX) = (Draw(), Draw(), Draw(), Draw(), Draw(), Draw(), Draw());
+        // These draws move some images by a pixel each way (|t| > 0.125) and leave others in place.
+        Assert.Contains(shiftX.Concat(shiftY), r => Math.Abs((2 * r - 1) * 0.25) > 0.13);
+        Assert.Contains(shiftX.Concat(shiftY), r => Math.Abs((2 * r - 1) * 0.25) < 0.12);
+        foreach (var (input, output) in new[] { (a, outA), (b, outB) })
+        {
+            var x = input.data<float>().ToArray();
+            var y = output.data<float>().ToArray();
+            int At(int i, int c, int r, int col) => ((i * 3 + c) * h + r) * w + col;
+            for (int i = 0; i < n; i++)
+            {
+                // Colour: brightness (r - 0.5) 0.4, saturation 2 r about the pixel's grey, contrast r + 0.5 about the image's mean.
+                var coloured = new double[3, h, w];
+                for (int r = 0; r < h; r++)
+                    for (int col = 0; col < w; col++)
+                    {
+                        double grey = 0;
+                        for (int c = 0; c < 3; c++) grey += (x[At(i, c, r, col)] + (brightness[i] - 0.5) * 0.4) / 3;
+                        for (int c = 0; c < 3; c++) coloured[c, r, col] = (x[At(i, c, r, col)] + (brightness[i] - 0.5) * 0.4 - grey) * saturation[i] * 2 + grey;
+                    }
+                var mean = coloured.Cast<double>().Average();
+                // Shift: (2 r - 1) 0.25 in grid units, rounded to hundredths; output pixel j reads input pixel round(j + 4 t).
+                var dx = (int)Math.Round(4 * Math.Round((2 * shiftX[i] - 1) * 0.25, 2));
+                var dy = (int)Math.Round(4 * Math.Round((2 * shiftY[i] - 1) * 0.25, 2));
+                for (int c = 0; c < 3; c++)
+                    for (int r = 0; r < h; r++)
+                        for (int col = 0; col < w; col++)
+                        {
+                            var (sr, sc) = (r + dy, col + dx);
+                            var shifted = sr is >= 0 and < h && sc is >= 0 and < w ? (coloured[c, sr, sc] - mean) * (contrast[i] + 0.5) + mean : 0;
+                            var cut = Math.Abs(r - cutY[i] * h) < 1 && Math.Abs(col - cutX[i] * w) < 1;
+                            Assert.Equal(cut ? 0 : shifted, y[At(i, c, r, col)], 4);
+                        }
+            }
+        }
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -318,6 +371,35 @@ public class PagodaTests
     }
 
     [Fact]
+    public void The_average_starts_at_the_generator_follows_it_and_is_what_the_run_ships()
+    {
+        using var dir = new TempDir();
+        var (t, _, _, _) = ReplayableRun(dir, ReplayConfig with { LogEvery = 1 });
+        var live = t.Generator.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var start = t.EmaGenerator.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        Assert.All(start, p => Assert.True(TensorAssert.Same(p.Value, live[p.Key].detach()), p.Key));
+        Assert.All(t.EmaGenerator.parameters(), p => Assert.False(p.requires_grad));
+        t.TrainStep();
+        // avg = d avg + (1 - d) live with d = min(0.999, (1 + t) / (10 + t)) at step 1.
+        const double d = 2.0 / 11;
+        using (no_grad())
+            foreach (var (name, p) in t.EmaGenerator.named_parameters())
+                Assert.True((p - (d * start[name] + (1 - d) * live[name])).abs().max().item<float>() < 1e-6, name);
+        t.TrainStep(); // a second logged step, so the loss plot has a line
+        t.SaveCheckpoint();
+        var shipped = InstantViews.Runtime.Checkpoint.ReadAll(dir.File("run/model.safetensors")).Tensors.ToDictionary(p => p.Key, p => p.Value);
+        Assert.All(t.EmaGenerator.state_dict(), p => Assert.True(TensorAssert.Same(p.Value, shipped[p.Key]), p.Key));
+        Assert.True(File.Exists(dir.File("run/loss.png")));
+        // The checkpoint keeps both optimisers, the average, the discriminator and the run's generator under their names.
+        var names = InstantViews.Runtime.Checkpoint.ReadAll(dir.File("run/checkpoint.safetensors")).Tensors.Select(p => p.Key).ToList();
+        Assert.Contains("adam_g/step", names);
+        Assert.Contains("adam_d/step", names);
+        Assert.Contains("rng/generator", names);
+        Assert.Contains(names, n => n.StartsWith("ema/", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.StartsWith("disc/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_run_with_augmentation_and_distillation_resumes_exactly_with_its_teacher_read_again()
     {
         using var dir = new TempDir();
@@ -335,7 +417,11 @@ public class PagodaTests
         first.SaveCheckpoint();
         var resumed = PagodaTrainer.Resume(dir.File("killed"), pairs, features: features);
         Assert.Equal(2, resumed.Step);
+        Assert.Equal(first.Elapsed, resumed.Elapsed, 6); // the clock carries on
         Assert.Equal(expected, Enumerable.Range(0, 2).Select(_ => resumed.TrainStep()).ToArray());
         Assert.All(expected, e => Assert.True(e.Distillation > 0));
+        // The average (what the run ships) carried on too.
+        var straightEma = straight.EmaGenerator.state_dict();
+        Assert.All(resumed.EmaGenerator.state_dict(), p => Assert.True(TensorAssert.Same(straightEma[p.Key], p.Value), p.Key));
     }
 }
