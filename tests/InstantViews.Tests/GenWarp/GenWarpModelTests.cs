@@ -147,4 +147,90 @@ public class GenWarpModelTests
         Assert.Equal(new long[] { 2, 1, 8 }, context.shape);
         Assert.True((context[0] - context[1]).abs().max().item<float>() > 0, "different images, different embeddings");
     }
+
+    [Fact]
+    public void Training_loss_drops_context_and_reference_for_the_drawn_samples_and_scores_both_groups_like_edm()
+    {
+        // Replayed: the drop draw (u < p per sample), then EDM's per-sample loss of the kept samples with the full
+        // condition, then of the dropped ones without context and reference tokens, from the same generator.
+        var model = new GenWarpModel(TinyGenWarp.Config with { DropProbability = 0.5 });
+        TinyGenWarp.Randomise(model, 3);
+        using var noGrad = no_grad();
+        var (source, embedding) = TinyGenWarp.Inputs(n: 4);
+        var target = rand(new long[] { 4, 3, 16, 16 }, generator: new Generator(9)) * 2 - 1;
+        var batch = new NovelViewBatch(source, embedding, zeros(4, 3, 16, 16), zeros(4, 1, 16, 16), target);
+        var losses = model.TrainingLoss(batch, new Generator(21));
+
+        var replay = new Generator(21);
+        var drop = (rand(4, generator: replay) < 0.5).data<bool>().ToArray();
+        Assert.Contains(true, drop);
+        Assert.Contains(false, drop);
+        var cond = model.Condition(source, embedding);
+        var expected = new double[4];
+        foreach (var dropped in new[] { false, true })
+        {
+            var idx = Enumerable.Range(0, 4).Where(i => drop[i] == dropped).Select(i => (long)i).ToArray();
+            var sel = tensor(idx);
+            var c = new GenWarpCondition(embedding.index_select(0, sel), dropped ? null : cond.Context!.index_select(0, sel),
+                dropped ? null : cond.Reference!.Select(t => t.index_select(0, sel)).ToList())
+            { SourceEmbedding = cond.SourceEmbedding!.index_select(0, sel) };
+            var l = new EdmLoss().PerSample((x, s) => model.Denoise(x, s, c), target.index_select(0, sel), replay).data<float>().ToArray();
+            for (int k = 0; k < idx.Length; k++) expected[idx[k]] = l[k];
+        }
+        Assert.Equal(expected, losses.data<float>().ToArray().Select(v => (double)v).ToArray(), (IEqualityComparer<double>)new Tolerance(1e-6));
+    }
+
+    [Fact]
+    public void The_preserver_reads_the_clean_source_scaled_by_c_in_at_the_reference_sigma()
+    {
+        // With the source pose guider at its zero initialisation, the reference tokens are what the preserver's
+        // attention layers record for c_in(sigma_ref) * source at noise label c_noise(sigma_ref), keyed by the source grid.
+        var model = new GenWarpModel(TinyGenWarp.Config);
+        TinyGenWarp.Randomise(model.ReferenceNet, 4);
+        using var noGrad = no_grad();
+        var (source, _) = TinyGenWarp.Inputs();
+        var context = model.GlobalContext(source);
+        var sigma = full(2, model.Cfg.ReferenceSigma);
+        var hooks = new AttentionHooks { Recorded = [], Position = CoordinateEmbedding.Source(16, 16).unsqueeze(0).expand(2, -1, -1, -1) };
+        model.ReferenceNet.RunToLastAttention(Edm.CIn(sigma.view(-1, 1, 1, 1)) * source, Edm.CNoise(sigma), new UNetInputs { Context = context, Hooks = hooks });
+        var tokens = model.ReferenceTokens(source, context);
+        Assert.Equal(hooks.Recorded!.Count, tokens.Count);
+        for (int i = 0; i < tokens.Count; i++) Assert.True((tokens[i] - hooks.Recorded[i]).abs().max().item<float>() < 1e-6, $"layer {i}");
+    }
+
+    [Fact]
+    public void One_source_repeats_for_several_views_and_features_leave_the_image_unchanged()
+    {
+        var model = new GenWarpModel(TinyGenWarp.Config);
+        TinyGenWarp.Randomise(model, 5);
+        using var noGrad = no_grad();
+        var (source, embedding) = TinyGenWarp.Inputs(n: 1);
+        var one = model.Prepare(source);
+        Assert.Same(one, one.Repeat(1));
+        var three = one.Repeat(3);
+        Assert.Equal(3, three.Count);
+        Assert.Equal([3L, 11, 16, 16], three.SourceEmbedding.shape);
+        for (int v = 0; v < 3; v++)
+        {
+            Assert.True(TensorAssert.Same(three.Context[v], one.Context[0]));
+            Assert.True(TensorAssert.Same(three.SourceEmbedding[v], one.SourceEmbedding[0]));
+            Assert.All(three.Reference.Zip(one.Reference), p => Assert.True(TensorAssert.Same(p.First[v], p.Second[0])));
+        }
+        // The image of DenoiseWithFeatures is Denoise's, at several noise levels at once.
+        var (s2, e2) = TinyGenWarp.Inputs(n: 3);
+        var cond = model.Condition(s2, e2);
+        var x = randn(new long[] { 3, 3, 16, 16 }, generator: new Generator(6)) * 2;
+        var sigma = tensor(new[] { 0.1f, 1.5f, 20f });
+        Assert.True((model.DenoiseWithFeatures(x, sigma, cond).Image - model.Denoise(x, sigma, cond)).abs().max().item<float>() < 1e-6);
+        // Every parameter tensor counts.
+        Assert.Equal(model.parameters().Select(p => p.numel()).Sum(), model.ParameterCount);
+        Assert.True(model.ParameterCount > model.parameters().Max(p => p.numel()));
+    }
+
+    [Fact]
+    public void A_config_the_model_cannot_use_is_refused_when_it_is_built()
+    {
+        var bad = TinyGenWarp.Config with { Net = TinyGenWarp.Config.Net with { InChannels = 4 } };
+        Assert.Equal("GenWarp: the U-Net must map 3 channels to 3", Assert.Throws<ArgumentException>(() => new GenWarpModel(bad)).Message);
+    }
 }
