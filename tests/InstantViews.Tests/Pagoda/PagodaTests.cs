@@ -128,6 +128,11 @@ public class PagodaTests
         var trainable = grown.TrainableParameters().Select(p => p.Name).ToHashSet();
         Assert.Contains(trainable, n => n.StartsWith("levels.0."));
         Assert.DoesNotContain(trainable, n => n.StartsWith("net.encoder.") || n.StartsWith("net.middle."));
+        Assert.Contains(trainable, n => n.StartsWith("net.")); // the late decoder trains too
+        // The last layer (where the adaptive weight is measured) is the new level's head; its width is the one asked for.
+        Assert.Same(grown.Levels[^1].HeadConv.weight, grown.LastLayerWeight);
+        Assert.Equal(16, grown.Cfg.LevelChannels);
+        Assert.Equal("pagoda-generator", grown.Kind);
         var before = grown.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
         foreach (var (name, p) in grown.named_parameters()) p.requires_grad = trainable.Contains(name);
         var opt = new Adam(grown.TrainableParameters(), 1e-2);
@@ -144,6 +149,50 @@ public class PagodaTests
             if (trainable.Contains(name) && name.Contains("head")) Assert.True(changed, $"{name} should train");
             if (!trainable.Contains(name)) Assert.False(changed, $"{name} is frozen");
         }
+    }
+
+    [Fact]
+    public void A_guided_level_reads_its_guide_and_adds_its_head_to_the_upsampled_image()
+    {
+        var level = new GrowthLevel(8, 8, 16, 3, guideChannels: 4);
+        var unguided = new GrowthLevel(8, 8, 16, 3);
+        TinyRandomise(level, 2);
+        var g = new TorchSharp.torch.Generator(3);
+        var features = randn(new long[] { 2, 8, 4, 4 }, generator: g);
+        var image = randn(new long[] { 2, 3, 4, 4 }, generator: g);
+        var emb = randn(new long[] { 2, 16 }, generator: g);
+        var guide = randn(new long[] { 2, 4, 8, 8 }, generator: g);
+        using var noGrad = no_grad();
+        var (f1, _) = level.Forward(features, image, emb, guide);
+        var (f2, _) = level.Forward(features, image, emb, -guide);
+        Assert.Equal([2L, 8, 8, 8], f1.shape);
+        Assert.True((f1 - f2).abs().max().item<float>() > 1e-3, "the guide must reach the features");
+        // A head that outputs the constant 0.5: the image is the bilinear upsampling plus 0.5.
+        level.HeadConv.weight!.zero_();
+        level.HeadConv.bias!.fill_(0.5f);
+        var (_, im) = level.Forward(features, image, emb, guide);
+        var up = nn.functional.interpolate(image, scale_factor: [2.0, 2.0], mode: InterpolationMode.Bilinear, align_corners: false);
+        Assert.True((im - (up + 0.5f)).abs().max().item<float>() < 1e-6);
+        string Error(Action a) => Assert.Throws<ArgumentException>(a).Message;
+        Assert.Equal("this growth level reads 4 guide channels, got none", Error(() => level.Forward(features, image, emb)));
+        Assert.Equal("this growth level reads 4 guide channels, got 2", Error(() => level.Forward(features, image, emb, guide[.., ..2])));
+        Assert.Equal("this growth level reads 0 guide channels, got 4", Error(() => unguided.Forward(features, image, emb, guide)));
+    }
+
+    static void TinyRandomise(nn.Module m, int seed)
+    {
+        var g = new TorchSharp.torch.Generator((ulong)seed);
+        using var noGrad = no_grad();
+        foreach (var p in m.parameters()) p.copy_(randn(p.shape, generator: g) * 0.2);
+    }
+
+    [Fact]
+    public void Input_noise_is_unit_noise_times_sigma_max_at_the_base_resolution()
+    {
+        var gen = OneStepGenerator.FromTeacher(Teacher(2), 80).Grow(8);
+        var z = gen.SampleNoise(3, new TorchSharp.torch.Generator(4));
+        var unit = randn(new long[] { 3, 3, 8, 8 }, generator: new TorchSharp.torch.Generator(4));
+        Assert.Equal(0, (z - unit * 80).abs().max().item<float>());
     }
 
     [Fact]
