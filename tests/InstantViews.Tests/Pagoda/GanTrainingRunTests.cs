@@ -70,6 +70,9 @@ public class GanTrainingRunTests
         }
 
         protected override string ProgressName => "toy";
+
+        /// <summary>One step as the training loop runs it, returning its progress line.</summary>
+        public string Advance() => AdvanceOneStep();
     }
 
     [Theory]
@@ -150,5 +153,21 @@ public class GanTrainingRunTests
         var run = ToyRun.Create(features, dir.File("run"), augment: true);
         run.Condition = zeros(2, 3, 16, 16);
         Assert.Equal("discriminator augmentation is for unconditioned discriminators", Assert.Throws<InvalidOperationException>(() => run.TrainStep()).Message);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(2.0)]
+    public void A_step_trains_the_generator_in_training_mode_and_reports_its_losses_on_one_line(double distillation)
+    {
+        using var dir = new TempDir();
+        using var features = new ResNet18Features();
+        var run = ToyRun.Create(features, dir.File("run"), distillation: distillation);
+        run.Live.eval();
+        var line = run.Advance();
+        Assert.True(run.Live.training);
+        var rate = run.ItemsPerSecond < 100 ? @"\d+\.\d" : @"\d+";
+        var distil = distillation > 0 ? @", distil \d+\.\d{3}" : "";
+        Assert.Matches($@"^step 1, rec \d+\.\d{{3}}{distil}, adv -?\d+\.\d{{2}}, lambda \d+\.\d{{2}}, D \d+\.\d{{2}}, {rate} images/s$", line);
     }
 }
