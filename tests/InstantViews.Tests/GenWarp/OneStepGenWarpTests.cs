@@ -178,4 +178,70 @@ public class OneStepGenWarpTests
         Assert.Equal(20, loaded.Cfg.SigmaMax);
         foreach (var (name, t) in g.state_dict()) Assert.True(Same(t, loaded.state_dict()[name]), name);
     }
+
+    [Fact]
+    public void Settings_it_cannot_run_are_refused_with_their_values()
+    {
+        string Error(OneStepGenWarpConfig c) => Assert.Throws<ArgumentException>(() => new OneStepGenWarp(c)).Message;
+        var ok = new OneStepGenWarpConfig { Model = TinyGenWarp.Config };
+        Assert.Equal("one-step GenWarp: SigmaMax must be positive, got 0", Error(ok with { SigmaMax = 0 }));
+        Assert.Equal("one-step GenWarp: SigmaMax must be positive, got Infinity", Error(ok with { SigmaMax = double.PositiveInfinity }));
+        Assert.Equal("one-step GenWarp: SigmaMax must be positive, got NaN", Error(ok with { SigmaMax = double.NaN }));
+        Assert.Equal("one-step GenWarp: Levels must be 0 to 3, got -1", Error(ok with { Levels = -1 }));
+        Assert.Equal("one-step GenWarp: Levels must be 0 to 3, got 4", Error(ok with { Levels = 4 }));
+        Assert.Equal("one-step GenWarp: LevelGuide must be warp or none, got 'depth'", Error(ok with { LevelGuide = "depth" }));
+        Assert.Equal(128, new OneStepGenWarp(ok with { Levels = 3, LevelChannels = 4 }).OutputResolution);
+        Assert.Equal((4, 0), (ok.GuideChannels, (ok with { LevelGuide = "none" }).GuideChannels));
+        // Sizes must divide by 2 per U-Net level below the first.
+        Assert.Equal(2, new OneStepGenWarp(ok).SizeMultiple);
+        Assert.Equal(4, new OneStepGenWarp(ok with { Model = TinyGenWarp.Config with { Net = TinyGenWarp.Config.Net with { ChannelMult = [1, 2, 2] } } }).SizeMultiple);
+    }
+
+    [Fact]
+    public void Grown_levels_chain_their_widths_read_one_guide_each_and_train_with_the_late_decoder()
+    {
+        var teacher = Teacher();
+        var g = OneStepGenWarp.FromTeacher(teacher, 20);
+        var trainable = g.TrainableParameters().Select(p => p.Name).ToList();
+        Assert.Contains(trainable, n => n.StartsWith("genwarp.denoiser.", StringComparison.Ordinal));
+        Assert.Contains(trainable, n => n.StartsWith("genwarp.targetGuider.", StringComparison.Ordinal));
+        Assert.All(trainable, n => Assert.True(n.StartsWith("genwarp.denoiser.", StringComparison.Ordinal) || n.StartsWith("genwarp.targetGuider.", StringComparison.Ordinal), n));
+        Assert.Same(g.GenWarp.DenoiserNet.OutputConv.weight, g.LastLayerWeight);
+        Assert.Equal(g.parameters().Select(p => p.numel()).Sum(), g.ParameterCount);
+        Assert.True(g.ParameterCount > g.parameters().Max(p => p.numel()));
+
+        // Two levels of width 6 (the first reads the U-Net's 8 channels): each runs, with one warp guide per level.
+        var grown = g.Grow(6).Grow();
+        Assert.Equal((6, "warp"), (grown.Cfg.LevelChannels, grown.Cfg.LevelGuide));
+        Assert.Same(grown.Levels[^1].HeadConv.weight, grown.LastLayerWeight);
+        var late = grown.TrainableParameters().Select(p => p.Name).ToList();
+        Assert.Contains(late, n => n.StartsWith("levels.1.", StringComparison.Ordinal));
+        Assert.Contains(late, n => n.StartsWith("genwarp.denoiser.", StringComparison.Ordinal));
+        Assert.DoesNotContain(late, n => n.StartsWith("genwarp.preserver.", StringComparison.Ordinal));
+        var (source, embedding) = TinyGenWarp.Inputs(n: 2);
+        using var noGrad = no_grad();
+        var cond = grown.Prepare(source).For(embedding);
+        var z = randn(new long[] { 2, 3, 16, 16 }, generator: new Generator(8)) * 20;
+        Tensor[] guides = [randn(2, 4, 32, 32), randn(2, 4, 64, 64)];
+        var all = grown.GenerateAll(z, cond, guides);
+        Assert.Equal([2L, 3, 64, 64], all[^1].shape);
+        Assert.Equal("this one-step GenWarp's 2 growth level(s) read the warped source: give one guide per level",
+            Assert.Throws<ArgumentException>(() => grown.GenerateAll(z, cond, guides[..1])).Message);
+        Assert.Throws<ArgumentException>(() => grown.GenerateAll(z, cond));
+        // A level that reads no guide ignores the guides it is given.
+        var unguided = g.Grow(6, "none");
+        Assert.Equal((6, "none"), (unguided.Cfg.LevelChannels, unguided.Cfg.LevelGuide));
+        Assert.True(Same(unguided.Generate(z, cond, null), unguided.Generate(z, cond, guides)));
+    }
+
+    [Fact]
+    public void Views_start_from_unit_noise_times_sigma_max()
+    {
+        var g = OneStepGenWarp.FromTeacher(Teacher(), 20);
+        var (source, embedding) = TinyGenWarp.Inputs(n: 2);
+        using var noGrad = no_grad();
+        var prepared = g.Prepare(source);
+        var z = randn(new long[] { 2, 3, 16, 16 }, generator: new Generator(9)) * 20;
+        Assert.True(Same(g.Generate(z, prepared.For(embedding)), g.Generate(prepared, embedding, new Generator(9))));
+    }
 }
