@@ -52,7 +52,7 @@ public static class Kid
             values[s] = (sxx - trx + syy - try_) / (m * (m - 1.0)) - 2 * sxy / ((double)m * m);
         }
         var mean = values.Average();
-        var std = Math.Sqrt(values.Select(v => (v - mean) * (v - mean)).Sum() / Math.Max(subsets - 1, 1));
+        var std = Math.Sqrt(values.Select(v => Math.Pow(v - mean, 2)).Sum() / Math.Max(subsets - 1, 1));
         return (mean, std);
     }
 
