@@ -178,6 +178,31 @@ public class GenWarpModelTests
             for (int k = 0; k < idx.Length; k++) expected[idx[k]] = l[k];
         }
         Assert.Equal(expected, losses.data<float>().ToArray().Select(v => (double)v).ToArray(), (IEqualityComparer<double>)new Tolerance(1e-6));
+
+        // Nothing dropped: every sample is scored with its full condition, in one group.
+        var keep = new GenWarpModel(TinyGenWarp.Config with { DropProbability = 0 });
+        keep.load_state_dict(model.state_dict());
+        var all = keep.TrainingLoss(batch, new Generator(22));
+        var again = new Generator(22);
+        rand(4, generator: again);
+        var full = new EdmLoss().PerSample((x, s) => keep.Denoise(x, s, cond), target, again);
+        Assert.True((all - full).abs().max().item<float>() < 1e-6);
+        Assert.Equal("training needs the batch's target views",
+            Assert.Throws<ArgumentException>(() => keep.TrainingLoss(batch with { Target = null }, new Generator(1))).Message);
+    }
+
+    [Fact]
+    public void With_the_papers_attention_the_reference_tokens_still_reach_the_denoiser()
+    {
+        // No coordinate channels: the hooks carry the reference tokens alone.
+        var model = new GenWarpModel(TinyGenWarp.Config with { Net = TinyGenWarp.Config.Net with { PositionChannels = 0, PositionMatchChannels = null } });
+        TinyGenWarp.Randomise(model, 6);
+        using var noGrad = no_grad();
+        var (source, embedding) = TinyGenWarp.Inputs();
+        var cond = model.Condition(source, embedding);
+        var x = randn(new long[] { 2, 3, 16, 16 }, generator: new Generator(7));
+        var sigma = full(2, 0.7f);
+        Assert.True((model.Denoise(x, sigma, cond) - model.Denoise(x, sigma, cond with { Reference = null })).abs().max().item<float>() > 1e-4);
     }
 
     [Fact]
