@@ -195,6 +195,11 @@ public class OneStepGenWarpTests
         // Sizes must divide by 2 per U-Net level below the first.
         Assert.Equal(2, new OneStepGenWarp(ok).SizeMultiple);
         Assert.Equal(4, new OneStepGenWarp(ok with { Model = TinyGenWarp.Config with { Net = TinyGenWarp.Config.Net with { ChannelMult = [1, 2, 2] } } }).SizeMultiple);
+        // The first level reads the U-Net's last decoder features: Channels x ChannelMult[0] of them.
+        var wide = new OneStepGenWarp(ok with { Levels = 1, LevelChannels = 4, Model = TinyGenWarp.Config with { Net = TinyGenWarp.Config.Net with { ChannelMult = [2, 2] } } });
+        var (source, embedding) = TinyGenWarp.Inputs(n: 1);
+        using (no_grad())
+            Assert.Equal([1L, 3, 32, 32], wide.Generate(randn(1, 3, 16, 16) * 40, wide.Prepare(source).For(embedding), [zeros(1, 4, 32, 32)]).shape);
     }
 
     [Fact]
