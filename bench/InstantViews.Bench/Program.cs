@@ -42,7 +42,8 @@ int Run()
             QualityBench.Run(args);
             return 0;
         case "scenes":
-            InstantViews.Bench.ScenesBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0);
+            InstantViews.Bench.ScenesBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0,
+                args.Length > 2 ? args[2] : "docs/bench/scenes.json");
             return 0;
         case "metrics":
             InstantViews.Bench.MetricsBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5.0,
@@ -89,7 +90,7 @@ int Run()
             ViewerBench.Run(args[1], args.Length > 2 ? args[2] : "genwarp-1step.safetensors", args.Length > 3 ? args[3] : "bench-viewer").GetAwaiter().GetResult();
             return 0;
         default:
-            Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--variant LABEL=G]... [--skip-teacher] [--count N] [--json F] [--csv F] [--grids DIR], stream [res] [spp], scenes [seconds], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width], growth <one-step model>... [json] [--photo WxH], upscale <generator> <teacher> [count], viewer <program> [model] [folder], memory <program> <json> \"<command>\"...");
+            Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--variant LABEL=G]... [--skip-teacher] [--count N] [--json F] [--csv F] [--grids DIR], stream [res] [spp], scenes [seconds] [json], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width], growth <one-step model>... [json] [--photo WxH], upscale <generator> <teacher> [count], viewer <program> [model] [folder], memory <program> <json> \"<command>\"...");
             return which == "--help" ? 0 : 2;
     }
 }

@@ -36,8 +36,8 @@ public class GanTrainingRunTests
         public Tensor A = zeros(Size), C = zeros(Size), P = zeros(2 * 3 * 16 * 16, Size), Real = zeros(2, 3, 16, 16);
         public Tensor? Condition, Distillation;
 
-        ToyRun(Weights live, Weights ema, ProjectedDiscriminator d, double adversarial, double distillation, bool augment, string dir, int logEvery)
-            : base(live, ema, [("W", live.W)], d, 0.01, 0.01, adversarial, 0.999, 0, dir, new RunSchedule(2, logEvery, 1000, 0))
+        ToyRun(Weights live, Weights ema, ProjectedDiscriminator d, double adversarial, double distillation, bool augment, string dir, int logEvery, int batch)
+            : base(live, ema, [("W", live.W)], d, 0.01, 0.01, adversarial, 0.999, 0, dir, new RunSchedule(batch, logEvery, 1000, 0))
         {
             Live = live;
             DistillationWeight = distillation;
@@ -45,12 +45,13 @@ public class GanTrainingRunTests
             Begin(new { toy = true });
         }
 
-        public static ToyRun Create(ResNet18Features features, string dir, double adversarial = 1, double distillation = 0, bool augment = false, int logEvery = 10)
+        /// <summary>A toy run; <paramref name="batch"/> only sets the images a step counts as (two fakes are drawn either way).</summary>
+        public static ToyRun Create(ResNet18Features features, string dir, double adversarial = 1, double distillation = 0, bool augment = false, int logEvery = 10, int batch = 2)
         {
             var g = new Generator(3);
             var w = randn(new long[] { Size }, generator: g);
             random.manual_seed(4);
-            var run = new ToyRun(new Weights(w), new Weights(w), new ProjectedDiscriminator(features, 32, headChannels: 4), adversarial, distillation, augment, dir, logEvery)
+            var run = new ToyRun(new Weights(w), new Weights(w), new ProjectedDiscriminator(features, 32, headChannels: 4), adversarial, distillation, augment, dir, logEvery, batch)
             {
                 A = randn(new long[] { Size }, generator: g),
                 C = randn(new long[] { Size }, generator: g) * 3,
@@ -156,16 +157,18 @@ public class GanTrainingRunTests
     }
 
     [Theory]
-    [InlineData(0.0)]
-    [InlineData(2.0)]
-    public void A_step_trains_the_generator_in_training_mode_and_reports_its_losses_on_one_line(double distillation)
+    [InlineData(0.0, 2)]
+    [InlineData(2.0, 2)]
+    [InlineData(0.0, 1_000_000)] // counted as a million images a step: a rate over 100/s prints without decimals
+    public void A_step_trains_the_generator_in_training_mode_and_reports_its_losses_on_one_line(double distillation, int batch)
     {
         using var dir = new TempDir();
         using var features = new ResNet18Features();
-        var run = ToyRun.Create(features, dir.File("run"), distillation: distillation);
+        var run = ToyRun.Create(features, dir.File("run"), distillation: distillation, batch: batch);
         run.Live.eval();
         var line = run.Advance();
         Assert.True(run.Live.training);
+        Assert.Equal(batch > 2, run.ItemsPerSecond >= 100);
         var rate = run.ItemsPerSecond < 100 ? @"\d+\.\d" : @"\d+";
         var distil = distillation > 0 ? @", distil \d+\.\d{3}" : "";
         Assert.Matches($@"^step 1, rec \d+\.\d{{3}}{distil}, adv -?\d+\.\d{{2}}, lambda \d+\.\d{{2}}, D \d+\.\d{{2}}, {rate} images/s$", line);

@@ -156,6 +156,10 @@ public class PagodaTests
     {
         var level = new GrowthLevel(8, 8, 16, 3, guideChannels: 4);
         var unguided = new GrowthLevel(8, 8, 16, 3);
+        // A level on its own exposes its layers' parameters (to be trained and saved): the guided one reads 8 + 4 channels.
+        var parameters = level.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        Assert.Contains(parameters.Keys, n => n.StartsWith("head.", StringComparison.Ordinal));
+        Assert.Contains(parameters.Values, p => p.dim() == 4 && p.shape[1] == 12);
         TinyRandomise(level, 2);
         var g = new TorchSharp.torch.Generator(3);
         var features = randn(new long[] { 2, 8, 4, 4 }, generator: g);
