@@ -43,7 +43,7 @@ int Run()
             return 0;
         case "scenes":
             InstantViews.Bench.ScenesBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3.0,
-                args.Length > 2 ? args[2] : "docs/bench/scenes.json");
+                args.Length > 2 ? args[2] : null);
             return 0;
         case "metrics":
             InstantViews.Bench.MetricsBench.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5.0,

@@ -7,7 +7,7 @@ namespace InstantViews.Bench;
 /// <summary>Views per second of the scene renderer at 4 spp, views spread over all cores as the stream does it.</summary>
 static class ScenesBench
 {
-    public static void Run(double seconds, string output = "docs/bench/scenes.json")
+    public static void Run(double seconds, string? output = null)
     {
         var results = new JsonObject { ["benchmark"] = "scenes", ["spp"] = 4, ["cores"] = Environment.ProcessorCount, ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd") };
         Console.WriteLine($"scenes: random views (scene generation + pose + render), 4 spp, {Environment.ProcessorCount} cores");
@@ -55,6 +55,7 @@ static class ScenesBench
         var pairRate = pn / pc.Elapsed.TotalSeconds;
         Console.WriteLine($"  64x64 pairs (covisibility 0.2-0.8): {pairRate:0.0} pairs/s");
         results["pairs_per_second_64"] = Math.Round(pairRate, 1);
+        output ??= "docs/bench/scenes.json";
         BenchJson.Write(output, results);
         Console.WriteLine($"wrote {output}");
     }

@@ -160,7 +160,7 @@ public class PagodaTests
         var parameters = level.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         Assert.Contains(parameters.Keys, n => n.StartsWith("head.", StringComparison.Ordinal));
         Assert.Contains(parameters.Values, p => p.dim() == 4 && p.shape[1] == 12);
-        TinyRandomise(level, 2);
+        InstantViews.Tests.GenWarp.TinyGenWarp.Randomise(level, 2);
         var g = new TorchSharp.torch.Generator(3);
         var features = randn(new long[] { 2, 8, 4, 4 }, generator: g);
         var image = randn(new long[] { 2, 3, 4, 4 }, generator: g);
@@ -181,13 +181,6 @@ public class PagodaTests
         Assert.Equal("this growth level reads 4 guide channels, got none", Error(() => level.Forward(features, image, emb)));
         Assert.Equal("this growth level reads 4 guide channels, got 2", Error(() => level.Forward(features, image, emb, guide[.., ..2])));
         Assert.Equal("this growth level reads 0 guide channels, got 4", Error(() => unguided.Forward(features, image, emb, guide)));
-    }
-
-    static void TinyRandomise(nn.Module m, int seed)
-    {
-        var g = new TorchSharp.torch.Generator((ulong)seed);
-        using var noGrad = no_grad();
-        foreach (var p in m.parameters()) p.copy_(randn(p.shape, generator: g) * 0.2);
     }
 
     [Fact]
