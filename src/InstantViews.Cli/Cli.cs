@@ -94,6 +94,8 @@ public static class Cli
 
     public static int Run(string[] args)
     {
+        // Ctrl-C stops every verb, even one started in the background with SIGINT ignored (StopSignals).
+        StopSignals.RestoreInterrupt();
         var root = BuildRoot();
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
@@ -114,14 +116,6 @@ public static class Cli
         return lines.Length <= 1 ? message.Trim() : lines[0] + " " + string.Join(", ", lines.Skip(1));
     }
 
-    /// <summary>A token that Ctrl-C cancels instead of killing the process, so long runs stop at a checkpoint.</summary>
-    static CancellationTokenSource StopOnCtrlC()
-    {
-        var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        return cancel;
-    }
-
     /// <summary>
     /// On --resume, names the options the command line gave that the run does not take: a resumed run keeps the
     /// settings in its train.json (only --steps, --minutes and the checkpoint interval apply to it).
@@ -132,10 +126,10 @@ public static class Cli
         if (given.Count > 0) Console.WriteLine($"note: a resumed run keeps the settings in its train.json; ignored: {string.Join(", ", given)}");
     }
 
-    /// <summary>Trains until the step count, the wall time or Ctrl-C (which stops at a checkpoint), then says where the model is.</summary>
+    /// <summary>Trains until the step count, the wall time or Ctrl-C / SIGTERM (which stop at a checkpoint), then says where the model is.</summary>
     public static void Train(TrainingRun run, ParseResult parse, long? steps, double? minutes)
     {
-        using var cancel = StopOnCtrlC();
+        using var cancel = StopSignals.Listen();
         run.CheckpointMinutes = parse.GetValue(CheckpointMinutesOption);
         run.CheckpointEvery = parse.GetValue(CheckpointEveryOption);
         run.Run(steps, minutes, cancel.Token);

@@ -21,15 +21,18 @@ public static class ViewCommand
         {
             if (!r.Implicit && r.GetValueOrDefault<int>() > 65535) r.AddError($"--port must be at most 65535, got {r.GetValueOrDefault<int>()}");
         });
+        var allowHost = new Option<string[]>("--allow-host") { Description = "Another host name the page may be opened by (e.g. this machine's DNS name); loopback names and the bound address are always accepted", AllowMultipleArgumentsPerToken = false };
         var openBrowser = new Option<bool>("--open") { Description = "Open the page in the default browser" };
         var maxSize = new Option<int>("--max-size") { Description = "Longest side of the photo shown (larger photos are scaled down)", DefaultValueFactory = _ => 1024 };
         var fillSize = new Option<int>("--fill-size") { Description = "Longest side of the generated views that fill the holes", DefaultValueFactory = _ => 256 };
-        var cmd = new Command("view", "Open a photo in the browser and move the camera: the photo as a depth mesh, holes filled by generated views") { model, host, port, openBrowser, maxSize, fillSize };
+        var cmd = new Command("view", "Open a photo in the browser and move the camera: the photo as a depth mesh, holes filled by generated views") { model, host, port, allowHost, openBrowser, maxSize, fillSize };
         src.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             var clock = Stopwatch.StartNew();
-            var settings = new ViewerSettings { Host = p.GetValue(host)!, Port = p.GetValue(port), Seed = ctx.Seed, ModelName = Path.GetFileName(p.GetValue(model)!) };
+            var settings = new ViewerSettings { Host = p.GetValue(host)!, Port = p.GetValue(port), Seed = ctx.Seed, ModelName = Path.GetFileName(p.GetValue(model)!), AllowedHosts = p.GetValue(allowHost) ?? [] };
+            // Beyond loopback every request needs a random per-run token, carried by the printed address.
+            if (!settings.IsLoopback) settings = settings with { Token = ViewerAccess.NewToken() };
             settings.Check();
             var sizes = new PhotoViewSizes(p.GetValue(maxSize), p.GetValue(fillSize));
             sizes.Check();
@@ -44,19 +47,20 @@ public static class ViewCommand
             var uploadDepth = source.Estimator is FileDepth ? DepthSource.Open("builtin", ctx.Device) : source.Estimator;
             var server = ViewerServer.StartAsync(settings, first, (photo, name) => PhotoViews.Open(photo, Geometry.Camera.FromFov((int)photo.shape[2], (int)photo.shape[1], Geometry.CameraTargets.DefaultFovXDegrees), uploadDepth, pipeline, sizes, name))
                 .GetAwaiter().GetResult();
-            using var stop = new CancellationTokenSource();
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            using var stop = StopSignals.Listen();
             if (!settings.IsLoopback)
-                Console.Error.WriteLine($"warning: listening on {settings.Host}: anyone who can reach this machine can open the viewer and upload images");
+                Console.Error.WriteLine($"warning: listening on {settings.Host}: anyone who can reach this machine and has the address below (with its token) can open the viewer and upload images");
             var (h, w) = (first.Camera.Height, first.Camera.Width);
             Console.WriteLine($"depth: {first.DepthDescription}; photo {w}x{h}, views filled at {first.FillSize.Width}x{first.FillSize.Height} by {settings.ModelName}; ready in {clock.Elapsed.TotalSeconds:0.0} s");
             Console.WriteLine($"viewer: {server.Url}  (Ctrl-C to stop)");
             if (p.GetValue(openBrowser)) OpenInBrowser(server.Url);
             stop.Token.WaitHandle.WaitOne(); // the main thread waits itself: no thread-pool continuation needed to stop
             Console.WriteLine($"stopped: {server.ViewsSent} views sent, {server.ViewsDropped} stale requests dropped");
-            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            first.Dispose();
+            // Shutdown is bounded: open sockets are aborted after 2 s, and a view still being made is not waited for.
+            if (server.DisposeAsync().AsTask().Wait(ViewerServer.ShutdownTimeout + TimeSpan.FromSeconds(0.5)))
+                first.Dispose();
+            else
+                Console.Error.WriteLine("note: a view was still being made at shutdown; it was abandoned");
             return 0;
         });
         return cmd;

@@ -36,8 +36,15 @@ public static class ViewerProtocol
     {
         if (utf8.Length > MaxMessageBytes) throw new ProtocolError($"message of {utf8.Length} bytes is larger than the limit of {MaxMessageBytes}");
         JsonNode? root;
-        try { root = JsonNode.Parse(utf8); }
-        catch (JsonException e) { throw new ProtocolError($"not JSON ({e.Message.Split('\n')[0]})"); }
+        try
+        {
+            root = JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 8 });
+            if (root is JsonObject o0) _ = o0.Count; // materialises the object: a duplicate key fails here, not later
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+        {
+            throw new ProtocolError($"not JSON ({e.Message.Split('\n')[0]})");
+        }
         if (root is not JsonObject o) throw new ProtocolError("a JSON object {id, photo, pose} is expected");
         if (o["id"] is not JsonValue idValue || !idValue.TryGetValue<long>(out var id)) throw new ProtocolError("\"id\" must be an integer");
         if (o["photo"] is not JsonValue photoValue || !photoValue.TryGetValue<string>(out var photo) || photo.Length is 0 or > 64)

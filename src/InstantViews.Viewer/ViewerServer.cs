@@ -1,6 +1,8 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
+using System.Threading.Channels;
 using InstantViews.GenWarp;
 using InstantViews.Imaging;
 using InstantViews.Runtime;
@@ -33,11 +35,18 @@ public sealed class ViewerServer : IAsyncDisposable
     readonly ViewerPhotos photos;
     readonly ViewerSettings settings;
     readonly PhotoOpener open;
+    readonly SemaphoreSlim uploading = new(1, 1);
+    ViewerAccess? access;
     int clients;
     long views;
 
-    /// <summary>The page's address.</summary>
+    /// <summary>How long stopping waits for open sockets before aborting them.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The page's address (with the access token when one is required).</summary>
     public Uri Url { get; private set; } = null!;
+    /// <summary>Who may use the server: its host names, its port, its token.</summary>
+    public ViewerAccess Access => access!;
     public long ViewsSent => Interlocked.Read(ref views);
     public long ViewsDropped => worker.Dropped;
     public int Clients => Volatile.Read(ref clients);
@@ -56,7 +65,7 @@ public sealed class ViewerServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         // Ctrl-C must not wait for open view sockets: they end when the application stops (Receive below), and
         // whatever is still open after 2 s is aborted.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.WebHost.UseKestrel(k =>
         {
             k.Listen(settings.Address, settings.Port);
@@ -67,18 +76,21 @@ public sealed class ViewerServer : IAsyncDisposable
         var server = new ViewerServer(app, worker, photos, settings, open);
         server.Map();
         try { await app.StartAsync(); }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or SocketException)
         {
             worker.Dispose();
             throw new UserError($"cannot listen on {settings.Host}:{settings.Port} ({e.Message.Split('\n')[0]})");
         }
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.Url = new Uri(address.Replace("[::]", "[::1]").Replace("0.0.0.0", "127.0.0.1") + "/");
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        server.access = new ViewerAccess(ViewerAccess.HostNames(settings.Address, settings.AllowedHosts), address.Port, settings.Token);
+        var url = address.ToString().Replace("[::]", "[::1]").Replace("0.0.0.0", "127.0.0.1");
+        server.Url = new Uri(settings.Token is { } token ? $"{url}?{ViewerAccess.TokenParameter}={token}" : url);
         return server;
     }
 
     void Map()
     {
+        app.Use(Guard);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.MapGet("/", () => Asset("index.html"));
         app.MapGet("/assets/{**name}", (string name) => Asset(name));
@@ -90,35 +102,72 @@ public sealed class ViewerServer : IAsyncDisposable
         app.Map("/views", Views);
     }
 
+    /// <summary>Every request passes <see cref="ViewerAccess"/> first; a page opened with the token gets it as a cookie.</summary>
+    async Task Guard(HttpContext context, RequestDelegate next)
+    {
+        if (access is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+        if (access.Check(context.Request) is { } refusal)
+        {
+            context.Response.StatusCode = refusal.Status;
+            await context.Response.WriteAsJsonAsync(new { error = refusal.Message });
+            return;
+        }
+        if (access.QueryHasToken(context.Request))
+        {
+            context.Response.Cookies.Append(access.CookieName, context.Request.Query[ViewerAccess.TokenParameter].ToString(),
+                new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
+        }
+        await next(context);
+    }
+
     static IResult Asset(string name) =>
         ViewerAssets.TryGet(name, out var bytes, out var type) ? Results.Bytes(bytes, type) : Results.NotFound();
 
     static IResult NotFound(string id) => Results.Json(new { error = $"no photo '{id}' (it may have been replaced by newer uploads)" }, statusCode: 404);
 
+    /// <summary>One upload at a time (its body, then its decode on the worker under the pixel budget); others wait their turn.</summary>
     async Task<IResult> Upload(HttpContext context)
     {
         var length = context.Request.ContentLength;
         if (length > settings.MaxUploadBytes) return TooLarge(context, length.Value);
-        byte[] bytes;
+        if (!await uploading.WaitAsync(TimeSpan.FromSeconds(60), context.RequestAborted))
+            return Results.Json(new { error = "another upload is still being opened; try again" }, statusCode: 503);
         try
         {
-            using var memory = new MemoryStream();
-            await context.Request.Body.CopyToAsync(memory);
-            bytes = memory.ToArray();
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(context, null); }
-        var name = context.Request.Headers["X-File-Name"].FirstOrDefault() is { Length: > 0 and < 256 } n ? n : "upload";
-        try
-        {
-            var photo = await worker.Run(() =>
+            byte[] bytes;
+            try
             {
-                using var decoded = ImageFile.Decode(bytes, name);
-                return ViewerPhoto.Create(photos.NextId(), open(decoded, name));
-            });
-            if (photos.Add(photo) is { } evicted) _ = worker.Run(() => { evicted.Views.Dispose(); return 0; });
-            return Results.Json(new { id = photo.Id });
+                using var memory = new MemoryStream();
+                await context.Request.Body.CopyToAsync(memory, context.RequestAborted);
+                bytes = memory.ToArray();
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(context, null); }
+            var name = context.Request.Headers["X-File-Name"].FirstOrDefault() is { Length: > 0 and < 256 } n ? FileName(n) : "upload";
+            try
+            {
+                var photo = await worker.Run(() =>
+                {
+                    using var decoded = ImageFile.Decode(bytes, name, settings.MaxUploadPixels);
+                    bytes = [];
+                    return ViewerPhoto.Create(photos.NextId(), open(decoded, name));
+                });
+                if (photos.Add(photo) is { } evicted) _ = worker.Run(() => { evicted.Views.Dispose(); return 0; });
+                return Results.Json(new { id = photo.Id });
+            }
+            catch (UserError e) { return Results.Json(new { error = e.Message }, statusCode: 400); }
         }
-        catch (UserError e) { return Results.Json(new { error = e.Message }, statusCode: 400); }
+        finally { uploading.Release(); }
+    }
+
+    /// <summary>The page sends the file's name URL-encoded (a header carries no other characters).</summary>
+    static string FileName(string header)
+    {
+        try { return Uri.UnescapeDataString(header); }
+        catch (UriFormatException) { return header; }
     }
 
     /// <summary>413; the unread body stays on the connection, so the connection is closed after the answer (not reused).</summary>
@@ -146,35 +195,52 @@ public sealed class ViewerServer : IAsyncDisposable
             await context.Response.WriteAsync($"too many viewers (limit {settings.MaxClients})");
             return;
         }
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var client = new ViewerClient(socket);
-        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, app.Lifetime.ApplicationStopping);
-        try { await Receive(client, ending.Token); }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException) { }
-        finally
+        try
         {
-            worker.Forget(client);
-            Interlocked.Decrement(ref clients);
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, app.Lifetime.ApplicationStopping);
+            var client = new ViewerClient(socket, settings.MaxQueuedMessages);
+            try { await Receive(client, ending.Token); }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException) { }
+            finally
+            {
+                worker.Forget(client);
+                client.Complete();
+                if (socket.State is not (WebSocketState.Closed or WebSocketState.Aborted)) socket.Abort();
+                await client.Sent;
+            }
         }
+        finally { Interlocked.Decrement(ref clients); }
     }
 
-    async Task Receive(ViewerClient client, CancellationToken cancel)
+    /// <summary>
+    /// Reads requests until the client closes, goes quiet for <see cref="ViewerSettings.IdleTimeout"/>, takes longer
+    /// than <see cref="ViewerSettings.MessageTimeout"/> to finish a message, or stops reading its answers. Every
+    /// malformed message is answered with an error and the connection kept.
+    /// </summary>
+    async Task Receive(ViewerClient client, CancellationToken ending)
     {
         var buffer = new byte[ViewerProtocol.MaxMessageBytes];
         var scratch = new byte[4096];
-        while (client.Socket.State == WebSocketState.Open)
+        while (client.Socket.State == WebSocketState.Open && !client.Closed)
         {
             var (count, overflow) = (0, 0L);
             ValueWebSocketReceiveResult r;
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ending);
+            limit.CancelAfter(settings.IdleTimeout);
+            var first = true;
             do
             {
                 // Past the limit the rest of the message is read into a scratch buffer and dropped.
-                r = await client.Socket.ReceiveAsync(count < buffer.Length ? buffer.AsMemory(count) : scratch, cancel);
+                try { r = await client.Socket.ReceiveAsync(count < buffer.Length ? buffer.AsMemory(count) : scratch, limit.Token); }
+                catch (OperationCanceledException) when (!ending.IsCancellationRequested) { return; } // idle or too slow: the socket is aborted
                 if (r.MessageType == WebSocketMessageType.Close)
                 {
                     await client.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
                     return;
                 }
+                if (first) limit.CancelAfter(settings.MessageTimeout);
+                first = false;
                 if (count < buffer.Length) count += r.Count;
                 else overflow += r.Count;
             } while (!r.EndOfMessage);
@@ -221,24 +287,65 @@ public sealed class ViewerServer : IAsyncDisposable
     }
 }
 
-/// <summary>One views socket: sends are serialised (one at a time), and never block the worker.</summary>
-sealed class ViewerClient(WebSocket socket)
+/// <summary>
+/// One views socket. Messages for it wait in a bounded queue that one loop sends in order, so the worker never
+/// blocks on a slow client; a client whose queue is full (it does not read) is closed and its messages dropped.
+/// </summary>
+sealed class ViewerClient
 {
-    readonly SemaphoreSlim sending = new(1, 1);
-    public WebSocket Socket => socket;
+    readonly Channel<(byte[] Bytes, WebSocketMessageType Type)> queue;
+    int closed;
 
-    public void Send(string text) => _ = SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
+    public WebSocket Socket { get; }
+    /// <summary>Ends when every queued message was sent or dropped.</summary>
+    public Task Sent { get; }
+    public bool Closed => Volatile.Read(ref closed) != 0;
 
-    public void Send(byte[] binary) => _ = SendAsync(binary, WebSocketMessageType.Binary);
-
-    async Task SendAsync(byte[] bytes, WebSocketMessageType type)
+    public ViewerClient(WebSocket socket, int capacity)
     {
-        await sending.WaitAsync();
+        Socket = socket;
+        queue = Channel.CreateBounded<(byte[], WebSocketMessageType)>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        Sent = Task.Run(SendLoop);
+    }
+
+    public void Send(string text) => Enqueue(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
+
+    public void Send(byte[] binary) => Enqueue(binary, WebSocketMessageType.Binary);
+
+    /// <summary>The socket is ending: nothing more is queued, and what is queued is dropped.</summary>
+    public void Complete()
+    {
+        Interlocked.Exchange(ref closed, 1);
+        queue.Writer.TryComplete();
+    }
+
+    void Enqueue(byte[] bytes, WebSocketMessageType type)
+    {
+        if (Closed || queue.Writer.TryWrite((bytes, type))) return;
+        // The queue is full: the client is not reading. Close it rather than hold its messages.
+        if (Interlocked.Exchange(ref closed, 1) == 0)
+        {
+            queue.Writer.TryComplete();
+            try { Socket.Abort(); }
+            catch (ObjectDisposedException) { }
+        }
+    }
+
+    async Task SendLoop()
+    {
         try
         {
-            if (socket.State == WebSocketState.Open) await socket.SendAsync(bytes, type, true, CancellationToken.None);
+            await foreach (var (bytes, type) in queue.Reader.ReadAllAsync())
+            {
+                if (Closed || Socket.State != WebSocketState.Open) continue; // drain: nothing more goes out
+                await Socket.SendAsync(bytes, type, true, CancellationToken.None);
+            }
         }
-        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or OperationCanceledException) { }
-        finally { sending.Release(); }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or OperationCanceledException or IOException)
+        {
+            Interlocked.Exchange(ref closed, 1);
+            queue.Writer.TryComplete();
+            while (queue.Reader.TryRead(out _)) { }
+        }
     }
 }

@@ -153,7 +153,8 @@ async function loadPhoto(id) {
 
 function resize() {
   if (!photo) return;
-  const scale = Math.min(window.innerWidth / photo.width, (window.innerHeight - 40) / photo.height, 1);
+  // Fit the window both ways: a small photo is drawn as large as a big one.
+  const scale = Math.min(window.innerWidth / photo.width, (window.innerHeight - 40) / photo.height);
   renderer.setSize(Math.round(photo.width * scale), Math.round(photo.height * scale));
   dirty = true;
 }
@@ -257,7 +258,7 @@ async function upload(file) {
   if (file.size > MAX_UPLOAD) { showError(`${file.name}: ${(file.size / 1048576).toFixed(1)} MB is larger than the limit of 25 MB`); return; }
   showError(null);
   statusEl.textContent = `opening ${file.name}…`;
-  const response = await fetch('/photos', { method: 'POST', body: file, headers: { 'X-File-Name': file.name } });
+  const response = await fetch('/photos', { method: 'POST', body: file, headers: { 'X-File-Name': encodeURIComponent(file.name), 'X-InstantViews-Upload': '1' } });
   const answer = await response.json().catch(() => ({ error: `upload failed (HTTP ${response.status})` }));
   if (answer.error) { showError(answer.error); return; }
   await loadPhoto(answer.id);

@@ -25,11 +25,11 @@ public static class ImageFile
     public const long MaxPixels = 64L << 20;
 
     /// <summary>Refuses sizes that are not positive or exceed <see cref="MaxPixels"/>, naming the file.</summary>
-    public static void CheckSize(string path, long width, long height)
+    public static void CheckSize(string path, long width, long height, long maxPixels = MaxPixels)
     {
         if (width < 1 || height < 1) throw new UserError($"'{path}': image size {width}x{height} is empty");
-        if (width * height > MaxPixels)
-            throw new UserError($"'{path}': image of {width}x{height} pixels is larger than the limit of {MaxPixels / (1 << 20)} megapixels");
+        if (width * height > maxPixels)
+            throw new UserError($"'{path}': image of {width}x{height} pixels is larger than the limit of {(maxPixels >= 1 << 20 ? $"{maxPixels / (double)(1 << 20):0.#} megapixels" : $"{maxPixels} pixels")}");
     }
 
     /// <summary>Decodes any 8-bit PNG/JPEG/WebP to packed RGB bytes; bad files give a one-line error naming them.</summary>
@@ -42,20 +42,23 @@ public static class ImageFile
         return Decode(stream, path);
     }
 
-    /// <summary>Decodes an image held in memory (an upload) as [3, H, W] in [-1, 1]; <paramref name="name"/> names it in errors.</summary>
-    public static Tensor Decode(byte[] bytes, string name)
+    /// <summary>
+    /// Decodes an image held in memory (an upload) as [3, H, W] in [-1, 1]; <paramref name="name"/> names it in errors.
+    /// A header claiming more than <paramref name="maxPixels"/> is refused before any pixel is decoded.
+    /// </summary>
+    public static Tensor Decode(byte[] bytes, string name, long maxPixels = MaxPixels)
     {
         using var stream = new MemoryStream(bytes, writable: false);
-        var (pixels, w, h) = Decode(stream, name);
+        var (pixels, w, h) = Decode(stream, name, maxPixels);
         return tensor(pixels, [h, w, 3], ScalarType.Byte).permute(2, 0, 1).to_type(ScalarType.Float32).div_(127.5).sub_(1);
     }
 
-    static (byte[] Rgb, int Width, int Height) Decode(Stream stream, string path)
+    static (byte[] Rgb, int Width, int Height) Decode(Stream stream, string path, long maxPixels = MaxPixels)
     {
         if (stream.Length == 0) throw new UserError($"'{path}': empty file, not an image");
         using var codec = SKCodec.Create(stream, out var result);
         if (codec is null) throw new UserError($"'{path}': not a readable image (PNG, JPEG or WebP expected; decoder said {result})");
-        CheckSize(path, codec.Info.Width, codec.Info.Height);
+        CheckSize(path, codec.Info.Width, codec.Info.Height, maxPixels);
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var rgba = new byte[info.BytesSize];
         var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);

@@ -193,6 +193,8 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
             Add($"view --model {{d}}/one-step.safetensors {img} {opt} {value}", 2, opt);
         Add($"view --model {{d}}/one-step.safetensors {img} --fill-size 2000 --max-size 1000", 1, "--fill-size");
         Add($"view --model {{d}}/one-step.safetensors {img} --host example.org", 1, "--host");
+        Add($"view --model {{d}}/one-step.safetensors {img} --allow-host user@host", 1, "--allow-host");
+        Add($"view --model {{d}}/one-step.safetensors {img} --allow-host evil.example/path", 1, "--allow-host");
         Add($"view --model {{d}}/unet.safetensors {img}", 1, "unet");
         Add("warp --image {d}/img.png --depth {d}/depth.npy --target orbit:5,0,0 --alpha NaN --out {o}", 2, "--alpha");
         Add("scenes render --count 0 --out {o}", 2, "--count");

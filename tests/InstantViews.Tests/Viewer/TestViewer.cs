@@ -1,3 +1,5 @@
+using System.Net.WebSockets;
+using System.Text;
 using InstantViews.GenWarp;
 using InstantViews.GenWarp.Depth;
 using InstantViews.Geometry;
@@ -46,6 +48,21 @@ sealed class TestViewer : IAsyncDisposable
         var server = await ViewerServer.StartAsync(settings ?? new ViewerSettings { ModelName = "tiny" }, first,
             (photo, name) => PhotoViews.Open(photo, Camera.FromFov((int)photo.shape[2], (int)photo.shape[1], 60), new PlaneDepth(), pipeline, sizes, name));
         return new TestViewer(server, first);
+    }
+
+    /// <summary>The next message on a views socket: (text, null) or (null, binary); fails after 30 s.</summary>
+    public static async Task<(string? Text, byte[]? Binary)> Receive(ClientWebSocket ws)
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var buffer = new byte[1 << 16];
+        using var message = new MemoryStream();
+        WebSocketReceiveResult r;
+        do
+        {
+            r = await ws.ReceiveAsync(buffer, cancel.Token);
+            message.Write(buffer, 0, r.Count);
+        } while (!r.EndOfMessage);
+        return r.MessageType == WebSocketMessageType.Text ? (Encoding.UTF8.GetString(message.ToArray()), null) : (null, message.ToArray());
     }
 
     public async ValueTask DisposeAsync()

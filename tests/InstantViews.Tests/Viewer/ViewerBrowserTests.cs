@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text.Json;
 using InstantViews.Bench;
 using InstantViews.Geometry;
 using InstantViews.Imaging;
+using InstantViews.Viewer;
 using PuppeteerSharp;
 using PuppeteerSharp.Input;
 using static TorchSharp.torch;
@@ -40,8 +42,10 @@ public class ViewerBrowserTests
         await page.GoToAsync(v.Server.Url.ToString());
         await WaitFor(page, "window.viewer && viewer.stats.ready && viewer.stats.views >= 1");
 
-        var before = await Canvas(page, "viewer-start.png");
-        Assert.Equal([3L, TestViewer.Height, TestViewer.Width], before.shape);
+        // The 96x64 photo fills the 400x300 window (less the 40-px bar): drawn at 390x260, not at its pixel size.
+        var canvas = await Canvas(page, "viewer-start.png");
+        Assert.Equal([3L, 260, 390], canvas.shape);
+        var before = Resize.To(canvas, TestViewer.Height, TestViewer.Width, ResizeFilter.Area);
         Assert.True(before.std().item<float>() > 0.1f, "the canvas is blank");
         // At the source pose the mesh shows the photo itself.
         Assert.True(before.sub(TestViewer.Photo(TestViewer.Height, TestViewer.Width)).abs().mean().item<float>() < 0.08f);
@@ -68,7 +72,7 @@ public class ViewerBrowserTests
         var arrivedMs = stopped.ElapsedMilliseconds;
         await WaitFor(page, "performance.now() > 0"); // a frame with the new view behind the mesh
         await Task.Delay(300);
-        var after = await Canvas(page, "viewer-dragged.png");
+        var after = Resize.To(await Canvas(page, "viewer-dragged.png"), TestViewer.Height, TestViewer.Width, ResizeFilter.Area);
         Assert.True(after.sub(before).abs().mean().item<float>() > 0.02f, "the drawing did not change with the camera");
 
         var frames = await page.EvaluateExpressionAsync<long>("viewer.stats.frames");
@@ -96,5 +100,65 @@ public class ViewerBrowserTests
         await WaitFor(page, "document.getElementById('error').textContent.length > 0");
         Assert.Contains("'bad.png': not a readable image", await page.EvaluateExpressionAsync<string>("document.getElementById('error').textContent"));
         Assert.Equal(1, await page.EvaluateExpressionAsync<int>("Number(viewer.stats.photo)"));
+    }
+
+    [Fact]
+    public async Task A_page_from_another_localhost_port_can_neither_read_a_view_nor_upload_a_photo()
+    {
+        await using var v = await TestViewer.Start();
+        var viewer = v.Server.Url.GetLeftPart(UriPartial.Authority);
+        // The hostile page: served from another port of the same machine, as any local web app or dev server is.
+        var script = $$"""
+            window.result = { open: false, message: false, closed: false };
+            const ws = new WebSocket('{{viewer.Replace("http", "ws")}}/views');
+            ws.binaryType = 'arraybuffer';
+            ws.onopen = () => { result.open = true; ws.send(JSON.stringify({ id: 1, photo: '1', pose: [1,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,0,1] })); };
+            ws.onmessage = () => { result.message = true; };
+            ws.onclose = () => { result.closed = true; };
+            fetch('{{viewer}}/photos', { method: 'POST', mode: 'no-cors', body: new Blob(['x'], { type: 'text/plain' }) })
+              .then(() => result.upload = 'sent', e => result.upload = 'failed');
+            fetch('{{viewer}}/photos', { method: 'POST', body: 'x', headers: { '{{ViewerAccess.UploadHeader}}': '1' } })
+              .then(() => result.preflighted = 'answered', e => result.preflighted = 'blocked');
+            fetch('{{viewer}}/photos/1/image').then(r => r.blob()).then(b => result.image = b.size, e => result.image = 'blocked');
+            """;
+        using var hostile = new HttpListener();
+        var port = FreePort();
+        hostile.Prefixes.Add($"http://127.0.0.1:{port}/");
+        hostile.Start();
+        var serving = Task.Run(async () =>
+        {
+            while (hostile.IsListening)
+            {
+                HttpListenerContext context;
+                try { context = await hostile.GetContextAsync(); }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException) { return; }
+                var html = System.Text.Encoding.UTF8.GetBytes($"<!doctype html><html><body><script>{script}</script></body></html>");
+                context.Response.ContentType = "text/html";
+                await context.Response.OutputStream.WriteAsync(html);
+                context.Response.Close();
+            }
+        });
+        await using var browser = await HeadlessChromium.LaunchAsync(400, 300);
+        var page = await browser.NewPageAsync();
+        await page.GoToAsync($"http://127.0.0.1:{port}/");
+        await WaitFor(page, "result.closed && result.upload && result.preflighted && result.image");
+        await Task.Delay(500);
+        Assert.False(await page.EvaluateExpressionAsync<bool>("result.open"), "the hostile page opened the views socket");
+        Assert.False(await page.EvaluateExpressionAsync<bool>("result.message"), "the hostile page received a view");
+        Assert.Equal("blocked", await page.EvaluateExpressionAsync<string>("String(result.image)"));
+        Assert.Equal("blocked", await page.EvaluateExpressionAsync<string>("result.preflighted"));
+        Assert.Equal(0, v.Server.ViewsSent);
+        using var http = new HttpClient { BaseAddress = v.Server.Url };
+        using var current = JsonDocument.Parse(await http.GetStringAsync("/photos"));
+        Assert.Equal("1", current.RootElement.GetProperty("current").GetString());
+        hostile.Stop();
+        await serving;
+    }
+
+    static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

@@ -30,20 +30,7 @@ public class ViewerServerTests
 
     static readonly RigidTransform Turned = CameraTargets.Orbit(Camera.FromFov(TestViewer.Width, TestViewer.Height, 60), 4, 8, 3).WorldToCamera;
 
-    /// <summary>The next message: (text, null) or (null, binary).</summary>
-    static async Task<(string? Text, byte[]? Binary)> Receive(ClientWebSocket ws)
-    {
-        using var cancel = new CancellationTokenSource(Wait);
-        var buffer = new byte[1 << 16];
-        using var message = new MemoryStream();
-        WebSocketReceiveResult r;
-        do
-        {
-            r = await ws.ReceiveAsync(buffer, cancel.Token);
-            message.Write(buffer, 0, r.Count);
-        } while (!r.EndOfMessage);
-        return r.MessageType == WebSocketMessageType.Text ? (Encoding.UTF8.GetString(message.ToArray()), null) : (null, message.ToArray());
-    }
+    static Task<(string? Text, byte[]? Binary)> Receive(ClientWebSocket ws) => TestViewer.Receive(ws);
 
     static async Task<(ViewHeader Header, byte[] Image)> ReceiveView(ClientWebSocket ws)
     {
@@ -167,6 +154,7 @@ public class ViewerServerTests
             content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             using var request = new HttpRequestMessage(HttpMethod.Post, "/photos") { Content = content };
             request.Headers.Add("X-File-Name", "up.png");
+            request.Headers.Add(ViewerAccess.UploadHeader, "1");
             // The body waits for the server's go-ahead: a refused upload is answered before it is sent.
             request.Headers.ExpectContinue = true;
             var response = await http.SendAsync(request);
