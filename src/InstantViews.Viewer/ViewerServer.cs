@@ -67,7 +67,7 @@ public sealed class ViewerServer : IAsyncDisposable
         var server = new ViewerServer(app, worker, photos, settings, open);
         server.Map();
         try { await app.StartAsync(); }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
             worker.Dispose();
             throw new UserError($"cannot listen on {settings.Host}:{settings.Port} ({e.Message.Split('\n')[0]})");
