@@ -28,11 +28,22 @@ public static class CheckpointCommand
         var input = new Option<string>("--in") { Description = "Checkpoint or model file", Required = true };
         var output = new Option<string>("--out") { Description = "Model file to write", Required = true };
         var fp16 = new Option<bool>("--fp16") { Description = "Store weights in half precision" };
-        var export = new Command("export", "Write the model weights alone (no optimiser or EMA state), rebuilt and checked from the header") { input, output, fp16 };
+        var allowLossy = new Option<bool>("--allow-lossy")
+        {
+            Description = "Export even weights that would not survive: NaN or infinite ones, and with --fp16 values beyond half precision's range (stored as infinite) or below it (stored as 0); prints their counts",
+        };
+        var export = new Command("export", "Write the model weights alone (no optimiser or EMA state), rebuilt and checked from the header") { input, output, fp16, allowLossy };
         Cli.SetAction(export, (p, ctx) =>
         {
             OutputPaths.File(p.GetValue(output)!, ".safetensors");
             var (model, header) = Checkpoint.Load(p.GetValue(input)!);
+            var lossy = Checkpoint.LossyTensors(model.state_dict(), p.GetValue(fp16));
+            if (lossy.Count > 0)
+            {
+                var counts = Describe(lossy, p.GetValue(fp16));
+                if (!p.GetValue(allowLossy)) throw new UserError($"'{p.GetValue(input)}': {counts}; --allow-lossy exports anyway");
+                Console.Error.WriteLine($"warning: exported anyway: {counts}");
+            }
             Checkpoint.Save(p.GetValue(output)!, model, header.Step, header.Metrics, p.GetValue(fp16), sampling: header.Sampling);
             Console.WriteLine($"{header.Kind} at step {header.Step} -> {p.GetValue(output)} ({new FileInfo(p.GetValue(output)!).Length / 1e6:0.00} MB{(p.GetValue(fp16) ? ", fp16" : "")})");
             return 0;
@@ -40,5 +51,16 @@ public static class CheckpointCommand
         cmd.Subcommands.Add(info);
         cmd.Subcommands.Add(export);
         return cmd;
+    }
+
+    /// <summary>The counts of values an export would lose, over every tensor, and the first tensor with any.</summary>
+    static string Describe(List<Checkpoint.LossyTensor> lossy, bool fp16)
+    {
+        static string Count(long n, string what) => $"{n} {what}{(n == 1 ? "" : "s")}";
+        var (overflow, underflow, nonFinite) = (lossy.Sum(t => t.Overflow), lossy.Sum(t => t.Underflow), lossy.Sum(t => t.NonFinite));
+        var where = $"in {Count(lossy.Count, "tensor")}, first '{lossy[0].Name}'";
+        return fp16
+            ? $"{Count(overflow, "value")} beyond fp16's range ±65504 (stored as infinite), {Count(underflow, "nonzero value")} below its 2^-24 (stored as 0) and {Count(nonFinite, "NaN or infinite value")} {where}"
+            : $"{Count(nonFinite, "NaN or infinite value")} {where}";
     }
 }

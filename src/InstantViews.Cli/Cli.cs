@@ -147,6 +147,7 @@ public static class Cli
             try
             {
                 ModelFiles.Folder = parse.GetValue(ModelsOption);
+                if (ModelFiles.Folder is { } models) ModelFiles.CheckFolder(models, "--models");
                 var quiet = parse.GetValue(QuietOption);
                 Progress.Quiet = quiet;
                 TorchRuntime.EnsureLoaded();

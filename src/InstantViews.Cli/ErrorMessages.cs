@@ -25,6 +25,9 @@ public static class ErrorMessages
             FormatException or OverflowException => $"bad number or format ({message})",
             ArgumentException or InvalidOperationException or IndexOutOfRangeException => $"invalid input ({message})",
             OutOfMemoryException or InsufficientExecutionStackException => "out of memory: the input or the settings are too large for this machine",
+            // Sockets and system calls report through ExternalException too: only the rest comes from libtorch.
+            System.Net.Sockets.SocketException => $"network error ({message})",
+            System.ComponentModel.Win32Exception => $"system error ({message})",
             ExternalException when message.Contains("alloc", StringComparison.OrdinalIgnoreCase) => $"out of memory in libtorch ({message})",
             ExternalException => $"libtorch error ({message})",
             _ => $"{e.GetType().Name}: {message} (run with --verbose for details)",

@@ -1,4 +1,5 @@
 using InstantViews.Metrics;
+using InstantViews.Nn;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,12 +38,12 @@ public sealed class GlobalEncoder : nn.Module<Tensor, Tensor>
             var ch = 3;
             foreach (var w in widths)
             {
-                convs.Add(nn.Conv2d(ch, w, 3, stride: 2, padding: 1));
+                convs.Add(Layers.Conv2d(ch, w, 3, stride: 2, padding: 1));
                 ch = w;
             }
             features = ch;
         }
-        projection = nn.Linear(features, contextDim);
+        projection = Layers.Linear(features, contextDim);
         RegisterComponents();
     }
 

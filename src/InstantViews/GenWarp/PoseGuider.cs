@@ -19,10 +19,10 @@ public sealed class PoseGuider : nn.Module<Tensor, Tensor>
         var ch = CoordinateEmbedding.Channels;
         foreach (var w in widths)
         {
-            convs.Add(nn.Conv2d(ch, w, 3, padding: 1));
+            convs.Add(Layers.Conv2d(ch, w, 3, padding: 1));
             ch = w;
         }
-        convs.Add(Layers.Zero(nn.Conv2d(ch, outChannels, 3, padding: 1)));
+        convs.Add(Layers.Zero(Layers.Conv2d(ch, outChannels, 3, padding: 1)));
         RegisterComponents();
     }
 

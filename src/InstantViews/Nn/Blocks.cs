@@ -1,3 +1,4 @@
+using InstantViews.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -18,7 +19,7 @@ public sealed class NoiseEmbedding : nn.Module<Tensor, Tensor>
         this.kind = kind;
         // Fourier frequencies are a fixed buffer so the embedding is part of the checkpoint.
         var g = new Generator(0);
-        fourierFreqs = randn(dim / 2, generator: g) * 16;
+        fourierFreqs = randn(dim / 2, generator: g, device: BuildDevice.Current) * 16;
         register_buffer("freqs", fourierFreqs);
     }
 
@@ -57,12 +58,12 @@ public sealed class ResBlock : nn.Module<Tensor, Tensor, Tensor>
         InChannels = inCh;
         OutChannels = outCh;
         norm1 = Layers.GroupNorm(Layers.Groups(inCh, 32, channelsPerGroup), inCh);
-        conv1 = nn.Conv2d(inCh, outCh, 3, padding: 1);
-        embProj = nn.Linear(embDim, 2 * outCh);
+        conv1 = Layers.Conv2d(inCh, outCh, 3, padding: 1);
+        embProj = Layers.Linear(embDim, 2 * outCh);
         norm2 = Layers.GroupNorm(Layers.Groups(outCh, 32, channelsPerGroup), outCh);
         this.dropout = nn.Dropout(dropout);
-        conv2 = Layers.Zero(nn.Conv2d(outCh, outCh, 3, padding: 1));
-        if (inCh != outCh) skip = nn.Conv2d(inCh, outCh, 1);
+        conv2 = Layers.Zero(Layers.Conv2d(outCh, outCh, 3, padding: 1));
+        if (inCh != outCh) skip = Layers.Conv2d(inCh, outCh, 1);
         RegisterComponents();
     }
 
@@ -136,22 +137,22 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor?, AttentionHooks?,
         this.heads = heads;
         this.contextDim = contextDim;
         norm = Layers.GroupNorm(Layers.Groups(channels, 32, channelsPerGroup), channels);
-        q = nn.Linear(channels, channels);
-        k = nn.Linear(channels, channels);
-        v = nn.Linear(channels, channels);
-        proj = Layers.Zero(nn.Linear(channels, channels));
+        q = Layers.Linear(channels, channels);
+        k = Layers.Linear(channels, channels);
+        v = Layers.Linear(channels, channels);
+        proj = Layers.Zero(Layers.Linear(channels, channels));
         if (contextDim > 0)
         {
             crossNorm = Layers.GroupNorm(Layers.Groups(channels, 32, channelsPerGroup), channels);
-            crossQ = nn.Linear(channels, channels);
-            crossK = nn.Linear(contextDim, channels);
-            crossV = nn.Linear(contextDim, channels);
-            crossProj = Layers.Zero(nn.Linear(channels, channels));
+            crossQ = Layers.Linear(channels, channels);
+            crossK = Layers.Linear(contextDim, channels);
+            crossV = Layers.Linear(contextDim, channels);
+            crossProj = Layers.Zero(Layers.Linear(channels, channels));
         }
         if (positionChannels > 0)
         {
-            posQ = InitPositionProjection(nn.Linear(positionChannels, channels, hasBias: false), heads, matchChannels);
-            posK = InitPositionProjection(nn.Linear(positionChannels, channels, hasBias: false), heads, matchChannels);
+            posQ = InitPositionProjection(Layers.Linear(positionChannels, channels, hasBias: false), heads, matchChannels);
+            posK = InitPositionProjection(Layers.Linear(positionChannels, channels, hasBias: false), heads, matchChannels);
         }
         RegisterComponents();
     }
@@ -173,6 +174,7 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor?, AttentionHooks?,
         using var noGrad = no_grad();
         var w = layer.weight!;
         w.zero_();
+        if (w.device_type == DeviceType.META) return layer; // shapes only (BuildDevice.Meta): no values to set
         var (outCh, inCh) = ((int)w.shape[0], (int)w.shape[1]);
         var headDim = outCh / heads;
         var channels = match ?? [.. Enumerable.Range(0, inCh)];
@@ -232,7 +234,7 @@ public sealed class Downsample : nn.Module<Tensor, Tensor>
     public Downsample(int channels) : base(nameof(Downsample))
     {
         Channels = channels;
-        conv = nn.Conv2d(channels, channels, 3, stride: 2, padding: 1);
+        conv = Layers.Conv2d(channels, channels, 3, stride: 2, padding: 1);
         RegisterComponents();
     }
 
@@ -249,7 +251,7 @@ public sealed class Upsample : nn.Module<Tensor, Tensor>
     public Upsample(int channels) : base(nameof(Upsample))
     {
         Channels = channels;
-        conv = nn.Conv2d(channels, channels, 3, padding: 1);
+        conv = Layers.Conv2d(channels, channels, 3, padding: 1);
         RegisterComponents();
     }
 

@@ -1,19 +1,41 @@
+using InstantViews.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace InstantViews.Nn;
 
-/// <summary>Layer constructors with the initialisation every model here relies on.</summary>
+/// <summary>
+/// Layer constructors with the initialisation every model here relies on, on <see cref="BuildDevice.Current"/>, so
+/// that a model built inside <see cref="BuildDevice.Meta"/> allocates nothing (checkpoints check their header that way).
+/// </summary>
 public static class Layers
 {
+    public static Conv2d Conv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0) =>
+        nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, device: BuildDevice.Current);
+
+    public static Linear Linear(long inFeatures, long outFeatures, bool hasBias = true) =>
+        nn.Linear(inFeatures, outFeatures, hasBias: hasBias, device: BuildDevice.Current);
+
+    /// <summary>
+    /// nn.Embedding. TorchSharp 0.107 builds embeddings natively on the CPU whatever the device asked for, so on the
+    /// meta device the module is built 1x1 and given a meta weight of the full shape.
+    /// </summary>
+    public static Embedding Embedding(long count, long dim)
+    {
+        if (!BuildDevice.IsMeta) return nn.Embedding(count, dim);
+        var e = nn.Embedding(1, 1);
+        e.weight = new Parameter(empty(count, dim, device: BuildDevice.Current));
+        return e;
+    }
+
     /// <summary>
     /// GroupNorm with weight 1 and bias 0. TorchSharp 0.107's nn.GroupNorm leaves its affine parameters
     /// uninitialised (measured: garbage values), so every model builds its norms through this.
     /// </summary>
     public static GroupNorm GroupNorm(int groups, int channels, double eps = 1e-5)
     {
-        var g = nn.GroupNorm(Math.Min(groups, channels), channels, eps);
+        var g = nn.GroupNorm(Math.Min(groups, channels), channels, eps, device: BuildDevice.Current);
         using var noGrad = no_grad();
         g.weight!.fill_(1);
         g.bias!.zero_();

@@ -51,10 +51,10 @@ public sealed class UNet : nn.Module, ICheckpointable
         var c = config.Channels;
         var emb = config.EmbeddingDim;
         noiseEmb = new NoiseEmbedding(c, config.NoiseEmbedding);
-        embLinear1 = nn.Linear(c, emb);
-        embLinear2 = nn.Linear(emb, emb);
-        if (config.LabelCount > 0) labelEmb = nn.Embedding(config.LabelCount, emb);
-        convIn = nn.Conv2d(config.InChannels, c, 3, padding: 1);
+        embLinear1 = Layers.Linear(c, emb);
+        embLinear2 = Layers.Linear(emb, emb);
+        if (config.LabelCount > 0) labelEmb = Layers.Embedding(config.LabelCount, emb);
+        convIn = Layers.Conv2d(config.InChannels, c, 3, padding: 1);
 
         var skipChannels = new Stack<int>();
         skipChannels.Push(c);
@@ -96,7 +96,7 @@ public sealed class UNet : nn.Module, ICheckpointable
             }
         }
         normOut = Layers.GroupNorm(Layers.Groups(ch, 32, config.ChannelsPerGroup), ch);
-        convOut = Layers.Zero(nn.Conv2d(ch, config.OutChannels, 3, padding: 1));
+        convOut = Layers.Zero(Layers.Conv2d(ch, config.OutChannels, 3, padding: 1));
         RegisterComponents();
     }
 

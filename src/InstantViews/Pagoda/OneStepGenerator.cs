@@ -39,7 +39,7 @@ public sealed class GrowthLevel : nn.Module
         block1 = new ResBlock(channels, channels, embDim, 0);
         block2 = new ResBlock(channels, channels, embDim, 0);
         norm = Layers.GroupNorm(Layers.Groups(channels, 32, 4), channels);
-        head = Layers.Zero(nn.Conv2d(channels, outChannels, 3, padding: 1));
+        head = Layers.Zero(Layers.Conv2d(channels, outChannels, 3, padding: 1));
         RegisterComponents();
     }
 

@@ -143,6 +143,11 @@ public static class Checkpoint
     {
         var (read, meta) = SafeTensors.Read(path);
         var tensors = read.Select(p => new KeyValuePair<string, Tensor>(CurrentName(p.Key), p.Value)).ToList();
+        // A legacy name beside its current one would be two values for one tensor.
+        var stored = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < read.Count; i++)
+            if (!stored.TryAdd(tensors[i].Key, read[i].Key))
+                throw new UserError($"'{path}': tensor '{tensors[i].Key}' is stored twice (as '{stored[tensors[i].Key]}' and '{read[i].Key}')");
         if (!meta.TryGetValue(MetaKey, out var json))
             throw new UserError($"'{path}': a safetensors file without an InstantViews header (not saved by InstantViews)");
         CheckpointHeader header;
@@ -168,6 +173,10 @@ public static class Checkpoint
         {
             throw new UserError($"'{path}': the checkpoint header is not valid JSON ({e.Message.Split('\n')[0]})");
         }
+        if (header.Sampling?.Problem() is { } problem)
+            throw new UserError($"'{path}': the checkpoint header's sampling.{problem}");
+        if (header.Sampling is null && header.Metrics.ContainsKey("sigma_max") && SamplingDefaults.Of(header).Problem() is { } old)
+            throw new UserError($"'{path}': the metric sigma_max, which a file without sampling defaults samples from: {old}");
         return (header, tensors);
     }
 
@@ -176,6 +185,11 @@ public static class Checkpoint
     {
         path = ModelFiles.Resolve(path);
         var (header, tensors) = ReadAll(path);
+        // The header's config against the stored tensors before the model is built: an edited config (say a thousand
+        // channels where eight were stored) is refused instead of allocating a model that may not fit in memory.
+        var problems = Mismatches(ExpectedShapes(header.Kind, header.Config, path), tensors, "the config wants");
+        if (problems.Count > 0)
+            throw new UserError($"'{path}': the header's '{header.Kind}' config does not fit the stored weights: {Join(problems)}");
         var model = Build(header.Kind, header.Config, path);
         LoadWeights(model, tensors, path);
         foreach (var (_, t) in tensors) t.Dispose();
@@ -206,6 +220,17 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>
+    /// The names and shapes of the tensors a model of <paramref name="kind"/> and <paramref name="config"/> has, from the
+    /// model built on the meta device (<see cref="BuildDevice"/>): nothing is allocated, whatever the config says.
+    /// </summary>
+    public static Dictionary<string, long[]> ExpectedShapes(string kind, JsonElement config, string source = "config")
+    {
+        using var meta = BuildDevice.Meta();
+        using var model = Build(kind, config, source);
+        return model.state_dict().ToDictionary(p => p.Key, p => p.Value.shape);
+    }
+
     static (Type, ModelKindAttribute)? FindKind(string kind)
     {
         foreach (var asm in AppDomain.CurrentDomain.GetAssemblies())
@@ -223,21 +248,63 @@ public static class Checkpoint
     /// <summary>Copies tensors into the module; names every missing, unexpected or mis-shaped tensor on mismatch.</summary>
     public static void LoadWeights(nn.Module module, IEnumerable<KeyValuePair<string, Tensor>> tensors, string source)
     {
-        var available = tensors.Where(p => !p.Key.Contains('/')).ToDictionary(p => p.Key, p => p.Value);
-        var problems = new List<string>();
         var state = module.state_dict();
-        foreach (var (name, target) in state)
-        {
-            if (!available.TryGetValue(name, out var t)) { problems.Add($"missing '{name}'"); continue; }
-            if (!t.shape.SequenceEqual(target.shape))
-                problems.Add($"'{name}' has shape [{string.Join(",", t.shape)}], model wants [{string.Join(",", target.shape)}]");
-        }
-        foreach (var name in available.Keys.Where(k => !state.ContainsKey(k))) problems.Add($"unexpected '{name}'");
+        var problems = Mismatches(state.ToDictionary(p => p.Key, p => p.Value.shape), tensors, "model wants");
         if (problems.Count > 0)
-            throw new UserError($"'{source}': weights do not fit the model: {string.Join("; ", problems)}");
+            throw new UserError($"'{source}': weights do not fit the model: {Join(problems)}");
+        var available = tensors.Where(p => !p.Key.Contains('/')).ToDictionary(p => p.Key, p => p.Value);
         using var noGrad = no_grad();
         foreach (var (name, target) in state)
             target.copy_(available[name].to(target.dtype, target.device));
+    }
+
+    /// <summary>Every missing, unexpected or mis-shaped model tensor (names without '/') of <paramref name="tensors"/> against <paramref name="wanted"/>.</summary>
+    static List<string> Mismatches(IReadOnlyDictionary<string, long[]> wanted, IEnumerable<KeyValuePair<string, Tensor>> tensors, string wants)
+    {
+        var available = tensors.Where(p => !p.Key.Contains('/')).ToDictionary(p => p.Key, p => p.Value.shape);
+        var problems = new List<string>();
+        foreach (var (name, shape) in wanted)
+        {
+            if (!available.TryGetValue(name, out var have)) { problems.Add($"missing '{name}'"); continue; }
+            if (!have.SequenceEqual(shape))
+                problems.Add($"'{name}' has shape [{string.Join(",", have)}], {wants} [{string.Join(",", shape)}]");
+        }
+        foreach (var name in available.Keys.Where(k => !wanted.ContainsKey(k))) problems.Add($"unexpected '{name}'");
+        return problems;
+    }
+
+    /// <summary>Problems for a one-line error: the first eight, then how many more.</summary>
+    static string Join(List<string> problems) =>
+        string.Join("; ", problems.Take(8)) + (problems.Count > 8 ? $"; and {problems.Count - 8} more" : "");
+
+    /// <summary>What saving would change in one tensor: values fp16 makes infinite or 0, and values already NaN or infinite.</summary>
+    public sealed record LossyTensor(string Name, long Overflow, long Underflow, long NonFinite);
+
+    /// <summary>
+    /// The model tensors (floating point, names without '/') whose values a save would not keep: NaN or infinite
+    /// values always, and with <paramref name="fp16"/> the float32 values that half precision makes infinite (beyond
+    /// its largest value 65504: |x| &gt;= 65520 after rounding) or 0 (nonzero, |x| &lt;= 2^-25, half its smallest
+    /// subnormal 2^-24). Counted by converting, as an fp16 save does.
+    /// </summary>
+    public static List<LossyTensor> LossyTensors(IEnumerable<KeyValuePair<string, Tensor>> tensors, bool fp16)
+    {
+        var lossy = new List<LossyTensor>();
+        using var scope = NewDisposeScope();
+        foreach (var (name, t) in tensors)
+        {
+            if (name.Contains('/') || !t.is_floating_point()) continue;
+            var finite = t.isfinite();
+            var nonFinite = t.numel() - finite.sum().item<long>();
+            long overflow = 0, underflow = 0;
+            if (fp16 && t.dtype == ScalarType.Float32)
+            {
+                var half = t.to_type(ScalarType.Float16);
+                overflow = finite.logical_and(half.isinf()).sum().item<long>();
+                underflow = t.ne(0).logical_and(half.eq(0)).sum().item<long>();
+            }
+            if (overflow + underflow + nonFinite > 0) lossy.Add(new(name, overflow, underflow, nonFinite));
+        }
+        return lossy;
     }
 
     /// <summary>The extra (non-model) tensors of a checkpoint under a prefix such as "ema/".</summary>

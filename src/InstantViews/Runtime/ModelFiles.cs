@@ -11,14 +11,24 @@ public static class ModelFiles
     /// <summary>The folder of <c>--models</c> (null: not given).</summary>
     public static string? Folder { get; set; }
 
-    /// <summary>The folders searched for <c>models/NAME</c>, in order.</summary>
+    /// <summary>The folders searched for <c>models/NAME</c>, in order (a missing --models or INSTANTVIEWS_MODELS folder is an error).</summary>
     public static IEnumerable<string> SearchFolders()
     {
-        if (Folder is { } f) yield return f;
-        if (Environment.GetEnvironmentVariable("INSTANTVIEWS_MODELS") is { Length: > 0 } env) yield return env;
+        if (Folder is { } f) yield return CheckFolder(f, "--models");
+        if (Environment.GetEnvironmentVariable("INSTANTVIEWS_MODELS") is { Length: > 0 } env) yield return CheckFolder(env, "INSTANTVIEWS_MODELS");
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent) yield return Path.Combine(dir.FullName, "models");
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent) yield return Path.Combine(dir.FullName, "models");
     }
+
+    /// <summary>
+    /// <paramref name="path"/> when it is a folder; otherwise an error naming it and <paramref name="source"/> (--models or
+    /// INSTANTVIEWS_MODELS): a mistyped folder would otherwise fall back silently to the shipped models.
+    /// </summary>
+    public static string CheckFolder(string path, string source) =>
+        Directory.Exists(path) ? path
+        : throw new UserError(File.Exists(path)
+            ? $"'{path}' (given by {source}): a file, not a folder of models"
+            : $"'{path}' (given by {source}): folder not found");
 
     /// <summary>The first <paramref name="fileName"/> in <see cref="SearchFolders"/>, or null.</summary>
     public static string? Find(string fileName) =>
@@ -37,6 +47,6 @@ public static class ModelFiles
             if (Find(name) is { } found) return found;
             throw new UserError($"'{pathOrName}': model file not found, here or as {name} in --models, INSTANTVIEWS_MODELS, the program's models/ or a models/ folder above the working folder");
         }
-        throw new UserError($"'{pathOrName}': file not found");
+        throw new UserError(Directory.Exists(pathOrName) ? $"'{pathOrName}': a folder, not a model file" : $"'{pathOrName}': file not found");
     }
 }

@@ -71,11 +71,52 @@ public static class SafeTensors
         _ => 1,
     };
 
+    /// <summary>
+    /// The bytes of a regular file, refusing anything else before opening it: a folder, or a device, pipe or socket
+    /// (which report no size, and from which /dev/zero or /dev/urandom would be read until memory runs out). .NET does
+    /// not expose the file type, so a file whose size is 0 is refused as one of those (or as empty); a regular file is
+    /// read for its stated size and no further.
+    /// </summary>
+    static byte[] ReadRegularFile(string path)
+    {
+        if (Directory.Exists(path)) throw new UserError($"'{path}': a folder, not a file");
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new UserError($"'{path}': file not found");
+        if (info.Length == 0) throw new UserError($"'{path}': empty, or not a regular file (a device, pipe or socket)");
+        if (info.Length > Array.MaxLength) throw new UserError($"'{path}': {info.Length / 1e9:0.0} GB, larger than one file can be read here");
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var data = new byte[info.Length];
+        fs.ReadExactly(data);
+        return data;
+    }
+
+    /// <summary>
+    /// Refuses a header that names something twice (a tensor, or a field of one): JSON readers differ on which one
+    /// wins, so such a file has no single meaning.
+    /// </summary>
+    static void RefuseDuplicateNames(string path, string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        if (doc.RootElement.ValueKind != JsonValueKind.Object) return;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in doc.RootElement.EnumerateObject())
+        {
+            if (!names.Add(entry.Name))
+                throw new UserError(entry.Name == "__metadata__"
+                    ? $"'{path}': the safetensors header has two '__metadata__' entries"
+                    : $"'{path}': tensor '{entry.Name}' is stored twice (a duplicate name in the safetensors header)");
+            if (entry.Value.ValueKind != JsonValueKind.Object) continue;
+            var fields = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var field in entry.Value.EnumerateObject())
+                if (!fields.Add(field.Name))
+                    throw new UserError($"'{path}': '{field.Name}' appears twice in the header entry '{entry.Name}'");
+        }
+    }
+
     /// <summary>Reads every tensor (in file order) and the metadata; errors name the file and the problem.</summary>
     public static (List<KeyValuePair<string, Tensor>> Tensors, Dictionary<string, string> Metadata) Read(string path)
     {
-        if (!File.Exists(path)) throw new UserError($"'{path}': file not found");
-        var data = File.ReadAllBytes(path);
+        var data = ReadRegularFile(path);
         if (data.Length < 8) throw new UserError($"'{path}': not a safetensors file (only {data.Length} bytes)");
         var headerLen = BinaryPrimitives.ReadUInt64LittleEndian(data);
         if (headerLen == 0 || headerLen > (ulong)(data.Length - 8) || data[8] != (byte)'{')
@@ -83,7 +124,12 @@ public static class SafeTensors
                 ? $"'{path}': truncated safetensors file (header needs {headerLen} bytes, file has {data.Length - 8})"
                 : $"'{path}': not a safetensors file (no JSON header)");
         JsonObject header;
-        try { header = JsonNode.Parse(Encoding.UTF8.GetString(data, 8, (int)headerLen))!.AsObject(); }
+        try
+        {
+            var text = Encoding.UTF8.GetString(data, 8, (int)headerLen);
+            RefuseDuplicateNames(path, text);
+            header = JsonNode.Parse(text)!.AsObject();
+        }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException) { throw new UserError($"'{path}': not a safetensors file (header is not valid JSON)"); }
         var bodyStart = 8 + (long)headerLen;
         var meta = new Dictionary<string, string>();

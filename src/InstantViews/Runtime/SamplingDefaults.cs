@@ -1,3 +1,6 @@
+using System.Globalization;
+using InstantViews.Diffusion;
+
 namespace InstantViews.Runtime;
 
 /// <summary>
@@ -13,6 +16,23 @@ public sealed record SamplingDefaults
     public int Steps { get; init; } = 40;
     public double Guidance { get; init; } = 1;
     public string Sampler { get; init; } = "heun";
+
+    /// <summary>
+    /// The first value that cannot be sampled with, as "field must be ..., got value" (fields named as in the header),
+    /// or null. The ranges are those of the matching options (--steps, --sigma-max, --guidance, --sampler), plus
+    /// 0 &lt; sigmaMin &lt; sigmaMax.
+    /// </summary>
+    public string? Problem()
+    {
+        static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        if (Steps < 1) return $"steps must be at least 1, got {Steps}";
+        if (!(SigmaMin > 0) || !double.IsFinite(SigmaMin)) return $"sigmaMin must be positive and finite, got {N(SigmaMin)}";
+        if (!(SigmaMax > SigmaMin) || !double.IsFinite(SigmaMax)) return $"sigmaMax must be finite and above sigmaMin ({N(SigmaMin)}), got {N(SigmaMax)}";
+        if (!(SigmaData > 0) || !double.IsFinite(SigmaData)) return $"sigmaData must be positive and finite, got {N(SigmaData)}";
+        if (!(Guidance >= 0) || !double.IsFinite(Guidance)) return $"guidance must be finite and not negative, got {N(Guidance)}";
+        if (!SamplerRegistry.Names.Contains(Sampler)) return $"sampler must be one of {string.Join(", ", SamplerRegistry.Names)}, got '{Sampler}'";
+        return null;
+    }
 
     /// <summary>
     /// The sampling defaults of a checkpoint. Files written before the header carried them fall back, once and only

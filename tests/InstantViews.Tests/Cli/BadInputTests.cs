@@ -67,6 +67,30 @@ public sealed class BadInputFiles : IDisposable
         Directory.CreateDirectory(Dir.File("empty-dir"));
         Directory.CreateDirectory(Dir.File("existing-dir"));
         File.WriteAllText(Dir.File("a-file"), "x");
+
+        // Issue 32: a name twice (as such, or as a legacy name beside its current one), a config that does not fit the
+        // stored weights, values fp16 cannot keep, sampling defaults out of range.
+        File.WriteAllBytes(Dir.File("ck-dup.safetensors"), SafetensorsBytes(Meta(header) + ",\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8));
+        var inpaintConfig = TinyGenWarp.BaselineConfig;
+        var inpaint = new WarpInpaintModel(inpaintConfig).state_dict().ToList();
+        inpaint.Add(new("<Net>k__BackingField.convIn.bias", inpaint.Single(p => p.Key == "net.convIn.bias").Value));
+        Checkpoint.Save(Dir.File("ck-legacy-dup.safetensors"), "warp-inpaint", inpaintConfig, inpaint);
+        var unet = new UNet(UNetTests.Tiny());
+        Checkpoint.Save(Dir.File("ck-config-big.safetensors"), "unet", UNetTests.Tiny() with { Channels = 1 << 20 }, unet.state_dict());
+        foreach (var (file, sampling) in new[]
+        {
+            ("ck-steps0", new SamplingDefaults { Steps = 0 }), ("ck-sigmamin0", new SamplingDefaults { SigmaMin = 0 }),
+            ("ck-sigmamax-neg", new SamplingDefaults { SigmaMax = -1 }), ("ck-guidance-neg", new SamplingDefaults { Guidance = -5 }),
+        })
+            Checkpoint.Save(Dir.File(file + ".safetensors"), unet, sampling: sampling);
+        using (no_grad())
+        {
+            var w = unet.state_dict()["convIn.weight"];
+            w[0, 0, 0, 0] = tensor(1e5f);
+            w[0, 0, 0, 1] = tensor(1e-9f);
+            w[0, 0, 0, 2] = tensor(float.NaN);
+        }
+        Checkpoint.Save(Dir.File("unet-lossy.safetensors"), unet);
     }
 
     static string Meta(string header) => "{\"__metadata__\":{\"instantviews\":" + JsonSerializer.Serialize(header) + "}";
@@ -243,6 +267,32 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add("teleport --now", 2, "teleport");
         Add("diffusion sample --model {d}/unet.safetensors --count 1 --sampler bogus --out {o}", 2, "bogus");
         Add("orbit --frames many --out {o}.gif", 2, "many");
+        // Issue 32: checkpoints, model folders, bind errors.
+        foreach (var (file, says) in new[]
+        {
+            ("ck-dup", "tensor 'w' is stored twice"), ("ck-legacy-dup", "tensor 'net.convIn.bias' is stored twice"),
+            ("ck-steps0", "the checkpoint header's sampling.steps must be at least 1, got 0"), ("ck-sigmamin0", "the checkpoint header's sampling.sigmaMin must be positive"),
+            ("ck-sigmamax-neg", "the checkpoint header's sampling.sigmaMax must be finite and above sigmaMin"), ("ck-guidance-neg", "the checkpoint header's sampling.guidance must be finite and not negative"),
+            ("ck-config-big", "the header's 'unet' config does not fit the stored weights"),
+        })
+        {
+            // `checkpoint info` prints a config that does not build (see above), so it is not asked to build one here.
+            if (file != "ck-config-big") Add($"checkpoint info --in {{d}}/{file}.safetensors", 1, $"{file}.safetensors': {says}");
+            Add($"checkpoint export --in {{d}}/{file}.safetensors --out {{o}}.safetensors", 1, $"{file}.safetensors': {says}");
+        }
+        Add("diffusion sample --model {d}/ck-config-big.safetensors --count 1 --out {o}", 1, "ck-config-big.safetensors': the header's 'unet' config does not fit");
+        Add("diffusion sample --model {d}/ck-steps0.safetensors --count 1 --out {o}", 1, "ck-steps0.safetensors': the checkpoint header's sampling.steps");
+        Add("checkpoint info --in /dev/zero", 1, "'/dev/zero': empty, or not a regular file");
+        Add("diffusion sample --model /dev/zero --count 1 --out {o}", 1, "'/dev/zero': empty, or not a regular file");
+        Add($"nvs --model /dev/zero {img} --target orbit:5,0,0 --out {{o}}.png", 1, "'/dev/zero': empty, or not a regular file");
+        Add("checkpoint info --in {d}/existing-dir", 1, "existing-dir': a folder, not a file");
+        Add("diffusion sample --model {d}/existing-dir --count 1 --out {o}", 1, "existing-dir': a folder, not a model file");
+        Add("checkpoint export --in {d}/unet-lossy.safetensors --fp16 --out {o}.safetensors", 1,
+            "unet-lossy.safetensors': 1 value beyond fp16's range ±65504 (stored as infinite), 1 nonzero value below its 2^-24 (stored as 0) and 1 NaN or infinite value in 1 tensor, first 'convIn.weight'; --allow-lossy");
+        Add("checkpoint export --in {d}/unet-lossy.safetensors --out {o}.safetensors", 1, "unet-lossy.safetensors': 1 NaN or infinite value in 1 tensor, first 'convIn.weight'");
+        Add("diffusion sample --models {d}/missing-dir --model {d}/unet.safetensors --count 1 --out {o}", 1, "missing-dir' (given by --models): folder not found");
+        Add("diffusion sample --models {d}/a-file --model {d}/unet.safetensors --count 1 --out {o}", 1, "a-file' (given by --models): a file, not a folder of models");
+        Add($"view --model {{d}}/one-step.safetensors {img} --host 192.0.2.1", 1, "cannot listen on 192.0.2.1:0 (");
         return data;
     }
 

@@ -48,4 +48,29 @@ public class CliTests
         Assert.All(tensors, t => Assert.Equal(TorchSharp.torch.ScalarType.Float16, t.Value.dtype));
         Assert.Equal(1, Run("checkpoint", "info", "--in", dir.File("missing.safetensors")).Code);
     }
+
+    [Fact]
+    public void Checkpoint_export_refuses_lossy_weights_unless_allowed_and_then_reports_the_counts()
+    {
+        using var dir = new TempDir();
+        TorchSharp.torch.random.manual_seed(4);
+        var net = new InstantViews.Tests.Runtime.TinyNet(new InstantViews.Tests.Runtime.TinyConfig());
+        using (TorchSharp.torch.no_grad())
+        {
+            var w = net.state_dict()["conv2.weight"];
+            w[0, 0, 0, 0] = TorchSharp.torch.tensor(1e6f);
+            w[0, 0, 0, 1] = TorchSharp.torch.tensor(float.PositiveInfinity);
+        }
+        InstantViews.Runtime.Checkpoint.Save(dir.File("full.safetensors"), net);
+        var (code, _, err) = Run("checkpoint", "export", "--in", dir.File("full.safetensors"), "--out", dir.File("fp32.safetensors"));
+        Assert.Equal(1, code);
+        Assert.Contains("1 NaN or infinite value in 1 tensor, first 'conv2.weight'; --allow-lossy exports anyway", err);
+        Assert.False(File.Exists(dir.File("fp32.safetensors")));
+        (code, var output, err) = Run("checkpoint", "export", "--in", dir.File("full.safetensors"), "--out", dir.File("half.safetensors"), "--fp16", "--allow-lossy");
+        Assert.True(code == 0, err);
+        Assert.Equal("warning: exported anyway: 1 value beyond fp16's range ±65504 (stored as infinite), 0 nonzero values below its 2^-24 (stored as 0) and 1 NaN or infinite value in 1 tensor, first 'conv2.weight'", err.Trim());
+        Assert.Contains("fp16", output);
+        var (_, tensors) = InstantViews.Runtime.Checkpoint.ReadAll(dir.File("half.safetensors"));
+        Assert.Equal(2, tensors.Single(t => t.Key == "conv2.weight").Value.isinf().sum().item<long>());
+    }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text;
 using InstantViews.Runtime;
 using static InstantViews.Tests.TensorAssert;
 using static TorchSharp.torch;
@@ -121,5 +123,88 @@ public class CheckpointTests
         var (_, tensors) = Checkpoint.ReadAll(dir.File("e.safetensors"));
         var extras = Checkpoint.Extras(tensors, "adam/");
         Assert.True(Same(extras["m"], m));
+    }
+
+    /// <summary>A safetensors file of <paramref name="dataBytes"/> zero bytes after the given JSON header.</summary>
+    static void WriteRaw(string path, string header, int dataBytes)
+    {
+        var h = Encoding.UTF8.GetBytes(header);
+        var bytes = new byte[8 + h.Length + dataBytes];
+        BitConverter.GetBytes((ulong)h.Length).CopyTo(bytes, 0);
+        h.CopyTo(bytes, 8);
+        File.WriteAllBytes(path, bytes);
+    }
+
+    [Fact]
+    public void A_name_stored_twice_is_refused_naming_the_file_and_the_name()
+    {
+        using var dir = new TempDir();
+        const string entry = "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}";
+        WriteRaw(dir.File("dup.safetensors"), $"{{\"w\":{entry},\"w\":{entry}}}", 4);
+        var e = Assert.Throws<UserError>(() => Checkpoint.ReadAll(dir.File("dup.safetensors")));
+        Assert.Equal($"'{dir.File("dup.safetensors")}': tensor 'w' is stored twice (a duplicate name in the safetensors header)", e.Message);
+        WriteRaw(dir.File("field.safetensors"), "{\"w\":{\"dtype\":\"F32\",\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4);
+        e = Assert.Throws<UserError>(() => Checkpoint.ReadAll(dir.File("field.safetensors")));
+        Assert.Equal($"'{dir.File("field.safetensors")}': 'dtype' appears twice in the header entry 'w'", e.Message);
+
+        // A legacy name beside its current name: two values for one tensor.
+        var net = Make(9);
+        using var a = ones(2);
+        using var b = zeros(2);
+        Checkpoint.Save(dir.File("legacy.safetensors"), net, extra: [new("ema/<Net>k__BackingField.x", a), new("ema/net.x", b)]);
+        e = Assert.Throws<UserError>(() => Checkpoint.Load(dir.File("legacy.safetensors")));
+        Assert.Equal($"'{dir.File("legacy.safetensors")}': tensor 'ema/net.x' is stored twice (as 'ema/<Net>k__BackingField.x' and 'ema/net.x')", e.Message);
+    }
+
+    [Fact]
+    public void A_header_config_that_does_not_fit_the_tensors_is_refused_before_the_model_is_allocated()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("edited.safetensors");
+        // A billion hidden channels: 144 GB for conv1.weight alone, were the model built before the check.
+        Checkpoint.Save(path, "test-tiny", new TinyConfig(4, 1_000_000_000), Make(10).state_dict());
+        var e = Assert.Throws<UserError>(() => Checkpoint.Load(path));
+        Assert.StartsWith($"'{path}': the header's 'test-tiny' config does not fit the stored weights: 'conv1.weight' has shape [8,4,3,3], the config wants [1000000000,4,3,3]", e.Message);
+        var shapes = Checkpoint.ExpectedShapes("test-tiny", System.Text.Json.JsonSerializer.SerializeToElement(new TinyConfig(4, 1_000_000_000), Json.Options));
+        Assert.Equal([4, 1_000_000_000, 3, 3], shapes["conv2.weight"]);
+        // Data sizes are checked against the declared shapes, naming the tensor.
+        WriteRaw(dir.File("lies.safetensors"), "{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8);
+        Assert.Contains("tensor 'w' has 8 bytes, shape [3] needs 12", Assert.Throws<UserError>(() => Checkpoint.ReadAll(dir.File("lies.safetensors"))).Message);
+    }
+
+    [Fact]
+    public async Task Devices_pipes_and_folders_are_refused_before_reading()
+    {
+        using var dir = new TempDir();
+        Assert.Equal("'/dev/zero': empty, or not a regular file (a device, pipe or socket)", Assert.Throws<UserError>(() => Checkpoint.Load("/dev/zero")).Message);
+        Assert.Equal($"'{dir.Path}': a folder, not a model file", Assert.Throws<UserError>(() => Checkpoint.Load(dir.Path)).Message);
+        Assert.Equal($"'{dir.Path}': a folder, not a file", Assert.Throws<UserError>(() => Checkpoint.ReadAll(dir.Path)).Message);
+        if (!OperatingSystem.IsLinux()) return;
+        // A pipe nobody writes to: opening it would wait for a writer forever.
+        var fifo = dir.File("pipe.safetensors");
+        using (var mkfifo = Process.Start("mkfifo", fifo)) mkfifo.WaitForExit();
+        var load = Task.Run(() => Assert.Throws<UserError>(() => Checkpoint.Load(fifo)).Message);
+        if (await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(20))) != load)
+        {
+            using (new FileStream(fifo, FileMode.Open, FileAccess.Write)) { } // unblock the reader before failing
+            Assert.Fail("the pipe was opened for reading");
+        }
+        Assert.Equal($"'{fifo}': empty, or not a regular file (a device, pipe or socket)", await load);
+    }
+
+    [Fact]
+    public void Lossy_values_are_counted_as_an_fp16_save_would_change_them()
+    {
+        // 65504 is fp16's largest value and 65519 rounds to it; 65520 and beyond become infinite. 2^-24 is its smallest
+        // subnormal: 3e-8 rounds up to it, while 1e-8 and 2^-25 (a tie, to even) become 0.
+        using var w = tensor(new[] { 65504f, 65519f, 65520f, -7e4f, 1e-8f, MathF.Pow(2, -25), 3e-8f, 0f, float.NaN, float.NegativeInfinity, 1f });
+        using var clean = ones(3);
+        using var counts = tensor(new long[] { 1, 2 });
+        using var state = full(2, float.NaN);
+        KeyValuePair<string, Tensor>[] tensors = [new("clean", clean), new("w", w), new("counts", counts), new("adam/m", state)];
+        Assert.Equal([new Checkpoint.LossyTensor("w", 2, 2, 2)], Checkpoint.LossyTensors(tensors, fp16: true));
+        Assert.Equal([new Checkpoint.LossyTensor("w", 0, 0, 2)], Checkpoint.LossyTensors(tensors, fp16: false));
+        using var half = w.to_type(ScalarType.Float16);
+        Assert.Equal([new Checkpoint.LossyTensor("w", 0, 0, 4)], Checkpoint.LossyTensors([new("w", half)], fp16: true));
     }
 }

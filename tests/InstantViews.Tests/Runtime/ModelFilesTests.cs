@@ -39,4 +39,28 @@ public class ModelFilesTests
             Directory.SetCurrentDirectory(cwd);
         }
     }
+
+    [Fact]
+    public void A_models_folder_that_is_missing_or_a_file_is_an_error_naming_it_and_its_source()
+    {
+        using var d = new TempDir();
+        File.WriteAllText(d.File("a-file"), "x");
+        try
+        {
+            Environment.SetEnvironmentVariable("INSTANTVIEWS_MODELS", d.File("nowhere"));
+            Assert.Equal($"'{d.File("nowhere")}' (given by INSTANTVIEWS_MODELS): folder not found", Assert.Throws<UserError>(() => ModelFiles.Resolve("genwarp")).Message);
+            Environment.SetEnvironmentVariable("INSTANTVIEWS_MODELS", d.File("a-file"));
+            Assert.Equal($"'{d.File("a-file")}' (given by INSTANTVIEWS_MODELS): a file, not a folder of models", Assert.Throws<UserError>(() => ModelFiles.Find("genwarp.safetensors")).Message);
+            Environment.SetEnvironmentVariable("INSTANTVIEWS_MODELS", null);
+            ModelFiles.Folder = d.File("nowhere");
+            Assert.Equal($"'{d.File("nowhere")}' (given by --models): folder not found", Assert.Throws<UserError>(() => ModelFiles.Resolve("genwarp")).Message);
+            // An explicit path needs no folder.
+            Assert.Equal(d.File("a-file"), ModelFiles.Resolve(d.File("a-file")));
+        }
+        finally
+        {
+            ModelFiles.Folder = null;
+            Environment.SetEnvironmentVariable("INSTANTVIEWS_MODELS", null);
+        }
+    }
 }

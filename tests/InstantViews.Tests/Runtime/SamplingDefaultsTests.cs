@@ -28,4 +28,42 @@ public class SamplingDefaultsTests
         Assert.Equal(1.0, SamplingDefaults.Of(Header("warp-inpaint")).Guidance);
         Assert.Equal((80.0, 40), (SamplingDefaults.Of(Header("unet")).SigmaMax, SamplingDefaults.Of(Header("unet")).Steps));
     }
+
+    [Theory]
+    [InlineData("steps", "sampling.steps must be at least 1, got 0")]
+    [InlineData("sigmaMin", "sampling.sigmaMin must be positive and finite, got 0")]
+    [InlineData("sigmaMax", "sampling.sigmaMax must be finite and above sigmaMin (0.002), got -1")]
+    [InlineData("sigmaBelow", "sampling.sigmaMax must be finite and above sigmaMin (5), got 4")]
+    [InlineData("sigmaNaN", "sampling.sigmaMax must be finite and above sigmaMin (0.002), got NaN")]
+    [InlineData("sigmaData", "sampling.sigmaData must be positive and finite, got 0")]
+    [InlineData("guidance", "sampling.guidance must be finite and not negative, got -5")]
+    [InlineData("sampler", "sampling.sampler must be one of euler, heun, sde, dpm++2m, got 'bogus'")]
+    public void Sampling_defaults_out_of_range_are_refused_naming_the_file_and_the_field(string field, string says)
+    {
+        using var dir = new TempDir();
+        var path = dir.File(field + ".safetensors");
+        var bad = field switch
+        {
+            "steps" => new SamplingDefaults { Steps = 0 },
+            "sigmaMin" => new SamplingDefaults { SigmaMin = 0 },
+            "sigmaMax" => new SamplingDefaults { SigmaMax = -1 },
+            "sigmaBelow" => new SamplingDefaults { SigmaMin = 5, SigmaMax = 4 },
+            "sigmaNaN" => new SamplingDefaults { SigmaMax = double.NaN },
+            "sigmaData" => new SamplingDefaults { SigmaData = 0 },
+            "guidance" => new SamplingDefaults { Guidance = -5 },
+            _ => new SamplingDefaults { Sampler = "bogus" },
+        };
+        Checkpoint.Save(path, new TinyNet(new TinyConfig()), sampling: bad);
+        Assert.Equal($"'{path}': the checkpoint header's {says}", Assert.Throws<UserError>(() => Checkpoint.ReadHeader(path)).Message);
+    }
+
+    [Fact]
+    public void An_older_file_whose_sigma_max_metric_cannot_be_sampled_with_is_refused()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("old.safetensors");
+        Checkpoint.Save(path, new TinyNet(new TinyConfig()), metrics: new Dictionary<string, double> { ["sigma_max"] = -1 });
+        Assert.Equal($"'{path}': the metric sigma_max, which a file without sampling defaults samples from: sigmaMax must be finite and above sigmaMin (0.002), got -1",
+            Assert.Throws<UserError>(() => Checkpoint.ReadHeader(path)).Message);
+    }
 }

@@ -47,6 +47,26 @@ public partial class TensorNameTests
     }
 
     [Fact]
+    public void Every_model_kind_builds_on_the_meta_device_with_the_shapes_it_has_on_the_cpu()
+    {
+        // What Checkpoint.Load checks a header's config with before building the model: no memory, same tensors.
+        foreach (var type in typeof(Checkpoint).Assembly.GetTypes())
+        {
+            if (type.GetCustomAttribute<ModelKindAttribute>() is not { } a) continue;
+            var config = JsonSerializer.SerializeToElement(Activator.CreateInstance(a.ConfigType)!, a.ConfigType, Json.Options);
+            var expected = Checkpoint.ExpectedShapes(a.Kind, config);
+            using (BuildDevice.Meta())
+            {
+                using var meta = Checkpoint.Build(a.Kind, config);
+                Assert.All(meta.state_dict(), p => Assert.True(p.Value.device_type == DeviceType.META, $"{a.Kind}: '{p.Key}' is on {p.Value.device}"));
+            }
+            Assert.Null(BuildDevice.Current);
+            using var cpu = Checkpoint.Build(a.Kind, config);
+            Assert.Equal(cpu.state_dict().Select(p => (p.Key, string.Join(",", p.Value.shape))), expected.Select(p => (p.Key, string.Join(",", p.Value))));
+        }
+    }
+
+    [Fact]
     public void GenWarp_submodules_have_their_documented_prefixes()
     {
         using var model = new GenWarpModel(new GenWarpConfig());

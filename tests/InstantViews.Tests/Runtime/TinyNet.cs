@@ -21,9 +21,9 @@ public sealed class TinyNet : nn.Module<Tensor, Tensor>, ICheckpointable
     public TinyNet(TinyConfig config) : base("TinyNet")
     {
         Cfg = config;
-        conv1 = nn.Conv2d(config.Channels, config.Hidden, 3, padding: 1);
+        conv1 = InstantViews.Nn.Layers.Conv2d(config.Channels, config.Hidden, 3, padding: 1);
         norm = InstantViews.Nn.Layers.GroupNorm(2, config.Hidden);
-        conv2 = nn.Conv2d(config.Hidden, config.Channels, 3, padding: 1);
+        conv2 = InstantViews.Nn.Layers.Conv2d(config.Hidden, config.Channels, 3, padding: 1);
         RegisterComponents();
     }
 
