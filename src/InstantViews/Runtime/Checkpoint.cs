@@ -91,6 +91,16 @@ public static class Checkpoint
         WriteAtomic(path, list, new Dictionary<string, string> { [MetaKey] = JsonSerializer.Serialize(header, Json.Options) });
     }
 
+    /// <summary>
+    /// The content hash of a model file, "sha256:" and 64 hex digits: what runs that must not mix models (evaluation
+    /// shards, pairs folders) record, since two files of the same architecture and name can hold other weights.
+    /// </summary>
+    public static string ContentHash(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
     /// <summary>Writes a safetensors file atomically: temp file in the same folder, flush, rename.</summary>
     public static void WriteAtomic(string path, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata)
     {

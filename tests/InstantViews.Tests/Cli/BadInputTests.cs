@@ -64,9 +64,23 @@ public sealed class BadInputFiles : IDisposable
         var good = File.ReadAllBytes(Dir.File("genwarp.safetensors"));
         File.WriteAllBytes(Dir.File("ck-trunc.safetensors"), good[..(good.Length / 2)]);
         File.WriteAllText(Dir.File("ck-text.safetensors"), "weights");
+        Issue32Files(genwarp);
         Directory.CreateDirectory(Dir.File("empty-dir"));
         Directory.CreateDirectory(Dir.File("existing-dir"));
         File.WriteAllText(Dir.File("a-file"), "x");
+    }
+
+    // Issue 32: evaluation shards of other settings (written as genwarp eval writes them, with no scored batches).
+    void Issue32Files(GenWarpModel genwarp)
+    {
+        var parts = new List<ShardPart> { new("gt", "mid", 2, "warp-only", 0, 0, []) };
+        void Shards(string folder, params Dictionary<string, string>[] settings)
+        {
+            Directory.CreateDirectory(Dir.File(folder));
+            for (int i = 0; i < settings.Length; i++) ShardFile.Write(Dir.File(folder), new Shard(i, settings.Length), 8, settings[i], parts, []);
+        }
+        Shards("shards-steps", new() { ["--model"] = "sha256:" + new string('a', 64), ["--steps"] = "15" }, new() { ["--model"] = "sha256:" + new string('a', 64), ["--steps"] = "7" });
+        Shards("shards-model", new() { ["--model"] = "sha256:" + new string('a', 64) }, new() { ["--model"] = "sha256:" + new string('b', 64) });
     }
 
     static string Meta(string header) => "{\"__metadata__\":{\"instantviews\":" + JsonSerializer.Serialize(header) + "}";
@@ -132,6 +146,11 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         void Add(string args, int code, string names) => data.Add(args, code, names);
         const string img = "--image {d}/img.png --depth {d}/depth.npy";
         const string gw = "--model {d}/genwarp.safetensors " + img;
+
+        // Issue 32: genwarp eval-merge, shards, pairs, distil.
+        Add("genwarp eval-merge --out {d}/shards-steps", 1, "--steps 15 in shard-0-of-2.safetensors, 7 in shard-1-of-2.safetensors (not one run)");
+        Add("genwarp eval-merge --out {d}/shards-model", 1, "--model sha256:aaaaaaaaaaaaaaaa in shard-0-of-2.safetensors, sha256:bbbbbbbbbbbbbbbb in shard-1-of-2.safetensors");
+        Add("genwarp eval --model {d}/genwarp.safetensors --baseline {d}/baseline.safetensors --grown {d}/one-step.safetensors --pairs 2 --out {o}", 1, "one-step.safetensors': the model was never grown");
 
         // Images (every verb that reads one).
         foreach (var (file, says) in new[] { ("huge.png", "megapixels"), ("trunc.png", "trunc.png"), ("empty.png", "empty"), ("text.png", "not a readable image"), ("missing.png", "not found"), ("zero.png", "zero.png"), ("tiny.png", "too small"), ("strip.png", "aspect ratio") })
