@@ -64,10 +64,10 @@ public sealed class BadInputFiles : IDisposable
         var good = File.ReadAllBytes(Dir.File("genwarp.safetensors"));
         File.WriteAllBytes(Dir.File("ck-trunc.safetensors"), good[..(good.Length / 2)]);
         File.WriteAllText(Dir.File("ck-text.safetensors"), "weights");
-        Issue32Files(genwarp);
         Directory.CreateDirectory(Dir.File("empty-dir"));
         Directory.CreateDirectory(Dir.File("existing-dir"));
         File.WriteAllText(Dir.File("a-file"), "x");
+        Issue32Files(genwarp);
     }
 
     // Issue 32: evaluation shards of other settings (written as genwarp eval writes them, with no scored batches).
@@ -81,6 +81,17 @@ public sealed class BadInputFiles : IDisposable
         }
         Shards("shards-steps", new() { ["--model"] = "sha256:" + new string('a', 64), ["--steps"] = "15" }, new() { ["--model"] = "sha256:" + new string('a', 64), ["--steps"] = "7" });
         Shards("shards-model", new() { ["--model"] = "sha256:" + new string('a', 64) }, new() { ["--model"] = "sha256:" + new string('b', 64) });
+        // A pairs folder begun with --steps 5 (its pairs.json, as genwarp pairs writes it), and one of chunks without settings.
+        var sigmaMax = SamplingDefaults.Of(Checkpoint.ReadHeader(Dir.File("genwarp.safetensors"))).SigmaMax;
+        NovelViewPairSet.Claim(Dir.File("pairs-steps"), new NovelViewPairsRun
+        {
+            Teacher = Checkpoint.WeightsHash(genwarp),
+            Count = 4,
+            Chunk = 32,
+            Config = new NovelViewPairsConfig { Resolution = 16, Depth = "gt", Steps = 5, SigmaMax = sigmaMax },
+        });
+        Directory.CreateDirectory(Dir.File("pairs-legacy"));
+        File.WriteAllText(Dir.File("pairs-legacy/chunk-00000.safetensors"), "x");
     }
 
     static string Meta(string header) => "{\"__metadata__\":{\"instantviews\":" + JsonSerializer.Serialize(header) + "}";
@@ -151,6 +162,9 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add("genwarp eval-merge --out {d}/shards-steps", 1, "--steps 15 in shard-0-of-2.safetensors, 7 in shard-1-of-2.safetensors (not one run)");
         Add("genwarp eval-merge --out {d}/shards-model", 1, "--model sha256:aaaaaaaaaaaaaaaa in shard-0-of-2.safetensors, sha256:bbbbbbbbbbbbbbbb in shard-1-of-2.safetensors");
         Add("genwarp eval --model {d}/genwarp.safetensors --baseline {d}/baseline.safetensors --grown {d}/one-step.safetensors --pairs 2 --out {o}", 1, "one-step.safetensors': the model was never grown");
+        Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --steps 3 --depth gt --out {d}/pairs-steps", 1, "its pairs were made with other settings (pairs.json): --steps 5, not 3");
+        Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --chunk 2 --depth gt --out {d}/pairs-steps", 1, "--chunk 32, not 2");
+        Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --depth gt --out {d}/pairs-legacy", 1, "holds pair chunks but no pairs.json");
 
         // Images (every verb that reads one).
         foreach (var (file, says) in new[] { ("huge.png", "megapixels"), ("trunc.png", "trunc.png"), ("empty.png", "empty"), ("text.png", "not a readable image"), ("missing.png", "not found"), ("zero.png", "zero.png"), ("tiny.png", "too small"), ("strip.png", "aspect ratio") })
