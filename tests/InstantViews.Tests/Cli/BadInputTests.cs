@@ -92,6 +92,9 @@ public sealed class BadInputFiles : IDisposable
         });
         Directory.CreateDirectory(Dir.File("pairs-legacy"));
         File.WriteAllText(Dir.File("pairs-legacy/chunk-00000.safetensors"), "x");
+        // Four pairs for the tiny models (16 px, sigma_max 20 as one-step.safetensors).
+        new NovelViewPairSet(arange(4L), randn(4, 3, 16, 16) * 20, new NovelViewPairsConfig { Resolution = 16, Spp = 1, Depth = "gt", SigmaMax = 20 })
+            .Save(Dir.File("distil-pairs/chunk-00000.safetensors"));
     }
 
     static string Meta(string header) => "{\"__metadata__\":{\"instantviews\":" + JsonSerializer.Serialize(header) + "}";
@@ -165,6 +168,10 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --steps 3 --depth gt --out {d}/pairs-steps", 1, "its pairs were made with other settings (pairs.json): --steps 5, not 3");
         Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --chunk 2 --depth gt --out {d}/pairs-steps", 1, "--chunk 32, not 2");
         Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --depth gt --out {d}/pairs-legacy", 1, "holds pair chunks but no pairs.json");
+        Add("genwarp distil --teacher {d}/genwarp.safetensors --pairs {d}/distil-pairs --out {o} --steps 1 --batch 100000", 1, "--batch 100000 is larger than the 4 pairs available");
+        Add("genwarp distil --grow {d}/one-step.safetensors --pairs {d}/distil-pairs --out {o} --steps 1 --level-channels 0", 2, "--level-channels must be positive, got 0");
+        Add("genwarp distil --grow {d}/one-step.safetensors --pairs {d}/distil-pairs --out {o} --steps 1 --level-channels -3", 2, "--level-channels must be positive, got -3");
+        Add("genwarp distil --teacher {d}/genwarp.safetensors --pairs {d}/distil-pairs --out {o} --steps 6 --batch 2 --lr 1e30 --feature-size 32 --sample-every 0", 1, "no checkpoint was written, so nothing of the run is left in");
 
         // Images (every verb that reads one).
         foreach (var (file, says) in new[] { ("huge.png", "megapixels"), ("trunc.png", "trunc.png"), ("empty.png", "empty"), ("text.png", "not a readable image"), ("missing.png", "not found"), ("zero.png", "zero.png"), ("tiny.png", "too small"), ("strip.png", "aspect ratio") })
