@@ -262,6 +262,8 @@ public static class GenWarpCommand
             }
             var oneStepViews = OpenOneStep(p.GetValue(oneStep));
             var grownViews = OpenOneStep(p.GetValue(grown));
+            if (grownViews is { Model.Cfg.Levels: 0 })
+                throw new UserError($"--grown '{p.GetValue(grown)}': the model was never grown (no growth level: a distilled one-step model); give it as --one-step, or a model of genwarp distil --grow");
             var res = genwarp.Cfg.Net.Resolution;
             if (inpaint.Cfg.Net.Resolution != res) throw new UserError($"the models differ in resolution: genwarp {res}px, baseline {inpaint.Cfg.Net.Resolution}px");
             var evalRes = p.GetValue(resolution) ?? res;
@@ -281,6 +283,8 @@ public static class GenWarpCommand
                 methods.Insert(position++, ComparedMethod.From(views, views.Model.ParameterCount, evalRes, views.Model.Cfg.Levels > 0 ? $"genwarp-1step-{views.Resolution}" : null));
                 methods.Insert(position++, ComparedMethod.Composed(views, views.Model.ParameterCount, views.Model.Cfg.Levels > 0 ? $"genwarp-1step-{views.Resolution}+compose" : null));
             }
+            if (methods.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new UserError($"--one-step '{p.GetValue(oneStep)}' and --grown '{p.GetValue(grown)}' give the same method '{twice.Key}' (models of the same size); give each size once");
             if (p.GetValue(only) is { Length: > 0 } names)
             {
                 foreach (var n in names.Where(n => methods.All(m => m.Name != n)))
@@ -295,6 +299,17 @@ public static class GenWarpCommand
                 Seed = ctx.Seed,
                 DepthModel = p.GetValue(depthModel) ?? BuiltinDepth.FindShipped(),
                 Depths = p.GetValue(depthTables) switch { "estimated" => DepthTables.Estimated, "gt" => DepthTables.GroundTruth, _ => DepthTables.Both },
+                Recorded = part.Count == 1 ? new Dictionary<string, string>() : new Dictionary<string, string>
+                {
+                    ["--model"] = Checkpoint.ContentHash(p.GetValue(model)!),
+                    ["--baseline"] = Checkpoint.ContentHash(p.GetValue(baseline)!),
+                    ["--one-step"] = p.GetValue(oneStep) is { } o ? Checkpoint.ContentHash(o) : "(none)",
+                    ["--grown"] = p.GetValue(grown) is { } g ? Checkpoint.ContentHash(g) : "(none)",
+                    ["--sampler"] = sampling.Sampler,
+                    ["--steps"] = sampling.Steps.ToString(CultureInfo.InvariantCulture),
+                    ["--guidance"] = sampling.Guidance.ToString("R", CultureInfo.InvariantCulture),
+                    ["--sigma-max"] = sampling.SigmaMax.ToString("R", CultureInfo.InvariantCulture),
+                },
             };
             var dir = p.GetValue(outDir)!;
             var result = NovelViewComparison.Run(methods, evalRes, settings, dir, ctx.Device, part);

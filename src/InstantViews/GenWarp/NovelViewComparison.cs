@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using InstantViews.GenWarp.Depth;
 using InstantViews.Metrics;
 using InstantViews.Runtime;
@@ -77,6 +78,12 @@ public sealed record ComparisonSettings
     public string? DepthModel { get; init; }
     /// <summary>Which depth tables to score: both (the default), only the estimated-depth one, or only the ground-truth one.</summary>
     public DepthTables Depths { get; init; } = DepthTables.Both;
+    /// <summary>
+    /// What else the scores depend on that the comparison cannot see, by option name (the models' content hashes,
+    /// the sampler and its steps, guidance and sigma_max): recorded in every shard file with the settings above, so
+    /// that shards of other models or settings are not merged.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Recorded { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>The source-depth tables of a comparison.</summary>
@@ -121,7 +128,18 @@ public static class NovelViewComparison
         var selected = NovelViewEvaluation.SelectPairs(gt, n, 8 * n);
         foreach (var (range, list) in selected)
             if (list.Count < n) notes.Add($"only {list.Count} {range}-range pairs found in {8 * n} renders");
+        // What a shard records besides the caller's settings: hashed before the work, as the models it is done with.
+        var recorded = part is null ? null : new Dictionary<string, string>(settings.Recorded)
+        {
+            ["--pairs"] = n.ToString(CultureInfo.InvariantCulture),
+            ["--spp"] = settings.Spp.ToString(CultureInfo.InvariantCulture),
+            ["--seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
+            ["--resolution"] = resolution.ToString(CultureInfo.InvariantCulture),
+            ["--depth"] = settings.Depths.ToString(),
+            ["--depth-model"] = hasDepthModel && settings.Depths != DepthTables.GroundTruth ? Checkpoint.ContentHash(settings.DepthModel!) : "(not used)",
+        };
         Directory.CreateDirectory(outDir);
+        if (part is { } own) ShardFile.RemoveLeftovers(outDir, own);
         using var features = new ResNet18Features();
         features.to(dev);
         features.eval();
@@ -171,7 +189,7 @@ public static class NovelViewComparison
         }
         if (part is { } done)
         {
-            var file = ShardFile.Write(outDir, done, settings.Batch, shardParts, notes);
+            var file = ShardFile.Write(outDir, done, settings.Batch, recorded!, shardParts, notes);
             foreach (var sp in shardParts)
                 foreach (var (_, b) in sp.Batches) b.Dispose();
             notes.Add($"shard {done} written to {file}; when every shard is done: instantviews genwarp eval-merge --out {outDir}");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using InstantViews.Diffusion;
+using InstantViews.Imaging;
 using InstantViews.Pagoda;
 using InstantViews.Runtime;
 using InstantViews.Scenes;
@@ -30,6 +31,41 @@ public sealed record NovelViewPairsConfig
 
     public SceneStreamConfig Stream(int? resolution = null) =>
         new(resolution ?? Resolution, resolution ?? Resolution, Spp, Split, Seed, MinCovisibility: MinCovisibility, MaxCovisibility: MaxCovisibility);
+}
+
+/// <summary>
+/// Everything the pairs of a folder depend on, kept in the folder as pairs.json (written atomically before the first
+/// chunk): the teacher's weights (content hash), the pair count, the chunk size and the stream and inversion settings.
+/// A run into a folder whose pairs.json differs is refused before any work; an equal one resumes.
+/// </summary>
+public sealed record NovelViewPairsRun
+{
+    public string Teacher { get; init; } = "";
+    public int Count { get; init; }
+    public int Chunk { get; init; }
+    public NovelViewPairsConfig Config { get; init; } = new();
+
+    /// <summary>Each setting by the option that sets it, and its value as shown in messages.</summary>
+    IEnumerable<(string Name, string Value)> Settings()
+    {
+        static string S(IFormattable v) => v.ToString(null, CultureInfo.InvariantCulture);
+        yield return ("--teacher", Teacher.Length > 23 ? Teacher[..23] : Teacher);
+        yield return ("--count", S(Count));
+        yield return ("--chunk", S(Chunk));
+        yield return ("--steps", S(Config.Steps));
+        yield return ("--guidance", S(Config.Guidance));
+        yield return ("--seed", S(Config.Seed));
+        yield return ("--depth", Config.Depth);
+        yield return ("resolution (the teacher's)", S(Config.Resolution));
+        yield return ("sigma_max (the teacher's)", S(Config.SigmaMax));
+        yield return ("spp", S(Config.Spp));
+        yield return ("split", Config.Split.ToString());
+        yield return ("covisibility", $"{S(Config.MinCovisibility)}-{S(Config.MaxCovisibility)}");
+    }
+
+    /// <summary>"--steps 18, not 7; ..." for every setting where <paramref name="other"/> differs from this one (empty when equal).</summary>
+    public string Differences(NovelViewPairsRun other) => string.Join("; ", Settings().Zip(other.Settings())
+        .Where(p => p.First.Value != p.Second.Value).Select(p => $"{p.First.Name} {p.First.Value}, not {p.Second.Value}"));
 }
 
 /// <summary>
@@ -99,12 +135,14 @@ public sealed class NovelViewPairSet
     }
 
     /// <summary>
-    /// Builds pairs 0..Count-1 (this shard's chunks): renders each pair, warps by the configured depth, and inverts the
+    /// Builds pairs 0..Count-1 (this shard's chunks) into <paramref name="outDir"/>, whose pairs.json must hold the same
+    /// settings or none (<see cref="Claim"/>): renders each pair, warps by the configured depth, and inverts the
     /// real target with the teacher's (guided, when Guidance != 1) conditional denoiser, clamped to [-1, 1]; the
     /// first chunk of each shard also samples back and records the round-trip PSNR.
     /// </summary>
     public static IReadOnlyList<string> Build(GenWarpModel teacher, ScenePairs data, NovelViewPairsConfig config, PairsConfig chunks, string outDir, Device? device = null)
     {
+        var run = new NovelViewPairsRun { Teacher = Checkpoint.WeightsHash(teacher), Count = chunks.Count, Chunk = chunks.ChunkSize, Config = config };
         teacher.eval();
         return PairBuilder.BuildChunks(chunks, outDir, "genwarp pairs", (path, start, n, check) =>
         {
@@ -121,6 +159,35 @@ public sealed class NovelViewPairSet
             else z = Inversion.Invert(denoiser, batch.Target!, config.Steps, clamp: true, sigmaMax: config.SigmaMax).X;
             new NovelViewPairSet(arange(start, start + n, dtype: ScalarType.Int64), z.cpu(), config, psnr).Save(path);
             return psnr;
-        });
+        }, () => Claim(outDir, run));
+    }
+
+    /// <summary>The settings file of a pairs folder.</summary>
+    public const string SettingsFile = "pairs.json";
+
+    /// <summary>
+    /// Makes <paramref name="outDir"/> the folder of <paramref name="run"/>: records its settings in pairs.json when the
+    /// folder has none, resumes when they are equal, and refuses (naming every differing setting with both values)
+    /// when they differ, or when the folder holds chunks without a pairs.json (their settings cannot be checked).
+    /// </summary>
+    public static void Claim(string outDir, NovelViewPairsRun run)
+    {
+        var path = Path.Combine(outDir, SettingsFile);
+        // Chunks first: a concurrent shard writes pairs.json before its first chunk, so chunks seen here imply its pairs.json.
+        var hasChunks = Directory.Exists(outDir) && Directory.EnumerateFiles(outDir, "chunk-*.safetensors").Any();
+        if (File.Exists(path))
+        {
+            NovelViewPairsRun? there;
+            try { there = JsonSerializer.Deserialize<NovelViewPairsRun>(File.ReadAllText(path), Json.Options); }
+            catch (JsonException e) { throw new UserError($"'{path}': invalid JSON ({e.Message.Split('\n')[0]})"); }
+            if (there is null) throw new UserError($"'{path}': empty pairs settings");
+            var differences = there.Differences(run);
+            if (differences.Length > 0)
+                throw new UserError($"'{outDir}': its pairs were made with other settings ({SettingsFile}): {differences}; run with the same settings to resume, or choose another --out");
+            return;
+        }
+        if (hasChunks)
+            throw new UserError($"'{outDir}': holds pair chunks but no {SettingsFile} (an older version's folder), so its settings cannot be checked; choose another --out");
+        AtomicFile.WriteText(path, JsonSerializer.Serialize(run, Json.Options));
     }
 }

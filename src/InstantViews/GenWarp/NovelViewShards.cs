@@ -10,15 +10,31 @@ public sealed record ShardPart(string Depth, string Range, int Pairs, string Met
 /// <summary>
 /// The file a shard of `genwarp eval` writes (shard-i-of-n.safetensors): per method, range and depth source, the batch
 /// indices, the pairs per batch, the nine paired metrics per pair (float64) and the generated and real views' features;
-/// the metadata lists the parts in evaluation order.
+/// the metadata lists the parts in evaluation order and every setting the scores depend on (the content hashes of the
+/// models, sampling, pairs, seed), which <see cref="ReadAll"/> requires to be the same in every shard.
 /// </summary>
 static class ShardFile
 {
     sealed record PartInfo(string Depth, string Range, int Pairs, string Method, int Nfe, long Parameters);
     // Batch: pairs per batch of the run (0 in files written before it was stored: then the largest batch seen).
-    sealed record Header(int Index, int Count, List<PartInfo> Parts, List<string> Notes, int Batch = 0);
+    // Settings: option name -> value of every setting the scores depend on (null in files written before they were stored).
+    sealed record Header(int Index, int Count, List<PartInfo> Parts, List<string> Notes, int Batch = 0, Dictionary<string, string>? Settings = null);
 
-    public static string Write(string dir, Shard shard, int batch, IReadOnlyList<ShardPart> parts, IReadOnlyList<string> notes)
+    /// <summary>The name of shard <paramref name="shard"/>'s file.</summary>
+    public static string FileName(Shard shard) => $"shard-{shard.Index}-of-{shard.Count}.safetensors";
+
+    /// <summary>
+    /// Removes what an earlier, killed write of this shard left in <paramref name="dir"/>: temporary files of processes
+    /// that are gone, and the fixed-name temporary file older versions wrote.
+    /// </summary>
+    public static void RemoveLeftovers(string dir, Shard shard)
+    {
+        Imaging.AtomicFile.RemoveStale(dir);
+        var legacy = Path.Combine(dir, FileName(shard) + ".tmp");
+        if (File.Exists(legacy)) File.Delete(legacy);
+    }
+
+    public static string Write(string dir, Shard shard, int batch, IReadOnlyDictionary<string, string> settings, IReadOnlyList<ShardPart> parts, IReadOnlyList<string> notes)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
         for (int p = 0; p < parts.Count; p++)
@@ -32,12 +48,11 @@ static class ShardFile
             tensors.Add(new($"{p}/fake", cat(batches.Select(b => b.Scores.Fake).ToList())));
             tensors.Add(new($"{p}/real", cat(batches.Select(b => b.Scores.Real).ToList())));
         }
-        var header = new Header(shard.Index, shard.Count, parts.Select(x => new PartInfo(x.Depth, x.Range, x.Pairs, x.Method, x.Nfe, x.Parameters)).ToList(), [.. notes], batch);
-        var path = Path.Combine(dir, $"shard-{shard.Index}-of-{shard.Count}.safetensors");
-        var temp = path + ".tmp";
-        using (var fs = File.Create(temp)) SafeTensors.Write(fs, tensors, new Dictionary<string, string> { ["genwarp-eval-shard"] = JsonSerializer.Serialize(header) });
-        File.Move(temp, path, overwrite: true);
-        foreach (var (_, t) in tensors) t.Dispose();
+        var header = new Header(shard.Index, shard.Count, parts.Select(x => new PartInfo(x.Depth, x.Range, x.Pairs, x.Method, x.Nfe, x.Parameters)).ToList(), [.. notes], batch,
+            new Dictionary<string, string>(settings));
+        var path = Path.Combine(dir, FileName(shard));
+        try { Checkpoint.WriteAtomic(path, tensors, new Dictionary<string, string> { ["genwarp-eval-shard"] = JsonSerializer.Serialize(header) }); }
+        finally { foreach (var (_, t) in tensors) t.Dispose(); }
         return path;
     }
 
@@ -60,6 +75,16 @@ static class ShardFile
             throw new UserError($"'{dir}': the shards evaluated different methods, ranges or pairs (not one run)");
         if (read.Any(r => r.Header.Batch != read[0].Header.Batch))
             throw new UserError($"'{dir}': the shards used different batch sizes ({string.Join(", ", read.Select(r => r.Header.Batch).Distinct())}; not one run)");
+        var names = read.SelectMany(r => r.Header.Settings?.Keys ?? Enumerable.Empty<string>()).Distinct().ToList();
+        foreach (var name in names)
+        {
+            string Value(Header h) => h.Settings is { } d && d.TryGetValue(name, out var v) ? v : "(not recorded)";
+            var first = Value(read[0].Header);
+            var other = read.FindIndex(r => Value(r.Header) != first);
+            if (other >= 0)
+                throw new UserError($"'{dir}': the shards were made with different settings: {name} {Shown(first)} in {Path.GetFileName(read[0].File)}, " +
+                                    $"{Shown(Value(read[other].Header))} in {Path.GetFileName(read[other].File)} (not one run)");
+        }
         var parts = new List<ShardPart>();
         foreach (var r in read)
             for (int p = 0; p < r.Header.Parts.Count; p++)
@@ -89,4 +114,7 @@ static class ShardFile
         var batch = read[0].Header.Batch > 0 ? read[0].Header.Batch : parts.SelectMany(p => p.Batches).Select(b => b.Scores.PerPair.Count).DefaultIfEmpty(1).Max();
         return (parts, read[0].Header.Notes, batch);
     }
+
+    // A content hash is shown by its first 16 hex digits (enough to tell files apart in one line).
+    static string Shown(string value) => value.StartsWith("sha256:", StringComparison.Ordinal) && value.Length > 23 ? value[..23] : value;
 }

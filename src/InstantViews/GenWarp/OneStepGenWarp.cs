@@ -49,6 +49,7 @@ public sealed class OneStepGenWarp : nn.Module, ICheckpointable
     {
         if (!(config.SigmaMax > 0) || !double.IsFinite(config.SigmaMax)) throw new ArgumentException($"one-step GenWarp: SigmaMax must be positive, got {config.SigmaMax}");
         if (config.Levels is < 0 or > 3) throw new ArgumentException($"one-step GenWarp: Levels must be 0 to 3, got {config.Levels}");
+        if (config.Levels > 0 && config.LevelChannels < 1) throw new ArgumentException($"one-step GenWarp: LevelChannels must be positive, got {config.LevelChannels}");
         if (!OneStepGenWarpConfig.LevelGuides.Contains(config.LevelGuide)) throw new ArgumentException($"one-step GenWarp: LevelGuide must be warp or none, got '{config.LevelGuide}'");
         Cfg = config;
         genwarp = new GenWarpModel(config.Model);

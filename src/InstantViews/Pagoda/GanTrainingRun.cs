@@ -42,6 +42,8 @@ public abstract class GanTrainingRun : TrainingRun
     /// <summary>The generator's and the discriminator's optimisers (their settings are part of the method).</summary>
     internal (Adam Generator, Adam Discriminator) Optimisers => (gOpt, dOpt);
     readonly Ema ema;
+    // The loss log's open interval: sums of the five losses over the steps since the last logged row, and their number.
+    // Saved in checkpoints ("log/sums", "log/count"), so a run resumed in mid-interval logs the row a straight run logs.
     readonly double[] sums = new double[5];
     int sumCount;
 
@@ -94,9 +96,10 @@ public abstract class GanTrainingRun : TrainingRun
             dOpt.Update();
             var (rec, distil, adv, d) = (lRec.item<float>(), lDistil.item<float>(), lAdv.item<float>(), lD.item<float>());
             if (!float.IsFinite(rec) || !float.IsFinite(distil) || !float.IsFinite(d))
-                throw new UserError($"training diverged at step {Step} (reconstruction {rec}, distillation {distil}, discriminator {d}); the last checkpoint in '{OutDir}' is kept: resume with a lower --lr");
+                throw new UserError($"training diverged at step {Step} (reconstruction {rec}, distillation {distil}, discriminator {d}); {AfterDivergence()}");
             return new GanStepLosses(rec, distil, adv, lambda, d);
         });
+        Started();
         double[] values = [result.Reconstruction, result.Distillation, result.Adversarial, result.Lambda, result.Discriminator];
         for (int i = 0; i < sums.Length; i++) sums[i] += values[i];
         sumCount++;
@@ -126,18 +129,28 @@ public abstract class GanTrainingRun : TrainingRun
         gOpt.LoadState(all);
         dOpt.LoadState(all);
         Rng.set_state(all["rng/generator"]);
+        // Checkpoints written before the open interval was saved have none: their resumed row averages the steps after it.
+        if (all.TryGetValue("log/sums", out var saved) && all.TryGetValue("log/count", out var count))
+        {
+            saved.to_type(ScalarType.Float64).data<double>().CopyTo(sums);
+            sumCount = (int)count.to_type(ScalarType.Int64).item<long>();
+        }
         ContinueFrom(header);
     }
 
     public override void SaveCheckpoint()
     {
+        Started();
         var metrics = Metrics();
         var extra = average.state_dict().Select(p => new KeyValuePair<string, Tensor>("ema/" + p.Key, p.Value))
             .Concat(Discriminator.state_dict().Select(p => new KeyValuePair<string, Tensor>("disc/" + p.Key, p.Value)))
             .Concat(gOpt.State()).Concat(dOpt.State())
-            .Append(new("rng/generator", Rng.get_state()));
+            .Append(new("rng/generator", Rng.get_state()))
+            .Append(new("log/sums", tensor(sums.ToArray(), ScalarType.Float64)))
+            .Append(new("log/count", tensor(new long[] { sumCount })));
         Checkpoint.Save(CheckpointPath, live, Step, metrics, extra: extra, sampling: Sampling);
         Checkpoint.Save(ModelPath, average, Step, metrics, sampling: Sampling);
+        Saved();
         Log.Plot(Path.Combine(OutDir, "loss.png"), 1, "reconstruction loss");
     }
 }

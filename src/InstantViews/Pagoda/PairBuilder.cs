@@ -78,11 +78,13 @@ public static class PairBuilder
     /// The sharded, resumable chunk loop every pairs builder shares: chunk k holds items k*ChunkSize...; shard i of n
     /// does the chunks with k mod n = i; chunks already on disk are skipped. Each chunk runs in its own dispose scope.
     /// </summary>
-    public static IReadOnlyList<string> BuildChunks(PairsConfig cfg, string outDir, string name, ChunkWriter write)
+    public static IReadOnlyList<string> BuildChunks(PairsConfig cfg, string outDir, string name, ChunkWriter write, Action? claim = null)
     {
         if (cfg.ShardCount < 1 || cfg.ShardIndex < 0 || cfg.ShardIndex >= cfg.ShardCount)
             throw new UserError($"--shard {cfg.ShardIndex}/{cfg.ShardCount}: need 0 <= i < n");
         if (cfg.Count < 1 || cfg.ChunkSize < 1) throw new UserError($"--count must be at least 1, got {cfg.Count}");
+        // The folder's own check of the run's settings (a pairs settings file), before anything is written.
+        claim?.Invoke();
         Directory.CreateDirectory(outDir);
         AtomicFile.RemoveStale(outDir);
         var chunks = (cfg.Count + cfg.ChunkSize - 1) / cfg.ChunkSize;

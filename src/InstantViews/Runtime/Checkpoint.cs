@@ -91,6 +91,32 @@ public static class Checkpoint
         WriteAtomic(path, list, new Dictionary<string, string> { [MetaKey] = JsonSerializer.Serialize(header, Json.Options) });
     }
 
+    /// <summary>
+    /// The content hash of a model file, "sha256:" and 64 hex digits: what runs that must not mix models (evaluation
+    /// shards, pairs folders) record, since two files of the same architecture and name can hold other weights.
+    /// </summary>
+    public static string ContentHash(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
+    /// <summary>
+    /// The content hash of a model's weights, "sha256:" and 64 hex digits over every state tensor's name, dtype, shape
+    /// and bytes in name order: the same for the same weights however the file stores them.
+    /// </summary>
+    public static string WeightsHash(nn.Module module)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var (name, t) in module.state_dict().OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            using var c = t.detach().cpu().contiguous();
+            sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{name}:{c.dtype}:{string.Join(",", c.shape)};"));
+            sha.AppendData(c.bytes);
+        }
+        return "sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
     /// <summary>Writes a safetensors file atomically: temp file in the same folder, flush, rename.</summary>
     public static void WriteAtomic(string path, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata)
     {

@@ -35,6 +35,14 @@ public abstract class TrainingRun : IDisposable
     readonly Stopwatch clock = new();
     double elapsedBefore;
     long stepsThisSession;
+    // A new run's settings, written with its first files once a step has succeeded (null: written, or a resumed run).
+    object? pendingSettings;
+    // Whether this process began the run (its train.json and loss log are this session's), and the outermost folder it
+    // created for it (null: the run's folder existed).
+    bool begunHere;
+    string? createdFolder;
+    /// <summary>The step of the run's last checkpoint on disk (null: none written yet).</summary>
+    protected long? LastCheckpointStep { get; private set; }
 
     protected TrainingRun(string outDir, RunSchedule schedule, string logColumns)
     {
@@ -51,14 +59,58 @@ public abstract class TrainingRun : IDisposable
             throw new UserError($"'{outDir}' already holds a run; pass --resume to continue it or choose another --out");
     }
 
-    /// <summary>Records a new run's settings in train.json and starts its loss log afresh.</summary>
-    protected void Begin(object settings)
+    /// <summary>
+    /// Marks a new run: its settings go to train.json and its loss log starts afresh, but only once its first step has
+    /// succeeded (<see cref="Started"/>), so a first step that fails (or is killed, e.g. out of memory) leaves nothing.
+    /// </summary>
+    protected void Begin(object settings) => pendingSettings = settings;
+
+    /// <summary>Writes a new run's first files (folder, train.json, the loss log's header), once; called after a step succeeded and before any save.</summary>
+    protected void Started()
     {
+        if (pendingSettings is not { } settings) return;
+        for (var d = Path.TrimEndingDirectorySeparator(Path.GetFullPath(OutDir)); d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d)) createdFolder = d;
         try { Directory.CreateDirectory(OutDir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserError($"'{OutDir}': cannot create output folder ({e.Message})"); }
         AtomicFile.RemoveStale(OutDir);
         AtomicFile.WriteText(Path.Combine(OutDir, "train.json"), JsonSerializer.Serialize(settings, settings.GetType(), Json.Options));
         Log.TruncateAfter(0);
+        pendingSettings = null;
+        begunHere = true;
+    }
+
+    /// <summary>Records that checkpoint.safetensors now holds the state of <see cref="Step"/>.</summary>
+    protected void Saved() => LastCheckpointStep = Step;
+
+    /// <summary>
+    /// A new run that failed before its first checkpoint: removes the files it wrote (train.json, loss.csv, loss.png,
+    /// sample grids) and its folder if it created it, so that no partial run is left. A run with a checkpoint is kept.
+    /// </summary>
+    protected void DiscardUnsaved()
+    {
+        if (!begunHere || LastCheckpointStep is not null) return;
+        begunHere = false;
+        foreach (var name in new[] { "train.json", "loss.csv", "loss.png" }.Select(n => Path.Combine(OutDir, n)).Concat(Directory.Exists(OutDir) ? Directory.GetFiles(OutDir, "samples-*.png") : []))
+            if (File.Exists(name)) File.Delete(name);
+        AtomicFile.RemoveStale(OutDir);
+        if (createdFolder is null) return;
+        // The folders this run created, innermost first, as long as they are empty.
+        for (var d = Path.TrimEndingDirectorySeparator(Path.GetFullPath(OutDir)); d is not null && d.Length >= createdFolder.Length; d = Path.GetDirectoryName(d))
+        {
+            if (!Directory.Exists(d) || Directory.EnumerateFileSystemEntries(d).Any()) break;
+            Directory.Delete(d);
+        }
+    }
+
+    /// <summary>
+    /// The end of a diverged run's error: where it can go on from. A run with a checkpoint keeps it; a new one without
+    /// is removed (<see cref="DiscardUnsaved"/>), and says so.
+    /// </summary>
+    protected string AfterDivergence()
+    {
+        if (LastCheckpointStep is { } step) return $"the last checkpoint in '{OutDir}' (step {step}) is kept: resume with a lower --lr";
+        DiscardUnsaved();
+        return $"no checkpoint was written, so nothing of the run is left in '{OutDir}': start again with a lower --lr";
     }
 
     /// <summary>The settings a run in <paramref name="outDir"/> was started with (its train.json).</summary>
@@ -85,6 +137,7 @@ public abstract class TrainingRun : IDisposable
     protected void ContinueFrom(CheckpointHeader header)
     {
         AtomicFile.RemoveStale(OutDir);
+        LastCheckpointStep = Step;
         elapsedBefore = header.Metrics.GetValueOrDefault("elapsed_s");
         Log.TruncateAfter(Step);
     }
@@ -136,17 +189,26 @@ public abstract class TrainingRun : IDisposable
         var total = maxSteps is { } s ? Math.Max(0, s - Step) : 0;
         using var progress = Progress.Start(ProgressName, total, "steps");
         var lastSave = Stopwatch.StartNew();
-        while ((maxSteps is null || Step < maxSteps) && DateTime.UtcNow < deadline && !cancel.IsCancellationRequested)
+        try
         {
-            progress.Advance(1, AdvanceOneStep());
-            if (Step % (CheckpointEvery ?? Schedule.CheckpointEvery) == 0 || lastSave.Elapsed.TotalMinutes >= (CheckpointMinutes ?? double.PositiveInfinity))
+            while ((maxSteps is null || Step < maxSteps) && DateTime.UtcNow < deadline && !cancel.IsCancellationRequested)
             {
-                SaveCheckpoint();
-                lastSave.Restart();
+                progress.Advance(1, AdvanceOneStep());
+                if (Step % (CheckpointEvery ?? Schedule.CheckpointEvery) == 0 || lastSave.Elapsed.TotalMinutes >= (CheckpointMinutes ?? double.PositiveInfinity))
+                {
+                    SaveCheckpoint();
+                    lastSave.Restart();
+                }
+                if (Schedule.SampleEvery > 0 && Step % Schedule.SampleEvery == 0) WriteSamples();
             }
-            if (Schedule.SampleEvery > 0 && Step % Schedule.SampleEvery == 0) WriteSamples();
+            SaveCheckpoint();
         }
-        SaveCheckpoint();
+        catch
+        {
+            // A new run that fails before its first checkpoint leaves nothing behind.
+            DiscardUnsaved();
+            throw;
+        }
         WriteSamples();
     }
 
@@ -175,6 +237,8 @@ public abstract class EmaTrainingRun : TrainingRun
     readonly Adam optimizer;
     readonly Ema ema;
     readonly double gradClip;
+    // The loss log's open interval (sum and number of the losses since the last row), saved in checkpoints so that a
+    // run resumed in mid-interval logs the row a straight run logs.
     double lossSum;
     int lossCount;
 
@@ -211,7 +275,7 @@ public abstract class EmaTrainingRun : TrainingRun
             var value = l.item<float>();
             // A diverged run stops here, before the update, so the last checkpoint stays the last good state.
             if (!float.IsFinite(value))
-                throw new UserError($"training diverged at step {Step + 1} (loss {value}); the last checkpoint in '{OutDir}' is kept: resume with a lower --lr");
+                throw new UserError($"training diverged at step {Step + 1} (loss {value}); {AfterDivergence()}");
             optimizer.ZeroGrad();
             l.backward();
             optimizer.ClipGradNorm(gradClip);
@@ -220,6 +284,7 @@ public abstract class EmaTrainingRun : TrainingRun
             ema.Update(Step);
             return ((double)value, rate);
         });
+        Started();
         lossSum += value;
         lossCount++;
         if (Step % Schedule.LogEvery == 0)
@@ -246,18 +311,24 @@ public abstract class EmaTrainingRun : TrainingRun
         var all = tensors.ToDictionary(p => p.Key, p => p.Value);
         optimizer.LoadState(all);
         Rng.set_state(all["rng/generator"]);
+        if (all.TryGetValue("log/sums", out var sum) && all.TryGetValue("log/count", out var count))
+            (lossSum, lossCount) = (sum.to_type(ScalarType.Float64).data<double>()[0], (int)count.to_type(ScalarType.Int64).item<long>());
         foreach (var (_, x) in tensors) x.Dispose();
         ContinueFrom(header);
     }
 
     public override void SaveCheckpoint()
     {
+        Started();
         var metrics = Metrics();
         var extra = EmaModel.state_dict().Select(p => new KeyValuePair<string, Tensor>("ema/" + p.Key, p.Value))
             .Concat(optimizer.State())
-            .Append(new("rng/generator", Rng.get_state()));
+            .Append(new("rng/generator", Rng.get_state()))
+            .Append(new("log/sums", tensor(new[] { lossSum }, ScalarType.Float64)))
+            .Append(new("log/count", tensor(new long[] { lossCount })));
         Checkpoint.Save(CheckpointPath, Model, Step, metrics, extra: extra, sampling: Sampling);
         Checkpoint.Save(ModelPath, EmaModel, Step, metrics, fp16: ModelFp16, sampling: Sampling);
+        Saved();
         Log.Plot(Path.Combine(OutDir, "loss.png"), title: PlotTitle);
     }
 }

@@ -91,6 +91,34 @@ public sealed class BadInputFiles : IDisposable
             w[0, 0, 0, 2] = tensor(float.NaN);
         }
         Checkpoint.Save(Dir.File("unet-lossy.safetensors"), unet);
+        Issue32Files(genwarp);
+    }
+
+    // Issue 32: evaluation shards of other settings (written as genwarp eval writes them, with no scored batches).
+    void Issue32Files(GenWarpModel genwarp)
+    {
+        var parts = new List<ShardPart> { new("gt", "mid", 2, "warp-only", 0, 0, []) };
+        void Shards(string folder, params Dictionary<string, string>[] settings)
+        {
+            Directory.CreateDirectory(Dir.File(folder));
+            for (int i = 0; i < settings.Length; i++) ShardFile.Write(Dir.File(folder), new Shard(i, settings.Length), 8, settings[i], parts, []);
+        }
+        Shards("shards-steps", new() { ["--model"] = "sha256:" + new string('a', 64), ["--steps"] = "15" }, new() { ["--model"] = "sha256:" + new string('a', 64), ["--steps"] = "7" });
+        Shards("shards-model", new() { ["--model"] = "sha256:" + new string('a', 64) }, new() { ["--model"] = "sha256:" + new string('b', 64) });
+        // A pairs folder begun with --steps 5 (its pairs.json, as genwarp pairs writes it), and one of chunks without settings.
+        var sigmaMax = SamplingDefaults.Of(Checkpoint.ReadHeader(Dir.File("genwarp.safetensors"))).SigmaMax;
+        NovelViewPairSet.Claim(Dir.File("pairs-steps"), new NovelViewPairsRun
+        {
+            Teacher = Checkpoint.WeightsHash(genwarp),
+            Count = 4,
+            Chunk = 32,
+            Config = new NovelViewPairsConfig { Resolution = 16, Depth = "gt", Steps = 5, SigmaMax = sigmaMax },
+        });
+        Directory.CreateDirectory(Dir.File("pairs-legacy"));
+        File.WriteAllText(Dir.File("pairs-legacy/chunk-00000.safetensors"), "x");
+        // Four pairs for the tiny models (16 px, sigma_max 20 as one-step.safetensors).
+        new NovelViewPairSet(arange(4L), randn(4, 3, 16, 16) * 20, new NovelViewPairsConfig { Resolution = 16, Spp = 1, Depth = "gt", SigmaMax = 20 })
+            .Save(Dir.File("distil-pairs/chunk-00000.safetensors"));
     }
 
     static string Meta(string header) => "{\"__metadata__\":{\"instantviews\":" + JsonSerializer.Serialize(header) + "}";
@@ -156,6 +184,18 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         void Add(string args, int code, string names) => data.Add(args, code, names);
         const string img = "--image {d}/img.png --depth {d}/depth.npy";
         const string gw = "--model {d}/genwarp.safetensors " + img;
+
+        // Issue 32: genwarp eval-merge, shards, pairs, distil.
+        Add("genwarp eval-merge --out {d}/shards-steps", 1, "--steps 15 in shard-0-of-2.safetensors, 7 in shard-1-of-2.safetensors (not one run)");
+        Add("genwarp eval-merge --out {d}/shards-model", 1, "--model sha256:aaaaaaaaaaaaaaaa in shard-0-of-2.safetensors, sha256:bbbbbbbbbbbbbbbb in shard-1-of-2.safetensors");
+        Add("genwarp eval --model {d}/genwarp.safetensors --baseline {d}/baseline.safetensors --grown {d}/one-step.safetensors --pairs 2 --out {o}", 1, "one-step.safetensors': the model was never grown");
+        Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --steps 3 --depth gt --out {d}/pairs-steps", 1, "its pairs were made with other settings (pairs.json): --steps 5, not 3");
+        Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --chunk 2 --depth gt --out {d}/pairs-steps", 1, "--chunk 32, not 2");
+        Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --depth gt --out {d}/pairs-legacy", 1, "holds pair chunks but no pairs.json");
+        Add("genwarp distil --teacher {d}/genwarp.safetensors --pairs {d}/distil-pairs --out {o} --steps 1 --batch 100000", 1, "--batch 100000 is larger than the 4 pairs available");
+        Add("genwarp distil --grow {d}/one-step.safetensors --pairs {d}/distil-pairs --out {o} --steps 1 --level-channels 0", 2, "--level-channels must be positive, got 0");
+        Add("genwarp distil --grow {d}/one-step.safetensors --pairs {d}/distil-pairs --out {o} --steps 1 --level-channels -3", 2, "--level-channels must be positive, got -3");
+        Add("genwarp distil --teacher {d}/genwarp.safetensors --pairs {d}/distil-pairs --out {o} --steps 6 --batch 2 --lr 1e30 --feature-size 32 --sample-every 0", 1, "no checkpoint was written, so nothing of the run is left in");
 
         // Images (every verb that reads one).
         foreach (var (file, says) in new[] { ("huge.png", "megapixels"), ("trunc.png", "trunc.png"), ("empty.png", "empty"), ("text.png", "not a readable image"), ("missing.png", "not found"), ("zero.png", "zero.png"), ("tiny.png", "too small"), ("strip.png", "aspect ratio") })

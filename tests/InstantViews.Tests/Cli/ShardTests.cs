@@ -22,6 +22,47 @@ public class ShardTests
         foreach (var bad in new[] { "3/3", "-1/2", "a/b", "1", "1/0" }) Assert.Throws<UserError>(() => Shard.Parse(bad));
     }
 
+    static Shard Slurm(params (string Name, string Value)[] vars)
+    {
+        var env = new Hashtable();
+        foreach (var (name, value) in vars) env[$"SLURM_ARRAY_TASK_{name}"] = value;
+        return Shard.Parse("auto", environment: env);
+    }
+
+    static string SlurmError(params (string Name, string Value)[] vars) => Assert.Throws<UserError>(() => Slurm(vars)).Message;
+
+    [Fact]
+    public void Slurm_arrays_with_an_offset_or_a_step_give_every_task_its_own_shard()
+    {
+        // --array=0-4:2 runs tasks 0, 2, 4: shards 0, 1, 2 of 3 (the count from Slurm, or from MIN, MAX and STEP).
+        Assert.Equal(new Shard(1, 3), Slurm(("ID", "2"), ("MIN", "0"), ("MAX", "4"), ("STEP", "2"), ("COUNT", "3")));
+        Assert.Equal(new Shard(2, 3), Slurm(("ID", "4"), ("MIN", "0"), ("MAX", "4"), ("STEP", "2")));
+        // --array=5-13:4 runs 5, 9, 13.
+        Assert.Equal([new Shard(0, 3), new Shard(1, 3), new Shard(2, 3)], new[] { "5", "9", "13" }.Select(id => Slurm(("ID", id), ("MIN", "5"), ("MAX", "13"), ("STEP", "4"), ("COUNT", "3"))));
+        // Without a step variable the step is 1.
+        Assert.Equal(new Shard(3, 4), Slurm(("ID", "6"), ("MIN", "3"), ("MAX", "6")));
+    }
+
+    [Fact]
+    public void Slurm_variables_that_do_not_describe_the_task_are_refused_naming_the_variable_and_its_value()
+    {
+        // The task id below the array's minimum (it used to become shard -1 and write a shard of nothing).
+        Assert.Equal("--shard auto: SLURM_ARRAY_TASK_ID='2' is below SLURM_ARRAY_TASK_MIN='3'", SlurmError(("ID", "2"), ("MIN", "3"), ("COUNT", "2")));
+        // Off the step grid: --array=0-4:2 has no task 3.
+        Assert.Contains("SLURM_ARRAY_TASK_ID='3' is not on the array's grid", SlurmError(("ID", "3"), ("MIN", "0"), ("MAX", "4"), ("STEP", "2"), ("COUNT", "3")));
+        // Not whole numbers.
+        Assert.Equal("--shard auto: SLURM_ARRAY_TASK_STEP='2.5' is not a non-negative whole number", SlurmError(("ID", "2"), ("MIN", "0"), ("STEP", "2.5"), ("COUNT", "3")));
+        Assert.Contains("SLURM_ARRAY_TASK_MIN='-1'", SlurmError(("ID", "2"), ("MIN", "-1"), ("COUNT", "3")));
+        Assert.Contains("SLURM_ARRAY_TASK_ID='two'", SlurmError(("ID", "two"), ("COUNT", "3")));
+        Assert.Contains("SLURM_ARRAY_TASK_STEP='0'", SlurmError(("ID", "2"), ("STEP", "0"), ("COUNT", "3")));
+        // A count that disagrees with the range (--array=1,2,7 is not one evenly stepped range).
+        Assert.Contains("SLURM_ARRAY_TASK_COUNT='3' does not match", SlurmError(("ID", "2"), ("MIN", "1"), ("MAX", "7"), ("STEP", "1"), ("COUNT", "3")));
+        Assert.Contains("SLURM_ARRAY_TASK_MAX='5' is not", SlurmError(("ID", "2"), ("MIN", "0"), ("MAX", "5"), ("STEP", "2"), ("COUNT", "3")));
+        Assert.Contains("SLURM_ARRAY_TASK_ID='6' is task 3 of the array's 3", SlurmError(("ID", "6"), ("MIN", "0"), ("STEP", "2"), ("COUNT", "3")));
+        Assert.Contains("SLURM_ARRAY_TASK_COUNT='0'", SlurmError(("ID", "0"), ("COUNT", "0")));
+        Assert.Contains("neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX", SlurmError(("ID", "0")));
+    }
+
     static void Ok(params string[] args)
     {
         var r = CliRunner.Run([.. args, "--threads", "1", "-q"]);

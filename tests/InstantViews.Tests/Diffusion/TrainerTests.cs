@@ -54,6 +54,39 @@ public class TrainerTests
         Assert.True(File.Exists(Path.Combine(b.Path, "model.safetensors")));
     }
 
+    // The loss log without its wall-clock columns (throughput, elapsed time).
+    static string[] LoggedLosses(string dir) => File.ReadAllLines(Path.Combine(dir, "loss.csv")).Select(l => string.Join(",", l.Split(',')[..3])).ToArray();
+
+    [Fact]
+    public void A_run_stopped_in_mid_interval_and_resumed_logs_the_rows_of_a_straight_run()
+    {
+        using var dir = new TempDir();
+        var cfg = Cfg with { LogEvery = 4 };
+        DiffusionTrainer.Create(UNetTests.Tiny(), cfg, Data(), dir.File("straight")).Run(8, null);
+        // Stopped at step 3 (--steps 3, or Ctrl-C): the row of steps 1-4 spans the stop.
+        DiffusionTrainer.Create(UNetTests.Tiny(), cfg, Data(), dir.File("stopped")).Run(3, null);
+        DiffusionTrainer.Resume(dir.File("stopped"), Data()).Run(8, null);
+        Assert.Equal(3, LoggedLosses(dir.File("straight")).Length);
+        Assert.Equal(LoggedLosses(dir.File("straight")), LoggedLosses(dir.File("stopped")));
+    }
+
+    [Fact]
+    public void A_new_run_that_diverges_before_its_first_checkpoint_says_so_and_leaves_nothing()
+    {
+        using var dir = new TempDir();
+        var run = DiffusionTrainer.Create(UNetTests.Tiny(), Cfg with { LearningRate = 1e30 }, Data(), dir.File("runs/new"));
+        var e = Assert.Throws<InstantViews.Runtime.UserError>(() => run.Run(20, null));
+        Assert.Matches("^training diverged at step [0-9]+ \\(loss [^)]*\\); no checkpoint was written, so nothing of the run is left in '.*runs/new': start again with a lower --lr$", e.Message);
+        Assert.False(Directory.Exists(dir.File("runs")));
+
+        // With a checkpoint, the message names it and the run stays.
+        var kept = DiffusionTrainer.Create(UNetTests.Tiny(), Cfg with { LearningRate = 1e30 }, Data(), dir.File("kept"));
+        kept.SaveCheckpoint();
+        e = Assert.Throws<InstantViews.Runtime.UserError>(() => kept.Run(20, null));
+        Assert.EndsWith($"the last checkpoint in '{dir.File("kept")}' (step 0) is kept: resume with a lower --lr", e.Message);
+        Assert.True(File.Exists(dir.File("kept/checkpoint.safetensors")) && File.Exists(dir.File("kept/train.json")));
+    }
+
     [Fact]
     public void Live_tensor_count_stays_flat_across_training_steps()
     {

@@ -134,6 +134,69 @@ public class NvsCommandTests
     }
 
     [Fact]
+    public void Eval_merge_refuses_shards_of_another_model_or_other_sampling_or_render_settings()
+    {
+        using var dir = new TempDir();
+        Inputs(dir);
+        // A second model of the same architecture (and the same file name in another folder): other weights.
+        Directory.CreateDirectory(dir.File("other"));
+        var twin = new GenWarpModel(TinyGenWarp.Config);
+        TinyGenWarp.Randomise(twin, 9);
+        Checkpoint.Save(dir.File("other/model.safetensors"), twin);
+        Checkpoint.Save(dir.File("baseline.safetensors"), new WarpInpaintModel(TinyGenWarp.BaselineConfig));
+        string[] Eval(string outDir, string shard, string model = "model.safetensors", string steps = "2", string spp = "1") =>
+            ["genwarp", "eval", "--model", dir.File(model), "--baseline", dir.File("baseline.safetensors"), "--pairs", "2", "--batch", "1", "--steps", steps,
+             "--depth-model", dir.File("no-depth.safetensors"), "--spp", spp, "--threads", "1", "-q", "--methods", "genwarp", "--shard", shard, "--out", dir.File(outDir)];
+        void Ok(string[] args)
+        {
+            var r = Run(args);
+            Assert.True(r.Code == 0, r.Err);
+        }
+        string Refused(string outDir)
+        {
+            var r = Run("genwarp", "eval-merge", "--out", dir.File(outDir), "-q");
+            Assert.Equal(1, r.Code);
+            Assert.False(File.Exists(dir.File($"{outDir}/results.csv")));
+            return r.Err.Trim();
+        }
+        // A leftover of a killed write (an older version's fixed name, and a temporary file of a process that is gone) goes.
+        Directory.CreateDirectory(dir.File("model"));
+        File.WriteAllText(dir.File("model/shard-0-of-2.safetensors.tmp"), "partial");
+        File.WriteAllText(dir.File($"model/.shard-0-of-2.safetensors.{int.MaxValue - 1}.tmp"), "partial");
+        Ok(Eval("model", "0/2"));
+        Assert.Equal(["shard-0-of-2.safetensors"], Directory.GetFiles(dir.File("model")).Select(Path.GetFileName).Where(f => !f!.StartsWith("examples-", StringComparison.Ordinal)));
+        Ok(Eval("model", "1/2", model: "other/model.safetensors"));
+        var model = Refused("model");
+        Assert.StartsWith($"error: '{dir.File("model")}': the shards were made with different settings: --model sha256:", model);
+        Assert.EndsWith("in shard-1-of-2.safetensors (not one run)", model);
+
+        Ok(Eval("steps", "0/2", steps: "3"));
+        Ok(Eval("steps", "1/2"));
+        Assert.Equal($"error: '{dir.File("steps")}': the shards were made with different settings: --steps 3 in shard-0-of-2.safetensors, 2 in shard-1-of-2.safetensors (not one run)", Refused("steps"));
+
+        Ok(Eval("spp", "0/2"));
+        Ok(Eval("spp", "1/2", spp: "2"));
+        Assert.Equal($"error: '{dir.File("spp")}': the shards were made with different settings: --spp 1 in shard-0-of-2.safetensors, 2 in shard-1-of-2.safetensors (not one run)", Refused("spp"));
+
+        // The same settings merge.
+        Ok(Eval("spp", "1/2"));
+        var merged = Run("genwarp", "eval-merge", "--out", dir.File("spp"), "-q");
+        Assert.True(merged.Code == 0, merged.Err);
+    }
+
+    [Fact]
+    public void A_shard_file_whose_write_fails_leaves_no_temporary_file()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("out"));
+        var parts = new List<ShardPart> { new("gt", "mid", 2, "warp-only", 0, 0, []) };
+        Checkpoint.BeforeRename = _ => throw new IOException("disk full");
+        try { Assert.Throws<IOException>(() => ShardFile.Write(dir.File("out"), new Shard(0, 2), 1, new Dictionary<string, string>(), parts, [])); }
+        finally { Checkpoint.BeforeRename = null; }
+        Assert.Empty(Directory.GetFiles(dir.File("out")));
+    }
+
+    [Fact]
     public void A_one_step_model_is_accepted_where_GenWarp_is_and_refused_where_a_diffusion_model_is_needed()
     {
         using var dir = new TempDir();

@@ -130,6 +130,44 @@ public class OneStepGenWarpTests
             Assert.True(Same(ts[name["genwarp.".Length..]], p), name);
     }
 
+    // The loss log without its wall-clock columns (throughput, elapsed time).
+    static string[] LoggedLosses(string dir) => File.ReadAllLines(Path.Combine(dir, "loss.csv")).Select(l => string.Join(",", l.Split(',')[..6])).ToArray();
+
+    [Fact]
+    public void A_distillation_stopped_in_mid_interval_and_resumed_logs_the_rows_of_a_straight_run()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        var pairs = Pairs(teacher, dir);
+        var features = new ResNet18Features();
+        var train = Train with { LogEvery = 4 };
+        using (var straight = OneStepTrainer.Create(teacher, train, pairs, null, dir.File("straight"), features: features)) straight.Run(8, null);
+        // Stopped at step 3 (--steps 3, or Ctrl-C): the row of steps 1-4 spans the stop.
+        using (var stopped = OneStepTrainer.Create(teacher, train, pairs, null, dir.File("stopped"), features: features)) stopped.Run(3, null);
+        using (var resumed = OneStepTrainer.Resume(dir.File("stopped"), pairs, null, features: features)) resumed.Run(8, null);
+        Assert.Equal(3, LoggedLosses(dir.File("straight")).Length);
+        Assert.Equal(LoggedLosses(dir.File("straight")), LoggedLosses(dir.File("stopped")));
+    }
+
+    [Fact]
+    public void A_batch_larger_than_the_pairs_is_refused_and_a_failed_first_step_leaves_nothing()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        var pairs = Pairs(teacher, dir);
+        var features = new ResNet18Features();
+        var e = Assert.Throws<UserError>(() => OneStepTrainer.Create(teacher, Train with { BatchSize = 100000 }, pairs, null, dir.File("big"), features: features));
+        Assert.Equal("--batch 100000 is larger than the 4 pairs available; use --batch 4 or fewer, or make more pairs", e.Message);
+        Assert.False(Directory.Exists(dir.File("big")));
+        // A first step that fails (here: noise that is not finite) writes no train.json or loss.csv.
+        var broken = new NovelViewPairSet(pairs.Index, full_like(pairs.Z, double.NaN), pairs.Config);
+        using var run = OneStepTrainer.Create(teacher, Train, broken, null, dir.File("runs/first"), features: features);
+        e = Assert.Throws<UserError>(() => run.Run(5, null));
+        Assert.Contains("diverged at step 1", e.Message);
+        Assert.Contains("no checkpoint was written, so nothing of the run is left in", e.Message);
+        Assert.False(Directory.Exists(dir.File("runs")));
+    }
+
     [Fact]
     public void A_growth_run_learns_the_larger_targets_writes_its_grid_and_resumes_exactly()
     {

@@ -143,7 +143,9 @@ public class GanTrainingRunTests
         var e = Assert.Throws<UserError>(() => run.TrainStep());
         Assert.StartsWith("training diverged at step 1 (reconstruction ", e.Message);
         Assert.Contains($"{which} NaN", e.Message);
-        Assert.EndsWith("resume with a lower --lr", e.Message);
+        // A new run with no checkpoint: nothing to resume from, and nothing written.
+        Assert.EndsWith($"no checkpoint was written, so nothing of the run is left in '{dir.File("run")}': start again with a lower --lr", e.Message);
+        Assert.False(Directory.Exists(dir.File("run")));
     }
 
     [Fact]
