@@ -355,9 +355,13 @@ public static class GenWarpCommand
     sealed record GenerateOptions(Option<string> Model, Option<int?> Steps, Option<double?> Guidance, Option<double?> SigmaMax, Option<double> MaxStep, Option<string> Sampler,
         Option<string> Compose, Option<int> MaxSize)
     {
-        /// <summary>The photo capped to --max-size, and whether views are composed at that size (--compose full) or the model's own output.</summary>
-        public (Tensor Rgb, Tensor Depth, Geometry.Camera Camera, bool Full) Photo(ParseResult p, SourceView view)
+        /// <summary>
+        /// The photo capped to --max-size (refused when the cap would leave a side under 8 pixels, as `view` does), and
+        /// whether views are composed at that size (--compose full) or the model's own output.
+        /// </summary>
+        public (Tensor Rgb, Tensor Depth, Geometry.Camera Camera, bool Full) Photo(ParseResult p, SourceView view, string name)
         {
+            ViewComposition.RequireCappedSize(name, (int)view.Rgb.shape[1], (int)view.Rgb.shape[2], p.GetValue(MaxSize));
             var (rgb, depth, cam) = NovelViewPipeline.Cap(view.Rgb, view.Depth, view.Camera, p.GetValue(MaxSize));
             return (rgb, depth, cam, p.GetValue(Compose) == "full");
         }
@@ -423,6 +427,10 @@ public static class GenWarpCommand
     static Func<Tensor, Geometry.Camera, Tensor>? Redepth(SourceView view) =>
         view.CanReestimate ? (rgb, cam) => view.Estimator.Estimate(rgb, cam) : null;
 
+    /// <summary>Where nvs writes the generated view alone: beside --out, named NAME-generated.png.</summary>
+    internal static string NvsGeneratedPath(string path) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path) + "-generated.png");
+
     public static Command BuildNvs()
     {
         var src = SourceView.Options.Create();
@@ -435,24 +443,46 @@ public static class GenWarpCommand
         gen.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
-            OutputPaths.File(p.GetValue(output)!, ".png");
+            // Every file nvs writes is checked before any work: the side-by-side (--out) and the view beside it.
+            var path = OutputPaths.File(p.GetValue(output)!, ".png");
+            var generatedPath = NvsGeneratedPath(path);
+            try { OutputPaths.File(generatedPath, ".png"); }
+            catch (UserError e) { throw new UserError($"{e.Message} (nvs writes the generated view there, beside --out '{path}')"); }
             var pipeline = gen.Load(p, ctx.Device);
             var view = src.Read(p, ctx.Device);
-            var (photo, photoDepth, photoCam, full) = gen.Photo(p, view);
+            var (photo, photoDepth, photoCam, full) = gen.Photo(p, view, p.GetValue(src.Image)!);
             var (rgb, depth, cam) = full ? (photo, photoDepth, photoCam) : pipeline.Prepare(photo, photoDepth, photoCam);
             var tgt = Geometry.CameraTargets.Target(p.GetValue(target)!, view.Camera, view.MedianDepth, p.GetValue(targetFrame)).Scaled(cam.Width, cam.Height);
             var clock = Stopwatch.StartNew();
             var r = full
                 ? pipeline.GenerateComposed(rgb, depth, cam, tgt, ctx.Seed, p.GetValue(gen.MaxStep), Redepth(view))
                 : pipeline.Generate(rgb, depth, cam, tgt, ctx.Seed, p.GetValue(gen.MaxStep), Redepth(view));
-            var path = p.GetValue(output)!;
+            var sheetIsNew = !File.Exists(path);
             ImageFile.Write(path, ImageGrid.Tile([rgb, r.Warped, r.Generated], 3));
-            ImageFile.Write(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path) + "-generated.png"), r.Generated);
+            try { ImageFile.Write(generatedPath, r.Generated); }
+            catch when (sheetIsNew)
+            {
+                File.Delete(path); // both files or neither
+                throw;
+            }
             var generatedAt = pipeline.WorkingSize(cam.Height, cam.Width);
             Console.WriteLine($"depth: {view.Estimator.Description}; view {cam.Width}x{cam.Height} ({(full ? $"composed, generated at {generatedAt.Width}x{generatedAt.Height}" : "model output")}), {r.Steps} step(s), NFE {r.Nfe}, {Preserver(r.PreserverPasses)}{clock.Elapsed.TotalSeconds:0.00} s; wrote {path}");
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>Refuses orbit frames (the view enlarged --zoom times) larger than <see cref="AnimationWriter.MaxFramePixels"/>, naming their size.</summary>
+    internal static void CheckOrbitFrameSize(int width, int height, int zoom)
+    {
+        long w = (long)width * zoom, h = (long)height * zoom, max = AnimationWriter.MaxFramePixels;
+        if (w * h <= max) return;
+        var most = (int)Math.Sqrt((double)max / ((long)width * height));
+        while ((long)(most + 1) * (most + 1) * width * height <= max) most++;
+        while (most > 0 && (long)most * most * width * height > max) most--;
+        var hint = most >= 1 ? $"use --zoom {most} or less" : "lower --max-size";
+        throw new UserError($"--zoom {zoom} makes {w}x{h} frames of the {width}x{height} view ({w * h / (double)(1 << 20):0.0} megapixels); " +
+                            $"an orbit frame is at most {max >> 20} megapixels ({hint})");
     }
 
     public static Command BuildOrbit()
@@ -463,49 +493,49 @@ public static class GenWarpCommand
         var yawRange = new Option<double>("--yaw-range") { Description = "Total yaw swept around the scene centre (degrees), centred on the source view", DefaultValueFactory = _ => 30 };
         var pitch = new Option<double>("--pitch") { Description = "Pitch of every frame (degrees)", DefaultValueFactory = _ => 0 };
         var consistent = new Option<bool>("--consistent-noise") { Description = "Use the same initial noise for every frame (less jitter across the sweep)" };
-        var delay = new Option<int>("--delay") { Description = "Frame delay (ms)", DefaultValueFactory = _ => 100 };
-        var zoom = new Option<int>("--zoom") { Description = "Enlarge the written frames this many times (nearest neighbour), for viewing small models' output", DefaultValueFactory = _ => 1 };
+        var delay = new Option<int>("--delay") { Description = "Frame delay (ms, 0-655350: a GIF stores it as a 16-bit count of centiseconds)", DefaultValueFactory = _ => 100 };
+        var zoom = new Option<int>("--zoom") { Description = "Enlarge the written frames this many times (1-16, nearest neighbour; at most 16 megapixels a frame), for viewing small models' output", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Animation: .png (animated PNG) or .gif", Required = true };
         var cmd = new Command("orbit", "Animate views orbiting the scene of one image (GenWarp)") { frames, yawRange, pitch, consistent, delay, zoom, output };
         src.AddTo(cmd);
         gen.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
-            OutputPaths.File(p.GetValue(output)!, ".png", ".gif");
+            var path = OutputPaths.File(p.GetValue(output)!, ".png", ".gif");
             var n = p.GetValue(frames);
             if (n < 1) throw new UserError($"--frames must be at least 1, got {n}");
             var z = p.GetValue(zoom);
-            if (z is < 1 or > 16) throw new UserError($"--zoom must be 1 to 16, got {z}");
-            var path = p.GetValue(output)!;
-            var ext = Path.GetExtension(path).ToLowerInvariant();
-            if (ext is not (".png" or ".gif")) throw new UserError($"--out '{path}': expected a .png (animated) or .gif file");
             var pipeline = gen.Load(p, ctx.Device);
             var view = src.Read(p, ctx.Device);
-            var (photo, photoDepth, photoCam, full) = gen.Photo(p, view);
+            var (photo, photoDepth, photoCam, full) = gen.Photo(p, view, p.GetValue(src.Image)!);
             var (rgb, depth, cam) = full ? (photo, photoDepth, photoCam) : pipeline.Prepare(photo, photoDepth, photoCam);
+            CheckOrbitFrameSize(cam.Width, cam.Height, z);
             var range = p.GetValue(yawRange);
             var clock = Stopwatch.StartNew();
-            var images = new List<Tensor>();
             var (nfe, preserver) = (0, 0);
-            using (var progress = Progress.Start("orbit", n, "frames"))
+            // Frames go to the encoder as they are made (enlarged by the encoder): memory does not grow with --frames or --zoom.
+            using (var writer = AnimationWriter.Create(path, AnimationWriter.FormatOf(path)!.Value, cam.Width, cam.Height, n, p.GetValue(delay), z))
             {
-                for (int i = 0; i < n; i++)
+                using (var progress = Progress.Start("orbit", n, "frames"))
                 {
-                    var yaw = n == 1 ? 0 : -range / 2 + range * i / (n - 1);
-                    var spec = string.Create(CultureInfo.InvariantCulture, $"orbit:{yaw},{p.GetValue(pitch)},0");
-                    var tgt = Geometry.CameraTargets.Target(spec, view.Camera, view.MedianDepth).Scaled(cam.Width, cam.Height);
-                    var seed = p.GetValue(consistent) ? ctx.Seed : ctx.Seed + i;
-                    var r = full
-                        ? pipeline.GenerateComposed(rgb, depth, cam, tgt, seed, p.GetValue(gen.MaxStep), Redepth(view))
-                        : pipeline.Generate(rgb, depth, cam, tgt, seed, p.GetValue(gen.MaxStep), Redepth(view));
-                    nfe += r.Nfe;
-                    preserver += r.PreserverPasses;
-                    images.Add(z == 1 ? r.Generated : Resize.To(r.Generated, cam.Height * z, cam.Width * z, ResizeFilter.Nearest));
-                    progress.Advance(1);
+                    for (int i = 0; i < n; i++)
+                    {
+                        using var scope = NewDisposeScope();
+                        var yaw = n == 1 ? 0 : -range / 2 + range * i / (n - 1);
+                        var spec = string.Create(CultureInfo.InvariantCulture, $"orbit:{yaw},{p.GetValue(pitch)},0");
+                        var tgt = Geometry.CameraTargets.Target(spec, view.Camera, view.MedianDepth).Scaled(cam.Width, cam.Height);
+                        var seed = p.GetValue(consistent) ? ctx.Seed : ctx.Seed + i;
+                        var r = full
+                            ? pipeline.GenerateComposed(rgb, depth, cam, tgt, seed, p.GetValue(gen.MaxStep), Redepth(view))
+                            : pipeline.Generate(rgb, depth, cam, tgt, seed, p.GetValue(gen.MaxStep), Redepth(view));
+                        nfe += r.Nfe;
+                        preserver += r.PreserverPasses;
+                        writer.Add(r.Generated);
+                        progress.Advance(1);
+                    }
                 }
+                writer.Commit();
             }
-            if (ext == ".gif") Gif.WriteAnimation(path, images, p.GetValue(delay));
-            else ImageGrid.WriteAnimation(path, images, p.GetValue(delay));
             Console.WriteLine($"depth: {view.Estimator.Description}; {n} frames at {cam.Width}x{cam.Height}, yaw {-range / 2:0.#}..{range / 2:0.#} degrees, NFE {nfe} in total, {Preserver(preserver)}{clock.Elapsed.TotalSeconds:0.0} s; wrote {path}");
             return 0;
         });

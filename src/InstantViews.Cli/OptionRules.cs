@@ -7,7 +7,7 @@ namespace InstantViews.Cli;
 /// <summary>
 /// Range checks every numeric option gets from the parser, by option name, so a bad value is a usage error (exit 2)
 /// before any work: every floating-point option must be finite; counts, sizes, rates and durations positive;
-/// weights, delays and indices non-negative.
+/// weights, delays and indices non-negative; a few (photo size, zoom, frame delay) within a closed range.
 /// </summary>
 public static class OptionRules
 {
@@ -22,6 +22,18 @@ public static class OptionRules
     [
         "--adversarial-weight", "--delay", "--distil-weight", "--frame", "--guidance", "--max-step", "--port", "--sample-every", "--target-frame", "--threads",
     ];
+
+    /// <summary>
+    /// Options with a closed range, the same for every verb that has them: (least, most, what the numbers are). The range
+    /// is checked instead of the sign rule above.
+    /// </summary>
+    static readonly Dictionary<string, (double Min, double Max, string Unit)> Ranges = new()
+    {
+        // The photo's long side (`view`, `nvs`, `orbit`); PhotoViewSizes.Check says the same.
+        ["--max-size"] = (8, 8192, " pixels"),
+        ["--zoom"] = (1, 16, ""),
+        ["--delay"] = (0, 655350, " ms (a GIF frame delay is a 16-bit count of centiseconds)"),
+    };
 
     /// <summary>Adds the checks to every numeric option of <paramref name="command"/> and its subcommands.</summary>
     public static void Apply(Command command) => Apply(command, []);
@@ -55,6 +67,11 @@ public static class OptionRules
             if (v is not { } x) return;
             var text = x.ToString(CultureInfo.InvariantCulture);
             if (!double.IsFinite(x)) result.AddError($"{option.Name} must be a finite number, got {text}");
+            else if (Ranges.TryGetValue(option.Name, out var range))
+            {
+                if (x < range.Min || x > range.Max)
+                    result.AddError($"{option.Name} must be {range.Min.ToString(CultureInfo.InvariantCulture)} to {range.Max.ToString(CultureInfo.InvariantCulture)}{range.Unit}, got {text}");
+            }
             else if (Positive.Contains(option.Name) && x <= 0) result.AddError($"{option.Name} must be positive, got {text}");
             else if (NonNegative.Contains(option.Name) && x < 0) result.AddError($"{option.Name} must not be negative, got {text}");
         });

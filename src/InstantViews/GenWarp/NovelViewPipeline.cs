@@ -62,7 +62,9 @@ public sealed class NovelViewPipeline(INovelViewGenerator generator, Device? dev
     /// <summary>
     /// Generates the view from <paramref name="target"/> (inputs already at working size, see <see cref="Prepare"/>).
     /// <paramref name="maxStepDegrees"/> &gt; 0 goes through intermediate cameras; <paramref name="estimateDepth"/>
-    /// gives each intermediate output its depth (null: the warped depth, holes filled with its median).
+    /// gives each intermediate output its depth (null: the warped depth, holes filled with its median). Each camera
+    /// step runs in its own dispose scope and keeps only the view and depth the next step starts from, so memory
+    /// does not grow with the number of steps.
     /// </summary>
     public NovelViewResult Generate(Tensor rgb, Tensor depth, Camera source, Camera target, long seed,
         double maxStepDegrees = 0, Func<Tensor, Camera, Tensor>? estimateDepth = null)
@@ -79,15 +81,20 @@ public sealed class NovelViewPipeline(INovelViewGenerator generator, Device? dev
         Tensor generated = rgb;
         foreach (var cam in steps)
         {
+            using var step = NewDisposeScope();
             var built = NovelViewBatch.Build(curRgb.unsqueeze(0), curDepth.unsqueeze(0), [curCam], [cam]);
-            if (display is null) (warped, holes) = (built.WarpedRgb[0], built.HoleMask[0, 0]);
+            if (display is null) (warped, holes) = (built.WarpedRgb[0].MoveToOuterDisposeScope(), built.HoleMask[0, 0].MoveToOuterDisposeScope());
             var batch = built.To(device);
             var (views, n) = Generator.Generate(batch, new WarpInputs(curRgb.unsqueeze(0), curDepth.unsqueeze(0), [curCam], [cam]), seed);
             nfe += n;
-            generated = views[0].cpu();
+            generated = views[0].cpu().MoveToOuterDisposeScope();
             if (cam == target) break;
-            var nextDepth = estimateDepth?.Invoke(generated, cam) ?? FilledWarpedDepth(curDepth, curCam, cam);
-            (curRgb, curDepth, curCam) = (generated, nextDepth.to_type(ScalarType.Float32).cpu(), cam);
+            // A copy: the estimator may hand back a tensor it keeps.
+            var nextDepth = (estimateDepth?.Invoke(generated, cam) ?? FilledWarpedDepth(curDepth, curCam, cam)).to_type(ScalarType.Float32).cpu().clone().MoveToOuterDisposeScope();
+            // The previous step's view and depth (not the caller's inputs) are no longer needed.
+            if (!ReferenceEquals(curRgb, rgb)) curRgb.Dispose();
+            if (!ReferenceEquals(curDepth, depth)) curDepth.Dispose();
+            (curRgb, curDepth, curCam) = (generated, nextDepth, cam);
         }
         return new NovelViewResult(warped!.clone().MoveToOuterDisposeScope(), holes!.clone().MoveToOuterDisposeScope(),
             generated.MoveToOuterDisposeScope(), nfe, steps.Count, Generator.PreserverRuns - preserverBefore);

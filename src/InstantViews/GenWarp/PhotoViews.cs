@@ -63,7 +63,7 @@ public sealed class PhotoViews : IDisposable
     {
         sizes.Check();
         SourceImages.Require(name, (int)photo.shape[2], (int)photo.shape[1]);
-        var (h, w) = ViewComposition.CappedSize((int)photo.shape[1], (int)photo.shape[2], sizes.MaxSize);
+        var (h, w) = ViewComposition.RequireCappedSize(name, (int)photo.shape[1], (int)photo.shape[2], sizes.MaxSize);
         if (h != photo.shape[1] || w != photo.shape[2]) (photo, camera) = (Resize.To(photo, h, w, ResizeFilter.Area), camera.Scaled(w, h));
         Tensor d;
         using (no_grad()) d = depth.Estimate(photo, camera).to_type(ScalarType.Float32).cpu().contiguous();
@@ -80,6 +80,7 @@ public sealed class PhotoViews : IDisposable
         int h = (int)photo.shape[1], w = (int)photo.shape[2];
         SourceImages.Require(name, w, h);
         DepthValidation.Require(depth, h, w, $"depth from {depthDescription}");
+        ViewComposition.RequireCappedSize(name, h, w, sizes.MaxSize);
         var (rgb, capped, cam) = NovelViewPipeline.Cap(photo, depth, camera.WithPose(RigidTransform.Identity), sizes.MaxSize);
         return new PhotoViews(rgb.contiguous(), capped.contiguous(), cam, depthDescription, pipeline, sizes.FillSize);
     }

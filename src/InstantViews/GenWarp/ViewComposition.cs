@@ -1,5 +1,6 @@
 using InstantViews.Geometry;
 using InstantViews.Imaging;
+using InstantViews.Runtime;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -80,6 +81,22 @@ public static class ViewComposition
     {
         var scale = Math.Min(1.0, (double)maxSize / Math.Max(height, width));
         return (Math.Max(1, (int)Math.Round(height * scale)), Math.Max(1, (int)Math.Round(width * scale)));
+    }
+
+    /// <summary>
+    /// <see cref="CappedSize"/> of a source image (<paramref name="name"/>, in errors), refusing a cap that would leave a side
+    /// shorter than <see cref="SourceImages.MinSide"/>: the error names the image's size, the cap, the size it would give
+    /// and the smallest cap that keeps both sides.
+    /// </summary>
+    public static (int Height, int Width) RequireCappedSize(string name, int height, int width, int maxSize)
+    {
+        int ShortSide(int cap) => CappedSize(height, width, cap) is var (ch, cw) ? Math.Min(ch, cw) : 0;
+        var (h, w) = CappedSize(height, width, maxSize);
+        if (Math.Min(h, w) >= SourceImages.MinSide) return (h, w);
+        var least = maxSize;
+        while (least < Math.Max(height, width) && ShortSide(least) < SourceImages.MinSide) least++;
+        throw new UserError($"'{name}': image of {width}x{height} pixels capped to --max-size {maxSize} would be {w}x{h}; " +
+                                    $"both sides must be at least {SourceImages.MinSide} pixels (use --max-size {least} or more)");
     }
 
     /// <summary>Warps the full-resolution photo [3,H,W] with its depth [H,W] to <paramref name="target"/> (same size) and composes it with <paramref name="generated"/>.</summary>

@@ -198,13 +198,22 @@ public static class AtomicFile
         catch (InvalidOperationException) { return false; }
     }
 
-    public static void Write(string path, ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// The temporary file a save of <paramref name="path"/> writes first (its folder created), to be moved over the
+    /// full path when complete; <see cref="RemoveStale"/> finds those a killed process left.
+    /// </summary>
+    public static (string Full, string Temporary) Prepare(string path)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
         try { Directory.CreateDirectory(dir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserError($"'{dir}': cannot create output folder ({e.Message})"); }
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        return (full, Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp"));
+    }
+
+    public static void Write(string path, ReadOnlySpan<byte> bytes)
+    {
+        var (full, tmp) = Prepare(path);
         try
         {
             using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write)) fs.Write(bytes);

@@ -33,10 +33,9 @@ public static class ImageGrid
     /// <summary>Writes frames [C,H,W] in [-1, 1] as an animated PNG, looping.</summary>
     public static void WriteAnimation(string path, IReadOnlyList<Tensor> frames, int delayMs = 100)
     {
-        var h = (int)frames[0].shape[1];
-        var w = (int)frames[0].shape[2];
-        var bytes = frames.Select(f => ImageFile.ToBytes(f.shape[0] == 1 ? f.expand(3, -1, -1) : f)).ToList();
-        AtomicFile.Write(path, Png.EncodeAnimatedRgb(bytes, w, h, delayMs));
+        using var writer = AnimationWriter.Create(path, AnimationFormat.Png, (int)frames[0].shape[2], (int)frames[0].shape[1], frames.Count, delayMs);
+        foreach (var f in frames) writer.Add(f);
+        writer.Commit();
     }
 
     /// <summary>A square-ish contact sheet of images [C,H,W], enlarged (nearest) to at least 64 px per tile.</summary>

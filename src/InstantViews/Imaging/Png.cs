@@ -168,37 +168,123 @@ public static class Png
         return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
     }
 
-    /// <summary>Encodes RGB8 frames (packed HWC, same size) as an animated PNG that loops forever.</summary>
-    public static byte[] EncodeAnimatedRgb(IReadOnlyList<byte[]> frames, int width, int height, int delayMs)
+    /// <summary>
+    /// Encodes a looping animated PNG onto a stream one frame at a time, enlarged <c>zoom</c> times (nearest neighbour)
+    /// as it is written. The frame count is declared up front (acTL precedes the frames); each frame's compressed data
+    /// goes out in chunks of at most <see cref="DataChunkBytes"/> (several IDAT/fdAT chunks per frame, as PNG and APNG
+    /// allow), so memory does not grow with the frame size or count.
+    /// </summary>
+    public sealed class AnimatedEncoder
     {
-        if (frames.Count == 0) throw new ArgumentException("an animation needs at least one frame");
-        using var ms = new MemoryStream();
-        ms.Write(Signature);
-        Chunk(ms, "IHDR", Header(width, height, 8, 2));
-        var actl = new byte[8];
-        BinaryPrimitives.WriteUInt32BigEndian(actl, (uint)frames.Count);
-        Chunk(ms, "acTL", actl);
-        uint seq = 0;
-        for (int f = 0; f < frames.Count; f++)
+        /// <summary>The largest IDAT/fdAT chunk written.</summary>
+        public const int DataChunkBytes = 1 << 20;
+        readonly Stream output;
+        readonly int width, height, zoom, frameCount;
+        readonly ushort delayNum, delayDen;
+        uint sequence;
+        int frames;
+
+        /// <param name="width">Width of the frames given to <see cref="Add"/> (the file's is <c>width * zoom</c>).</param>
+        /// <param name="delayMs">Frame delay, 0 to <see cref="Gif.MaxDelayMs"/> (stored in ms up to 65535, else in centiseconds).</param>
+        public AnimatedEncoder(Stream output, int width, int height, int frameCount, int delayMs, int zoom = 1)
         {
-            var fctl = new byte[26];
-            BinaryPrimitives.WriteUInt32BigEndian(fctl, seq++);
-            BinaryPrimitives.WriteUInt32BigEndian(fctl.AsSpan(4), (uint)width);
-            BinaryPrimitives.WriteUInt32BigEndian(fctl.AsSpan(8), (uint)height);
-            BinaryPrimitives.WriteUInt16BigEndian(fctl.AsSpan(20), (ushort)Math.Clamp(delayMs, 0, 65535));
-            BinaryPrimitives.WriteUInt16BigEndian(fctl.AsSpan(22), 1000);
-            Chunk(ms, "fcTL", fctl);
-            var z = Deflate(Scanlines(frames[f], width * 3, height));
-            if (f == 0) Chunk(ms, "IDAT", z);
-            else
-            {
-                var fdat = new byte[4 + z.Length];
-                BinaryPrimitives.WriteUInt32BigEndian(fdat, seq++);
-                z.CopyTo(fdat, 4);
-                Chunk(ms, "fdAT", fdat);
-            }
+            ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+            ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+            ArgumentOutOfRangeException.ThrowIfLessThan(zoom, 1);
+            ArgumentOutOfRangeException.ThrowIfLessThan(frameCount, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan((long)Math.Max(width, height) * zoom, int.MaxValue, "PNG side");
+            ArgumentOutOfRangeException.ThrowIfNegative(delayMs);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(delayMs, Gif.MaxDelayMs);
+            (this.output, this.width, this.height, this.zoom, this.frameCount) = (output, width, height, zoom, frameCount);
+            (delayNum, delayDen) = delayMs <= ushort.MaxValue ? ((ushort)delayMs, (ushort)1000) : ((ushort)Math.Round(delayMs / 10.0), (ushort)100);
+            output.Write(Signature);
+            Chunk(output, "IHDR", Header(width * zoom, height * zoom, 8, 2));
+            var actl = new byte[8];
+            BinaryPrimitives.WriteUInt32BigEndian(actl, (uint)frameCount);
+            Chunk(output, "acTL", actl);
         }
-        Chunk(ms, "IEND", []);
-        return ms.ToArray();
+
+        /// <summary>Appends a frame: packed RGB8 (HWC) at the encoder's width and height.</summary>
+        public void Add(ReadOnlySpan<byte> rgb)
+        {
+            if (rgb.Length != width * height * 3) throw new ArgumentException($"expected {width}x{height} RGB bytes, got {rgb.Length}");
+            if (frames == frameCount) throw new InvalidOperationException($"the animation was declared with {frameCount} frames");
+            var fctl = new byte[26];
+            BinaryPrimitives.WriteUInt32BigEndian(fctl, sequence++);
+            BinaryPrimitives.WriteUInt32BigEndian(fctl.AsSpan(4), (uint)(width * zoom));
+            BinaryPrimitives.WriteUInt32BigEndian(fctl.AsSpan(8), (uint)(height * zoom));
+            BinaryPrimitives.WriteUInt16BigEndian(fctl.AsSpan(20), delayNum);
+            BinaryPrimitives.WriteUInt16BigEndian(fctl.AsSpan(22), delayDen);
+            Chunk(output, "fcTL", fctl);
+            // The first frame is also the still image (IDAT); the others are fdAT chunks, numbered in sequence.
+            var data = new DataChunks(this, frames == 0);
+            using (var z = new ZLibStream(data, CompressionLevel.Optimal, leaveOpen: true))
+            {
+                var row = new byte[1 + width * zoom * 3]; // filter type 0 (none), then the enlarged row
+                for (int y = 0; y < height; y++)
+                {
+                    var src = rgb.Slice(y * width * 3, width * 3);
+                    for (int x = 0; x < width * zoom; x++) src.Slice(x / zoom * 3, 3).CopyTo(row.AsSpan(1 + 3 * x));
+                    for (int r = 0; r < zoom; r++) z.Write(row);
+                }
+            }
+            data.Complete();
+            frames++;
+        }
+
+        /// <summary>Writes IEND after the declared number of frames; the stream is flushed, not closed.</summary>
+        public void Finish()
+        {
+            if (frames != frameCount) throw new InvalidOperationException($"the animation was declared with {frameCount} frames, {frames} were added");
+            Chunk(output, "IEND", []);
+            output.Flush();
+        }
+
+        /// <summary>A write-only stream that cuts the compressed data into IDAT or fdAT chunks.</summary>
+        sealed class DataChunks(AnimatedEncoder encoder, bool still) : Stream
+        {
+            readonly byte[] buffer = new byte[4 + DataChunkBytes]; // room for the fdAT sequence number in front
+            int length;
+
+            public override void Write(ReadOnlySpan<byte> bytes)
+            {
+                while (bytes.Length > 0)
+                {
+                    var n = Math.Min(bytes.Length, DataChunkBytes - length);
+                    bytes[..n].CopyTo(buffer.AsSpan(4 + length));
+                    length += n;
+                    bytes = bytes[n..];
+                    if (length == DataChunkBytes) Emit();
+                }
+            }
+
+            public override void Write(byte[] bytes, int offset, int count) => Write(bytes.AsSpan(offset, count));
+
+            public void Complete()
+            {
+                if (length > 0) Emit();
+            }
+
+            void Emit()
+            {
+                if (still) Chunk(encoder.output, "IDAT", buffer.AsSpan(4, length));
+                else
+                {
+                    BinaryPrimitives.WriteUInt32BigEndian(buffer, encoder.sequence++);
+                    Chunk(encoder.output, "fdAT", buffer.AsSpan(0, 4 + length));
+                }
+                length = 0;
+            }
+
+            public override void Flush() { }
+            public override bool CanRead => false;
+            public override bool CanSeek => false;
+            public override bool CanWrite => true;
+            public override long Length => throw new NotSupportedException();
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+            public override int Read(byte[] b, int offset, int count) => throw new NotSupportedException();
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+        }
     }
 }

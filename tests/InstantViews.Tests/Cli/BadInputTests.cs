@@ -23,6 +23,13 @@ public sealed class BadInputFiles : IDisposable
         ImageFile.Write(Dir.File("img.png"), rand(3, 16, 16) * 2 - 1);
         ImageFile.Write(Dir.File("tiny.png"), rand(3, 1, 1) * 2 - 1);
         ImageFile.Write(Dir.File("strip.png"), rand(3, 10, 400) * 2 - 1);
+        // Issue 32 (nvs, orbit): a wide photo (16x40) whose cap can leave a side under 8 px, a 260x260 photo that --zoom 16
+        // enlarges past the frame limit, and a folder where nvs writes its second file for --out {d}/clash.png.
+        ImageFile.Write(Dir.File("wide.png"), rand(3, 16, 40) * 2 - 1);
+        Npy.WriteFloat32(Dir.File("wide.npy"), Enumerable.Repeat(2f, 16 * 40).ToArray(), 16, 40);
+        ImageFile.Write(Dir.File("big.png"), rand(3, 260, 260) * 2 - 1);
+        Npy.WriteFloat32(Dir.File("big.npy"), Enumerable.Repeat(2f, 260 * 260).ToArray(), 260, 260);
+        Directory.CreateDirectory(Dir.File("clash-generated.png"));
         var png = File.ReadAllBytes(Dir.File("img.png"));
         File.WriteAllBytes(Dir.File("trunc.png"), png[..60]);
         File.WriteAllBytes(Dir.File("empty.png"), []);
@@ -247,6 +254,25 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
             Add($"nvs {gw} --target orbit:5,0,0 {opt} {value} --out {{o}}.png", 2, opt);
         foreach (var (opt, value) in new[] { ("--frames", "0"), ("--delay", "-1"), ("--zoom", "0"), ("--yaw-range", "NaN"), ("--pitch", "Infinity") })
             Add($"orbit {gw} {opt} {value} --out {{o}}.gif", 2, opt);
+        // Issue 32: nvs and orbit.
+        // --max-size has view's range (8-8192), and a cap may not leave a side under 8 px (named with the photo's size and the cap).
+        foreach (var (opt, value, says) in new[] { ("--max-size", "7", "--max-size must be 8 to 8192 pixels, got 7"), ("--max-size", "8193", "8192"), ("--zoom", "17", "--zoom must be 1 to 16, got 17"),
+            ("--delay", "655351", "--delay must be 0 to 655350 ms (a GIF frame delay is a 16-bit count of centiseconds), got 655351") })
+        {
+            Add($"orbit {gw} {opt} {value} --out {{o}}.gif", 2, says);
+            if (opt == "--max-size") Add($"nvs {gw} --target orbit:5,0,0 {opt} {value} --out {{o}}.png", 2, says);
+        }
+        const string wide = "--image {d}/wide.png --depth {d}/wide.npy --max-size 16";
+        const string capped = "image of 40x16 pixels capped to --max-size 16 would be 16x6; both sides must be at least 8 pixels (use --max-size 19 or more)";
+        Add($"nvs --model {{d}}/genwarp.safetensors {wide} --target orbit:5,0,0 --out {{o}}.png", 1, capped);
+        Add($"nvs --model {{d}}/genwarp.safetensors {wide} --compose model --target orbit:5,0,0 --out {{o}}.png", 1, capped);
+        Add($"orbit --model {{d}}/genwarp.safetensors {wide} --frames 2 --out {{o}}.gif", 1, capped);
+        Add($"view --model {{d}}/one-step.safetensors {wide} --fill-size 8", 1, capped);
+        // Every file nvs writes is checked before any work: here the generated view's place beside --out is a folder.
+        Add($"nvs {gw} --target orbit:5,0,0 --out {{d}}/clash.png", 1, "clash-generated.png': is a folder");
+        // Orbit frames are at most 16 megapixels: the size --zoom makes is named.
+        Add("orbit --model {d}/genwarp.safetensors --image {d}/big.png --depth {d}/big.npy --frames 2 --zoom 16 --out {o}.gif", 1,
+            "--zoom 16 makes 4160x4160 frames of the 260x260 view (16.5 megapixels); an orbit frame is at most 16 megapixels (use --zoom 15 or less)");
         foreach (var (opt, value) in new[] { ("--lr", "NaN"), ("--batch", "0"), ("--minutes", "-1"), ("--steps", "0"), ("--resolution", "-8"), ("--spp", "0"), ("--checkpoint-minutes", "0") })
             Add($"genwarp train --out {{o}} --steps 1 {opt} {value}", 2, opt);
         foreach (var (opt, value) in new[] { ("--count", "0"), ("--steps", "0"), ("--batch", "-2"), ("--sigma-max", "NaN") })

@@ -56,6 +56,25 @@ public class NvsCommandTests
     }
 
     [Fact]
+    public void Orbit_keeps_no_tensors_per_frame()
+    {
+        // Frames go to the encoder as they are made: what a run leaves alive (the model, the photo) does not grow with --frames.
+        using var dir = new TempDir();
+        Inputs(dir);
+        long LeftAlive(int frames)
+        {
+            var before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            var r = Run("orbit", "--model", dir.File("model.safetensors"), "--image", dir.File("image.png"), "--depth", dir.File("depth.npy"), "--steps", "2",
+                "--frames", $"{frames}", "--zoom", "2", "--threads", "1", "-q", "--out", dir.File($"orbit-{frames}.gif"));
+            Assert.True(r.Code == 0, r.Err);
+            return TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount - before;
+        }
+        LeftAlive(2);
+        var (two, ten) = (LeftAlive(2), LeftAlive(10));
+        Assert.True(ten - two <= 2, $"2 frames left {two} tensors alive, 10 frames {ten}");
+    }
+
+    [Fact]
     public void Nvs_writes_source_warped_and_generated_side_by_side()
     {
         using var dir = new TempDir();
