@@ -1,7 +1,6 @@
 using InstantViews.Diffusion;
 using InstantViews.Nn;
 using InstantViews.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace InstantViews.GenWarp;
