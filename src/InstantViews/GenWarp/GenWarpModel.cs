@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace InstantViews.GenWarp;
 
 /// <summary>
-/// GenWarp (brief genwarp.md): a semantic-preserver U-Net sees the clean source with the source coordinate
+/// GenWarp (Seo et al., NeurIPS 2024, arXiv 2405.17251; docs/genwarp.md): a semantic-preserver U-Net sees the clean source with the source coordinate
 /// embedding and records its self-attention input tokens; the EDM-preconditioned denoising U-Net sees the
 /// noisy target with the warped target embedding (pose guider output added after its input conv), and its
 /// self-attention layers attend over [own tokens ; reference tokens]. A global source embedding is the

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace InstantViews.OneStep;
 
 /// <summary>
-/// What the growth levels of a one-step GenWarp see of the source (brief onestep.md, "Growing"): at each level's
+/// What the growth levels of a one-step GenWarp see of the source (docs/genwarp.md, "Growing the one-step model"): at each level's
 /// resolution, the source forward-warped into the target camera by its depth, with the hole mask — 4 channels.
 /// The base level keeps GenWarp's coordinate warp (depth errors are not copied); the levels add the source's detail
 /// where the layout is already decided.

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace InstantViews.OneStep;
 
 /// <summary>
-/// One-step GenWarp (brief onestep.md): G(z, c) = D(z; sigma_max | c), the GenWarp denoiser evaluated once at the
+/// One-step GenWarp (PaGoDA applied to GenWarp; docs/genwarp.md, "One-step GenWarp"): G(z, c) = D(z; sigma_max | c), the GenWarp denoiser evaluated once at the
 /// top noise level with every conditioning path kept (pose guider, reference tokens of the semantic preserver,
 /// coordinate attention, global context). Initialised from the teacher it is exactly the teacher's denoiser at
 /// sigma_max; distillation (<see cref="OneStepTrainer"/>) trains the denoising side and keeps the semantic preserver

@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 namespace InstantViews.OneStep;
 
 /// <summary>
-/// Distils a GenWarp teacher into <see cref="OneStepGenWarp"/> (brief onestep.md): each step takes a batch of
+/// Distils a GenWarp teacher into <see cref="OneStepGenWarp"/> (docs/genwarp.md, "One-step GenWarp"): each step takes a batch of
 /// (pair, z) records, re-renders the pairs by index, and trains G on the perceptual reconstruction
 /// d(G(z_x, c), x) of the real target under a shared augmentation plus the hinge adversarial loss of the projected
 /// ResNet-18 discriminator on G(z, c) for fresh noise z and the same conditions, weighted by w x the adaptive lambda;

@@ -4,7 +4,7 @@ namespace InstantViews.NovelViews.Evaluation;
 
 /// <summary>
 /// Difficulty ranges of view changes, by ground-truth covisibility (share of target pixels visible from the source):
-/// mid = [0.5, 0.8], long = [0.2, 0.5) (brief genwarp.md, "Evaluation").
+/// mid = [0.5, 0.8], long = [0.2, 0.5) (GenWarp's evaluation splits, arXiv 2405.17251; docs/genwarp.md, "Evaluation").
 /// </summary>
 public sealed record CovisibilityRange(string Name, double Min, double Max)
 {

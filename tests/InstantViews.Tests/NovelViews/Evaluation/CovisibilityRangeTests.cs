@@ -14,7 +14,7 @@ public class CovisibilityRangeTests
     [InlineData(0.2, "long")]
     [InlineData(0.1999, null)]
     [InlineData(0.8001, null)]
-    public void Ranges_follow_the_brief(double covisibility, string? expected) =>
+    public void Ranges_are_the_mid_and_long_splits(double covisibility, string? expected) =>
         Assert.Equal(expected, CovisibilityRange.Of(covisibility)?.Name);
 
     [Fact]
