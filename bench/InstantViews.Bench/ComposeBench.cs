@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using InstantViews.GenWarp;
 using InstantViews.Geometry;
+using InstantViews.NovelViews;
 using static TorchSharp.torch;
 
 namespace InstantViews.Bench;

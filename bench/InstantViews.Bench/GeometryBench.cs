@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
+using InstantViews.Depth;
 using InstantViews.GenWarp;
-using InstantViews.GenWarp.Depth;
 using InstantViews.Runtime;
 using InstantViews.Scenes;
 

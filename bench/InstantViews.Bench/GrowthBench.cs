@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using InstantViews.GenWarp;
 using InstantViews.Geometry;
 using InstantViews.Imaging;
+using InstantViews.NovelViews;
+using InstantViews.OneStep;
 using InstantViews.Runtime;
 using InstantViews.Scenes;
 using static TorchSharp.torch;

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using InstantViews.Depth;
 using InstantViews.GenWarp;
-using InstantViews.GenWarp.Depth;
 using InstantViews.Geometry;
+using InstantViews.NovelViews;
+using InstantViews.OneStep;
 using InstantViews.Runtime;
 using InstantViews.Scenes;
 using static TorchSharp.torch;

@@ -7,7 +7,6 @@ using InstantViews.Metrics;
 using InstantViews.Nn;
 using InstantViews.Pagoda;
 using InstantViews.Runtime;
-using InstantViews.Scenes;
 using static TorchSharp.torch;
 
 namespace InstantViews.Bench;

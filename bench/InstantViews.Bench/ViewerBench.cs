@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using InstantViews.GenWarp;
 using InstantViews.Geometry;
 using InstantViews.Imaging;
+using InstantViews.NovelViews;
+using InstantViews.OneStep;
 using InstantViews.Runtime;
 using InstantViews.Scenes;
 using PuppeteerSharp;
@@ -200,7 +201,7 @@ static class ViewerBench
         if (module is not OneStepGenWarp g) throw new InvalidOperationException($"'{model}' is a '{header.Kind}' model; the viewer benchmark measures a one-step model");
         var pipeline = new NovelViewPipeline(new OneStepViews(g));
         var rgb = ImageFile.Read(photo);
-        var depth = InstantViews.GenWarp.Depth.DepthSource.Open("builtin");
+        var depth = InstantViews.Depth.DepthSource.Open("builtin");
         foreach (var fill in new[] { 256, 384, 512 })
         {
             using var views = PhotoViews.Open(rgb, Camera.FromFov((int)rgb.shape[2], (int)rgb.shape[1], 60), depth, pipeline, new PhotoViewSizes(1024, fill), photo);

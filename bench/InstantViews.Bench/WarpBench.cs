@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using InstantViews.Depth;
 using InstantViews.GenWarp;
-using InstantViews.GenWarp.Depth;
 using InstantViews.Geometry;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using InstantViews.Diffusion;
 using InstantViews.Runtime;
 using InstantViews.Training;
 using static TorchSharp.torch;
@@ -85,8 +84,8 @@ public static class Cli
         root.Subcommands.Add(DepthCommand.Build());
         root.Subcommands.Add(WarpCommand.Build());
         root.Subcommands.Add(GenWarpCommand.Build());
-        root.Subcommands.Add(GenWarpCommand.BuildNvs());
-        root.Subcommands.Add(GenWarpCommand.BuildOrbit());
+        root.Subcommands.Add(NvsCommand.Build());
+        root.Subcommands.Add(OrbitCommand.Build());
         root.Subcommands.Add(ViewCommand.Build());
         OptionRules.Apply(root);
         return root;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using InstantViews.GenWarp.Depth;
+using InstantViews.Depth;
 using InstantViews.Imaging;
 using InstantViews.Runtime;
 using static TorchSharp.torch;

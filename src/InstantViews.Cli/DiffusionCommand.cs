@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using InstantViews.Diffusion;
-using InstantViews.Imaging;
 using InstantViews.Nn;
 using InstantViews.Runtime;
 using static TorchSharp.torch;

@@ -4,11 +4,8 @@ using System.Text;
 using InstantViews.Imaging;
 using InstantViews.Metrics;
 using InstantViews.Runtime;
-using InstantViews.Scenes;
 using Spectre.Console;
 using TorchSharp;
-using static TorchSharp.torch;
-using Progress = InstantViews.Runtime.Progress;
 
 namespace InstantViews.Cli;
 

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
-using InstantViews.Geometry;
 using InstantViews.Imaging;
 using InstantViews.Runtime;
 using InstantViews.Scenes;

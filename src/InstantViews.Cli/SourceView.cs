@@ -1,5 +1,5 @@
 using System.CommandLine;
-using InstantViews.GenWarp.Depth;
+using InstantViews.Depth;
 using InstantViews.Geometry;
 using InstantViews.Imaging;
 using static TorchSharp.torch;

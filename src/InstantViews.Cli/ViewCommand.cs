@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using InstantViews.Depth;
 using InstantViews.GenWarp;
-using InstantViews.GenWarp.Depth;
+using InstantViews.NovelViews;
 using InstantViews.Runtime;
 using InstantViews.Viewer;
 
@@ -36,11 +36,7 @@ public static class ViewCommand
             settings.Check();
             var sizes = new PhotoViewSizes(p.GetValue(maxSize), p.GetValue(fillSize));
             sizes.Check();
-            var pipeline = new NovelViewPipeline(GenWarpCommand.OpenGenerator(p.GetValue(model)!, ctx.Device, (header, _) =>
-            {
-                var d = SamplingDefaults.Of(header);
-                return new NovelViewSampling(d.Steps, d.SigmaMax, d.Guidance, "heun");
-            }), ctx.Device);
+            var pipeline = new NovelViewPipeline(NovelViewGenerators.Open(p.GetValue(model)!, ctx.Device), ctx.Device);
             var source = src.Read(p, ctx.Device);
             var first = PhotoViews.Open(source.Rgb, source.Depth, source.Camera, source.Estimator.Description, pipeline, sizes, p.GetValue(src.Image)!);
             // Uploads get depth from the estimator given, or the built-in one when --depth named a file.

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using InstantViews.GenWarp.Depth;
 using InstantViews.Geometry;
 using InstantViews.Imaging;
 using InstantViews.Runtime;

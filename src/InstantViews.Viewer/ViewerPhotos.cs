@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using InstantViews.GenWarp;
 using InstantViews.Imaging;
+using InstantViews.NovelViews;
 using SkiaSharp;
 
 namespace InstantViews.Viewer;

@@ -2,7 +2,6 @@ using InstantViews.Imaging;
 using InstantViews.Nn;
 using InstantViews.Runtime;
 using InstantViews.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace InstantViews.Diffusion;

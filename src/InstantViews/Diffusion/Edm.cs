@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace InstantViews.Diffusion;
 
-/// <summary>EDM preconditioning coefficients (Karras et al. 2022, Table 1; the brief's edm.md), sigma_data = 0.5.</summary>
+/// <summary>EDM preconditioning coefficients (Karras et al. 2022, arXiv 2206.00364, Table 1), sigma_data = 0.5.</summary>
 public static class Edm
 {
     public const double SigmaData = 0.5;

@@ -1,6 +1,6 @@
 namespace InstantViews.Diffusion;
 
-/// <summary>Noise-level grids (the brief's edm.md).</summary>
+/// <summary>Noise-level grids (Karras et al. 2022, arXiv 2206.00364, Eq. 5 and Table 1).</summary>
 public static class NoiseGrid
 {
     public const double DefaultSigmaMin = 0.002, DefaultSigmaMax = 80, DefaultRho = 7;

@@ -1,5 +1,4 @@
 using InstantViews.Imaging;
-using InstantViews.Runtime;
 using InstantViews.Scenes;
 using static TorchSharp.torch;
 

@@ -2,9 +2,6 @@ using static TorchSharp.torch;
 
 namespace InstantViews.GenWarp;
 
-/// <summary>One noise level of <see cref="CoordinateSensitivity.Measure"/>: RMS values over pixels, channels and pairs.</summary>
-public sealed record CoordinateSensitivityRow(double Sigma, double DenoiserError, double IdentityChange, double GroundTruthChange);
-
 /// <summary>
 /// How much a GenWarp model uses the warped coordinates. At each noise level sigma the conditional denoiser runs on
 /// target + sigma n three times: with the warped target embedding, with the source's own (unwarped) grid in its place,

@@ -2,15 +2,6 @@ using InstantViews.Nn;
 
 namespace InstantViews.GenWarp;
 
-/// <summary>Where the global source embedding (the cross-attention context of both U-Nets) comes from.</summary>
-public enum GlobalEmbeddingKind
-{
-    /// <summary>A small convolutional encoder trained with the model.</summary>
-    Learned,
-    /// <summary>The pretrained ResNet-18's pooled 512-d features (frozen), linearly projected to ContextDim.</summary>
-    ResNet18,
-}
-
 /// <summary>
 /// Everything that rebuilds a <see cref="GenWarpModel"/>: the U-Net shared by the denoiser and the semantic
 /// preserver (3 input channels, ContextDim &gt; 0), the pose guider widths, the global embedding and the guidance

@@ -1,44 +1,12 @@
 using InstantViews.Diffusion;
 using InstantViews.Nn;
 using InstantViews.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace InstantViews.GenWarp;
 
 /// <summary>
-/// What conditions the denoising U-Net: warped coordinates always; context and reference tokens unless dropped.
-/// <see cref="SourceEmbedding"/> [N, 11, H, W] gives the reference tokens' coordinates to coordinate attention.
-/// </summary>
-public sealed record GenWarpCondition(Tensor TargetEmbedding, Tensor? Context, IReadOnlyList<Tensor>? Reference)
-{
-    public Tensor? SourceEmbedding { get; init; }
-
-    /// <summary>The unconditional branch of guidance: drops the global embedding and the reference tokens, keeps the coordinates.</summary>
-    public GenWarpCondition Unconditional() => this with { Context = null, Reference = null };
-}
-
-/// <summary>
-/// What the semantic preserver and the global encoder make of a source image [N,3,H,W], once per source: the
-/// global context, the reference tokens and the source coordinate embedding. Every view of that source reuses it.
-/// </summary>
-public sealed record GenWarpSource(Tensor Context, IReadOnlyList<Tensor> Reference, Tensor SourceEmbedding)
-{
-    public long Count => Context.shape[0];
-
-    /// <summary>The condition of one view per source for warped target embeddings [N,11,H,W].</summary>
-    public GenWarpCondition For(Tensor targetEmbedding) => new(targetEmbedding, Context, Reference) { SourceEmbedding = SourceEmbedding };
-
-    /// <summary>A single source (N = 1) repeated for <paramref name="n"/> views.</summary>
-    public GenWarpSource Repeat(long n) => n == Count ? this
-        : new(Context.expand(n, -1, -1), Reference.Select(t => t.expand(n, -1, -1)).ToList(), SourceEmbedding.expand(n, -1, -1, -1));
-
-    /// <summary>Keeps the tensors alive beyond the current dispose scope (a cached source).</summary>
-    public GenWarpSource Detach() => new(Context.DetachFromDisposeScope(), Reference.Select(t => t.DetachFromDisposeScope()).ToList(), SourceEmbedding.DetachFromDisposeScope());
-}
-
-/// <summary>
-/// GenWarp (brief genwarp.md): a semantic-preserver U-Net sees the clean source with the source coordinate
+/// GenWarp (Seo et al., NeurIPS 2024, arXiv 2405.17251; docs/genwarp.md): a semantic-preserver U-Net sees the clean source with the source coordinate
 /// embedding and records its self-attention input tokens; the EDM-preconditioned denoising U-Net sees the
 /// noisy target with the warped target embedding (pose guider output added after its input conv), and its
 /// self-attention layers attend over [own tokens ; reference tokens]. A global source embedding is the

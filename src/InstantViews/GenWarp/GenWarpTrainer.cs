@@ -1,11 +1,10 @@
 using System.Text.Json;
+using InstantViews.Depth;
 using InstantViews.Diffusion;
-using InstantViews.GenWarp.Depth;
 using InstantViews.Imaging;
 using InstantViews.Runtime;
 using InstantViews.Scenes;
 using InstantViews.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace InstantViews.GenWarp;

@@ -4,9 +4,6 @@ using static TorchSharp.torch;
 
 namespace InstantViews.GenWarp;
 
-/// <summary>Sampling settings: grid points on the Karras grid, the top noise level, the guidance scale, and the sampler by name (<see cref="SamplerRegistry"/>).</summary>
-public sealed record NovelViewSampling(int Steps = 18, double SigmaMax = 40, double Guidance = 2, string Sampler = "heun");
-
 /// <summary>Generates target views for a batch with any of the core's samplers; NFE is counted by the sampler.</summary>
 public static class NovelViewSampler
 {

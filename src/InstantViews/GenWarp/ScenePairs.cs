@@ -1,4 +1,6 @@
-using InstantViews.GenWarp.Depth;
+using InstantViews.Depth;
+using InstantViews.NovelViews;
+using InstantViews.OneStep;
 using InstantViews.Scenes;
 using static TorchSharp.torch;
 
@@ -84,6 +86,3 @@ public sealed class ScenePairs(SceneStreamConfig config, IDepthEstimator? depth 
 
     public void Dispose() => stream.Dispose();
 }
-
-/// <summary>What a grown one-step GenWarp needs per batch: the base-resolution condition, one guide per level, the full-size targets.</summary>
-public sealed record GrownBatch(NovelViewBatch Base, IReadOnlyList<Tensor> Guides, Tensor Target);

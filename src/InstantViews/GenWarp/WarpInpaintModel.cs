@@ -1,13 +1,12 @@
 using InstantViews.Diffusion;
 using InstantViews.Nn;
 using InstantViews.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace InstantViews.GenWarp;
 
 /// <summary>
-/// The classic baseline (brief genwarp.md, "Baseline we must beat"): forward-splat the source RGB by depth, then a
+/// The classic baseline (docs/genwarp.md, "The baseline"): forward-splat the source RGB by depth, then a
 /// diffusion inpainting U-Net fills the holes, conditioned on the warped RGB and the hole mask as extra input
 /// channels. EDM preconditioning scales only the noisy channels; the conditions enter unscaled.
 /// </summary>

@@ -61,9 +61,6 @@ public sealed record Camera(double Fx, double Fy, double Cx, double Cy, int Widt
         return R.Transpose() * (p - T);
     }
 
-    /// <summary>Direction in world coordinates of the ray through (u, v), scaled so that its camera z is 1.</summary>
-    public Vec3 RayDirection(double u, double v) => R.Transpose() * new Vec3((u - Cx) / Fx, (v - Cy) / Fy, 1);
-
     /// <summary>Projects many world points; writes (u, v, z) per point.</summary>
     public void Project(ReadOnlySpan<Vec3> world, Span<Vec3> uvz)
     {

@@ -10,7 +10,7 @@ public sealed record PerceptualConfig(int[]? Stages = null, int MinSize = 224)
 }
 
 /// <summary>
-/// LPIPS-form distance without learned weights (PaGoDA's reconstruction loss, brief pagoda.md): for each chosen
+/// LPIPS-form distance without learned weights (PaGoDA's reconstruction loss, arXiv 2405.14822): for each chosen
 /// stage of the frozen ResNet-18, the mean over pixels of ||f(a)/|f(a)| - f(b)/|f(b)|||^2 (norms over
 /// channels), summed over stages. Differentiable in both inputs; images smaller than MinSize are upsampled
 /// (bilinear, keeping the aspect ratio) so the deep stages still see a spatial map.

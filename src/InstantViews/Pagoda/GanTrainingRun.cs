@@ -1,7 +1,5 @@
-using InstantViews.Imaging;
 using InstantViews.Runtime;
 using InstantViews.Training;
-using TorchSharp;
 
 using static TorchSharp.torch;
 

@@ -1,7 +1,6 @@
 using InstantViews.Diffusion;
 using InstantViews.Nn;
 using InstantViews.Runtime;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using InstantViews.Imaging;
 using InstantViews.Runtime;
 using static TorchSharp.torch;
 

@@ -69,7 +69,7 @@ public sealed class ProjectedDiscriminator : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>The GAN losses of PaGoDA stage 2/3 and its adaptive weight (brief pagoda.md).</summary>
+/// <summary>The GAN losses of PaGoDA stage 2/3 and its adaptive weight (Kim et al., NeurIPS 2024, arXiv 2405.14822; docs/pagoda.md).</summary>
 public static class GanLosses
 {
     /// <summary>L_D = E[relu(1 - D(x))] + E[relu(1 + D(G(z)))].</summary>

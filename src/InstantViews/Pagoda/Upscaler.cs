@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace InstantViews.Pagoda;
 
 /// <summary>
-/// PaGoDA's super-resolution (brief pagoda.md): a low-resolution image is inverted along the teacher's probability-flow
+/// PaGoDA's super-resolution (arXiv 2405.14822; docs/pagoda.md): a low-resolution image is inverted along the teacher's probability-flow
 /// ODE to its noise (reverse Heun, clamped denoiser), and the grown generator maps that noise to the high-resolution
 /// image in one evaluation. Network evaluations are counted, not assumed.
 /// </summary>

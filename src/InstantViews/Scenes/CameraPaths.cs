@@ -84,12 +84,4 @@ public static class CameraPaths
         for (int i = 0; i < frames; i++) path[i] = intrinsics.Orbit(center, radius, startYaw + 2 * Math.PI * i / frames, pitch);
         return path;
     }
-
-    /// <summary>An orbit around the room centre that fits inside the room.</summary>
-    public static Camera[] RoomOrbit(Scene scene, Camera intrinsics, int frames, double pitch = 0.15)
-    {
-        var centre = new Vec3(scene.Size.X / 2, 0.8, scene.Size.Z / 2);
-        var radius = 0.5 * Math.Min(scene.Size.X, scene.Size.Z) - Clearance;
-        return Orbit(intrinsics, centre, radius, frames, pitch);
-    }
 }

@@ -8,9 +8,6 @@ namespace InstantViews.Scenes;
 /// <summary>One frame of a multi-view folder: image file, optional depth file (.npy metres or 16-bit PNG millimetres), camera.</summary>
 public sealed record MultiViewFrame(string ImagePath, string? DepthPath, Camera Camera)
 {
-    /// <summary>The image as [3, H, W] in [-1, 1].</summary>
-    public Tensor LoadImage() => ImageFile.Read(ImagePath);
-
     /// <summary>Depth [H, W] in metres, row-major, or null when the frame has none.</summary>
     public float[]? LoadDepth()
     {

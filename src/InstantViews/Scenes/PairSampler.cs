@@ -41,18 +41,4 @@ public static class PairSampler
         }
         return null;
     }
-
-    /// <summary>A pair of frames of a rendered sequence whose covisibility is in range, or null after <paramref name="attempts"/> tries.</summary>
-    public static (int Source, int Target, double Covisibility)? SampleFromViews(IReadOnlyList<RenderedView> views, SceneRandom rng, double min, double max, int attempts = 64)
-    {
-        if (views.Count < 2) return null;
-        for (int a = 0; a < attempts; a++)
-        {
-            int i = rng.Next(0, views.Count), j = rng.Next(0, views.Count);
-            if (i == j) continue;
-            var c = Covisibility.Compute(views[i], views[j]);
-            if (c >= min && c <= max) return (i, j, c);
-        }
-        return null;
-    }
 }

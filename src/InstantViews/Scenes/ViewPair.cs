@@ -17,7 +17,4 @@ public sealed record ViewPair(RenderedView Source, RenderedView Target, double C
 
     /// <summary>Source z-depth [H, W] in metres.</summary>
     public Tensor SourceDepth() => Source.DepthTensor();
-
-    /// <summary>Target z-depth [H, W] in metres.</summary>
-    public Tensor TargetDepth() => Target.DepthTensor();
 }

@@ -3,6 +3,8 @@ using System.Text.Json;
 using InstantViews.GenWarp;
 using InstantViews.Imaging;
 using InstantViews.Nn;
+using InstantViews.NovelViews.Evaluation;
+using InstantViews.OneStep;
 using InstantViews.Pagoda;
 using InstantViews.Runtime;
 using InstantViews.Tests.GenWarp;

@@ -1,7 +1,6 @@
 using InstantViews.GenWarp;
 using InstantViews.Imaging;
 using InstantViews.Runtime;
-using InstantViews.Tests.GenWarp;
 using static TorchSharp.torch;
 
 namespace InstantViews.Tests.Cli;

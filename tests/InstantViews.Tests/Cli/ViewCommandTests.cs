@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using InstantViews.GenWarp;
 using InstantViews.Imaging;
+using InstantViews.OneStep;
 using InstantViews.Runtime;
 using InstantViews.Tests.GenWarp;
 using InstantViews.Tests.Viewer;

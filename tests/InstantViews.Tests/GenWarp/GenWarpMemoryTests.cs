@@ -1,5 +1,6 @@
 using InstantViews.GenWarp;
 using InstantViews.Geometry;
+using InstantViews.NovelViews;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,6 @@
 using InstantViews.GenWarp;
 using InstantViews.Runtime;
 using InstantViews.Scenes;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace InstantViews.Tests.GenWarp;

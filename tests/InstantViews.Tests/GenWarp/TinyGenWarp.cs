@@ -1,8 +1,6 @@
 using InstantViews.Diffusion;
 using InstantViews.GenWarp;
-using InstantViews.Nn;
 using InstantViews.Tests.Nn;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace InstantViews.Tests.GenWarp;

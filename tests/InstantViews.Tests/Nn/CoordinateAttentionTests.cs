@@ -1,6 +1,5 @@
 using InstantViews.GenWarp;
 using InstantViews.Nn;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace InstantViews.Tests.Nn;

@@ -2,8 +2,8 @@ using InstantViews.Diffusion;
 using InstantViews.Metrics;
 using InstantViews.Nn;
 using InstantViews.Pagoda;
+using InstantViews.Tests.GenWarp;
 using InstantViews.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace InstantViews.Tests.Pagoda;

@@ -1,4 +1,3 @@
-using InstantViews.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

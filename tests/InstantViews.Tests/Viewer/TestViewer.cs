@@ -1,8 +1,10 @@
 using System.Net.WebSockets;
 using System.Text;
+using InstantViews.Depth;
 using InstantViews.GenWarp;
-using InstantViews.GenWarp.Depth;
 using InstantViews.Geometry;
+using InstantViews.NovelViews;
+using InstantViews.OneStep;
 using InstantViews.Tests.GenWarp;
 using InstantViews.Viewer;
 using static TorchSharp.torch;

@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using InstantViews.Depth;
+using InstantViews.Diffusion;
+using InstantViews.GenWarp;
+using InstantViews.Imaging;
+using InstantViews.NovelViews;
+using InstantViews.NovelViews.Evaluation;
+using InstantViews.OneStep;
+using InstantViews.Runtime;
+using static TorchSharp.torch;
+
+namespace InstantViews.Cli;
+
+/// <summary>`instantviews genwarp distil`: the one-step GenWarp from its pairs (base run or a growth level).</summary>
+public static class GenWarpDistilCommand
+{
+    public static Command Build()
+    {
+        var teacher = new Option<string?>("--teacher") { Description = "GenWarp teacher the generator starts from (a new run), also the grids' multi-step column" };
+        var pairs = new Option<string>("--pairs") { Description = "Pairs folder or file from `genwarp pairs`", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Run folder", Required = true };
+        var minutes = new Option<double?>("--minutes") { Description = "Stop after this much wall time" };
+        var steps = new Option<long?>("--steps") { Description = "Stop at this total step count" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly" };
+        var batch = new Option<int>("--batch") { Description = "Pairs per batch", DefaultValueFactory = _ => 16 };
+        var lr = new Option<double>("--lr") { Description = "Generator learning rate", DefaultValueFactory = _ => 1e-4 };
+        var adv = new Option<double>("--adversarial-weight") { Description = "w of L_rec + w lambda L_G (0: reconstruction only)", DefaultValueFactory = _ => 0.2 };
+        var featureSize = new Option<int>("--feature-size") { Description = "Views are upsampled to at least this size for the ResNet-18 (loss and discriminator)", DefaultValueFactory = _ => 64 };
+        var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids", DefaultValueFactory = _ => 200 };
+        var discCondition = new Option<string>("--disc-condition") { Description = "What the discriminator sees besides the view: none, or warp (the forward-warped source)", DefaultValueFactory = _ => "none" };
+        discCondition.AcceptOnlyFromAmong(OneStepTrainConfig.DiscriminatorConditions);
+        var grow = new Option<string?>("--grow") { Description = "Instead of --teacher: grow this one-step model by one level (2x the size; PaGoDA's growth stage), trained on the pairs rendered at the new size" };
+        var levelGuide = new Option<string>("--level-guide") { Description = "With --grow: what the new level sees of the source: warp (the warped source RGB and holes at its size) or none", DefaultValueFactory = _ => "warp" };
+        levelGuide.AcceptOnlyFromAmong(OneStepGenWarpConfig.LevelGuides);
+        var levelChannels = new Option<int?>("--level-channels") { Description = "With --grow: channels of the new level (default: the model's, 32)" };
+        var cmd = new Command("distil", "Distil a GenWarp teacher into a one-step generator (PaGoDA's base stage for novel views), or grow one by a level (--grow); --resume continues exactly")
+        { teacher, grow, pairs, outDir, minutes, steps, resume, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels };
+        cmd.Options.Add(Cli.CheckpointMinutesOption);
+        cmd.Options.Add(Cli.CheckpointEveryOption);
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            OutputPaths.Folder(p.GetValue(outDir)!);
+            if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
+            var set = NovelViewPairSet.Load(p.GetValue(pairs)!);
+            var dir = p.GetValue(outDir)!;
+            var depth = GenWarpCommand.PairDepth(set.Config.Depth, ctx.Device);
+            OneStepTrainer trainer;
+            if (p.GetValue(resume))
+            {
+                trainer = OneStepTrainer.Resume(dir, set, depth, ctx.Device);
+                Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels);
+            }
+            else
+            {
+                if (p.GetValue(teacher) is not null == p.GetValue(grow) is not null) throw new UserError("a new run needs either --teacher (distil) or --grow (grow a one-step model)");
+                var teacherPath = p.GetValue(teacher) ?? p.GetValue(grow)!;
+                var train = new OneStepTrainConfig
+                {
+                    BatchSize = p.GetValue(batch),
+                    LearningRate = p.GetValue(lr),
+                    AdversarialWeight = p.GetValue(adv),
+                    FeatureSize = p.GetValue(featureSize),
+                    CheckpointEvery = p.GetValue(Cli.CheckpointEveryOption) ?? 50,
+                    SampleEvery = p.GetValue(sampleEvery),
+                    DiscriminatorCondition = p.GetValue(discCondition)!,
+                    Seed = ctx.Seed,
+                    Teacher = p.GetValue(teacher) is null ? null : Path.GetFullPath(teacherPath),
+                };
+                if (p.GetValue(grow) is { } from)
+                {
+                    var (oneStep, _) = Checkpoint.Load<OneStepGenWarp>(from, ctx.Device);
+                    trainer = OneStepTrainer.Grow(oneStep, train, set, depth, dir, p.GetValue(levelChannels), p.GetValue(levelGuide), ctx.Device);
+                }
+                else
+                {
+                    var (model, _) = Checkpoint.Load<GenWarpModel>(teacherPath, ctx.Device);
+                    trainer = OneStepTrainer.Create(model, train, set, depth, dir, ctx.Device);
+                }
+            }
+            using (trainer)
+            {
+                var g = trainer.Generator;
+                var what = g.Cfg.Levels == 0 ? "distilling one-step GenWarp" : $"growing one-step GenWarp to {g.OutputResolution}px (level {g.Cfg.Levels}, guide {g.Cfg.LevelGuide})";
+                Console.WriteLine($"{what} ({g.ParameterCount / 1e6:0.00}M parameters) from {set.Count} pairs " +
+                                  $"(inverted with guidance {set.Config.Guidance}, depth {set.Config.Depth}), from step {trainer.Step}");
+                Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));
+            }
+            return 0;
+        });
+        return cmd;
+    }
+}

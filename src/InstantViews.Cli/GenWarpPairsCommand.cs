@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using InstantViews.Depth;
+using InstantViews.Diffusion;
+using InstantViews.GenWarp;
+using InstantViews.Imaging;
+using InstantViews.NovelViews;
+using InstantViews.NovelViews.Evaluation;
+using InstantViews.OneStep;
+using InstantViews.Runtime;
+using static TorchSharp.torch;
+
+namespace InstantViews.Cli;
+
+/// <summary>`instantviews genwarp pairs`: the one-step distillation's (pair, inverted noise) pairs from the GenWarp teacher.</summary>
+public static class GenWarpPairsCommand
+{
+    public static Command Build()
+    {
+        var teacher = new Option<string>("--teacher") { Description = "GenWarp teacher (model.safetensors)", Required = true };
+        var count = new Option<int>("--count") { Description = "Number of scene pairs", DefaultValueFactory = _ => 1024 };
+        var outDir = new Option<string>("--out") { Description = "Pairs folder (chunk files; re-running resumes)", Required = true };
+        var steps = new Option<int>("--steps") { Description = "Inversion grid points (reverse Heun, 2N-1 evaluations per pair, twice that with guidance)", DefaultValueFactory = _ => 18 };
+        var guidance = new Option<double>("--guidance") { Description = "Guidance scale of the inverted field (1 = the conditional model's own ODE)", DefaultValueFactory = _ => 1 };
+        var depth = new Option<string>("--depth") { Description = "Source depth of the pairs: gt, builtin or builtin:FILE.safetensors", DefaultValueFactory = _ => "builtin" };
+        var chunk = new Option<int>("--chunk") { Description = "Pairs per chunk file", DefaultValueFactory = _ => 32 };
+        var cmd = new Command("pairs", "Invert real target views of scene pairs to noise along the teacher's conditional PF-ODE: one-step GenWarp's (condition, z) pairs")
+        { teacher, count, outDir, steps, guidance, depth, chunk };
+        var shard = ShardOptions.Create();
+        shard.AddTo(cmd);
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            OutputPaths.Folder(p.GetValue(outDir)!);
+            var (model, header) = Checkpoint.Load<GenWarpModel>(p.GetValue(teacher)!, ctx.Device);
+            var (i, n) = shard.Read(p);
+            if (p.GetValue(steps) < 2) throw new UserError($"--steps must be at least 2, got {p.GetValue(steps)}");
+            if (p.GetValue(chunk) < 1) throw new UserError($"--chunk must be at least 1, got {p.GetValue(chunk)}");
+            var w = p.GetValue(guidance);
+            if (!double.IsFinite(w) || w < 0) throw new UserError($"--guidance must be a finite number >= 0, got {w}");
+            var config = new NovelViewPairsConfig
+            {
+                Resolution = model.Cfg.Net.Resolution,
+                Seed = ctx.Seed,
+                Depth = p.GetValue(depth)!,
+                Guidance = w,
+                Steps = p.GetValue(steps),
+                SigmaMax = SamplingDefaults.Of(header).SigmaMax,
+            };
+            using var data = new ScenePairs(config.Stream(), GenWarpCommand.PairDepth(config.Depth, ctx.Device));
+            var chunks = new Pagoda.PairsConfig { Count = p.GetValue(count), ChunkSize = p.GetValue(chunk), ShardIndex = i, ShardCount = n };
+            var clock = Stopwatch.StartNew();
+            var files = NovelViewPairSet.Build(model, data, config, chunks, p.GetValue(outDir)!, ctx.Device);
+            var set = NovelViewPairSet.Load(p.GetValue(outDir)!);
+            var nfe = (2 * config.Steps - 1) * (w == 1 ? 1 : 2);
+            Console.WriteLine($"{files.Count} chunks for shard {i}/{n} in {p.GetValue(outDir)} ({set.Count} pairs in the folder); {nfe} NFE per pair; " +
+                              $"round-trip PSNR {set.RoundTripPsnr:0.00} dB; {clock.Elapsed.TotalSeconds:0} s");
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using InstantViews.Depth;
+using InstantViews.Diffusion;
+using InstantViews.GenWarp;
+using InstantViews.Imaging;
+using InstantViews.NovelViews;
+using InstantViews.NovelViews.Evaluation;
+using InstantViews.OneStep;
+using InstantViews.Runtime;
+using static TorchSharp.torch;
+
+namespace InstantViews.Cli;
+
+/// <summary>`instantviews nvs`: one novel view of a photo.</summary>
+public static class NvsCommand
+{
+    public static Command Build()
+    {
+        var src = SourceView.Options.Create();
+        var gen = GenerationOptions.Create();
+        var target = new Option<string>("--target") { Description = "Target camera: JSON, orbit:yaw,pitch,radius (degrees, metres; radius 0 = median depth) or move:dx,dy,dz,yaw,pitch (source camera axes)", Required = true };
+        var targetFrame = new Option<int>("--target-frame") { Description = "Frame of a cameras.json given to --target", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "Output PNG: source | warped | generated side by side (the generated view alone goes beside it as *-generated.png)", Required = true };
+        var cmd = new Command("nvs", "Generate one novel view of an image with GenWarp") { target, targetFrame, output };
+        src.AddTo(cmd);
+        gen.AddTo(cmd);
+        Cli.SetAction(cmd, (p, ctx) =>
+        {
+            // Every file nvs writes is checked before any work: the side-by-side (--out) and the view beside it.
+            var path = OutputPaths.File(p.GetValue(output)!, ".png");
+            var generatedPath = NvsGeneratedPath(path);
+            try { OutputPaths.File(generatedPath, ".png"); }
+            catch (UserError e) { throw new UserError($"{e.Message} (nvs writes the generated view there, beside --out '{path}')"); }
+            var pipeline = gen.Load(p, ctx.Device);
+            var view = src.Read(p, ctx.Device);
+            var (photo, photoDepth, photoCam, full) = gen.Photo(p, view, p.GetValue(src.Image)!);
+            var (rgb, depth, cam) = full ? (photo, photoDepth, photoCam) : pipeline.Prepare(photo, photoDepth, photoCam);
+            var tgt = Geometry.CameraTargets.Target(p.GetValue(target)!, view.Camera, view.MedianDepth, p.GetValue(targetFrame)).Scaled(cam.Width, cam.Height);
+            var clock = Stopwatch.StartNew();
+            var r = full
+                ? pipeline.GenerateComposed(rgb, depth, cam, tgt, ctx.Seed, p.GetValue(gen.MaxStep), NovelViewOptions.Redepth(view))
+                : pipeline.Generate(rgb, depth, cam, tgt, ctx.Seed, p.GetValue(gen.MaxStep), NovelViewOptions.Redepth(view));
+            var sheetIsNew = !File.Exists(path);
+            ImageFile.Write(path, ImageGrid.Tile([rgb, r.Warped, r.Generated], 3));
+            try { ImageFile.Write(generatedPath, r.Generated); }
+            catch when (sheetIsNew)
+            {
+                File.Delete(path); // both files or neither
+                throw;
+            }
+            var generatedAt = pipeline.WorkingSize(cam.Height, cam.Width);
+            Console.WriteLine($"depth: {view.Estimator.Description}; view {cam.Width}x{cam.Height} ({(full ? $"composed, generated at {generatedAt.Width}x{generatedAt.Height}" : "model output")}), {r.Steps} step(s), NFE {r.Nfe}, {NovelViewOptions.Preserver(r.PreserverPasses)}{clock.Elapsed.TotalSeconds:0.00} s; wrote {path}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Where nvs writes the generated view alone: beside --out, named NAME-generated.png.</summary>
+    internal static string NvsGeneratedPath(string path) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path) + "-generated.png");
+}

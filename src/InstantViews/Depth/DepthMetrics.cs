@@ -1,0 +1,63 @@
+using InstantViews.Scenes;
+using static TorchSharp.torch;
+
+namespace InstantViews.Depth;
+
+/// <summary>Standard monocular depth metrics over a set of views: AbsRel = mean |p - g| / g and delta1 = share of pixels with max(p/g, g/p) &lt; 1.25.</summary>
+public sealed record DepthScores(double AbsRel, double Delta1, long Pixels)
+{
+    /// <summary>Scores of predictions against ground truth (valid ground truth only), accumulated over images.</summary>
+    public static DepthScores Of(IEnumerable<(Tensor Pred, Tensor Gt)> pairs)
+    {
+        double absRel = 0, delta = 0;
+        long n = 0;
+        foreach (var (pred, gt) in pairs)
+        {
+            using var scope = NewDisposeScope();
+            var valid = gt.gt(0).logical_and(gt.isfinite());
+            var p = pred.masked_select(valid).to_type(ScalarType.Float64).clamp_min(1e-6);
+            var g = gt.masked_select(valid).to_type(ScalarType.Float64);
+            absRel += ((p - g).abs() / g).sum().item<double>();
+            delta += maximum(p / g, g / p).lt(1.25).sum().item<long>();
+            n += g.numel();
+        }
+        return n == 0 ? new(double.NaN, double.NaN, 0) : new(absRel / n, delta / n, n);
+    }
+}
+
+/// <summary>Evaluates a depth estimator on evaluation-split scene views against a constant-depth predictor.</summary>
+public static class DepthEvaluation
+{
+    /// <summary>
+    /// Renders <paramref name="count"/> evaluation views (scene seeds from 1,000,000, never trained on) and scores
+    /// the estimator and the best single constant for the whole set (the median ground-truth depth: an oracle
+    /// baseline, stronger than any constant a model could learn).
+    /// </summary>
+    public static (DepthScores Model, DepthScores Constant, double ConstantDepth) Run(IDepthEstimator estimator, int count, int size = 64, long seed = 0, int spp = 4)
+    {
+        using var stream = new SceneStream(new SceneStreamConfig(size, size, spp, SceneSplit.Eval, seed, ViewsPerScene: 1));
+        var views = Enumerable.Range(0, count).Select(_ => stream.NextView()).ToList();
+        var all = views.SelectMany(v => v.Depth.Where(d => d > 0 && float.IsFinite(d))).Order().ToArray();
+        var constant = all.Length > 0 ? all[all.Length / 2] : 1f;
+        var preds = new List<(Tensor, Tensor)>();
+        var consts = new List<(Tensor, Tensor)>();
+        foreach (var v in views)
+        {
+            var gt = v.DepthTensor();
+            preds.Add((estimator.Estimate(v.RgbTensor(), v.Camera), gt));
+            consts.Add((full_like(gt, constant), gt));
+        }
+        var result = (DepthScores.Of(preds), DepthScores.Of(consts), (double)constant);
+        foreach (var (p, g) in preds.Concat(consts)) { p.Dispose(); g.Dispose(); }
+        return result;
+    }
+
+    /// <summary>The two rows of a <see cref="Run"/> as CSV (predictor, views, size, AbsRel, delta &lt; 1.25, pixels scored).</summary>
+    public static string Csv(string predictor, int count, int size, DepthScores model, DepthScores constant, double constantDepth)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        string Row(string name, DepthScores s) => string.Create(inv, $"{name},{count},{size},{s.AbsRel:R},{s.Delta1:R},{s.Pixels}");
+        return "predictor,views,size,absrel,delta1,pixels\n" + Row(predictor.Replace(',', ';'), model) + "\n" +
+               Row(string.Create(inv, $"constant {constantDepth:0.000} m"), constant) + "\n";
+    }
+}

@@ -1,0 +1,15 @@
+using InstantViews.Geometry;
+using static TorchSharp.torch;
+
+namespace InstantViews.Depth;
+
+/// <summary>A source of metric depth for one image: built-in network, external ONNX model, or a user's file.</summary>
+public interface IDepthEstimator
+{
+    /// <summary>Short description for logs ("built-in depth-unet 64px", "onnx model.onnx (inverse depth, fitted)").</summary>
+    string Description { get; }
+
+    /// <summary>Depth [H, W] in metres (z along the optical axis) for <paramref name="rgb"/> [3, H, W] in [-1, 1].
+    /// The camera is optional context (estimators that ignore it still work without it).</summary>
+    Tensor Estimate(Tensor rgb, Camera? camera = null);
+}

@@ -1,0 +1,62 @@
+using InstantViews.GenWarp;
+using static TorchSharp.torch;
+
+namespace InstantViews.NovelViews.Evaluation;
+
+/// <summary>
+/// One method of a comparison: views for a batch at the evaluation size, given what the batch was warped from (with the
+/// seed fixing its noise), and network evaluations per view, counting GenWarp's semantic-preserver pass (every pair has its
+/// own source, so each view pays for one).
+/// </summary>
+public sealed record ComparedMethod(string Name, Func<NovelViewBatch, WarpInputs, long, (Tensor Views, int Nfe)> Generate, long Parameters = 0)
+{
+    /// <summary>
+    /// A generator as a method (its name, by default, the generator's kind). When the evaluation pairs are larger than
+    /// the generator's working size, it works at its size (the inputs resized: source by area, depth nearest) and its
+    /// views are upsampled (bicubic) to the pairs' size, with "@size" added to its name.
+    /// </summary>
+    public static ComparedMethod From(INovelViewGenerator generator, long parameters, int evaluationResolution, string? name = null)
+    {
+        var own = generator.Resolution;
+        if (own == evaluationResolution) return new(name ?? generator.Kind, (batch, inputs, seed) => Counted(generator, () => generator.Generate(batch, inputs, seed)), parameters);
+        return new(name ?? $"{generator.Kind}@{own}", (batch, inputs, seed) =>
+        {
+            var (views, nfe) = AtOwnSize(generator, inputs, seed, batch.Source.device);
+            return (Imaging.Resize.To(views, (int)batch.Source.shape[2], (int)batch.Source.shape[3], Imaging.ResizeFilter.Bicubic).clamp(-1, 1), nfe);
+        }, parameters);
+    }
+
+    /// <summary>
+    /// A generator's views composed with the warp at the pairs' size (<see cref="ViewComposition"/>): the warp's pixels
+    /// where the source sees, the generated view (upsampled) in the holes. Named "KIND+compose".
+    /// </summary>
+    public static ComparedMethod Composed(INovelViewGenerator generator, long parameters, string? name = null) =>
+        new(name ?? $"{generator.Kind}+compose", (batch, inputs, seed) =>
+        {
+            var (views, nfe) = AtOwnSize(generator, inputs, seed, batch.Source.device);
+            var composed = Enumerable.Range(0, (int)batch.Source.shape[0])
+                .Select(i => ViewComposition.Compose(batch.WarpedRgb[i], batch.HoleMask[i, 0], views[i])).ToArray();
+            return (stack(composed), nfe);
+        }, parameters);
+
+    static (Tensor Views, int Nfe) AtOwnSize(INovelViewGenerator generator, WarpInputs inputs, long seed, Device device)
+    {
+        var (h, w) = ((int)inputs.Source.shape[2], (int)inputs.Source.shape[3]);
+        var m = generator.SizeMultiple;
+        var ow = Math.Max(m, generator.Resolution / m * m);
+        var oh = Math.Max(m, (int)Math.Round((double)ow * h / w / m) * m);
+        var own = inputs.Resized(oh, ow);
+        return Counted(generator, () => generator.Generate(own.Batch().To(device), own, seed));
+    }
+
+    /// <summary>The generator's evaluations per view plus one if it has a semantic preserver (a cache hit on the same
+    /// sources in another method's turn does not make a fresh source's view cheaper).</summary>
+    static (Tensor Views, int Nfe) Counted(INovelViewGenerator generator, Func<(Tensor Views, int Nfe)> generate)
+    {
+        var (views, nfe) = generate();
+        return (views, nfe + (generator.PreserverRuns > 0 ? 1 : 0));
+    }
+
+    /// <summary>The forward warp alone, holes left grey: no network.</summary>
+    public static ComparedMethod WarpOnly { get; } = new("warp-only", (b, _, _) => (b.WarpedRgb, 0));
+}

@@ -1,0 +1,109 @@
+using InstantViews.Geometry;
+using InstantViews.Imaging;
+using InstantViews.Runtime;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace InstantViews.NovelViews;
+
+/// <summary>
+/// A novel view at the photo's own resolution: the full-resolution forward warp supplies every pixel the source sees,
+/// the generated view (upsampled from the model's resolution) supplies the rest. Inside the holes the two are blended
+/// across a feathered seam: a pixel at distance d (pixels) into a hole takes
+/// alpha = clamp(d / feather, 0, 1) of the generated view and 1 - alpha of the warp's colours extended into the hole
+/// (a normalised Gaussian fill of the visible pixels), so the seam shows no step; visible pixels are the warp's, exactly.
+/// </summary>
+public static class ViewComposition
+{
+    /// <summary>The seam width as a fraction of the view's long side (at least 2 px).</summary>
+    public const double FeatherFraction = 0.02;
+
+    /// <summary>
+    /// Composes the full-resolution warp [3,H,W] (values in [-1, 1]) and its hole mask [H,W] (1 = hole) with a generated
+    /// view [3,h,w] of the same camera at any resolution and the same aspect ratio. Returns [3,H,W].
+    /// </summary>
+    public static Tensor Compose(Tensor warped, Tensor holes, Tensor generated, int? featherPixels = null)
+    {
+        using var scope = NewDisposeScope();
+        var (h, w) = ((int)warped.shape[1], (int)warped.shape[2]);
+        var feather = featherPixels ?? Math.Max(2, (int)Math.Round(FeatherFraction * Math.Max(h, w)));
+        var up = generated.shape[1] == h && generated.shape[2] == w ? generated : Resize.To(generated, h, w, ResizeFilter.Bicubic).clamp(-1, 1);
+        var hole = holes.gt(0.5f).to_type(ScalarType.Float32).unsqueeze(0);
+        var visible = 1 - hole;
+        // The seam is computed at 1/k resolution (k so that it spans about 4 px there), then upsampled: a wide seam on a
+        // large photo costs what a narrow one costs on a small one. Visible pixels never go through it.
+        var k = Math.Max(1, feather / 4);
+        var (hs, ws) = ((h + k - 1) / k, (w + k - 1) / k);
+        var visibleSmall = k == 1 ? visible : Resize.To(visible, hs, ws, ResizeFilter.Area);
+        var seam = Math.Max(1, (int)Math.Round((double)feather / k));
+        // Distance into the hole, up to the seam width: repeated 3x3 max-pool dilation of the (partly) visible mask.
+        var depthInto = zeros_like(visibleSmall);
+        var reach = visibleSmall.gt(0.5f).to_type(ScalarType.Float32).unsqueeze(0);
+        for (int i = 1; i <= seam; i++)
+        {
+            reach = F.max_pool2d(reach, 3, stride: 1, padding: 1);
+            depthInto = depthInto + (1 - reach.squeeze(0));
+        }
+        var alphaSmall = (depthInto + 1).div(seam + 1).clamp(0, 1);
+        // The warp's colours carried into the hole (normalised Gaussian fill); where none reach, the generated view.
+        var warpedSmall = k == 1 ? warped * visible : Resize.To(warped * visible, hs, ws, ResizeFilter.Area);
+        var fill = NormalisedFill(warpedSmall, visibleSmall, seam);
+        var reached = fill.Weight.gt(1e-3f).to_type(ScalarType.Float32);
+        var upSmall = k == 1 ? up : Resize.To(up, hs, ws, ResizeFilter.Area);
+        var extendedSmall = fill.Colour * reached + upSmall * (1 - reached);
+        var (alpha, extended) = k == 1 ? (alphaSmall, extendedSmall)
+            : (Resize.To(alphaSmall, h, w, ResizeFilter.Bilinear).clamp(0, 1), Resize.To(extendedSmall, h, w, ResizeFilter.Bilinear));
+        var holeColour = extended.add_(alpha * (up - extended)); // alpha up + (1 - alpha) extended
+        return where(hole.gt(0.5f), holeColour, warped).MoveToOuterDisposeScope();
+    }
+
+    static (Tensor Colour, Tensor Weight) NormalisedFill(Tensor values, Tensor mask, int radius)
+    {
+        var size = 2 * radius + 1;
+        var sigma = Math.Max(1.0, radius / 2.0);
+        var x = arange(size, dtype: ScalarType.Float32) - radius;
+        var g = (-(x * x) / (2 * sigma * sigma)).exp();
+        g = g / g.sum();
+        Tensor Blur(Tensor t)
+        {
+            var c = t.shape[0];
+            var b = t.unsqueeze(0);
+            b = F.conv2d(b, g.view(1, 1, 1, size).expand(c, 1, 1, size).to(t.device), padding: [0, radius], groups: c);
+            b = F.conv2d(b, g.view(1, 1, size, 1).expand(c, 1, size, 1).to(t.device), padding: [radius, 0], groups: c);
+            return b.squeeze(0);
+        }
+        var weight = Blur(mask);
+        return (Blur(values) / weight.clamp_min(1e-6f), weight);
+    }
+
+    /// <summary>The size a photo is worked at: its own, scaled down so that the long side is at most <paramref name="maxSize"/>.</summary>
+    public static (int Height, int Width) CappedSize(int height, int width, int maxSize)
+    {
+        var scale = Math.Min(1.0, (double)maxSize / Math.Max(height, width));
+        return (Math.Max(1, (int)Math.Round(height * scale)), Math.Max(1, (int)Math.Round(width * scale)));
+    }
+
+    /// <summary>
+    /// <see cref="CappedSize"/> of a source image (<paramref name="name"/>, in errors), refusing a cap that would leave a side
+    /// shorter than <see cref="SourceImages.MinSide"/>: the error names the image's size, the cap, the size it would give
+    /// and the smallest cap that keeps both sides.
+    /// </summary>
+    public static (int Height, int Width) RequireCappedSize(string name, int height, int width, int maxSize)
+    {
+        int ShortSide(int cap) => CappedSize(height, width, cap) is var (ch, cw) ? Math.Min(ch, cw) : 0;
+        var (h, w) = CappedSize(height, width, maxSize);
+        if (Math.Min(h, w) >= SourceImages.MinSide) return (h, w);
+        var least = maxSize;
+        while (least < Math.Max(height, width) && ShortSide(least) < SourceImages.MinSide) least++;
+        throw new UserError($"'{name}': image of {width}x{height} pixels capped to --max-size {maxSize} would be {w}x{h}; " +
+                                    $"both sides must be at least {SourceImages.MinSide} pixels (use --max-size {least} or more)");
+    }
+
+    /// <summary>Warps the full-resolution photo [3,H,W] with its depth [H,W] to <paramref name="target"/> (same size) and composes it with <paramref name="generated"/>.</summary>
+    public static (Tensor View, Tensor Warped, Tensor Holes) ComposeView(Tensor rgb, Tensor depth, Camera source, Camera target, Tensor generated)
+    {
+        using var splat = ForwardSplat.Warp(rgb, depth, source, target);
+        var view = Compose(splat.Warped, splat.HoleMask, generated);
+        return (view, splat.Warped.clone(), splat.HoleMask.clone());
+    }
+}

@@ -1,0 +1,27 @@
+namespace InstantViews.OneStep;
+
+/// <summary>Settings of a one-step GenWarp distillation run (PaGoDA stage 2 for a conditional teacher).</summary>
+public sealed record OneStepTrainConfig
+{
+    public int BatchSize { get; init; } = 16;
+    public double LearningRate { get; init; } = 1e-4;
+    public double DiscriminatorLearningRate { get; init; } = 2e-4;
+    /// <summary>w of L = L_rec + w lambda L_G (PaGoDA's base-stage weight); 0 trains by reconstruction alone.</summary>
+    public double AdversarialWeight { get; init; } = 0.2;
+    /// <summary>EMA decay: a horizon of ~200 steps, since a distillation run is ~1-2k steps.</summary>
+    public double EmaDecay { get; init; } = 0.995;
+    /// <summary>Views are upsampled to at least this size before the ResNet-18 (perceptual distance and discriminator).</summary>
+    public int FeatureSize { get; init; } = 64;
+    public int LogEvery { get; init; } = 10;
+    public int CheckpointEvery { get; init; } = 100;
+    public int SampleEvery { get; init; } = 200;
+    public int SampleCount { get; init; } = 4;
+    public long Seed { get; init; }
+    /// <summary>The multi-step teacher, for the sample grids' multi-step column (optional).</summary>
+    public string? Teacher { get; init; }
+    /// <summary>Guidance scale of the multi-step column (the shipped teacher's default).</summary>
+    public double TeacherGuidance { get; init; } = 2;
+    /// <summary>What the discriminator sees besides the view: "none", or "warp" (the forward-warped source, holes grey).</summary>
+    public string DiscriminatorCondition { get; init; } = "none";
+    public static readonly string[] DiscriminatorConditions = ["none", "warp"];
+}

@@ -1,0 +1,291 @@
+using InstantViews.Diffusion;
+using InstantViews.GenWarp;
+using InstantViews.Metrics;
+using InstantViews.NovelViews;
+using InstantViews.OneStep;
+using InstantViews.Pagoda;
+using InstantViews.Runtime;
+using InstantViews.Tests.GenWarp;
+using static InstantViews.Tests.TensorAssert;
+using static TorchSharp.torch;
+
+namespace InstantViews.Tests.OneStep;
+
+[Collection("global-rng")]
+public class OneStepGenWarpTests
+{
+    public OneStepGenWarpTests() => TestTorch.Init();
+
+    static GenWarpModel Teacher(int seed = 5)
+    {
+        random.manual_seed(seed);
+        var model = new GenWarpModel(TinyGenWarp.Config);
+        TinyGenWarp.Randomise(model, seed);
+        model.eval();
+        return model;
+    }
+
+    static NovelViewPairsConfig PairsConfig => new() { Resolution = 16, Spp = 1, Seed = 3, Depth = "gt", Steps = 4, SigmaMax = 20 };
+
+    [Fact]
+    public void Initialised_generator_is_the_teachers_denoiser_at_sigma_max()
+    {
+        var teacher = Teacher();
+        var g = OneStepGenWarp.FromTeacher(teacher, 20);
+        g.eval();
+        var (source, embedding) = TinyGenWarp.Inputs(n: 2);
+        using var noGrad = no_grad();
+        var z = randn(2, 3, 16, 16, generator: new Generator(4)) * 20;
+        var expected = teacher.Denoise(z, full(2, 20f), teacher.Condition(source, embedding));
+        Assert.True(Same(expected, g.Generate(z, g.Prepare(source).For(embedding))));
+        // And it is not the skip path alone: the network's output matters.
+        Assert.True((expected - Edm.CSkip(full(2, 20f)).view(-1, 1, 1, 1) * z).abs().max().item<float>() > 1e-3);
+    }
+
+    [Fact]
+    public void Conditional_pairs_round_trip_and_rebuild_their_condition_from_the_index()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        var cfg = PairsConfig with { Steps = 48 };
+        using var data = new ScenePairs(cfg.Stream());
+        NovelViewPairSet.Build(teacher, data, cfg, new PairsConfig { Count = 3, ChunkSize = 2 }, dir.Path);
+        var set = NovelViewPairSet.Load(dir.Path);
+        Assert.Equal(3, set.Count);
+        Assert.Equal(new long[] { 0, 1, 2 }, set.Index.data<long>().ToArray());
+        Assert.Equal(cfg, set.Config);
+        // Round trip measured on the first chunk: z -> teacher ODE -> image vs the real target (stated tolerance: 35 dB).
+        Assert.True(set.RoundTripPsnr > 35, $"round-trip PSNR {set.RoundTripPsnr:0.0} dB");
+        // The stored noise is the inversion of pair 2's real target under pair 2's own condition, rebuilt from its index.
+        using var again = new ScenePairs(set.Config.Stream());
+        var batch = again.Batch(again.Render([2L]));
+        var z = Inversion.Invert(teacher.Denoiser(batch), batch.Target!, cfg.Steps, clamp: true, sigmaMax: cfg.SigmaMax).X;
+        Assert.True((z - set.Z[2..3]).abs().max().item<float>() < 1e-4);
+        // A different condition (pair 1's) gives different noise for the same target.
+        var other = again.Batch(again.Render([1L]));
+        var wrong = Inversion.Invert(teacher.Denoiser(other with { Target = batch.Target }), batch.Target!, cfg.Steps, clamp: true, sigmaMax: cfg.SigmaMax).X;
+        Assert.True((wrong - set.Z[2..3]).abs().max().item<float>() > 1e-2);
+    }
+
+    [Fact]
+    public void Cached_preserver_gives_byte_identical_views_and_runs_once_per_source()
+    {
+        var g = OneStepGenWarp.FromTeacher(Teacher(), 20);
+        g.eval();
+        using var data = new ScenePairs(PairsConfig.Stream());
+        var pairs = data.Render(0, 3);
+        var batches = pairs.Select(p => data.Batch([p with { Source = pairs[0].Source }])).ToList();
+        using var views = new OneStepViews(g);
+        for (int i = 0; i < batches.Count; i++)
+        {
+            var cachedView = views.Generate(batches[i], seed: 9 + i).Views;
+            using var noGrad = no_grad();
+            var uncached = g.Generate(batches[i], new Generator((ulong)(9 + i))).clamp(-1, 1);
+            Assert.True(Same(cachedView, uncached), $"view {i}");
+        }
+        Assert.Equal(1, views.PreserverRuns);
+        views.Generate(data.Batch([pairs[1]]), 1);
+        Assert.Equal(2, views.PreserverRuns);
+    }
+
+    static OneStepTrainConfig Train => new() { BatchSize = 2, LearningRate = 1e-3, FeatureSize = 32, LogEvery = 2, CheckpointEvery = 1000, SampleEvery = 0, SampleCount = 0, Seed = 2 };
+
+    static NovelViewPairSet Pairs(GenWarpModel teacher, TempDir dir)
+    {
+        using var data = new ScenePairs(PairsConfig.Stream());
+        NovelViewPairSet.Build(teacher, data, PairsConfig with { }, new PairsConfig { Count = 4, ChunkSize = 4, CheckRoundTrip = false }, dir.File("pairs"));
+        return NovelViewPairSet.Load(dir.File("pairs"));
+    }
+
+    [Fact]
+    public void A_few_steps_lower_the_reconstruction_loss_and_resume_is_exact()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        var pairs = Pairs(teacher, dir);
+        var features = new ResNet18Features();
+        using (var t = OneStepTrainer.Create(teacher, Train, pairs, null, dir.File("run"), features: features))
+        {
+            var before = t.ReconstructionLoss(4);
+            for (int i = 0; i < 12; i++) t.TrainStep();
+            var after = t.ReconstructionLoss(4);
+            Assert.True(after < before, $"reconstruction {before} -> {after}");
+        }
+
+        using var straight = OneStepTrainer.Create(teacher, Train, pairs, null, dir.File("straight"), features: features);
+        for (int i = 0; i < 2; i++) straight.TrainStep();
+        var expected = Enumerable.Range(0, 2).Select(_ => straight.TrainStep()).ToArray();
+        using (var first = OneStepTrainer.Create(teacher, Train, pairs, null, dir.File("killed"), features: features))
+        {
+            for (int i = 0; i < 2; i++) first.TrainStep();
+            first.SaveCheckpoint();
+        }
+        using var resumed = OneStepTrainer.Resume(dir.File("killed"), pairs, null, features: features);
+        Assert.Equal(2, resumed.Step);
+        Assert.Equal(expected, Enumerable.Range(0, 2).Select(_ => resumed.TrainStep()).ToArray());
+        var sa = straight.Generator.state_dict();
+        foreach (var (name, p) in resumed.Generator.state_dict()) Assert.True(Same(sa[name], p), name);
+        // The semantic preserver stays the teacher's: only the denoising side trains.
+        var ts = teacher.state_dict();
+        foreach (var (name, p) in resumed.Generator.state_dict().Where(p => p.Key.StartsWith("genwarp.preserver.", StringComparison.Ordinal)))
+            Assert.True(Same(ts[name["genwarp.".Length..]], p), name);
+    }
+
+    // The loss log without its wall-clock columns (throughput, elapsed time).
+    static string[] LoggedLosses(string dir) => File.ReadAllLines(Path.Combine(dir, "loss.csv")).Select(l => string.Join(",", l.Split(',')[..6])).ToArray();
+
+    [Fact]
+    public void A_distillation_stopped_in_mid_interval_and_resumed_logs_the_rows_of_a_straight_run()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        var pairs = Pairs(teacher, dir);
+        var features = new ResNet18Features();
+        var train = Train with { LogEvery = 4 };
+        using (var straight = OneStepTrainer.Create(teacher, train, pairs, null, dir.File("straight"), features: features)) straight.Run(8, null);
+        // Stopped at step 3 (--steps 3, or Ctrl-C): the row of steps 1-4 spans the stop.
+        using (var stopped = OneStepTrainer.Create(teacher, train, pairs, null, dir.File("stopped"), features: features)) stopped.Run(3, null);
+        using (var resumed = OneStepTrainer.Resume(dir.File("stopped"), pairs, null, features: features)) resumed.Run(8, null);
+        Assert.Equal(3, LoggedLosses(dir.File("straight")).Length);
+        Assert.Equal(LoggedLosses(dir.File("straight")), LoggedLosses(dir.File("stopped")));
+    }
+
+    [Fact]
+    public void A_batch_larger_than_the_pairs_is_refused_and_a_failed_first_step_leaves_nothing()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        var pairs = Pairs(teacher, dir);
+        var features = new ResNet18Features();
+        var e = Assert.Throws<UserError>(() => OneStepTrainer.Create(teacher, Train with { BatchSize = 100000 }, pairs, null, dir.File("big"), features: features));
+        Assert.Equal("--batch 100000 is larger than the 4 pairs available; use --batch 4 or fewer, or make more pairs", e.Message);
+        Assert.False(Directory.Exists(dir.File("big")));
+        // A first step that fails (here: noise that is not finite) writes no train.json or loss.csv.
+        var broken = new NovelViewPairSet(pairs.Index, full_like(pairs.Z, double.NaN), pairs.Config);
+        using var run = OneStepTrainer.Create(teacher, Train, broken, null, dir.File("runs/first"), features: features);
+        e = Assert.Throws<UserError>(() => run.Run(5, null));
+        Assert.Contains("diverged at step 1", e.Message);
+        Assert.Contains("no checkpoint was written, so nothing of the run is left in", e.Message);
+        Assert.False(Directory.Exists(dir.File("runs")));
+    }
+
+    [Fact]
+    public void A_growth_run_learns_the_larger_targets_writes_its_grid_and_resumes_exactly()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        var pairs = Pairs(teacher, dir);
+        var features = new ResNet18Features();
+        var baseModel = OneStepGenWarp.FromTeacher(teacher, 20);
+        var train = Train with { SampleCount = 2, DiscriminatorCondition = "warp" };
+        using (var t = OneStepTrainer.Grow(baseModel, train, pairs, null, dir.File("run"), levelChannels: 8, features: features))
+        {
+            Assert.Equal(32, t.Generator.OutputResolution);
+            var before = t.ReconstructionLoss(4);
+            for (int i = 0; i < 12; i++) t.TrainStep();
+            var after = t.ReconstructionLoss(4);
+            Assert.True(after < before, $"reconstruction at 32px {before} -> {after}");
+            t.WriteSamples();
+            using var grid = InstantViews.Imaging.ImageFile.Read(Directory.GetFiles(dir.File("run"), "samples-*.png").Single());
+            Assert.Equal([3L, 2 * 32 + 3 * 2, 5 * 32 + 6 * 2], grid.shape); // 2 rows x 5 columns at 32 px, 2 px borders
+        }
+        using var straight = OneStepTrainer.Grow(baseModel, train, pairs, null, dir.File("straight"), levelChannels: 8, features: features);
+        for (int i = 0; i < 2; i++) straight.TrainStep();
+        var expected = Enumerable.Range(0, 2).Select(_ => straight.TrainStep()).ToArray();
+        using (var first = OneStepTrainer.Grow(baseModel, train, pairs, null, dir.File("killed"), levelChannels: 8, features: features))
+        {
+            for (int i = 0; i < 2; i++) first.TrainStep();
+            first.SaveCheckpoint();
+        }
+        using var resumed = OneStepTrainer.Resume(dir.File("killed"), pairs, null, features: features);
+        Assert.Equal(1, resumed.Generator.Cfg.Levels);
+        Assert.Equal(expected, Enumerable.Range(0, 2).Select(_ => resumed.TrainStep()).ToArray());
+        // The base's encoder stays as distilled: growth trains the levels and the late decoder only.
+        var bs = baseModel.state_dict();
+        foreach (var (name, p) in resumed.Generator.state_dict().Where(p => p.Key.StartsWith("genwarp.denoiser.encoder.", StringComparison.Ordinal)))
+            Assert.True(Same(bs[name], p), name);
+    }
+
+    [Fact]
+    public void One_step_checkpoint_rebuilds_from_its_header()
+    {
+        using var dir = new TempDir();
+        var g = OneStepGenWarp.FromTeacher(Teacher(), 20);
+        Checkpoint.Save(dir.File("g.safetensors"), g);
+        var (loaded, header) = Checkpoint.Load<OneStepGenWarp>(dir.File("g.safetensors"));
+        Assert.Equal("genwarp-1step", header.Kind);
+        Assert.Equal(20, loaded.Cfg.SigmaMax);
+        foreach (var (name, t) in g.state_dict()) Assert.True(Same(t, loaded.state_dict()[name]), name);
+    }
+
+    [Fact]
+    public void Settings_it_cannot_run_are_refused_with_their_values()
+    {
+        string Error(OneStepGenWarpConfig c) => Assert.Throws<ArgumentException>(() => new OneStepGenWarp(c)).Message;
+        var ok = new OneStepGenWarpConfig { Model = TinyGenWarp.Config };
+        Assert.Equal("one-step GenWarp: SigmaMax must be positive, got 0", Error(ok with { SigmaMax = 0 }));
+        Assert.Equal("one-step GenWarp: SigmaMax must be positive, got Infinity", Error(ok with { SigmaMax = double.PositiveInfinity }));
+        Assert.Equal("one-step GenWarp: SigmaMax must be positive, got NaN", Error(ok with { SigmaMax = double.NaN }));
+        Assert.Equal("one-step GenWarp: Levels must be 0 to 3, got -1", Error(ok with { Levels = -1 }));
+        Assert.Equal("one-step GenWarp: Levels must be 0 to 3, got 4", Error(ok with { Levels = 4 }));
+        Assert.Equal("one-step GenWarp: LevelGuide must be warp or none, got 'depth'", Error(ok with { LevelGuide = "depth" }));
+        Assert.Equal(128, new OneStepGenWarp(ok with { Levels = 3, LevelChannels = 4 }).OutputResolution);
+        Assert.Equal((4, 0), (ok.GuideChannels, (ok with { LevelGuide = "none" }).GuideChannels));
+        // Sizes must divide by 2 per U-Net level below the first.
+        Assert.Equal(2, new OneStepGenWarp(ok).SizeMultiple);
+        Assert.Equal(4, new OneStepGenWarp(ok with { Model = TinyGenWarp.Config with { Net = TinyGenWarp.Config.Net with { ChannelMult = [1, 2, 2] } } }).SizeMultiple);
+        // The first level reads the U-Net's last decoder features: Channels x ChannelMult[0] of them.
+        var wide = new OneStepGenWarp(ok with { Levels = 1, LevelChannels = 4, Model = TinyGenWarp.Config with { Net = TinyGenWarp.Config.Net with { ChannelMult = [2, 2] } } });
+        var (source, embedding) = TinyGenWarp.Inputs(n: 1);
+        using (no_grad())
+            Assert.Equal([1L, 3, 32, 32], wide.Generate(randn(1, 3, 16, 16) * 40, wide.Prepare(source).For(embedding), [zeros(1, 4, 32, 32)]).shape);
+    }
+
+    [Fact]
+    public void Grown_levels_chain_their_widths_read_one_guide_each_and_train_with_the_late_decoder()
+    {
+        var teacher = Teacher();
+        var g = OneStepGenWarp.FromTeacher(teacher, 20);
+        var trainable = g.TrainableParameters().Select(p => p.Name).ToList();
+        Assert.Contains(trainable, n => n.StartsWith("genwarp.denoiser.", StringComparison.Ordinal));
+        Assert.Contains(trainable, n => n.StartsWith("genwarp.targetGuider.", StringComparison.Ordinal));
+        Assert.All(trainable, n => Assert.True(n.StartsWith("genwarp.denoiser.", StringComparison.Ordinal) || n.StartsWith("genwarp.targetGuider.", StringComparison.Ordinal), n));
+        Assert.Same(g.GenWarp.DenoiserNet.OutputConv.weight, g.LastLayerWeight);
+        Assert.Equal(g.parameters().Select(p => p.numel()).Sum(), g.ParameterCount);
+        Assert.True(g.ParameterCount > g.parameters().Max(p => p.numel()));
+
+        // Two levels of width 6 (the first reads the U-Net's 8 channels): each runs, with one warp guide per level.
+        var grown = g.Grow(6).Grow();
+        Assert.Equal((6, "warp"), (grown.Cfg.LevelChannels, grown.Cfg.LevelGuide));
+        Assert.Same(grown.Levels[^1].HeadConv.weight, grown.LastLayerWeight);
+        var late = grown.TrainableParameters().Select(p => p.Name).ToList();
+        Assert.Contains(late, n => n.StartsWith("levels.1.", StringComparison.Ordinal));
+        Assert.Contains(late, n => n.StartsWith("genwarp.denoiser.", StringComparison.Ordinal));
+        Assert.DoesNotContain(late, n => n.StartsWith("genwarp.preserver.", StringComparison.Ordinal));
+        var (source, embedding) = TinyGenWarp.Inputs(n: 2);
+        using var noGrad = no_grad();
+        var cond = grown.Prepare(source).For(embedding);
+        var z = randn(new long[] { 2, 3, 16, 16 }, generator: new Generator(8)) * 20;
+        Tensor[] guides = [randn(2, 4, 32, 32), randn(2, 4, 64, 64)];
+        var all = grown.GenerateAll(z, cond, guides);
+        Assert.Equal([2L, 3, 64, 64], all[^1].shape);
+        Assert.Equal("this one-step GenWarp's 2 growth level(s) read the warped source: give one guide per level",
+            Assert.Throws<ArgumentException>(() => grown.GenerateAll(z, cond, guides[..1])).Message);
+        Assert.Throws<ArgumentException>(() => grown.GenerateAll(z, cond));
+        // A level that reads no guide ignores the guides it is given.
+        var unguided = g.Grow(6, "none");
+        Assert.Equal((6, "none"), (unguided.Cfg.LevelChannels, unguided.Cfg.LevelGuide));
+        Assert.True(Same(unguided.Generate(z, cond, null), unguided.Generate(z, cond, guides)));
+    }
+
+    [Fact]
+    public void Views_start_from_unit_noise_times_sigma_max()
+    {
+        var g = OneStepGenWarp.FromTeacher(Teacher(), 20);
+        var (source, embedding) = TinyGenWarp.Inputs(n: 2);
+        using var noGrad = no_grad();
+        var prepared = g.Prepare(source);
+        var z = randn(new long[] { 2, 3, 16, 16 }, generator: new Generator(9)) * 20;
+        Assert.True(Same(g.Generate(z, prepared.For(embedding)), g.Generate(prepared, embedding, new Generator(9))));
+    }
+}
