@@ -54,10 +54,11 @@ public static class StereoBenchmark
                 {
                     using var rowScope = NewDisposeScope();
                     var clock = Stopwatch.StartNew();
-                    var view = fill.Predict(pair.Left, depth, pair.LeftCamera, pair.RightCamera).clamp(-1, 1);
+                    var (predicted, nfe) = fill.Predict(pair.Left, depth, pair.LeftCamera, pair.RightCamera);
                     var seconds = clock.Elapsed.TotalSeconds;
+                    var view = predicted.clamp(-1, 1);
                     saveView?.Invoke($"{depthName}-{fill.Name}", view);
-                    rows.Add(Score(depthName, fill, view, pair.Right, masks, perceptual, s, seconds));
+                    rows.Add(Score(depthName, fill.Name, nfe, view, pair.Right, masks, perceptual, s, seconds));
                 }
             return new StereoResult(rows, scores, covisible.mean().item<float>());
         }
@@ -65,7 +66,7 @@ public static class StereoBenchmark
 
     sealed record Masks(Tensor Covisible, Tensor Occluded);
 
-    static StereoRow Score(string depth, StereoFill fill, Tensor view, Tensor right, Masks masks, PerceptualDistance perceptual, StereoSettings s, double seconds)
+    static StereoRow Score(string depth, string fill, int nfe, Tensor view, Tensor right, Masks masks, PerceptualDistance perceptual, StereoSettings s, double seconds)
     {
         var (p01, t01) = (view.add(1).div(2).unsqueeze(0), right.add(1).div(2).unsqueeze(0));
         double Psnr(Tensor? m) => Metrics.Psnr.Compute(p01, t01, m?.unsqueeze(0).unsqueeze(0)).item<float>();
@@ -77,7 +78,7 @@ public static class StereoBenchmark
             var (h, w) = ViewComposition.CappedSize((int)right.shape[1], (int)right.shape[2], s.PerceptualSize);
             return perceptual.Compute(Resize.To(inside, h, w, ResizeFilter.Area).unsqueeze(0), Resize.To(right, h, w, ResizeFilter.Area).unsqueeze(0)).item<float>();
         }
-        return new StereoRow(depth, fill.Name, fill.Nfe,
+        return new StereoRow(depth, fill, nfe,
             Psnr(null), Ssim(null), Perceptual(null),
             Psnr(masks.Covisible), Ssim(masks.Covisible), Perceptual(masks.Covisible),
             Psnr(masks.Occluded), Ssim(masks.Occluded), Perceptual(masks.Occluded), seconds);

@@ -7,37 +7,37 @@ namespace InstantViews.NovelViews.Evaluation;
 /// <summary>
 /// How the stereo benchmark makes the right view from the left photo and a depth: the full-resolution warp with its
 /// holes left grey, or filled classically (<see cref="HoleFill"/>), or a view model's output composed into the same
-/// warp. <see cref="Nfe"/>: network evaluations per view (0 for the classical ones).
+/// warp. <see cref="Predict"/> gives the view and its network evaluations (0 for the classical fills).
 /// </summary>
-public sealed record StereoFill(string Name, Func<Tensor, Tensor, Camera, Camera, Tensor> Predict, int Nfe = 0)
+public sealed record StereoFill(string Name, Func<Tensor, Tensor, Camera, Camera, (Tensor View, int Nfe)> Predict)
 {
     /// <summary>The warp alone, holes grey: a reference line, not a baseline.</summary>
     public static StereoFill Grey { get; } = new("grey", (rgb, depth, source, target) =>
     {
         using var splat = ForwardSplat.Warp(rgb, depth, source, target);
-        return splat.Warped.clone();
+        return (splat.Warped.clone(), 0);
     });
 
     /// <summary>The warp's holes take the nearest pixel the source sees.</summary>
     public static StereoFill Nearest { get; } = new("nearest", (rgb, depth, source, target) =>
     {
         using var splat = ForwardSplat.Warp(rgb, depth, source, target);
-        return HoleFill.Nearest(splat.Warped, splat.HoleMask.gt(0.5f));
+        return (HoleFill.Nearest(splat.Warped, splat.HoleMask.gt(0.5f)), 0);
     });
 
     /// <summary>The warp's holes filled by the harmonic (Laplace) fill: the classical inpainting baseline.</summary>
     public static StereoFill Harmonic { get; } = new("harmonic", (rgb, depth, source, target) =>
     {
         using var splat = ForwardSplat.Warp(rgb, depth, source, target);
-        return HoleFill.Harmonic(splat.Warped, splat.HoleMask.gt(0.5f).to_type(ScalarType.Float32));
+        return (HoleFill.Harmonic(splat.Warped, splat.HoleMask.gt(0.5f).to_type(ScalarType.Float32)), 0);
     });
 
     /// <summary>A view model through its pipeline, composed into the same full-resolution warp (as `nvs` does).</summary>
-    public static StereoFill Composed(string name, NovelViewPipeline pipeline, long seed, int nfe) => new(name, (rgb, depth, source, target) =>
+    public static StereoFill Composed(string name, NovelViewPipeline pipeline, long seed) => new(name, (rgb, depth, source, target) =>
     {
         var r = pipeline.GenerateComposed(rgb, depth, source, target, seed);
         r.Warped.Dispose();
         r.HoleMask.Dispose();
-        return r.Generated;
-    }, nfe);
+        return (r.Generated, r.Nfe + r.PreserverPasses);
+    });
 }
