@@ -21,6 +21,7 @@ public static class EvalCommand
         cmd.Subcommands.Add(BuildPairs());
         cmd.Subcommands.Add(EvalStereoImportCommand.Build());
         cmd.Subcommands.Add(EvalStereoInfoCommand.Build());
+        cmd.Subcommands.Add(EvalStereoCommand.Build());
         return cmd;
     }
 

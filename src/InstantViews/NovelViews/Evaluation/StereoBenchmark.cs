@@ -75,7 +75,9 @@ public static class StereoBenchmark
         double Perceptual(Tensor? m)
         {
             var inside = m is null ? view : view * m + right * (1 - m);
-            var (h, w) = ViewComposition.CappedSize((int)right.shape[1], (int)right.shape[2], s.PerceptualSize);
+            // The network's stages halve the size five times: a multiple of 32 keeps every stage's shortcut aligned.
+            var (h, w) = ViewComposition.CappedSize((int)right.shape[1], (int)right.shape[2], s.PerceptualSize) is var (ch, cw)
+                ? (Math.Max(32, (int)Math.Round(ch / 32.0) * 32), Math.Max(32, (int)Math.Round(cw / 32.0) * 32)) : default;
             return perceptual.Compute(Resize.To(inside, h, w, ResizeFilter.Area).unsqueeze(0), Resize.To(right, h, w, ResizeFilter.Area).unsqueeze(0)).item<float>();
         }
         return new StereoRow(depth, fill, nfe,

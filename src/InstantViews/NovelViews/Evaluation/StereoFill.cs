@@ -32,12 +32,20 @@ public sealed record StereoFill(string Name, Func<Tensor, Tensor, Camera, Camera
         return (HoleFill.Harmonic(splat.Warped, splat.HoleMask.gt(0.5f).to_type(ScalarType.Float32)), 0);
     });
 
-    /// <summary>A view model through its pipeline, composed into the same full-resolution warp (as `nvs` does).</summary>
-    public static StereoFill Composed(string name, NovelViewPipeline pipeline, long seed) => new(name, (rgb, depth, source, target) =>
+    /// <summary>
+    /// A view model through its pipeline, composed into the same full-resolution warp (as `nvs` does). Its NFE is that of
+    /// a view of a new photo, the semantic-preserver pass included (later views of the same photo reuse that pass).
+    /// </summary>
+    public static StereoFill Composed(string name, NovelViewPipeline pipeline, long seed)
     {
-        var r = pipeline.GenerateComposed(rgb, depth, source, target, seed);
-        r.Warped.Dispose();
-        r.HoleMask.Dispose();
-        return (r.Generated, r.Nfe + r.PreserverPasses);
-    });
+        var nfe = -1;
+        return new(name, (rgb, depth, source, target) =>
+        {
+            var r = pipeline.GenerateComposed(rgb, depth, source, target, seed);
+            r.Warped.Dispose();
+            r.HoleMask.Dispose();
+            if (nfe < 0) nfe = r.Nfe + r.PreserverPasses;
+            return (r.Generated, nfe);
+        });
+    }
 }
