@@ -84,12 +84,17 @@ public static class HoleFill
                 .narrow(1, 0, h).narrow(2, 0, w);
         }
         else start = (image * known).sum([1, 2], keepdim: true) / known.sum().clamp_min(1);
-        var x = image * known + start * holes;
+        var fixedPart = image * known;
+        var x = fixedPart + start * holes;
         for (int i = 0; i < iterations; i++)
         {
+            // Each sweep frees its temporaries and the sweep before it: memory stays a few images, whatever the count.
+            using var sweep = NewDisposeScope();
             var p = nn.functional.pad(x.unsqueeze(0), [1, 1, 1, 1], TorchSharp.PaddingModes.Replicate).squeeze(0);
             var mean = (p.narrow(1, 0, h).narrow(2, 1, w) + p.narrow(1, 2, h).narrow(2, 1, w) + p.narrow(1, 1, h).narrow(2, 0, w) + p.narrow(1, 1, h).narrow(2, 2, w)) / 4;
-            x = image * known + mean * holes;
+            var next = (fixedPart + mean * holes).MoveToOuterDisposeScope();
+            x.Dispose();
+            x = next;
         }
         return x;
     }

@@ -269,7 +269,18 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
             ("stereo-nobaseline", "calib.txt': no 'baseline=' line"), ("stereo-notrect", "calib.txt': cam0 and cam1 differ in focal length or cy"),
             ("stereo-negf", "calib.txt': cam0 focal lengths -20, 20 must be positive"), ("stereo-width", "disp0.pfm': disparity is 16x16, calib.txt says 15x16"),
         })
+        {
             Add($"eval stereo-info --pair {{d}}/{pair}", 1, says);
+            Add($"eval stereo --pair {{d}}/{pair} --model {{d}}/one-step.safetensors --depth {{d}}/depth.npy", 1, says);
+        }
+        // eval stereo: its outputs, a model of the wrong kind, a depth of another size, its numeric option.
+        const string es = "eval stereo --pair {d}/stereo-ok --model {d}/one-step.safetensors --depth {d}/depth.npy";
+        Add($"{es} --csv {{o}}.txt", 1, ".csv");
+        Add($"{es} --csv {{d}}/existing-dir", 1, "existing-dir");
+        Add($"{es} --save-views {{d}}/a-file", 1, "a-file");
+        Add("eval stereo --pair {d}/stereo-ok --model {d}/unet.safetensors --depth {d}/depth.npy", 1, "unet");
+        Add("eval stereo --pair {d}/stereo-ok --model {d}/one-step.safetensors --depth {d}/depth-small.npy", 1, "depth-small.npy");
+        Add($"{es} --perceptual-size 0", 2, "--perceptual-size");
 
         // Images (every verb that reads one).
         foreach (var (file, says) in new[] { ("huge.png", "megapixels"), ("trunc.png", "trunc.png"), ("empty.png", "empty"), ("text.png", "not a readable image"), ("missing.png", "not found"), ("zero.png", "zero.png"), ("tiny.png", "too small"), ("strip.png", "aspect ratio") })

@@ -69,11 +69,22 @@ public static class StereoBenchmark
     static StereoRow Score(string depth, string fill, int nfe, Tensor view, Tensor right, Masks masks, PerceptualDistance perceptual, StereoSettings s, double seconds)
     {
         var (p01, t01) = (view.add(1).div(2).unsqueeze(0), right.add(1).div(2).unsqueeze(0));
-        double Psnr(Tensor? m) => Metrics.Psnr.Compute(p01, t01, m?.unsqueeze(0).unsqueeze(0)).item<float>();
-        double Ssim(Tensor? m) => Metrics.Ssim.Compute(p01, t01, m?.unsqueeze(0).unsqueeze(0)).item<float>();
+        // One SSIM map for the three regions; each measure frees what it made before the next one.
+        var ssimMap = Metrics.Ssim.Map(p01, t01);
+        double Psnr(Tensor? m)
+        {
+            using var scope = NewDisposeScope();
+            return Metrics.Psnr.Compute(p01, t01, m?.unsqueeze(0).unsqueeze(0)).item<float>();
+        }
+        double Ssim(Tensor? m)
+        {
+            using var scope = NewDisposeScope();
+            return Metrics.Ssim.Reduce(ssimMap, m?.unsqueeze(0).unsqueeze(0)).item<float>();
+        }
         // The perceptual distance of a region: the prediction inside it, the truth outside, at the benchmark's size.
         double Perceptual(Tensor? m)
         {
+            using var scope = NewDisposeScope();
             var inside = m is null ? view : view * m + right * (1 - m);
             // The network's stages halve the size five times: a multiple of 32 keeps every stage's shortcut aligned.
             var (h, w) = ViewComposition.CappedSize((int)right.shape[1], (int)right.shape[2], s.PerceptualSize) is var (ch, cw)
