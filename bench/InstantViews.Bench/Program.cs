@@ -86,25 +86,25 @@ int Run()
             MemoryBench.Run(args[1], args[2], args[3..]);
             return 0;
         case "tables":
-        {
-            // Rewrites every marked table from its data file (--check: only lists the documents that differ).
-            var root = Directory.GetCurrentDirectory();
-            if (args.Length > 1 && args[1] == "--check")
             {
-                var drifted = ResultTables.Drifted(root);
-                foreach (var f in drifted) Console.WriteLine($"differs from its data: {Path.GetRelativePath(root, f)}");
-                return drifted.Count == 0 ? 0 : 1;
+                // Rewrites every marked table from its data file (--check: only lists the documents that differ).
+                var root = Directory.GetCurrentDirectory();
+                if (args.Length > 1 && args[1] == "--check")
+                {
+                    var drifted = ResultTables.Drifted(root);
+                    foreach (var f in drifted) Console.WriteLine($"differs from its data: {Path.GetRelativePath(root, f)}");
+                    return drifted.Count == 0 ? 0 : 1;
+                }
+                foreach (var f in ResultTables.Documents(root))
+                {
+                    var text = File.ReadAllText(f);
+                    var updated = ResultTables.Update(text, root);
+                    if (updated == text) continue;
+                    File.WriteAllText(f, updated);
+                    Console.WriteLine($"updated {Path.GetRelativePath(root, f)}");
+                }
+                return 0;
             }
-            foreach (var f in ResultTables.Documents(root))
-            {
-                var text = File.ReadAllText(f);
-                var updated = ResultTables.Update(text, root);
-                if (updated == text) continue;
-                File.WriteAllText(f, updated);
-                Console.WriteLine($"updated {Path.GetRelativePath(root, f)}");
-            }
-            return 0;
-        }
         case "viewer":
             if (args.Length < 2) { Console.Error.WriteLine("usage: bench viewer <instantviews program or InstantViews.Cli.dll> [model] [output folder]"); return 2; }
             ViewerBench.Run(args[1], args.Length > 2 ? args[2] : "genwarp-1step.safetensors", args.Length > 3 ? args[3] : "bench-viewer").GetAwaiter().GetResult();
