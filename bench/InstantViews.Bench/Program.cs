@@ -85,12 +85,32 @@ int Run()
             if (args.Length < 4) { Console.Error.WriteLine("usage: bench memory <instantviews program> <results.json> \"<command>\"..."); return 2; }
             MemoryBench.Run(args[1], args[2], args[3..]);
             return 0;
+        case "tables":
+            {
+                // Rewrites every marked table from its data file (--check: only lists the documents that differ).
+                var root = Directory.GetCurrentDirectory();
+                if (args.Length > 1 && args[1] == "--check")
+                {
+                    var drifted = ResultTables.Drifted(root);
+                    foreach (var f in drifted) Console.WriteLine($"differs from its data: {Path.GetRelativePath(root, f)}");
+                    return drifted.Count == 0 ? 0 : 1;
+                }
+                foreach (var f in ResultTables.Documents(root))
+                {
+                    var text = File.ReadAllText(f);
+                    var updated = ResultTables.Update(text, root);
+                    if (updated == text) continue;
+                    File.WriteAllText(f, updated);
+                    Console.WriteLine($"updated {Path.GetRelativePath(root, f)}");
+                }
+                return 0;
+            }
         case "viewer":
             if (args.Length < 2) { Console.Error.WriteLine("usage: bench viewer <instantviews program or InstantViews.Cli.dll> [model] [output folder]"); return 2; }
             ViewerBench.Run(args[1], args.Length > 2 ? args[2] : "genwarp-1step.safetensors", args.Length > 3 ? args[3] : "bench-viewer").GetAwaiter().GetResult();
             return 0;
         default:
-            Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--variant LABEL=G]... [--skip-teacher] [--count N] [--json F] [--csv F] [--grids DIR], stream [res] [spp], scenes [seconds] [json], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width], growth <one-step model>... [json] [--photo WxH], upscale <generator> <teacher> [count], viewer <program> [model] [folder], memory <program> <json> \"<command>\"...");
+            Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--variant LABEL=G]... [--skip-teacher] [--count N] [--json F] [--csv F] [--grids DIR], stream [res] [spp], scenes [seconds] [json], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width], growth <one-step model>... [json] [--photo WxH], upscale <generator> <teacher> [count], viewer <program> [model] [folder], tables [--check] (run in the repository), memory <program> <json> \"<command>\"...");
             return which == "--help" ? 0 : 2;
     }
 }

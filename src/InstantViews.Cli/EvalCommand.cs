@@ -16,9 +16,12 @@ public static class EvalCommand
 
     public static Command Build()
     {
-        var cmd = new Command("eval", "Measure image quality: Fréchet distance and KID between sets, or PSNR/SSIM/perceptual between pairs");
+        var cmd = new Command("eval", "Measure image quality: Fréchet distance and KID between sets, or PSNR/SSIM/perceptual between pairs; import and check real stereo pairs");
         cmd.Subcommands.Add(BuildFd());
         cmd.Subcommands.Add(BuildPairs());
+        cmd.Subcommands.Add(EvalStereoImportCommand.Build());
+        cmd.Subcommands.Add(EvalStereoInfoCommand.Build());
+        cmd.Subcommands.Add(EvalStereoCommand.Build());
         return cmd;
     }
 

@@ -13,8 +13,8 @@ public static class OptionRules
 {
     static readonly HashSet<string> Positive =
     [
-        "--alpha", "--batch", "--channels", "--checkpoint-every", "--checkpoint-minutes", "--chunk", "--count", "--distil-batch", "--distil-steps", "--feature-size", "--fill-size", "--frames", "--height",
-        "--kid-subset-size", "--kid-subsets", "--level-channels", "--lr", "--max-size", "--minutes", "--pairs", "--resolution", "--seconds", "--sigma-max", "--size",
+        "--alpha", "--baseline-mm", "--batch", "--channels", "--checkpoint-every", "--checkpoint-minutes", "--chunk", "--count", "--disparity-scale", "--distil-batch", "--distil-steps", "--feature-size", "--focal", "--fill-size", "--frames", "--height",
+        "--kid-subset-size", "--kid-subsets", "--level-channels", "--lr", "--max-size", "--minutes", "--pairs", "--perceptual-size", "--resolution", "--seconds", "--sigma-max", "--size",
         "--spp", "--steps", "--width", "--zoom",
     ];
 

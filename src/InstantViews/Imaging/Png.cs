@@ -87,6 +87,20 @@ public static class Png
     public static void WriteGray16(string path, ReadOnlySpan<ushort> values, int width, int height) =>
         AtomicFile.Write(path, EncodeGray16(values, width, height));
 
+    /// <summary>
+    /// The bit depth in a PNG file's header (1, 2, 4, 8 or 16), or null when the file does not start as a PNG does:
+    /// how a reader chooses between <see cref="ReadGray16"/> and the 8-bit decoder.
+    /// </summary>
+    public static int? BitDepth(string path)
+    {
+        if (!File.Exists(path)) throw new UserError($"'{path}': file not found");
+        var head = new byte[25];
+        using (var f = File.OpenRead(path))
+            if (f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length) return null;
+        var ihdr = head.AsSpan(12, 4).SequenceEqual("IHDR"u8);
+        return head.AsSpan(0, 8).SequenceEqual(Signature) && ihdr ? head[24] : null;
+    }
+
     /// <summary>Decodes a single-channel 16-bit PNG; any other kind gives an error naming the file and what it is.</summary>
     public static (ushort[] Values, int Width, int Height) ReadGray16(string path)
     {

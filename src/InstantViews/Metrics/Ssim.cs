@@ -16,7 +16,10 @@ public static class Ssim
     /// SSIM per image of [N,C,H,W] (H, W >= 11). <paramref name="mask"/> ([N,1|C,H,W]) weights the SSIM map,
     /// cropped to the valid window centres.
     /// </summary>
-    public static Tensor Compute(Tensor pred, Tensor target, Tensor? mask = null)
+    public static Tensor Compute(Tensor pred, Tensor target, Tensor? mask = null) => Reduce(Map(pred, target), mask);
+
+    /// <summary>The SSIM map of [N,C,H,W] images at the valid window centres, [N,C,H-10,W-10] (one map serves several masks).</summary>
+    public static Tensor Map(Tensor pred, Tensor target)
     {
         var (x, y) = (Psnr.Batched(pred), Psnr.Batched(target));
         if (x.shape[2] < Window || x.shape[3] < Window)
@@ -30,8 +33,13 @@ public static class Ssim
         var syy = Blur(y.mul(y)).sub(my.square());
         var sxy = Blur(x.mul(y)).sub(mx.mul(my));
         const double c1 = K1 * K1, c2 = K2 * K2; // dynamic range L = 1
-        var map = mx.mul(my).mul(2).add(c1).mul(sxy.mul(2).add(c2))
+        return mx.mul(my).mul(2).add(c1).mul(sxy.mul(2).add(c2))
             .div(mx.square().add(my.square()).add(c1).mul(sxx.add(syy).add(c2)));
+    }
+
+    /// <summary>The mean of an SSIM <paramref name="map"/> per image, weighted by <paramref name="mask"/> ([N,1|C,H,W], cropped to the map).</summary>
+    public static Tensor Reduce(Tensor map, Tensor? mask = null)
+    {
         var dims = new long[] { 1, 2, 3 };
         if (mask is null) return map.mean(dims);
         var r = Window / 2;

@@ -7,6 +7,7 @@ using InstantViews.NovelViews.Evaluation;
 using InstantViews.OneStep;
 using InstantViews.Pagoda;
 using InstantViews.Runtime;
+using InstantViews.Scenes;
 using InstantViews.Tests.GenWarp;
 using InstantViews.Tests.Nn;
 using static TorchSharp.torch;
@@ -101,6 +102,31 @@ public sealed class BadInputFiles : IDisposable
         }
         Checkpoint.Save(Dir.File("unet-lossy.safetensors"), unet);
         Issue32Files(genwarp);
+        StereoFiles();
+    }
+
+    // Stereo pairs (eval stereo-import, eval stereo-info): a good 16x16 pair folder, and copies each broken in one way.
+    void StereoFiles()
+    {
+        var disparity = Enumerable.Repeat(2f, 256).ToArray();
+        var calibration = new StereoCalibration(StereoCalibration.Intrinsics(20, 7.5, 7.5), StereoCalibration.Intrinsics(20, 7.5, 7.5), 0, 100, 16, 16);
+        foreach (var name in new[] { "stereo-ok", "stereo-nodisp", "stereo-truncpfm", "stereo-size", "stereo-nobaseline", "stereo-notrect", "stereo-negf", "stereo-width" })
+            StereoPair.Write(Dir.File(name), rand(3, 16, 16) * 2 - 1, rand(3, 16, 16) * 2 - 1, disparity, calibration);
+        void Calib(string pair, string from, string to)
+        {
+            var path = Dir.File($"{pair}/calib.txt");
+            File.WriteAllText(path, File.ReadAllText(path).Replace(from, to));
+        }
+        File.Delete(Dir.File("stereo-nodisp/disp0.pfm"));
+        var pfm = File.ReadAllBytes(Dir.File("stereo-ok/disp0.pfm"));
+        File.WriteAllBytes(Dir.File("stereo-truncpfm/disp0.pfm"), pfm[..(pfm.Length / 2)]);
+        File.WriteAllBytes(Dir.File("stereo-trunc.pfm"), pfm[..(pfm.Length / 2)]);
+        File.WriteAllBytes(Dir.File("stereo-rgb.pfm"), [.. Encoding.ASCII.GetBytes("PF\n16 16\n-1\n"), .. new byte[16 * 16 * 12]]);
+        ImageFile.Write(Dir.File("stereo-size/im1.png"), rand(3, 16, 8) * 2 - 1);
+        Calib("stereo-nobaseline", "baseline=100\n", "");
+        Calib("stereo-notrect", "cam1=[20 0 7.5; 0 20", "cam1=[21 0 7.5; 0 21");
+        Calib("stereo-negf", "cam0=[20", "cam0=[-20");
+        Calib("stereo-width", "width=16", "width=15");
     }
 
     // Issue 32: evaluation shards of other settings (written as genwarp eval writes them, with no scored batches).
@@ -205,6 +231,56 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add("genwarp distil --grow {d}/one-step.safetensors --pairs {d}/distil-pairs --out {o} --steps 1 --level-channels 0", 2, "--level-channels must be positive, got 0");
         Add("genwarp distil --grow {d}/one-step.safetensors --pairs {d}/distil-pairs --out {o} --steps 1 --level-channels -3", 2, "--level-channels must be positive, got -3");
         Add("genwarp distil --teacher {d}/genwarp.safetensors --pairs {d}/distil-pairs --out {o} --steps 6 --batch 2 --lr 1e30 --feature-size 32 --sample-every 0", 1, "no checkpoint was written, so nothing of the run is left in");
+
+        // Stereo pairs: eval stereo-import (images, disparity files, calibration values, the output folder) and stereo-info (pair folders).
+        const string si = "eval stereo-import";
+        const string both = "--left {d}/img.png --right {d}/img.png";
+        const string cal = "--focal 20 --baseline-mm 100";
+        foreach (var (args, code, says) in new[]
+        {
+            ($"--left {{d}}/missing.png --right {{d}}/img.png --disparity {{d}}/depth.npy {cal}", 1, "missing.png': file not found"),
+            ($"--left {{d}}/img.png --right {{d}}/trunc.png --disparity {{d}}/depth.npy {cal}", 1, "trunc.png'"),
+            ($"--left {{d}}/img.png --right {{d}}/wide.png --disparity {{d}}/depth.npy {cal}", 1, "wide.png': right image is 40x16, the left image"),
+            ($"{both} --disparity {{d}}/depth-small.npy {cal}", 1, "depth-small.npy': disparity is 8x8, the images are 16x16"),
+            ($"{both} --disparity {{d}}/stereo-trunc.pfm {cal}", 1, "stereo-trunc.pfm': truncated PFM data"),
+            ($"{both} --disparity {{d}}/stereo-rgb.pfm {cal}", 1, "stereo-rgb.pfm': a three-channel PFM"),
+            ($"{both} --disparity {{d}}/missing.pfm {cal}", 1, "missing.pfm': file not found"),
+            ($"{both} --disparity {{d}}/img.png {cal}", 1, "img.png': a colour image; a disparity PNG is grey"),
+            ($"{both} --disparity {{d}}/trunc.npy {cal}", 1, "trunc.npy': truncated"),
+            ($"{both} --disparity {{d}}/text.npy {cal}", 1, "text.npy': not a NumPy"),
+            ($"{both} --disparity {{d}}/a-file {cal}", 1, "a-file': a disparity file is a grey PNG"),
+            ($"{both} --disparity {{d}}/depth-nan.npy {cal}", 1, "depth-nan.npy': no pixel has a known disparity"),
+            ($"{both} --disparity {{d}}/depth.npy --doffs -5 {cal}", 1, "depth.npy': disparity 2 at (0, 0) with doffs -5 gives no positive depth (d + doffs must be > 0)"),
+            ($"{both} --disparity {{d}}/depth.npy --focal 0 --baseline-mm 100", 2, "--focal must be positive, got 0"),
+            ($"{both} --disparity {{d}}/depth.npy --focal 20 --baseline-mm NaN", 2, "--baseline-mm must be a finite number"),
+            ($"{both} --disparity {{d}}/depth.npy --disparity-scale -1 {cal}", 2, "--disparity-scale must be positive, got -1"),
+            ($"{both} --disparity {{d}}/depth.npy --doffs Infinity {cal}", 2, "--doffs must be a finite number"),
+            ($"{both} --disparity {{d}}/depth.npy --cx NaN {cal}", 2, "--cx must be a finite number"),
+        })
+            Add($"{si} {args} --out {{o}}", code, says);
+        Add($"{si} {both} {cal} --out {{o}}", 2, "--disparity");
+        Add($"{si} {both} {cal} --disparity {{d}}/depth.npy --out {{d}}/stereo-ok", 1, "stereo-ok': folder exists and is not empty");
+        Add($"{si} {both} {cal} --disparity {{d}}/depth.npy --out {{d}}/a-file", 1, "a-file': is a file");
+        foreach (var (pair, says) in new[]
+        {
+            ("missing-dir", "missing-dir': folder not found"), ("a-file", "a-file': a file, not a stereo pair folder"),
+            ("empty-dir", "im0.png': file not found"), ("stereo-nodisp", "disp0.pfm': file not found"),
+            ("stereo-truncpfm", "disp0.pfm': truncated PFM data"), ("stereo-size", "im1.png': image is 8x16, calib.txt says 16x16"),
+            ("stereo-nobaseline", "calib.txt': no 'baseline=' line"), ("stereo-notrect", "calib.txt': cam0 and cam1 differ in focal length or cy"),
+            ("stereo-negf", "calib.txt': cam0 focal lengths -20, 20 must be positive"), ("stereo-width", "disp0.pfm': disparity is 16x16, calib.txt says 15x16"),
+        })
+        {
+            Add($"eval stereo-info --pair {{d}}/{pair}", 1, says);
+            Add($"eval stereo --pair {{d}}/{pair} --model {{d}}/one-step.safetensors --depth {{d}}/depth.npy", 1, says);
+        }
+        // eval stereo: its outputs, a model of the wrong kind, a depth of another size, its numeric option.
+        const string es = "eval stereo --pair {d}/stereo-ok --model {d}/one-step.safetensors --depth {d}/depth.npy";
+        Add($"{es} --csv {{o}}.txt", 1, ".csv");
+        Add($"{es} --csv {{d}}/existing-dir", 1, "existing-dir");
+        Add($"{es} --save-views {{d}}/a-file", 1, "a-file");
+        Add("eval stereo --pair {d}/stereo-ok --model {d}/unet.safetensors --depth {d}/depth.npy", 1, "unet");
+        Add("eval stereo --pair {d}/stereo-ok --model {d}/one-step.safetensors --depth {d}/depth-small.npy", 1, "depth-small.npy");
+        Add($"{es} --perceptual-size 0", 2, "--perceptual-size");
 
         // Images (every verb that reads one).
         foreach (var (file, says) in new[] { ("huge.png", "megapixels"), ("trunc.png", "trunc.png"), ("empty.png", "empty"), ("text.png", "not a readable image"), ("missing.png", "not found"), ("zero.png", "zero.png"), ("tiny.png", "too small"), ("strip.png", "aspect ratio") })

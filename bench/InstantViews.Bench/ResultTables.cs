@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace InstantViews.Bench;
+
+/// <summary>
+/// Tables in the docs made from their data files, so they cannot drift: a table sits between
+/// <c>&lt;!-- table KIND FILE --&gt;</c> and <c>&lt;!-- /table --&gt;</c>, FILE relative to the repository, and
+/// <see cref="Update"/> writes what the data file gives. `bench tables` rewrites them; a test fails when one differs.
+/// </summary>
+public static partial class ResultTables
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    [GeneratedRegex(@"<!-- table (?<kind>[\w-]+) (?<file>\S+) -->\n(?<table>.*?)<!-- /table -->", RegexOptions.Singleline)]
+    private static partial Regex Marked();
+
+    /// <summary>The markdown files that may hold tables: README, docs/ and the model cards.</summary>
+    public static IEnumerable<string> Documents(string root) =>
+        new[] { Path.Combine(root, "README.md") }
+            .Concat(Directory.EnumerateFiles(Path.Combine(root, "docs"), "*.md"))
+            .Concat(Directory.EnumerateFiles(Path.Combine(root, "models"), "*.md"));
+
+    /// <summary>The markdown with every marked table rewritten from its data file.</summary>
+    public static string Update(string markdown, string root) =>
+        Marked().Replace(markdown, m => $"<!-- table {m.Groups["kind"].Value} {m.Groups["file"].Value} -->\n{Render(m.Groups["kind"].Value, Path.Combine(root, m.Groups["file"].Value))}<!-- /table -->");
+
+    /// <summary>The documents whose tables differ from their data files (after <see cref="Update"/> they do not).</summary>
+    public static List<string> Drifted(string root) =>
+        Documents(root).Where(f => File.ReadAllText(f) is var text && Update(text, root) != text).ToList();
+
+    /// <summary>The table of one kind from one data file.</summary>
+    public static string Render(string kind, string file) => kind switch
+    {
+        "stereo" => Stereo(ReadCsv(file)),
+        "stereo-depth" => StereoDepth(ReadCsv(file)),
+        _ => throw new InvalidOperationException($"unknown table kind '{kind}' (for {file})"),
+    };
+
+    static List<Dictionary<string, string>> ReadCsv(string file)
+    {
+        if (!File.Exists(file)) throw new FileNotFoundException($"'{file}': the table's data file is missing", file);
+        var lines = File.ReadAllLines(file).Where(l => l.Length > 0).ToList();
+        var header = lines[0].Split(',');
+        return lines.Skip(1).Select(l => header.Zip(l.Split(','), (h, v) => (h, v)).ToDictionary(p => p.h, p => p.v)).ToList();
+    }
+
+    static string N(string value, string format) =>
+        double.TryParse(value, NumberStyles.Float, Inv, out var v) ? double.IsPositiveInfinity(v) ? "inf" : v.ToString(format, Inv) : value;
+
+    /// <summary>The stereo benchmark's rows (`eval stereo --csv`): whole frame, covisible and occluded pixels, seconds per view.</summary>
+    static string Stereo(List<Dictionary<string, string>> rows)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| depth | fill | NFE | PSNR | SSIM | perceptual | covisible PSNR | covisible SSIM | occluded PSNR | occluded SSIM | occluded perceptual | s/view |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var r in rows)
+            sb.AppendLine($"| {r["depth"]} | {r["fill"]} | {r["nfe"]} | {N(r["psnr"], "0.00")} | {N(r["ssim"], "0.000")} | {N(r["perceptual"], "0.000")} | " +
+                $"{N(r["psnr_covisible"], "0.00")} | {N(r["ssim_covisible"], "0.000")} | {N(r["psnr_occluded"], "0.00")} | {N(r["ssim_occluded"], "0.000")} | " +
+                $"{N(r["perceptual_occluded"], "0.000")} | {N(r["seconds"], "0.00")} |");
+        return sb.ToString();
+    }
+
+    /// <summary>Each estimated depth source of a stereo run against the truth.</summary>
+    static string StereoDepth(List<Dictionary<string, string>> rows)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| depth | AbsRel (median-scaled) | delta < 1.25 (median-scaled) | inverse depth vs disparity, correlation |");
+        sb.AppendLine("| --- | --- | --- | --- |");
+        foreach (var r in rows.Where(r => r["depth_absrel"].Length > 0 && !r["depth"].EndsWith(" aligned", StringComparison.Ordinal)).DistinctBy(r => r["depth"]))
+            sb.AppendLine($"| {r["depth"]} | {N(r["depth_absrel"], "0.000")} | {N(r["depth_delta125"], "0.000")} | {N(r["depth_correlation"], "0.000")} |");
+        return sb.ToString();
+    }
+}

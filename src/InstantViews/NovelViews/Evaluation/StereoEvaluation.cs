@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text;
+using InstantViews.Depth;
+using InstantViews.Imaging;
+using InstantViews.Metrics;
+using InstantViews.Runtime;
+using static TorchSharp.torch;
+
+namespace InstantViews.NovelViews.Evaluation;
+
+/// <summary>
+/// `eval stereo` as a call: a pair, depth sources by spec (`builtin`, `onnx:FILE`, a depth file), view models by file,
+/// each model composed into the same warp as the classical fills; the rows, and their CSV.
+/// </summary>
+public static class StereoEvaluation
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>The fills: grey (reference), nearest, harmonic, then each model (named by its file, without extension).</summary>
+    public static List<StereoFill> Fills(IEnumerable<string> modelPaths, long seed, Device? device = null)
+    {
+        var fills = new List<StereoFill> { StereoFill.Grey, StereoFill.Nearest, StereoFill.Harmonic };
+        foreach (var path in modelPaths)
+        {
+            var generator = NovelViewGenerators.Open(path, device);
+            fills.Add(StereoFill.Composed(Path.GetFileNameWithoutExtension(path), new NovelViewPipeline(generator, device), seed));
+        }
+        return fills;
+    }
+
+    /// <summary>Depth sources by spec; a depth file must have the pair's size.</summary>
+    public static List<StereoDepthSource> Depths(IEnumerable<string> specs, Device? device = null) =>
+        specs.Select(spec =>
+        {
+            var estimator = DepthSource.Open(spec, device);
+            return new StereoDepthSource(spec.StartsWith("onnx:", StringComparison.Ordinal) ? "onnx" : Path.GetFileName(spec) is var n && File.Exists(spec) ? n : spec,
+                (rgb, cam) => estimator.Estimate(rgb, cam));
+        }).ToList();
+
+    /// <summary>The rows as CSV: one line per depth source and fill, with that depth source's scores against the truth.</summary>
+    public static string Csv(string pair, StereoResult result)
+    {
+        var sb = new StringBuilder("pair,depth,fill,nfe,psnr,ssim,perceptual,psnr_covisible,ssim_covisible,perceptual_covisible,psnr_occluded,ssim_occluded,perceptual_occluded,seconds,depth_absrel,depth_delta125,depth_correlation,covisible_fraction\n");
+        static string F(double v) => v.ToString("0.####", Inv);
+        foreach (var r in result.Rows)
+        {
+            var d = result.Depths.FirstOrDefault(x => r.Depth == x.Depth || r.Depth == $"{x.Depth} aligned");
+            sb.Append(Inv, $"{pair},{r.Depth},{r.Fill},{r.Nfe},{F(r.Psnr)},{F(r.Ssim)},{F(r.Perceptual)},{F(r.PsnrCovisible)},{F(r.SsimCovisible)},{F(r.PerceptualCovisible)},")
+              .Append(Inv, $"{F(r.PsnrOccluded)},{F(r.SsimOccluded)},{F(r.PerceptualOccluded)},{F(r.Seconds)},")
+              .Append(d is null ? ",," : $"{F(d.AbsRel)},{F(d.Delta)},{F(d.Correlation)}")
+              .Append(Inv, $",{F(result.CovisibleFraction)}\n");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Saves a predicted view as `DIR/NAME.png` (names made safe for a file system).</summary>
+    public static Action<string, Tensor> ViewSaver(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        return (name, view) => ImageFile.Write(Path.Combine(folder, string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '.' ? c : '_')) + ".png"), view);
+    }
+}

@@ -1,0 +1,51 @@
+using InstantViews.Geometry;
+using InstantViews.Imaging;
+using static TorchSharp.torch;
+
+namespace InstantViews.NovelViews.Evaluation;
+
+/// <summary>
+/// How the stereo benchmark makes the right view from the left photo and a depth: the full-resolution warp with its
+/// holes left grey, or filled classically (<see cref="HoleFill"/>), or a view model's output composed into the same
+/// warp. <see cref="Predict"/> gives the view and its network evaluations (0 for the classical fills).
+/// </summary>
+public sealed record StereoFill(string Name, Func<Tensor, Tensor, Camera, Camera, (Tensor View, int Nfe)> Predict)
+{
+    /// <summary>The warp alone, holes grey: a reference line, not a baseline.</summary>
+    public static StereoFill Grey { get; } = new("grey", (rgb, depth, source, target) =>
+    {
+        using var splat = ForwardSplat.Warp(rgb, depth, source, target);
+        return (splat.Warped.clone(), 0);
+    });
+
+    /// <summary>The warp's holes take the nearest pixel the source sees.</summary>
+    public static StereoFill Nearest { get; } = new("nearest", (rgb, depth, source, target) =>
+    {
+        using var splat = ForwardSplat.Warp(rgb, depth, source, target);
+        return (HoleFill.Nearest(splat.Warped, splat.HoleMask.gt(0.5f)), 0);
+    });
+
+    /// <summary>The warp's holes filled by the harmonic (Laplace) fill: the classical inpainting baseline.</summary>
+    public static StereoFill Harmonic { get; } = new("harmonic", (rgb, depth, source, target) =>
+    {
+        using var splat = ForwardSplat.Warp(rgb, depth, source, target);
+        return (HoleFill.Harmonic(splat.Warped, splat.HoleMask.gt(0.5f).to_type(ScalarType.Float32)), 0);
+    });
+
+    /// <summary>
+    /// A view model through its pipeline, composed into the same full-resolution warp (as `nvs` does). Its NFE is that of
+    /// a view of a new photo, the semantic-preserver pass included (later views of the same photo reuse that pass).
+    /// </summary>
+    public static StereoFill Composed(string name, NovelViewPipeline pipeline, long seed)
+    {
+        var nfe = -1;
+        return new(name, (rgb, depth, source, target) =>
+        {
+            var r = pipeline.GenerateComposed(rgb, depth, source, target, seed);
+            r.Warped.Dispose();
+            r.HoleMask.Dispose();
+            if (nfe < 0) nfe = r.Nfe + r.PreserverPasses;
+            return (r.Generated, nfe);
+        });
+    }
+}

@@ -1,0 +1,73 @@
+using InstantViews.Imaging;
+using static TorchSharp.torch;
+
+namespace InstantViews.Tests.Imaging;
+
+public class HoleFillTests
+{
+    static Tensor Ramp(int h, int w)
+    {
+        var ys = arange(h).to_type(ScalarType.Float32).view(-1, 1).expand(h, w);
+        var xs = arange(w).to_type(ScalarType.Float32).view(1, -1).expand(h, w);
+        return stack([0.01f * xs - 0.02f * ys + 0.3f, 0.005f * xs + 0.01f * ys - 0.5f, 0.02f * xs]).contiguous();
+    }
+
+    [Fact]
+    public void The_harmonic_fill_of_a_hole_in_a_linear_ramp_is_the_ramp()
+    {
+        TestTorch.Init();
+        var truth = Ramp(40, 48);
+        var holes = zeros(40, 48);
+        holes[TensorIndex.Slice(10, 30), TensorIndex.Slice(12, 36)] = tensor(1f);
+        var damaged = truth.clone();
+        damaged[TensorIndex.Colon, TensorIndex.Slice(10, 30), TensorIndex.Slice(12, 36)] = tensor(0.9f);
+        var filled = HoleFill.Harmonic(damaged, holes, iterations: 200);
+        // A linear function is harmonic: the discrete Laplace equation with the ramp's border has the ramp as its solution.
+        Assert.True(filled.sub(truth).abs().max().item<float>() < 2e-3f, $"max error {filled.sub(truth).abs().max().item<float>()}");
+        // Known pixels are untouched.
+        Assert.Equal(0f, (filled - damaged).mul(1 - holes).abs().max().item<float>());
+    }
+
+    [Fact]
+    public void The_harmonic_fill_of_a_hole_between_two_levels_is_their_straight_interpolation()
+    {
+        TestTorch.Init();
+        // Columns 0-9 are 0, columns 30-39 are 1, the band between is a hole: the solution is linear across it.
+        var image = zeros(1, 16, 40);
+        image[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(30, 40)] = tensor(1f);
+        var holes = zeros(16, 40);
+        holes[TensorIndex.Colon, TensorIndex.Slice(10, 30)] = tensor(1f);
+        var filled = HoleFill.Harmonic(image, holes, iterations: 2000);
+        for (int x = 10; x < 30; x++)
+            Assert.True(Math.Abs(filled[0, 8, x].item<float>() - (x - 9) / 21f) < 2e-3f, $"x {x}: {filled[0, 8, x].item<float>()} vs {(x - 9) / 21f}");
+    }
+
+    [Fact]
+    public void The_nearest_fill_takes_the_closest_known_pixel()
+    {
+        TestTorch.Init();
+        var image = zeros(2, 6, 12);
+        image[0, TensorIndex.Colon, TensorIndex.Slice(0, 3)] = tensor(-1f);
+        image[0, TensorIndex.Colon, TensorIndex.Slice(9, 12)] = tensor(1f);
+        image[1] = tensor(0.5f);
+        var holes = zeros(6, 12);
+        holes[TensorIndex.Colon, TensorIndex.Slice(3, 9)] = tensor(1f);
+        var filled = HoleFill.Nearest(image, holes);
+        for (int x = 3; x < 9; x++)
+            Assert.Equal(x < 6 ? -1f : 1f, filled[0, 2, x].item<float>());
+        Assert.Equal(0.5f, filled[1].min().item<float>());
+        Assert.Equal(0.5f, filled[1].max().item<float>());
+    }
+
+    [Fact]
+    public void No_holes_changes_nothing_and_no_known_pixel_or_a_wrong_mask_is_refused()
+    {
+        TestTorch.Init();
+        var image = rand(3, 8, 8);
+        Assert.Equal(0f, HoleFill.Harmonic(image, zeros(8, 8)).sub(image).abs().max().item<float>());
+        Assert.Equal(0f, HoleFill.Nearest(image, zeros(8, 8)).sub(image).abs().max().item<float>());
+        Assert.Throws<ArgumentException>(() => HoleFill.Harmonic(image, ones(8, 8)));
+        Assert.Throws<ArgumentException>(() => HoleFill.Nearest(image, ones(8, 8)));
+        Assert.Throws<ArgumentException>(() => HoleFill.Harmonic(image, zeros(8, 7)));
+    }
+}
