@@ -1,15 +1,7 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
-using InstantViews.Depth;
-using InstantViews.Diffusion;
 using InstantViews.GenWarp;
-using InstantViews.Imaging;
-using InstantViews.NovelViews;
-using InstantViews.NovelViews.Evaluation;
 using InstantViews.OneStep;
 using InstantViews.Runtime;
-using static TorchSharp.torch;
 
 namespace InstantViews.Cli;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using InstantViews.Depth;
-using InstantViews.GenWarp;
 using InstantViews.NovelViews;
 using InstantViews.Runtime;
 using InstantViews.Viewer;

@@ -1,7 +1,6 @@
 using InstantViews.Geometry;
 using InstantViews.Imaging;
 using InstantViews.Runtime;
-using static TorchSharp.torch;
 
 namespace InstantViews.Scenes;
 

@@ -2,7 +2,6 @@ using InstantViews.Diffusion;
 using InstantViews.Metrics;
 using InstantViews.Nn;
 using InstantViews.Pagoda;
-using InstantViews.Tests.GenWarp;
 using InstantViews.Training;
 using static TorchSharp.torch;
 

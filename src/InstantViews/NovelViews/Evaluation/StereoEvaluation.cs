@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Text;
 using InstantViews.Depth;
 using InstantViews.Imaging;
-using InstantViews.Metrics;
-using InstantViews.Runtime;
 using static TorchSharp.torch;
 
 namespace InstantViews.NovelViews.Evaluation;
