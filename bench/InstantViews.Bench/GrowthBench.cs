@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using InstantViews.GenWarp;
 using InstantViews.Geometry;
 using InstantViews.Imaging;
 using InstantViews.NovelViews;

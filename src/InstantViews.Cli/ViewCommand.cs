@@ -49,13 +49,15 @@ public static class ViewCommand
             Console.WriteLine($"depth: {first.DepthDescription}; photo {w}x{h}, views filled at {first.FillSize.Width}x{first.FillSize.Height} by {settings.ModelName}; ready in {clock.Elapsed.TotalSeconds:0.0} s");
             Console.WriteLine($"viewer: {server.Url}  (Ctrl-C to stop)");
             if (p.GetValue(openBrowser)) OpenInBrowser(server.Url);
-            stop.Token.WaitHandle.WaitOne(); // the main thread waits itself: no thread-pool continuation needed to stop
+            // The main thread waits itself (no thread-pool continuation needed to stop): for a signal, or for the web
+            // host stopping on its own (ASP.NET's console lifetime also handles SIGQUIT, and a signal before Listen).
+            WaitHandle.WaitAny([stop.Token.WaitHandle, server.Stopping.WaitHandle]);
             Console.WriteLine($"stopped: {server.ViewsSent} views sent, {server.ViewsDropped} stale requests dropped");
             // Shutdown is bounded: open sockets are aborted after 2 s, and a view still being made is not waited for.
             if (server.DisposeAsync().AsTask().Wait(ViewerServer.ShutdownTimeout + TimeSpan.FromSeconds(0.5)))
                 first.Dispose();
             else
-                Console.Error.WriteLine("note: a view was still being made at shutdown; it was abandoned");
+                Console.Error.WriteLine("note: model work (a view or an upload) was still running at shutdown; it was abandoned");
             return 0;
         });
         return cmd;

@@ -74,7 +74,7 @@ public sealed class ViewerAccess
     {
         var host = request.Host.HasValue ? Normalise(request.Host.Host) : "";
         if (!hosts.Contains(host))
-            return new(StatusCodes.Status421MisdirectedRequest, $"host name '{request.Host.Host}' is not one of this viewer's ({string.Join(", ", hosts.Order())}); add it with --allow-host");
+            return new(StatusCodes.Status421MisdirectedRequest, $"host name '{request.Host.Host}' is not one of this viewer's (the user may add it with --allow-host)");
         var site = request.Headers["Sec-Fetch-Site"].ToString();
         var navigation = HttpMethods.IsGet(request.Method) && request.Path == "/" && request.Headers["Sec-Fetch-Mode"] == "navigate";
         if (site.Length > 0 && site is not ("same-origin" or "none") && !navigation)

@@ -43,6 +43,9 @@ public sealed class ViewerServer : IAsyncDisposable
 
     /// <summary>The page's address (with the access token when one is required).</summary>
     public Uri Url { get; private set; } = null!;
+    /// <summary>Cancelled when the web host stops by itself (e.g. its own console lifetime saw SIGQUIT).</summary>
+    public CancellationToken Stopping => app.Lifetime.ApplicationStopping;
+
     /// <summary>Who may use the server: its host names, its port, its token.</summary>
     public ViewerAccess Access => access!;
     public long ViewsSent => Interlocked.Read(ref views);
@@ -59,7 +62,7 @@ public sealed class ViewerServer : IAsyncDisposable
         var worker = new LatestWorker();
         var photos = new ViewerPhotos(settings.MaxPhotos);
         photos.Add(await worker.Run(() => ViewerPhoto.Create(photos.NextId(), first)));
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "instantviews", ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "instantviews", ContentRootPath = AppContext.BaseDirectory, EnvironmentName = Environments.Production });
         builder.Logging.ClearProviders();
         // Ctrl-C must not wait for open view sockets: they end when the application stops (Receive below), and
         // whatever is still open after 2 s is aborted.
@@ -114,6 +117,13 @@ public sealed class ViewerServer : IAsyncDisposable
             await context.Response.WriteAsJsonAsync(new { error = refusal.Message });
             return;
         }
+        // Nothing the viewer sends may be embedded, framed or sniffed by another site's page.
+        var headers = context.Response.Headers;
+        headers["Cross-Origin-Resource-Policy"] = "same-origin";
+        headers["X-Content-Type-Options"] = "nosniff";
+        headers["Content-Security-Policy"] = "frame-ancestors 'none'";
+        headers["X-Frame-Options"] = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
         if (access.QueryHasToken(context.Request))
         {
             context.Response.Cookies.Append(access.CookieName, context.Request.Query[ViewerAccess.TokenParameter].ToString(),
@@ -157,6 +167,10 @@ public sealed class ViewerServer : IAsyncDisposable
                 return Results.Json(new { id = photo.Id });
             }
             catch (UserError e) { return Results.Json(new { error = e.Message }, statusCode: 400); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return Results.Json(new { error = $"could not open '{name}' ({e.Message.Split('\n')[0]})" }, statusCode: 500);
+            }
         }
         finally { uploading.Release(); }
     }
@@ -234,7 +248,10 @@ public sealed class ViewerServer : IAsyncDisposable
                 catch (OperationCanceledException) when (!ending.IsCancellationRequested) { return; } // idle or too slow: the socket is aborted
                 if (r.MessageType == WebSocketMessageType.Close)
                 {
-                    await client.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+                    // A client that closes and stops reading must not hold its slot: the close reply waits 2 s at most.
+                    using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    try { await client.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", closing.Token); }
+                    catch (OperationCanceledException) { client.Socket.Abort(); }
                     return;
                 }
                 if (first) limit.CancelAfter(settings.MessageTimeout);

@@ -1,17 +1,5 @@
 namespace InstantViews.Depth;
 
-/// <summary>What an external depth model outputs.</summary>
-public enum DepthOutputKind
-{
-    /// <summary>Metric depth in metres (ZoeDepth, Depth Anything V2 metric): used as is (times Scale, plus Shift).</summary>
-    MetricDepth,
-    /// <summary>Relative inverse depth / disparity (MiDaS, Depth Anything relative): depth = 1 / (Scale * r + Shift), or a fit to known depths.</summary>
-    InverseDepth,
-}
-
-/// <summary>One pixel of known depth (image coordinates of the pixel's column and row, metres) for fitting scale and shift.</summary>
-public readonly record struct KnownDepth(int X, int Y, double Depth);
-
 /// <summary>
 /// How to run an external ONNX depth model. Input: float32 [1, 3, H, W], RGB in [0, 1] normalised as
 /// (x - Mean) / Std (ImageNet statistics by default, as MiDaS and Depth Anything expect). Output [1, 1, h, w],

@@ -1,6 +1,4 @@
 using InstantViews.Depth;
-using InstantViews.NovelViews;
-using InstantViews.OneStep;
 using InstantViews.Scenes;
 using static TorchSharp.torch;
 
@@ -62,26 +60,6 @@ public sealed class ScenePairs(SceneStreamConfig config, IDepthEstimator? depth 
         var b = NovelViewBatch.Build(inputs.Source, inputs.Depth, inputs.Sources, inputs.Targets, target).To(device ?? CPU);
         return new NovelViewBatch(b.Source.MoveToOuterDisposeScope(), b.TargetEmbedding.MoveToOuterDisposeScope(),
             b.WarpedRgb.MoveToOuterDisposeScope(), b.HoleMask.MoveToOuterDisposeScope(), b.Target!.MoveToOuterDisposeScope());
-    }
-
-    /// <summary>
-    /// A batch for a grown one-step GenWarp from pairs rendered at its output size: the base-resolution condition
-    /// (source area-downsampled, its depth nearest-downsampled, warped at the base size), one guide per growth level
-    /// (<see cref="GrowthGuides"/>) and the full-size targets.
-    /// </summary>
-    public GrownBatch GrownBatch(IReadOnlyList<ViewPair> pairs, int baseResolution, int levels, Device? device = null)
-    {
-        using var scope = NewDisposeScope();
-        var inputs = Inputs(pairs);
-        var target = stack(pairs.Select(p => p.TargetRgb()).ToArray());
-        var (h, w) = ((int)inputs.Source.shape[2], (int)inputs.Source.shape[3]);
-        var (bh, bw) = (h >> levels, w >> levels);
-        if (bh << levels != h || bw << levels != w || Math.Max(bh, bw) != baseResolution)
-            throw new ArgumentException($"pairs rendered at {w}x{h} do not grow from {baseResolution}px in {levels} level(s)");
-        var (small, guides) = GrowthGuides.Prepare(inputs, levels, device ?? CPU);
-        foreach (var g in guides) g.MoveToOuterDisposeScope();
-        return new GrownBatch(new NovelViewBatch(small.Source.MoveToOuterDisposeScope(), small.TargetEmbedding.MoveToOuterDisposeScope(),
-            small.WarpedRgb.MoveToOuterDisposeScope(), small.HoleMask.MoveToOuterDisposeScope()), guides, target.to(device ?? CPU).MoveToOuterDisposeScope());
     }
 
     public void Dispose() => stream.Dispose();

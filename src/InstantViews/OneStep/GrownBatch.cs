@@ -1,7 +1,29 @@
 using InstantViews.GenWarp;
+using InstantViews.Scenes;
 using static TorchSharp.torch;
 
 namespace InstantViews.OneStep;
 
 /// <summary>What a grown one-step GenWarp needs per batch: the base-resolution condition, one guide per level, the full-size targets.</summary>
-public sealed record GrownBatch(NovelViewBatch Base, IReadOnlyList<Tensor> Guides, Tensor Target);
+public sealed record GrownBatch(NovelViewBatch Base, IReadOnlyList<Tensor> Guides, Tensor Target)
+{
+    /// <summary>
+    /// A batch for a grown one-step GenWarp from pairs rendered at its output size: the base-resolution condition
+    /// (source area-downsampled, its depth nearest-downsampled, warped at the base size), one guide per growth level
+    /// (<see cref="GrowthGuides"/>) and the full-size targets.
+    /// </summary>
+    public static GrownBatch From(ScenePairs data, IReadOnlyList<ViewPair> pairs, int baseResolution, int levels, Device? device = null)
+    {
+        using var scope = NewDisposeScope();
+        var inputs = data.Inputs(pairs);
+        var target = stack(pairs.Select(p => p.TargetRgb()).ToArray());
+        var (h, w) = ((int)inputs.Source.shape[2], (int)inputs.Source.shape[3]);
+        var (bh, bw) = (h >> levels, w >> levels);
+        if (bh << levels != h || bw << levels != w || Math.Max(bh, bw) != baseResolution)
+            throw new ArgumentException($"pairs rendered at {w}x{h} do not grow from {baseResolution}px in {levels} level(s)");
+        var (small, guides) = GrowthGuides.Prepare(inputs, levels, device ?? CPU);
+        foreach (var g in guides) g.MoveToOuterDisposeScope();
+        return new GrownBatch(new NovelViewBatch(small.Source.MoveToOuterDisposeScope(), small.TargetEmbedding.MoveToOuterDisposeScope(),
+            small.WarpedRgb.MoveToOuterDisposeScope(), small.HoleMask.MoveToOuterDisposeScope()), guides, target.to(device ?? CPU).MoveToOuterDisposeScope());
+    }
+}

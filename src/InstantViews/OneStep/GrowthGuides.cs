@@ -1,5 +1,4 @@
 using InstantViews.GenWarp;
-using InstantViews.NovelViews;
 using static TorchSharp.torch;
 
 namespace InstantViews.OneStep;

@@ -127,7 +127,7 @@ public sealed class OneStepTrainer : GanTrainingRun
         var rendered = data.Render(Pairs.Indices(positions));
         var (batch, guides, real) = Levels == 0
             ? (data.Batch(rendered, device), (IReadOnlyList<Tensor>?)null, (Tensor?)null)
-            : Grown(data.GrownBatch(rendered, Generator.NetConfig.Resolution, Levels, device));
+            : Grown(GrownBatch.From(data, rendered, Generator.NetConfig.Resolution, Levels, device));
         real ??= batch.Target!;
         GenWarpSource source;
         using (no_grad()) source = Generator.Prepare(batch.Source);
@@ -154,7 +154,7 @@ public sealed class OneStepTrainer : GanTrainingRun
             var batch = data.Batch(rendered, device);
             return perceptual.Compute(Generator.Generate(z, Generator.Prepare(batch.Source).For(batch.TargetEmbedding)), batch.Target!).mean().item<float>();
         }
-        var grown = data.GrownBatch(rendered, Generator.NetConfig.Resolution, Levels, device);
+        var grown = GrownBatch.From(data, rendered, Generator.NetConfig.Resolution, Levels, device);
         var outs = Generator.Generate(z, Generator.Prepare(grown.Base.Source).For(grown.Base.TargetEmbedding), grown.Guides);
         return perceptual.Compute(outs, grown.Target).mean().item<float>();
     }
@@ -216,7 +216,7 @@ public sealed class OneStepTrainer : GanTrainingRun
         if (grownSamples is null)
         {
             using var evalPairs = new ScenePairs(data.Config with { Split = SceneSplit.Eval, Seed = 0 }, data.DepthEstimator);
-            var g = evalPairs.GrownBatch(evalPairs.Render(0, Train.SampleCount), Generator.NetConfig.Resolution, Levels, device);
+            var g = GrownBatch.From(evalPairs, evalPairs.Render(0, Train.SampleCount), Generator.NetConfig.Resolution, Levels, device);
             var b = g.Base;
             grownSamples = new GrownBatch(new NovelViewBatch(b.Source.DetachFromDisposeScope(), b.TargetEmbedding.DetachFromDisposeScope(), b.WarpedRgb.DetachFromDisposeScope(),
                 b.HoleMask.DetachFromDisposeScope()), g.Guides.Select(t => t.DetachFromDisposeScope()).ToList(), g.Target.DetachFromDisposeScope());

@@ -28,16 +28,17 @@ public sealed class StopSignals : IDisposable
         if (OperatingSystem.IsWindows()) return;
         interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle);
         terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle);
-        // The runtime records SIGINT's disposition when it starts and installs no handler for one that was ignored,
-        // even after RestoreInterrupt: give SIGINT the runtime's own handler (the one SIGTERM now has), which hands
-        // any signal to the registrations above.
+        // The runtime records SIGINT's disposition when it starts and installs no handler for one that was ignored
+        // (its handler is then missing even after RestoreInterrupt): give SIGINT the runtime's own handler, the one
+        // SIGTERM now has, which hands any signal to the registrations above.
         if (HandlerOf(Sigint) is 0 or 1) CopyAction(Sigterm, Sigint);
     }
 
     /// <summary>Starts turning SIGINT and SIGTERM into <see cref="Token"/> (the process is not killed by them while this lives).</summary>
     public static StopSignals Listen()
     {
-        RestoreInterrupt();
+        // Only an ignored SIGINT is reset here: a handler the runtime already installed (Console, ASP.NET) stays.
+        if (!OperatingSystem.IsWindows() && HandlerOf(Sigint) == 1) RestoreInterrupt();
         return new StopSignals();
     }
 

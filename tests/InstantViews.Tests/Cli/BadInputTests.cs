@@ -281,6 +281,8 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add("eval stereo --pair {d}/stereo-ok --model {d}/unet.safetensors --depth {d}/depth.npy", 1, "unet");
         Add("eval stereo --pair {d}/stereo-ok --model {d}/one-step.safetensors --depth {d}/depth-small.npy", 1, "depth-small.npy");
         Add($"{es} --perceptual-size 0", 2, "--perceptual-size");
+        Add($"{es} --depth {{d}}/depth.npy", 1, "--depth: two depth sources are named 'depth.npy'");
+        Add($"{es} --model {{d}}/one-step.safetensors", 1, "--model: two models are named 'one-step'");
 
         // Images (every verb that reads one).
         foreach (var (file, says) in new[] { ("huge.png", "megapixels"), ("trunc.png", "trunc.png"), ("empty.png", "empty"), ("text.png", "not a readable image"), ("missing.png", "not found"), ("zero.png", "zero.png"), ("tiny.png", "too small"), ("strip.png", "aspect ratio") })

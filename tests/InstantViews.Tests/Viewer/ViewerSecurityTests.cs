@@ -68,8 +68,16 @@ public class ViewerSecurityTests
         {
             var response = await Get(v.Server, path, ("Host", $"evil.example:{port}"));
             Assert.Equal(HttpStatusCode.MisdirectedRequest, response.StatusCode);
-            Assert.Contains("host name 'evil.example' is not one of this viewer's", await Error(response));
+            var error = await Error(response);
+            Assert.Contains("host name 'evil.example' is not one of this viewer's", error);
+            Assert.DoesNotContain("127.0.0.1", error); // the accepted names are not told to a stranger
         }
+        // Whatever is served may not be embedded, framed or sniffed by another site's page.
+        var image = await Get(v.Server, "/photos/1/image");
+        Assert.Equal("same-origin", image.Headers.GetValues("Cross-Origin-Resource-Policy").Single());
+        Assert.Equal("nosniff", image.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("frame-ancestors 'none'", image.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("DENY", image.Headers.GetValues("X-Frame-Options").Single());
         // The loopback names are the viewer's own.
         foreach (var host in new[] { $"127.0.0.1:{port}", $"localhost:{port}", $"LOCALHOST:{port}", $"[::1]:{port}" })
             Assert.Equal(HttpStatusCode.OK, (await Get(v.Server, "/photos/1/image", ("Host", host))).StatusCode);

@@ -27,6 +27,7 @@ public static class StereoBenchmark
         using var noGrad = inference_mode();
         var disparity = pair.Disparity;
         var known = disparity.isfinite();
+        if (!known.any().item<bool>()) throw new Runtime.UserError("the pair's disparity has no known pixel: nothing to score against");
         var trueDepth = pair.TrueDepth();
         // The warp with the true depth needs a depth everywhere: unknown disparities get the harmonic fill of the known ones.
         var filledDisparity = HoleFill.Harmonic(where(known, disparity, 0).unsqueeze(0), known.logical_not().to_type(ScalarType.Float32)).squeeze(0);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using InstantViews.Depth;
 using InstantViews.Imaging;
+using InstantViews.Runtime;
 using static TorchSharp.torch;
 
 namespace InstantViews.NovelViews.Evaluation;
@@ -23,17 +24,24 @@ public static class StereoEvaluation
             var generator = NovelViewGenerators.Open(path, device);
             fills.Add(StereoFill.Composed(Path.GetFileNameWithoutExtension(path), new NovelViewPipeline(generator, device), seed));
         }
+        if (fills.GroupBy(f => f.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new UserError($"--model: two models are named '{twice.Key}'; give each once (rows and saved views are named after them)");
         return fills;
     }
 
-    /// <summary>Depth sources by spec; a depth file must have the pair's size.</summary>
-    public static List<StereoDepthSource> Depths(IEnumerable<string> specs, Device? device = null) =>
-        specs.Select(spec =>
+    /// <summary>Depth sources by spec (named by the spec, a file by its name); a depth file must have the pair's size; two sources of one name are refused.</summary>
+    public static List<StereoDepthSource> Depths(IEnumerable<string> specs, Device? device = null)
+    {
+        var sources = specs.Select(spec =>
         {
             var estimator = DepthSource.Open(spec, device);
-            return new StereoDepthSource(spec.StartsWith("onnx:", StringComparison.Ordinal) ? "onnx" : Path.GetFileName(spec) is var n && File.Exists(spec) ? n : spec,
-                (rgb, cam) => estimator.Estimate(rgb, cam));
+            var name = spec.StartsWith("onnx:", StringComparison.Ordinal) ? $"onnx:{Path.GetFileName(spec[5..])}" : File.Exists(spec) ? Path.GetFileName(spec) : spec;
+            return new StereoDepthSource(name, (rgb, cam) => estimator.Estimate(rgb, cam));
         }).ToList();
+        if (sources.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new UserError($"--depth: two depth sources are named '{twice.Key}'; give each once (rows and saved views are named after them)");
+        return sources;
+    }
 
     /// <summary>The rows as CSV: one line per depth source and fill, with that depth source's scores against the truth.</summary>
     public static string Csv(string pair, StereoResult result)
@@ -42,7 +50,8 @@ public static class StereoEvaluation
         static string F(double v) => v.ToString("0.####", Inv);
         foreach (var r in result.Rows)
         {
-            var d = result.Depths.FirstOrDefault(x => r.Depth == x.Depth || r.Depth == $"{x.Depth} aligned");
+            // The depth scores are those of the estimate as given; its aligned rows leave them empty.
+            var d = result.Depths.FirstOrDefault(x => r.Depth == x.Depth);
             sb.Append(Inv, $"{pair},{r.Depth},{r.Fill},{r.Nfe},{F(r.Psnr)},{F(r.Ssim)},{F(r.Perceptual)},{F(r.PsnrCovisible)},{F(r.SsimCovisible)},{F(r.PerceptualCovisible)},")
               .Append(Inv, $"{F(r.PsnrOccluded)},{F(r.SsimOccluded)},{F(r.PerceptualOccluded)},{F(r.Seconds)},")
               .Append(d is null ? ",," : $"{F(d.AbsRel)},{F(d.Delta)},{F(d.Correlation)}")

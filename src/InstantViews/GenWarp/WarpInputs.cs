@@ -1,9 +1,8 @@
-using InstantViews.GenWarp;
 using InstantViews.Geometry;
 using InstantViews.Imaging;
 using static TorchSharp.torch;
 
-namespace InstantViews.NovelViews;
+namespace InstantViews.GenWarp;
 
 /// <summary>What a warp batch was built from: sources [N,3,H,W], their depth [N,H,W], source and target cameras at H x W.</summary>
 public sealed record WarpInputs(Tensor Source, Tensor Depth, IReadOnlyList<Camera> Sources, IReadOnlyList<Camera> Targets)
