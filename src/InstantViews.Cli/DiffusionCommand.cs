@@ -111,7 +111,7 @@ public static class DiffusionCommand
         var outFile = new Option<string>("--out") { Description = "Output .safetensors with the noise tensors", Required = true };
         var steps = new Option<int>("--steps") { Description = "Grid points (PaGoDA: 40)", DefaultValueFactory = _ => 40 };
         var solver = new Option<string>("--sampler") { Description = "Deterministic solver: heun (2N-1 evaluations), euler or dpm++2m (N)", DefaultValueFactory = _ => "heun" };
-        solver.AcceptOnlyFromAmong([.. SamplerRegistry.Names.Where(n => n != "sde")]);
+        solver.AcceptOnlyFromAmong([.. SamplerRegistry.DeterministicNames]);
         var cmd = new Command("invert", "Invert images to noise along the probability-flow ODE (reverse Heun by default, clamped denoiser) and report the round-trip PSNR")
         { model, images, outFile, steps, solver };
         Cli.SetAction(cmd, (p, ctx) =>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using InstantViews.Diffusion;
 using InstantViews.GenWarp;
 using InstantViews.OneStep;
 using InstantViews.Runtime;
@@ -45,7 +46,8 @@ public static class GenWarpPairsCommand
             var clock = Stopwatch.StartNew();
             var files = NovelViewPairSet.Build(model, data, config, chunks, p.GetValue(outDir)!, ctx.Device);
             var set = NovelViewPairSet.Load(p.GetValue(outDir)!);
-            var nfe = (2 * config.Steps - 1) * (w == 1 ? 1 : 2);
+            // The inversion is reverse Heun (Inversion.Invert's solver); guidance doubles each evaluation.
+            var nfe = SamplerRegistry.Evaluations("heun", config.Steps) * (w == 1 ? 1 : 2);
             Console.WriteLine($"{files.Count} chunks for shard {i}/{n} in {p.GetValue(outDir)} ({set.Count} pairs in the folder); {nfe} NFE per pair; " +
                               $"round-trip PSNR {set.RoundTripPsnr:0.00} dB; {clock.Elapsed.TotalSeconds:0} s");
             return 0;

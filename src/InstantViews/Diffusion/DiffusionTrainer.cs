@@ -93,7 +93,7 @@ public sealed class DiffusionTrainer : EmaTrainingRun
         using var noGrad = no_grad();
         var g = new Generator(1234);
         var x = Samplers.InitialNoise([Train.SampleCount, data.Channels, data.Height, data.Width], Train.SigmaMax, g).to(Device);
-        var result = Samplers.Heun(new EdmDenoiser(EmaNet), x, NoiseGrid.Karras(Train.SampleSteps, sigmaMax: Train.SigmaMax));
+        var result = SamplerRegistry.Get("heun")(new EdmDenoiser(EmaNet), x, NoiseGrid.Karras(Train.SampleSteps, sigmaMax: Train.SigmaMax));
         var grid = ImageGrid.Tile(result.X.clamp(-1, 1).cpu(), (int)Math.Ceiling(Math.Sqrt(Train.SampleCount)));
         ImageFile.Write(Path.Combine(OutDir, $"samples-{Step:D7}.png"), grid);
     }

@@ -21,9 +21,8 @@ public static class Inversion
     }
 
     /// <summary>A registered solver that inversion can use: deterministic ones only (an ODE is inverted, not an SDE).</summary>
-    public static Sampler Deterministic(string solver) => solver == "sde"
-        ? throw new Runtime.UserError("inversion needs a deterministic solver (euler, heun, dpm++2m), not 'sde'")
-        : SamplerRegistry.Get(solver);
+    public static Sampler Deterministic(string solver) => SamplerRegistry.Info(solver) is { Stochastic: false } info ? info.Run
+        : throw new Runtime.UserError($"inversion needs a deterministic solver ({string.Join(", ", SamplerRegistry.DeterministicNames)}), not '{solver}'");
 
     /// <summary>Inverts, samples back with the same solver on the decreasing grid, and reports the PSNR (images in [-1, 1] mapped to [0, 1]).</summary>
     public static RoundTrip Check(IDenoiser model, Tensor images, int steps = 40, bool clamp = true, string solver = "heun",

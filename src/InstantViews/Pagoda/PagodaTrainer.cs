@@ -174,7 +174,7 @@ public sealed class PagodaTrainer : GanTrainingRun
         using (no_grad())
         {
             var grid = NoiseGrid.Karras(Train.DistillationSteps, sigmaMax: Generator.Cfg.SigmaMax);
-            target = Samplers.Heun(teacher, zFresh[..k], grid).X.clamp(-1, 1);
+            target = SamplerRegistry.Get("heun")(teacher, zFresh[..k], grid).X.clamp(-1, 1);
         }
         var mine = fake[..k];
         if (mine.shape[2] != teacherResolution) mine = Resize.Down(mine, (int)(mine.shape[2] / teacherResolution));

@@ -86,7 +86,7 @@ public class SamplerTests
     {
         var x = Start();
         var exact = Exact(x, 80, 0);
-        foreach (var name in SamplerRegistry.Names.Where(n => n != "sde"))
+        foreach (var name in SamplerRegistry.DeterministicNames)
         {
             var r = SamplerRegistry.Get(name)(Gaussian(), x, NoiseGrid.Karras(64));
             Assert.True(MaxError(r.X, exact) < 0.1, name);
@@ -274,15 +274,11 @@ public class SamplerTests
         Assert.Equal(0, (noise - unit * 80).abs().max().item<float>());
     }
 
-    public static TheoryData<string> SamplerNames => ["euler", "heun", "sde", "dpm++2m"];
+    public static TheoryData<string> SamplerNames => [.. SamplerRegistry.Names];
 
-    static SampleResult Run(string sampler, Tensor x, double[] grid, StepCallback? callback = null) => sampler switch
-    {
-        "euler" => Samplers.Euler(Gaussian(), x, grid, callback),
-        "heun" => Samplers.Heun(Gaussian(), x, grid, callback),
-        "sde" => Samplers.Stochastic(Gaussian(), x, grid, new ChurnSettings(), new Generator(1), callback),
-        _ => Samplers.DpmPlusPlus2M(Gaussian(), x, grid, callback),
-    };
+    /// <summary>A registered sampler through the registry, callback included (the stochastic one seeded).</summary>
+    static SampleResult Run(string sampler, Tensor x, double[] grid, StepCallback? callback = null) =>
+        SamplerRegistry.Get(sampler)(Gaussian(), x, grid, new Generator(1), callback);
 
     [Theory]
     [MemberData(nameof(SamplerNames))]
