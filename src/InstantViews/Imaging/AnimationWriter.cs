@@ -19,13 +19,12 @@ public sealed class AnimationWriter : IDisposable
 
     readonly string full, temporary;
     readonly FileStream file;
-    readonly Png.AnimatedEncoder? png;
-    readonly GifEncoder? gif;
+    readonly IAnimationEncoder encoder;
     readonly int width, height;
     bool committed;
 
-    AnimationWriter(string full, string temporary, FileStream file, Png.AnimatedEncoder? png, GifEncoder? gif, int width, int height) =>
-        (this.full, this.temporary, this.file, this.png, this.gif, this.width, this.height) = (full, temporary, file, png, gif, width, height);
+    AnimationWriter(string full, string temporary, FileStream file, IAnimationEncoder encoder, int width, int height) =>
+        (this.full, this.temporary, this.file, this.encoder, this.width, this.height) = (full, temporary, file, encoder, width, height);
 
     /// <summary>The format of an output path by its extension (.png or .gif), or null.</summary>
     public static AnimationFormat? FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
@@ -51,9 +50,10 @@ public sealed class AnimationWriter : IDisposable
         catch (UnauthorizedAccessException e) { throw new UserError($"'{path}': cannot write ({e.Message})"); }
         try
         {
-            return format == AnimationFormat.Gif
-                ? new AnimationWriter(full, temporary, file, null, new GifEncoder(file, width, height, delayMs, zoom), width, height)
-                : new AnimationWriter(full, temporary, file, new Png.AnimatedEncoder(file, width, height, frameCount, delayMs, zoom), null, width, height);
+            IAnimationEncoder encoder = format == AnimationFormat.Gif
+                ? new GifEncoder(file, width, height, delayMs, zoom)
+                : new Png.AnimatedEncoder(file, width, height, frameCount, delayMs, zoom);
+            return new AnimationWriter(full, temporary, file, encoder, width, height);
         }
         catch
         {
@@ -68,16 +68,13 @@ public sealed class AnimationWriter : IDisposable
     {
         if (frame.dim() != 3 || frame.shape[1] != height || frame.shape[2] != width)
             throw new ArgumentException($"frame [{string.Join(",", frame.shape)}] is not [C,{height},{width}]");
-        var rgb = ImageFile.ToBytes(frame.shape[0] == 1 ? frame.expand(3, -1, -1) : frame);
-        if (gif is not null) gif.Add(rgb);
-        else png!.Add(rgb);
+        encoder.Add(ImageFile.ToBytes(frame.shape[0] == 1 ? frame.expand(3, -1, -1) : frame));
     }
 
     /// <summary>Finishes the file and moves it into place.</summary>
     public void Commit()
     {
-        if (gif is not null) gif.Finish();
-        else png!.Finish();
+        encoder.Finish();
         file.Dispose();
         try { File.Move(temporary, full, overwrite: true); }
         catch (UnauthorizedAccessException e) { throw new UserError($"'{full}': cannot write ({e.Message})"); }

@@ -24,7 +24,7 @@ public static class Gif
 /// Encodes a looping GIF onto a stream one frame at a time, enlarged <c>zoom</c> times (nearest neighbour) as it is
 /// written: nothing but one row of palette indices and one 255-byte data block is held, whatever the frame size.
 /// </summary>
-public sealed class GifEncoder
+public sealed class GifEncoder : IAnimationEncoder
 {
     const int Clear = 256, End = 257;
     readonly Stream output;

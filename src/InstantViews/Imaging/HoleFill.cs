@@ -79,7 +79,8 @@ public static class HoleFill
             var count = nn.functional.avg_pool2d(weight.unsqueeze(0), 2).squeeze(0).squeeze(0);
             var coarseHoles = count.le(0).to_type(ScalarType.Float32);
             var coarse = sum / count.clamp_min(1e-6f).unsqueeze(0);
-            var filled = coarseHoles.min().item<float>() > 0 ? coarse : coarseHoles.sum().item<float>() > 0 ? Solve(coarse, coarseHoles, iterations) : coarse;
+            // Some block is known (the image has a known pixel), so the coarse fill has a border to start from.
+            var filled = coarseHoles.sum().item<float>() > 0 ? Solve(coarse, coarseHoles, iterations) : coarse;
             start = nn.functional.interpolate(filled.unsqueeze(0), [h + ph, w + pw], mode: InterpolationMode.Nearest).squeeze(0)
                 .narrow(1, 0, h).narrow(2, 0, w);
         }

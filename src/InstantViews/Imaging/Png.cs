@@ -188,7 +188,7 @@ public static class Png
     /// goes out in chunks of at most <see cref="DataChunkBytes"/> (several IDAT/fdAT chunks per frame, as PNG and APNG
     /// allow), so memory does not grow with the frame size or count.
     /// </summary>
-    public sealed class AnimatedEncoder
+    public sealed class AnimatedEncoder : IAnimationEncoder
     {
         /// <summary>The largest IDAT/fdAT chunk written.</summary>
         public const int DataChunkBytes = 1 << 20;

@@ -20,9 +20,6 @@ public sealed class StopSignals : IDisposable
     /// <summary>Cancelled by the first SIGINT or SIGTERM.</summary>
     public CancellationToken Token => stop.Token;
 
-    /// <summary>Which signal stopped the process, if one did.</summary>
-    public PosixSignal? Received { get; private set; }
-
     StopSignals()
     {
         if (OperatingSystem.IsWindows()) return;
@@ -49,19 +46,9 @@ public sealed class StopSignals : IDisposable
         signal(Sigint, SigDfl);
     }
 
-    /// <summary>Whether SIGINT is ignored in this process (read from /proc; false where that cannot be read).</summary>
-    public static bool InterruptIgnored()
-    {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status)) return false;
-        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
-        return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (Sigint - 1))) != 0;
-    }
-
     void Handle(PosixSignalContext context)
     {
         context.Cancel = true;
-        Received ??= context.Signal;
         try { stop.Cancel(); }
         catch (ObjectDisposedException) { }
     }
