@@ -69,28 +69,46 @@ public static class DepthCommand
         var minutes = new Option<double?>("--minutes") { Description = "Stop after this much wall time" };
         var steps = new Option<long?>("--steps") { Description = "Stop at this total step count" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint" };
-        var res = new Option<int>("--resolution") { Description = "Training views are RES x RES (the network's input width)", DefaultValueFactory = _ => 64 };
-        var channels = new Option<int>("--channels") { Description = "U-Net base channels", DefaultValueFactory = _ => 16 };
+        var arch = new Option<string>("--arch") { Description = "resnet (v2: ImageNet ResNet-18 encoder, relative + metric loss) or unet (v1)", DefaultValueFactory = _ => "resnet" };
+        arch.AcceptOnlyFromAmong("resnet", "unet");
+        var photos = new Option<string?>("--photos") { Description = "resnet: real-photo corpus folder (scripts/realphotos) whose photos texture the scenes" };
+        var width = new Option<int>("--width") { Description = "resnet: training view width, a multiple of 32", DefaultValueFactory = _ => 256 };
+        var height = new Option<int>("--height") { Description = "resnet: training view height, a multiple of 32", DefaultValueFactory = _ => 192 };
+        var frozen = new Option<int>("--frozen-steps") { Description = "resnet: steps with the ImageNet encoder frozen", DefaultValueFactory = _ => 1000 };
+        var res = new Option<int>("--resolution") { Description = "unet: training views are RES x RES (the network's input width)", DefaultValueFactory = _ => 64 };
+        var channels = new Option<int>("--channels") { Description = "unet: U-Net base channels", DefaultValueFactory = _ => 16 };
         var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 16 };
         var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 1e-3 };
         var cmd = new Command("train", "Train the built-in depth network on streamed procedural scenes (atomic checkpoints; --resume continues)")
-        { outDir, minutes, steps, resume, res, channels, batch, lr };
+        { outDir, minutes, steps, resume, arch, photos, width, height, frozen, res, channels, batch, lr };
         cmd.Options.Add(Cli.CheckpointMinutesOption);
         cmd.Options.Add(Cli.CheckpointEveryOption);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
             if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
-            var r = p.GetValue(res);
-            if (!p.GetValue(resume) && (r < 16 || r % 8 != 0)) throw new UserError($"--resolution must be a multiple of 8 and >= 16, got {r}");
             var dir = p.GetValue(outDir)!;
-            using var trainer = p.GetValue(resume)
-                ? DepthTrainer.Resume(dir, ctx.Device)
-                : DepthTrainer.Create(new DepthNetConfig { Resolution = r, Channels = p.GetValue(channels) },
-                    new DepthTrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed }, dir, ctx.Device);
-            if (p.GetValue(resume)) Cli.NoteIgnoredOnResume(p, res, channels, batch, lr);
-            var size = trainer.Net.Cfg.Resolution;
-            Console.WriteLine($"training {trainer.Net.ParameterCount / 1e6:0.00}M-parameter depth U-Net at {size}x{size}, from step {trainer.Step}");
+            var resuming = p.GetValue(resume);
+            var train = new DepthTrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed };
+            object net;
+            if (p.GetValue(arch) == "resnet")
+            {
+                var (w, h) = (p.GetValue(width), p.GetValue(height));
+                if (!resuming && (w % 32 != 0 || h % 32 != 0)) throw new UserError($"--width and --height must be multiples of 32, got {w}x{h}");
+                if (p.GetValue(photos) is { } corpus && !resuming && !File.Exists(Path.Combine(corpus, "manifest.tsv")))
+                    throw new UserError($"--photos '{corpus}': no manifest.tsv; build the corpus with scripts/realphotos {corpus}");
+                train = train with { Width = w, Height = h, Photos = p.GetValue(photos) is { } c ? Path.GetFullPath(c) : null, EncoderFrozenSteps = p.GetValue(frozen) };
+                net = new DepthResNetConfig { InputLongSide = Math.Max(w, h) };
+            }
+            else
+            {
+                var r = p.GetValue(res);
+                if (!resuming && (r < 16 || r % 8 != 0)) throw new UserError($"--resolution must be a multiple of 8 and >= 16, got {r}");
+                net = new DepthNetConfig { Resolution = r, Channels = p.GetValue(channels) };
+            }
+            using var trainer = resuming ? DepthTrainer.Resume(dir, ctx.Device) : DepthTrainer.Create(net, train, dir, ctx.Device);
+            if (resuming) Cli.NoteIgnoredOnResume(p, arch, photos, width, height, frozen, res, channels, batch, lr);
+            Console.WriteLine($"training {trainer.Net.Summary}, from step {trainer.Step}");
             Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));
             return 0;
         });

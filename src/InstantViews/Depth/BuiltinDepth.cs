@@ -4,27 +4,32 @@ using static TorchSharp.torch;
 
 namespace InstantViews.Depth;
 
-/// <summary>The shipped depth network (models/depth.safetensors) or any checkpoint of kind "depth-unet".</summary>
+/// <summary>The shipped depth network (models/depth.safetensors) or any depth checkpoint ("depth-resnet" v2, "depth-unet" v1).</summary>
 public sealed class BuiltinDepth : IDepthEstimator
 {
     public const string ShippedFile = "depth.safetensors";
 
-    public DepthNet Net { get; }
+    public IDepthNetwork Net { get; }
     public string Description { get; }
 
-    public BuiltinDepth(DepthNet net, string description = "built-in depth-unet")
+    public BuiltinDepth(IDepthNetwork net, string description = "built-in depth")
     {
         Net = net;
-        Net.eval();
-        Description = $"{description} ({net.Cfg.Resolution} px wide, {net.ParameterCount / 1e6:0.00}M parameters)";
+        ((nn.Module)net).eval();
+        Description = $"{description} ({net.Summary})";
     }
 
     /// <summary>Loads a depth checkpoint; a missing or foreign file is a one-line error.</summary>
     public static BuiltinDepth Load(string path, Device? device = null)
     {
         if (!File.Exists(path)) throw new UserError($"'{path}': depth model not found");
-        var (net, _) = Checkpoint.Load<DepthNet>(path, device);
-        return new BuiltinDepth(net, $"depth-unet '{Path.GetFileName(path)}'");
+        var (module, header) = Checkpoint.Load(path, device);
+        if (module is not IDepthNetwork net)
+        {
+            module.Dispose();
+            throw new UserError($"'{path}': a {header.Kind} model, not a depth network (depth-resnet or depth-unet)");
+        }
+        return new BuiltinDepth(net, $"'{Path.GetFileName(path)}'");
     }
 
     /// <summary>The shipped model: the first models/depth.safetensors in the model search order (<see cref="ModelFiles"/>).</summary>
@@ -36,7 +41,7 @@ public sealed class BuiltinDepth : IDepthEstimator
     public Tensor Estimate(Tensor rgb, Camera? camera = null)
     {
         DepthChecks.RequireRgb(rgb);
-        var device = Net.parameters().First().device;
+        var device = ((nn.Module)Net).parameters().First().device;
         return Net.Predict(rgb.to(device)).cpu();
     }
 }

@@ -11,8 +11,10 @@ public static class DepthLoss
 {
     public static Tensor Compute(Tensor predLog, Tensor gtDepth, double scaleInvariantWeight)
     {
-        var valid = gtDepth.gt(0).logical_and(gtDepth.isfinite()).to_type(ScalarType.Float32);
-        var d = (predLog - gtDepth.clamp_min(1e-3).log()) * valid;
+        var known = gtDepth.gt(0).logical_and(gtDepth.isfinite());
+        var valid = known.to_type(ScalarType.Float32);
+        // Unknown depth (0, inf, NaN) is replaced before the log, so it cannot turn the masked sum into NaN.
+        var d = (predLog - where(known, gtDepth, 1).clamp_min(1e-3).log()) * valid;
         var n = valid.sum([1, 2]).clamp_min(1);
         var l1 = (d.abs().sum([1, 2]) / n).mean();
         var mean = d.sum([1, 2]) / n;

@@ -10,7 +10,7 @@ namespace InstantViews.Depth;
 /// the same blocks as the diffusion models, without a noise level.
 /// </summary>
 [ModelKind("depth-unet", typeof(DepthNetConfig))]
-public sealed class DepthNet : nn.Module<Tensor, Tensor>, ICheckpointable
+public sealed class DepthNet : nn.Module<Tensor, Tensor>, ICheckpointable, IDepthNetwork
 {
     public DepthNetConfig Cfg { get; }
     public string Kind => "depth-unet";
@@ -26,6 +26,8 @@ public sealed class DepthNet : nn.Module<Tensor, Tensor>, ICheckpointable
     }
 
     public long ParameterCount => parameters().Sum(p => p.numel());
+
+    public string Summary => $"depth-unet, {Cfg.Resolution} px wide, {ParameterCount / 1e6:0.00}M parameters";
 
     public long ForwardFlops(int height, int width) => unet.ForwardFlops(height, width);
 

@@ -1,3 +1,4 @@
+using InstantViews.Runtime;
 using InstantViews.Scenes;
 using InstantViews.Training;
 using static TorchSharp.torch;
@@ -5,31 +6,35 @@ using static TorchSharp.torch;
 namespace InstantViews.Depth;
 
 /// <summary>
-/// Trains the built-in depth network on streamed scene views with exact depth (a <see cref="EmaTrainingRun"/>:
-/// Adam with warm-up, gradient clipping, EMA, loss CSV and plot, atomic checkpoints and resume).
+/// Trains a built-in depth network (a <see cref="EmaTrainingRun"/>: Adam with warm-up, gradient clipping, EMA,
+/// loss CSV and plot, atomic checkpoints and resume). v2 (<see cref="DepthResNet"/>) learns from
+/// <see cref="DepthTrainingViews"/> by <see cref="RelativeDepthLoss"/>, its ImageNet encoder frozen for the first
+/// steps and then trained at a lower rate; v1 (<see cref="DepthNet"/>) from square procedural views by <see cref="DepthLoss"/>.
 /// Run folder: checkpoint.safetensors (training state), model.safetensors (EMA weights, fp16: what ships),
 /// train.json, loss.csv, loss.png.
 /// </summary>
 public sealed class DepthTrainer : EmaTrainingRun
 {
-    public DepthNet Net => (DepthNet)Model;
-    public DepthNet EmaNet => (DepthNet)EmaModel;
+    public IDepthNetwork Net => (IDepthNetwork)Model;
     public DepthTrainConfig Train { get; }
     public long ImagesSeen => Step * Train.BatchSize;
 
     SceneStream? stream;
+    DepthTrainingViews? views;
 
-    DepthTrainer(DepthNetConfig netConfig, DepthTrainConfig train, string outDir, Device device)
-        : base(() => new DepthNet(netConfig), new OptimizerSettings(train.LearningRate, 0, train.WarmupSteps, train.GradClip, train.EmaDecay, train.Seed),
+    DepthTrainer(Func<nn.Module> build, DepthTrainConfig train, string outDir, Device device)
+        : base(build, new OptimizerSettings(train.LearningRate, 0, train.WarmupSteps, train.GradClip, train.EmaDecay, train.Seed) { RateScale = train.RateScale },
             new RunSchedule(train.BatchSize, train.LogEvery, train.CheckpointEvery, SampleEvery: 0), outDir, device)
     {
         Train = train;
     }
 
-    public static DepthTrainer Create(DepthNetConfig netConfig, DepthTrainConfig train, string outDir, Device? device = null)
+    /// <summary>A new run of <paramref name="netConfig"/> (a <see cref="DepthResNetConfig"/>, whose encoder starts from ImageNet, or a <see cref="DepthNetConfig"/>).</summary>
+    public static DepthTrainer Create(object netConfig, DepthTrainConfig train, string outDir, Device? device = null)
     {
+        Check(netConfig, train);
         RefuseExisting(outDir);
-        var t = new DepthTrainer(netConfig, train, outDir, device ?? CPU);
+        var t = new DepthTrainer(Builder(netConfig, fresh: true), train, outDir, device ?? CPU);
         t.Begin(train);
         return t;
     }
@@ -37,31 +42,56 @@ public sealed class DepthTrainer : EmaTrainingRun
     public static DepthTrainer Resume(string outDir, Device? device = null)
     {
         var (train, header, tensors) = OpenRun<DepthTrainConfig>(outDir);
-        var t = new DepthTrainer(header.ConfigAs<DepthNetConfig>(), train, outDir, device ?? CPU);
+        object config = header.Kind == "depth-resnet" ? header.ConfigAs<DepthResNetConfig>() : header.ConfigAs<DepthNetConfig>();
+        var t = new DepthTrainer(Builder(config, fresh: false), train, outDir, device ?? CPU);
         t.LoadState(header, tensors);
         return t;
+    }
+
+    static Func<nn.Module> Builder(object config, bool fresh) => config switch
+    {
+        // A resumed run loads every weight from its checkpoint: the ImageNet import is needed only at the start.
+        DepthResNetConfig r => fresh ? () => DepthResNet.FromImageNet(r) : () => new DepthResNet(r),
+        DepthNetConfig u => () => new DepthNet(u),
+        _ => throw new ArgumentException($"not a depth network config: {config.GetType().Name}"),
+    };
+
+    static void Check(object netConfig, DepthTrainConfig train)
+    {
+        if (train.BatchSize < 1) throw new ArgumentException($"batch size must be at least 1, got {train.BatchSize}");
+        if (netConfig is DepthResNetConfig && (train.Width % DepthResNetConfig.SizeMultiple != 0 || train.Height % DepthResNetConfig.SizeMultiple != 0 || train.Width < 32 || train.Height < 32))
+            throw new ArgumentException($"training views must be multiples of {DepthResNetConfig.SizeMultiple} pixels, got {train.Width}x{train.Height}");
     }
 
     protected override string ProgressName => "depth train";
     protected override bool ModelFp16 => true;
     protected override string PlotTitle => "depth training loss";
 
-    SceneStream Stream => stream ??= new SceneStream(new SceneStreamConfig(Net.Cfg.Resolution, Net.Cfg.Resolution, Train.Spp,
-        SceneSplit.Train, Train.Seed, ViewsPerScene: 4));
-
     protected override Tensor BatchLoss()
     {
         // The batch of step s holds views s*B ... s*B+B-1 of the stream: a resumed run sees exactly what an uninterrupted one would.
         var first = Step * Train.BatchSize;
-        var views = new RenderedView[Train.BatchSize];
-        Parallel.For(0, views.Length, i => views[i] = Stream.RenderView(first + i));
-        var rgb = stack(views.Select(v => v.RgbTensor()).ToArray()).to(Device);
-        var depth = stack(views.Select(v => v.DepthTensor()).ToArray()).to(Device);
+        if (Model is DepthResNet v2)
+        {
+            views ??= new DepthTrainingViews(Train.Width, Train.Height, Train.Spp, Train.Seed,
+                Train.Photos is { } dir ? PhotoCorpus.Load(dir) : null);
+            v2.EncoderFrozen = Step < Train.EncoderFrozenSteps;
+            var (rgbV, depthV) = views.Batch(first, Train.BatchSize);
+            var terms = RelativeDepthLoss.Compute(v2.forward(rgbV.to(Device)), depthV.to(Device),
+                new RelativeDepthLoss.Weights(Train.GradientWeight, Train.MetricWeight, Train.ScaleInvariantWeight));
+            return terms.Total;
+        }
+        var net = (DepthNet)Model;
+        stream ??= new SceneStream(new SceneStreamConfig(net.Cfg.Resolution, net.Cfg.Resolution, Train.Spp, SceneSplit.Train, Train.Seed, ViewsPerScene: 4));
+        var rendered = new RenderedView[Train.BatchSize];
+        Parallel.For(0, rendered.Length, i => rendered[i] = stream.RenderView(first + i));
+        var rgb = stack(rendered.Select(v => v.RgbTensor()).ToArray()).to(Device);
+        var depth = stack(rendered.Select(v => v.DepthTensor()).ToArray()).to(Device);
         // Horizontal flips: a mirrored room has the same depth, mirrored.
         var flip = rand([Train.BatchSize], generator: Rng).lt(0.5).to(Device);
         rgb = where(flip.view(-1, 1, 1, 1), rgb.flip(3), rgb);
         depth = where(flip.view(-1, 1, 1), depth.flip(2), depth);
-        return DepthLoss.Compute(Net.forward(rgb), depth, Train.ScaleInvariantWeight);
+        return DepthLoss.Compute(net.forward(rgb), depth, Train.ScaleInvariantWeight);
     }
 
     public override void Dispose()

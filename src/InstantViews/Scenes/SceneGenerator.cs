@@ -37,7 +37,7 @@ public static class SceneGenerator
         return new Scene(seed, size, objects.ToArray(), room, textures.ToArray(), lights.ToArray(), rng.Uniform(0.2, 0.35));
     }
 
-    static Vec3 NearWall(SceneRandom rng, Vec3 size)
+    internal static Vec3 NearWall(SceneRandom rng, Vec3 size)
     {
         var along = rng.NextDouble();
         var off = rng.Uniform(0.4, 0.9);
@@ -51,7 +51,7 @@ public static class SceneGenerator
     }
 
     /// <summary>One object standing on the floor at <paramref name="at"/>: a box, sphere, cylinder, table, shelf or stack.</summary>
-    static void AddObject(SceneRandom rng, List<Primitive> objects, Vec3 at, int material, List<Texture> textures, Vec3 room)
+    internal static void AddObject(SceneRandom rng, List<Primitive> objects, Vec3 at, int material, List<Texture> textures, Vec3 room)
     {
         var yaw = rng.Uniform(0, Math.PI);
         var kind = rng.Next(0, 6);
@@ -114,10 +114,11 @@ public static class SceneGenerator
         }
     }
 
-    static readonly TextureKind[] Kinds = Enum.GetValues<TextureKind>();
+    // The procedural kinds (a photo needs a corpus): Plain first, as the draw below skips index 0.
+    static readonly TextureKind[] Kinds = [.. Enum.GetValues<TextureKind>().Where(k => k != TextureKind.Photo)];
 
     /// <summary>A random texture with features about 1/<paramref name="scale"/> to 4/<paramref name="scale"/> per metre.</summary>
-    static Texture RandomTexture(SceneRandom rng, double scale)
+    internal static Texture RandomTexture(SceneRandom rng, double scale)
     {
         var kind = Kinds[rng.Next(1, Kinds.Length)];
         var a = RandomColour(rng);
@@ -127,7 +128,7 @@ public static class SceneGenerator
     }
 
     /// <summary>A colour from HSV with moderate saturation and value, so surfaces are neither black nor blown out.</summary>
-    static Vec3 RandomColour(SceneRandom rng)
+    internal static Vec3 RandomColour(SceneRandom rng)
     {
         double h = rng.NextDouble() * 6, s = rng.Uniform(0.15, 0.8), v = rng.Uniform(0.35, 0.95);
         var i = (int)h;
@@ -136,5 +137,5 @@ public static class SceneGenerator
         return i switch { 0 => new(v, t, p), 1 => new(q, v, p), 2 => new(p, v, t), 3 => new(p, q, v), 4 => new(t, p, v), _ => new(v, p, q) };
     }
 
-    static Vec3 Warm(SceneRandom rng) => new(1, rng.Uniform(0.85, 1), rng.Uniform(0.7, 0.95));
+    internal static Vec3 Warm(SceneRandom rng) => new(1, rng.Uniform(0.85, 1), rng.Uniform(0.7, 0.95));
 }

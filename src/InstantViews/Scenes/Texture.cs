@@ -2,11 +2,12 @@ using InstantViews.Geometry;
 
 namespace InstantViews.Scenes;
 
-public enum TextureKind { Plain, Checkers, Stripes, Tiles, Wood, Marble, Gradient, Patches }
+public enum TextureKind { Plain, Checkers, Stripes, Tiles, Wood, Marble, Gradient, Patches, Photo }
 
 /// <summary>
 /// A procedural texture over surface coordinates (u, v) in metres: two or three colours, a feature scale
 /// (features per metre) and an angle. Value noise is hashed from integer lattice points, so it needs no tables.
+/// A <see cref="TextureKind.Photo"/> texture shows <see cref="Photo"/>, Scale image widths per metre, tinted by A.
 /// </summary>
 public readonly record struct Texture(TextureKind Kind, Vec3 A, Vec3 B, Vec3 C, double Scale, double Angle, uint Salt)
 {
@@ -23,6 +24,9 @@ public readonly record struct Texture(TextureKind Kind, Vec3 A, Vec3 B, Vec3 C, 
             sn = Math.Sin(value);
         }
     }
+
+    /// <summary>The photograph of a <see cref="TextureKind.Photo"/> texture.</summary>
+    public PhotoImage? Photo { get; init; }
 
     public Vec3 Sample(double u, double v)
     {
@@ -60,6 +64,12 @@ public readonly record struct Texture(TextureKind Kind, Vec3 A, Vec3 B, Vec3 C, 
                 {
                     var h = Hash((int)Math.Floor(s + 0.7 * Fbm(s, t)), (int)Math.Floor(t));
                     return h < 0.33 ? A : h < 0.66 ? B : C;
+                }
+            case TextureKind.Photo:
+                {
+                    // v grows upwards on walls and image rows downwards: flip t so photos stand upright.
+                    var c = Photo!.Sample(s + B.X, B.Y - t);
+                    return new Vec3(c.X * A.X, c.Y * A.Y, c.Z * A.Z);
                 }
             default:
                 return A;

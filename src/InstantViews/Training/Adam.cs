@@ -17,6 +17,9 @@ public sealed class Adam
     public int WarmupSteps { get; init; }
     public long Step { get; private set; }
 
+    /// <summary>Per-parameter factor on the learning rate, from the parameter's name and the step (null: 1 for all).</summary>
+    public Func<string, long, double>? RateScale { get; init; }
+
     /// <summary>Name prefix of this optimiser's tensors in a checkpoint (two optimisers need two prefixes).</summary>
     public string Prefix { get; init; } = "adam";
 
@@ -43,15 +46,17 @@ public sealed class Adam
         double bc1 = 1 - Math.Pow(Beta1, Step), bc2 = 1 - Math.Pow(Beta2, Step);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        foreach (var (_, p, m, v) in slots)
+        foreach (var (name, p, m, v) in slots)
         {
             var g = p.grad;
             if (g is null) continue;
+            var rate = RateScale is null ? lr : lr * RateScale(name, Step - 1);
+            if (rate == 0) continue;
             m.mul_(Beta1).add_(g, alpha: 1 - Beta1);
             v.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
-            if (WeightDecay > 0) p.mul_(1 - lr * WeightDecay);
+            if (WeightDecay > 0) p.mul_(1 - rate * WeightDecay);
             var denom = (v / bc2).sqrt_().add_(Eps);
-            p.addcdiv_(m, denom, value: -lr / bc1);
+            p.addcdiv_(m, denom, value: -rate / bc1);
         }
     }
 

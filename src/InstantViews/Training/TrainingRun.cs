@@ -216,7 +216,11 @@ public abstract class TrainingRun : IDisposable
 }
 
 /// <summary>Adam and EMA settings of a run that trains one model by a loss.</summary>
-public sealed record OptimizerSettings(double LearningRate, double WeightDecay, int WarmupSteps, double GradClip, double EmaDecay, long Seed);
+public sealed record OptimizerSettings(double LearningRate, double WeightDecay, int WarmupSteps, double GradClip, double EmaDecay, long Seed)
+{
+    /// <summary>Per-parameter factor on the learning rate, from the parameter's name and the step (see <see cref="Adam.RateScale"/>).</summary>
+    public Func<string, long, double>? RateScale { get; init; }
+}
 
 /// <summary>
 /// A run that trains one model by the batch loss its subclass computes: Adam with warm-up and gradient clipping,
@@ -255,7 +259,7 @@ public abstract class EmaTrainingRun : TrainingRun
         EmaModel.to(device);
         EmaModel.eval();
         foreach (var p in EmaModel.parameters()) p.requires_grad = false;
-        optimizer = new Adam(Model.named_parameters(), opt.LearningRate) { WeightDecay = opt.WeightDecay, WarmupSteps = opt.WarmupSteps };
+        optimizer = new Adam(Model.named_parameters(), opt.LearningRate) { WeightDecay = opt.WeightDecay, WarmupSteps = opt.WarmupSteps, RateScale = opt.RateScale };
         ema = new Ema(Model, EmaModel, opt.EmaDecay);
         ema.CopyFromLive();
         Rng = new Generator((ulong)opt.Seed);

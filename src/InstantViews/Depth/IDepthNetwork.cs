@@ -1,0 +1,13 @@
+namespace InstantViews.Depth;
+
+/// <summary>A depth network that can be the built-in depth: metric depth for one image at the image's own size.</summary>
+public interface IDepthNetwork
+{
+    /// <summary>Metric depth [H, W] (metres) for one image [3, H, W] in [-1, 1].</summary>
+    TorchSharp.torch.Tensor Predict(TorchSharp.torch.Tensor rgb);
+
+    long ParameterCount { get; }
+
+    /// <summary>What the network is, in a few words (kind, input size, parameters).</summary>
+    string Summary { get; }
+}
