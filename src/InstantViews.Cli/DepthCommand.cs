@@ -120,22 +120,37 @@ public static class DepthCommand
         var model = DepthModelOption();
         var count = new Option<int>("--count") { Description = "Evaluation views (scene seeds from 1,000,000)", DefaultValueFactory = _ => 200 };
         var size = new Option<int>("--size") { Description = "View size (square)", DefaultValueFactory = _ => 64 };
-        var csv = new Option<string?>("--csv") { Description = "Also write the two rows to this CSV file" };
-        var cmd = new Command("eval", "AbsRel and delta<1.25 on evaluation scenes, against the best constant depth") { model, count, size, csv };
+        var pairs = new Option<string[]>("--pair") { Description = "Score on these real stereo pairs (Middlebury 2014 layout; repeat) instead of the scenes: AbsRel and delta<1.25 raw and median-scaled, inverse-depth/disparity correlation" };
+        var csv = new Option<string?>("--csv") { Description = "Also write the rows to this CSV file" };
+        var cmd = new Command("eval", "AbsRel and delta<1.25 on evaluation scenes against the best constant depth, or on real stereo pairs (--pair)") { model, count, size, pairs, csv };
         Cli.SetAction(cmd, (p, ctx) =>
         {
             var n = p.GetValue(count);
             if (n < 1) throw new UserError($"--count must be >= 1, got {n}");
             if (p.GetValue(csv) is { } csvPath) OutputPaths.File(csvPath, ".csv");
             var estimator = DepthSource.Open(p.GetValue(model)!, ctx.Device);
-            var (m, c, constant) = DepthEvaluation.Run(estimator, n, p.GetValue(size), ctx.Seed);
             var inv = CultureInfo.InvariantCulture;
-            Console.WriteLine($"{n} evaluation views at {p.GetValue(size)}x{p.GetValue(size)}, {estimator.Description}");
-            Console.WriteLine(string.Create(inv, $"  model:    AbsRel {m.AbsRel:0.0000}  delta<1.25 {m.Delta1:0.0000}"));
-            Console.WriteLine(string.Create(inv, $"  constant: AbsRel {c.AbsRel:0.0000}  delta<1.25 {c.Delta1:0.0000}  (median depth {constant:0.000} m)"));
+            string text;
+            if (p.GetValue(pairs) is { Length: > 0 } folders)
+            {
+                var scores = DepthEvaluation.OnPairs(estimator, folders);
+                Console.WriteLine($"{folders.Length} stereo pair(s), {estimator.Description}");
+                foreach (var (pair, s) in scores)
+                    Console.WriteLine(string.Create(inv, $"  {pair}: AbsRel {s.AbsRelRaw:0.000} raw, {s.AbsRel:0.000} median-scaled; delta<1.25 {s.DeltaRaw:0.000} raw, {s.Delta:0.000} median-scaled; correlation {s.Correlation:0.000}; {s.Seconds:0.00} s"));
+                text = DepthEvaluation.PairCsv(estimator.Description, scores);
+            }
+            else
+            {
+                var (m, c, constant) = DepthEvaluation.Run(estimator, n, p.GetValue(size), ctx.Seed);
+                Console.WriteLine($"{n} evaluation views at {p.GetValue(size)}x{p.GetValue(size)}, {estimator.Description}");
+                Console.WriteLine(string.Create(inv, $"  model:    AbsRel {m.AbsRel:0.0000}  delta<1.25 {m.Delta1:0.0000}"));
+                Console.WriteLine(string.Create(inv, $"  constant: AbsRel {c.AbsRel:0.0000}  delta<1.25 {c.Delta1:0.0000}  (median depth {constant:0.000} m)"));
+                text = DepthEvaluation.Csv(estimator.Description, n, p.GetValue(size), m, c, constant);
+            }
+            (estimator as IDisposable)?.Dispose();
             if (p.GetValue(csv) is { } file)
             {
-                AtomicFile.WriteText(file, DepthEvaluation.Csv(estimator.Description, n, p.GetValue(size), m, c, constant));
+                AtomicFile.WriteText(file, text);
                 Console.WriteLine($"wrote {file}");
             }
             return 0;

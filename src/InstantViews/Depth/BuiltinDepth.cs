@@ -38,6 +38,8 @@ public sealed class BuiltinDepth : IDepthEstimator
     public static BuiltinDepth LoadShipped(Device? device = null) =>
         Load(FindShipped() ?? throw new UserError($"built-in depth model not found: no {ShippedFile} in --models, INSTANTVIEWS_MODELS, the program's models/ or a models/ folder above the working folder"), device);
 
+    public int? NativeLongSide => Net.OutputLongSide;
+
     public Tensor Estimate(Tensor rgb, Camera? camera = null)
     {
         DepthChecks.RequireRgb(rgb);

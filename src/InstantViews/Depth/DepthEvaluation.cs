@@ -38,4 +38,31 @@ public static class DepthEvaluation
         return "predictor,views,size,absrel,delta1,pixels\n" + Row(predictor.Replace(',', ';'), model) + "\n" +
                Row(string.Create(inv, $"constant {constantDepth:0.000} m"), constant) + "\n";
     }
+
+    /// <summary>The estimator on the left photo of each stereo pair (a folder in the Middlebury 2014 layout), scored against its true depth.</summary>
+    public static List<(string Pair, StereoDepthScore Score)> OnPairs(IDepthEstimator estimator, IEnumerable<string> folders)
+    {
+        var scores = new List<(string, StereoDepthScore)>();
+        foreach (var folder in folders)
+        {
+            using var pair = StereoPair.Read(folder);
+            using var scope = NewDisposeScope();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var estimate = estimator.Estimate(pair.Left, pair.LeftCamera);
+            var seconds = clock.Elapsed.TotalSeconds;
+            var name = Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/'));
+            scores.Add((name, StereoDepthScore.Of(estimator.Description, estimate, pair.TrueDepth(), pair.Disparity, seconds)));
+        }
+        return scores;
+    }
+
+    /// <summary>Rows of <see cref="OnPairs"/> as CSV.</summary>
+    public static string PairCsv(string predictor, IEnumerable<(string Pair, StereoDepthScore Score)> scores)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var sb = new System.Text.StringBuilder("pair,predictor,absrel_raw,delta125_raw,absrel_median_scaled,delta125_median_scaled,correlation,seconds\n");
+        foreach (var (pair, s) in scores)
+            sb.Append(inv, $"{pair},{predictor.Replace(',', ';')},{s.AbsRelRaw:0.####},{s.DeltaRaw:0.####},{s.AbsRel:0.####},{s.Delta:0.####},{s.Correlation:0.####},{s.Seconds:0.###}\n");
+        return sb.ToString();
+    }
 }

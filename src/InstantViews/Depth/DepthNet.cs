@@ -27,6 +27,8 @@ public sealed class DepthNet : nn.Module<Tensor, Tensor>, ICheckpointable, IDept
 
     public long ParameterCount => parameters().Sum(p => p.numel());
 
+    public int OutputLongSide => Cfg.Resolution;
+
     public string Summary => $"depth-unet, {Cfg.Resolution} px wide, {ParameterCount / 1e6:0.00}M parameters";
 
     public long ForwardFlops(int height, int width) => unet.ForwardFlops(height, width);

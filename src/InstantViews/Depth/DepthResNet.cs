@@ -60,6 +60,8 @@ public sealed class DepthResNet : nn.Module<Tensor, Tensor>, ICheckpointable, ID
 
     public long ParameterCount => parameters().Sum(p => p.numel());
 
+    public int OutputLongSide => Cfg.InputLongSide / 2;
+
     public string Summary => $"depth-resnet, {Cfg.InputLongSide} px long side, {ParameterCount / 1e6:0.00}M parameters";
 
     public override Tensor forward(Tensor rgb)

@@ -12,4 +12,7 @@ public interface IDepthEstimator
     /// <summary>Depth [H, W] in metres (z along the optical axis) for <paramref name="rgb"/> [3, H, W] in [-1, 1].
     /// The camera is optional context (estimators that ignore it still work without it).</summary>
     Tensor Estimate(Tensor rgb, Camera? camera = null);
+
+    /// <summary>The long side of the map the source computes before resizing it to the photo (a network's output), or null if it works at the photo's size.</summary>
+    int? NativeLongSide => null;
 }

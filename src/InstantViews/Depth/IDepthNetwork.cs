@@ -8,6 +8,9 @@ public interface IDepthNetwork
 
     long ParameterCount { get; }
 
+    /// <summary>The long side of the network's output for photos of any size.</summary>
+    int OutputLongSide { get; }
+
     /// <summary>What the network is, in a few words (kind, input size, parameters).</summary>
     string Summary { get; }
 }

@@ -34,6 +34,10 @@ public sealed class OnnxDepth : IDepthEstimator, IDisposable
             throw new UserError($"'{modelPath}': expected an image input [N, 3, H, W], got [{string.Join(", ", inputDims)}]");
     }
 
+    /// <summary>The model's input size where it is fixed (by the model or the options); null where it takes the photo's own size.</summary>
+    public int? NativeLongSide => Options.InputWidth > 0 ? Math.Max(Options.InputWidth, Options.InputHeight)
+        : inputDims[2] > 0 && inputDims[3] > 0 ? Math.Max(inputDims[2], inputDims[3]) : null;
+
     public Tensor Estimate(Tensor rgb, Camera? camera = null)
     {
         DepthChecks.RequireRgb(rgb);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using InstantViews.Depth;
 using InstantViews.Geometry;
 using InstantViews.Imaging;
 using InstantViews.Metrics;
@@ -46,7 +47,7 @@ public static class StereoBenchmark
                 var seconds = clock.Elapsed.TotalSeconds;
                 if (!estimate.shape.SequenceEqual(trueDepth.shape))
                     throw new ArgumentException($"depth '{d.Name}' is {estimate.shape[1]}x{estimate.shape[0]}, the pair is {trueDepth.shape[1]}x{trueDepth.shape[0]}");
-                scores.Add(ScoreDepth(d.Name, estimate, trueDepth, disparity, seconds));
+                scores.Add(StereoDepthScore.Of(d.Name, estimate, trueDepth, disparity, seconds));
                 sources.Add((d.Name, estimate));
                 if (s.Aligned) sources.Add(($"{d.Name} aligned", pair.DepthOf(AlignedDisparity(estimate, disparity))));
             }
@@ -96,26 +97,6 @@ public static class StereoBenchmark
             Psnr(null), Ssim(null), Perceptual(null),
             Psnr(masks.Covisible), Ssim(masks.Covisible), Perceptual(masks.Covisible),
             Psnr(masks.Occluded), Ssim(masks.Occluded), Perceptual(masks.Occluded), seconds);
-    }
-
-    /// <summary>
-    /// An estimate against the truth where it is known: AbsRel and delta &lt; 1.25 after median scaling, and the
-    /// correlation of the estimate's inverse depth with the true disparity (blind to scale and offset).
-    /// </summary>
-    public static StereoDepthScore ScoreDepth(string name, Tensor estimate, Tensor trueDepth, Tensor disparity, double seconds = 0)
-    {
-        using var scope = NewDisposeScope();
-        var valid = trueDepth.isfinite().logical_and(disparity.isfinite()).logical_and(estimate.isfinite()).logical_and(estimate.gt(0));
-        var (e, t, d) = (estimate.masked_select(valid).to_type(ScalarType.Float64), trueDepth.masked_select(valid).to_type(ScalarType.Float64), disparity.masked_select(valid).to_type(ScalarType.Float64));
-        if (e.numel() < 2) throw new ArgumentException($"depth '{name}': fewer than two pixels where the truth is known");
-        var scaled = e * (t.median() / e.median());
-        var absRel = (scaled - t).abs().div(t).mean().item<double>();
-        var ratio = maximum(scaled / t, t / scaled);
-        var delta = ratio.lt(1.25).to_type(ScalarType.Float64).mean().item<double>();
-        var inv = e.reciprocal();
-        var (a, b) = (inv - inv.mean(), d - d.mean());
-        var correlation = (a * b).sum().div(a.square().sum().sqrt() * b.square().sum().sqrt()).item<double>();
-        return new StereoDepthScore(name, absRel, delta, correlation, seconds);
     }
 
     /// <summary>The estimate's disparity a/Z + b, with a and b fitted to the known true disparity by least squares.</summary>

@@ -1,3 +1,5 @@
+using InstantViews.Depth;
+
 namespace InstantViews.NovelViews.Evaluation;
 
 /// <summary>The rows, the depth scores, and the share of the right view the left sees (covisible).</summary>

@@ -1,3 +1,4 @@
+using InstantViews.Depth;
 using InstantViews.Geometry;
 using InstantViews.Metrics;
 using InstantViews.NovelViews.Evaluation;
@@ -56,15 +57,19 @@ public class StereoBenchmarkTests
         TestTorch.Init();
         var disparity = linspace(2, 20, 200).view(10, 20);
         var truth = disparity.reciprocal() * 3.2; // f B = 3.2
-        var twice = StereoBenchmark.ScoreDepth("twice", truth * 2, truth, disparity);
+        var twice = StereoDepthScore.Of("twice", truth * 2, truth, disparity);
         Assert.Equal(0, twice.AbsRel, 6);
         Assert.Equal(1, twice.Delta, 6);
         Assert.Equal(1, twice.Correlation, 6);
+        // As estimated, twice the depth is off by 100 % everywhere and never within 1.25.
+        Assert.Equal(1, twice.AbsRelRaw, 6);
+        Assert.Equal(0, twice.DeltaRaw, 6);
+        Assert.Equal(0.2, StereoDepthScore.Of("a fifth further", truth * 1.2, truth, disparity).AbsRelRaw, 6);
         // An estimate whose inverse is any affine function of the disparity is aligned back to it exactly.
         var estimate = (disparity * 0.3 + 1).reciprocal();
         Assert.True(StereoBenchmark.AlignedDisparity(estimate, disparity).sub(disparity).abs().max().item<float>() < 1e-3f);
         // An inverse depth that falls as the disparity grows correlates at -1.
-        Assert.Equal(-1, StereoBenchmark.ScoreDepth("inverted", (30 - disparity).reciprocal(), truth, disparity).Correlation, 6);
+        Assert.Equal(-1, StereoDepthScore.Of("inverted", (30 - disparity).reciprocal(), truth, disparity).Correlation, 6);
     }
 
     [Fact]
