@@ -35,6 +35,8 @@ public static partial class ResultTables
     {
         "stereo" => Stereo(ReadCsv(file)),
         "stereo-depth" => StereoDepth(ReadCsv(file)),
+        "depth-pairs" => DepthPairs(ReadCsv(file)),
+        "depth-eval" => DepthEval(ReadCsv(file)),
         _ => throw new InvalidOperationException($"unknown table kind '{kind}' (for {file})"),
     };
 
@@ -70,6 +72,29 @@ public static partial class ResultTables
         sb.AppendLine("| --- | --- | --- | --- |");
         foreach (var r in rows.Where(r => r["depth_absrel"].Length > 0 && !r["depth"].EndsWith(" aligned", StringComparison.Ordinal)).DistinctBy(r => r["depth"]))
             sb.AppendLine($"| {r["depth"]} | {N(r["depth_absrel"], "0.000")} | {N(r["depth_delta125"], "0.000")} | {N(r["depth_correlation"], "0.000")} |");
+        return sb.ToString();
+    }
+
+    /// <summary>Depth sources on real stereo pairs (`depth eval --pair --csv`).</summary>
+    static string DepthPairs(List<Dictionary<string, string>> rows)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| pair | depth | AbsRel | AbsRel (median-scaled) | delta < 1.25 | delta < 1.25 (median-scaled) | inverse depth vs disparity, correlation | seconds |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var r in rows)
+            sb.AppendLine($"| {r["pair"]} | {r["predictor"]} | {N(r["absrel_raw"], "0.000")} | {N(r["absrel_median_scaled"], "0.000")} | {N(r["delta125_raw"], "0.000")} | " +
+                $"{N(r["delta125_median_scaled"], "0.000")} | {N(r["correlation"], "0.000")} | {N(r["seconds"], "0.00")} |");
+        return sb.ToString();
+    }
+
+    /// <summary>Depth sources on held-out procedural views (`depth eval --csv`), with the best constant depth.</summary>
+    static string DepthEval(List<Dictionary<string, string>> rows)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| depth | views | size | AbsRel (lower is better) | delta < 1.25 (higher is better) |");
+        sb.AppendLine("| --- | --- | --- | --- | --- |");
+        foreach (var r in rows)
+            sb.AppendLine($"| {r["predictor"]} | {r["views"]} | {r["size"]}x{r["size"]} | {N(r["absrel"], "0.000")} | {N(r["delta1"], "0.000")} |");
         return sb.ToString();
     }
 }

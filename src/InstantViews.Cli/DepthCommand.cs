@@ -117,40 +117,50 @@ public static class DepthCommand
 
     static Command BuildEval()
     {
-        var model = DepthModelOption();
+        var models = new Option<string[]>("--model")
+        {
+            Description = "Depth sources to score (repeat): builtin, builtin:FILE.safetensors, onnx:FILE.onnx, each optionally raw: (bilinear upsampling) [default: builtin]",
+            DefaultValueFactory = _ => ["builtin"],
+        };
         var count = new Option<int>("--count") { Description = "Evaluation views (scene seeds from 1,000,000)", DefaultValueFactory = _ => 200 };
         var size = new Option<int>("--size") { Description = "View size (square)", DefaultValueFactory = _ => 64 };
         var pairs = new Option<string[]>("--pair") { Description = "Score on these real stereo pairs (Middlebury 2014 layout; repeat) instead of the scenes: AbsRel and delta<1.25 raw and median-scaled, inverse-depth/disparity correlation" };
         var csv = new Option<string?>("--csv") { Description = "Also write the rows to this CSV file" };
-        var cmd = new Command("eval", "AbsRel and delta<1.25 on evaluation scenes against the best constant depth, or on real stereo pairs (--pair)") { model, count, size, pairs, csv };
+        var cmd = new Command("eval", "AbsRel and delta<1.25 on evaluation scenes against the best constant depth, or on real stereo pairs (--pair)") { models, count, size, pairs, csv };
         Cli.SetAction(cmd, (p, ctx) =>
         {
-            var n = p.GetValue(count);
-            if (n < 1) throw new UserError($"--count must be >= 1, got {n}");
             if (p.GetValue(csv) is { } csvPath) OutputPaths.File(csvPath, ".csv");
-            var estimator = DepthSource.Open(p.GetValue(model)!, ctx.Device);
             var inv = CultureInfo.InvariantCulture;
-            string text;
-            if (p.GetValue(pairs) is { Length: > 0 } folders)
+            var folders = p.GetValue(pairs) ?? [];
+            var (n, side) = (p.GetValue(count), p.GetValue(size));
+            var text = new System.Text.StringBuilder();
+            foreach (var spec in p.GetValue(models)!)
             {
-                var scores = DepthEvaluation.OnPairs(estimator, folders);
-                Console.WriteLine($"{folders.Length} stereo pair(s), {estimator.Description}");
-                foreach (var (pair, s) in scores)
-                    Console.WriteLine(string.Create(inv, $"  {pair}: AbsRel {s.AbsRelRaw:0.000} raw, {s.AbsRel:0.000} median-scaled; delta<1.25 {s.DeltaRaw:0.000} raw, {s.Delta:0.000} median-scaled; correlation {s.Correlation:0.000}; {s.Seconds:0.00} s"));
-                text = DepthEvaluation.PairCsv(estimator.Description, scores);
+                var estimator = DepthSource.Open(spec, ctx.Device);
+                if (folders.Length > 0)
+                {
+                    var scores = DepthEvaluation.OnPairs(estimator, folders);
+                    Console.WriteLine($"{estimator.Description}:");
+                    foreach (var (pair, s) in scores)
+                        Console.WriteLine(string.Create(inv, $"  {pair}: AbsRel {s.AbsRelRaw:0.000} raw, {s.AbsRel:0.000} median-scaled; delta<1.25 {s.DeltaRaw:0.000} raw, {s.Delta:0.000} median-scaled; correlation {s.Correlation:0.000}; {s.Seconds:0.00} s"));
+                    var rows = DepthEvaluation.PairCsv(spec, scores);
+                    text.Append(text.Length == 0 ? rows : rows[(rows.IndexOf('\n') + 1)..]);
+                }
+                else
+                {
+                    var (m, c, constant) = DepthEvaluation.Run(estimator, n, side, ctx.Seed);
+                    Console.WriteLine($"{n} evaluation views at {side}x{side}, {estimator.Description}");
+                    Console.WriteLine(string.Create(inv, $"  model:    AbsRel {m.AbsRel:0.0000}  delta<1.25 {m.Delta1:0.0000}"));
+                    Console.WriteLine(string.Create(inv, $"  constant: AbsRel {c.AbsRel:0.0000}  delta<1.25 {c.Delta1:0.0000}  (median depth {constant:0.000} m)"));
+                    var rows = DepthEvaluation.Csv(spec, n, side, m, c, constant).Split('\n');
+                    // The constant's row is the same for every model: once, after the first model's.
+                    text.Append(text.Length == 0 ? string.Join('\n', rows) : rows[1] + "\n");
+                }
+                (estimator as IDisposable)?.Dispose();
             }
-            else
-            {
-                var (m, c, constant) = DepthEvaluation.Run(estimator, n, p.GetValue(size), ctx.Seed);
-                Console.WriteLine($"{n} evaluation views at {p.GetValue(size)}x{p.GetValue(size)}, {estimator.Description}");
-                Console.WriteLine(string.Create(inv, $"  model:    AbsRel {m.AbsRel:0.0000}  delta<1.25 {m.Delta1:0.0000}"));
-                Console.WriteLine(string.Create(inv, $"  constant: AbsRel {c.AbsRel:0.0000}  delta<1.25 {c.Delta1:0.0000}  (median depth {constant:0.000} m)"));
-                text = DepthEvaluation.Csv(estimator.Description, n, p.GetValue(size), m, c, constant);
-            }
-            (estimator as IDisposable)?.Dispose();
             if (p.GetValue(csv) is { } file)
             {
-                AtomicFile.WriteText(file, text);
+                AtomicFile.WriteText(file, text.ToString());
                 Console.WriteLine($"wrote {file}");
             }
             return 0;

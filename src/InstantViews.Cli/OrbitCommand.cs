@@ -20,13 +20,13 @@ public static class OrbitCommand
         var consistent = new Option<bool>("--consistent-noise") { Description = "Use the same initial noise for every frame (less jitter across the sweep)" };
         var delay = new Option<int>("--delay") { Description = "Frame delay (ms, 0-655350: a GIF stores it as a 16-bit count of centiseconds)", DefaultValueFactory = _ => 100 };
         var zoom = new Option<int>("--zoom") { Description = "Enlarge the written frames this many times (1-16, nearest neighbour; at most 16 megapixels a frame), for viewing small models' output", DefaultValueFactory = _ => 1 };
-        var output = new Option<string>("--out") { Description = "Animation: .png (animated PNG) or .gif", Required = true };
+        var output = new Option<string>("--out") { Description = "Animation: .png (animated PNG), .gif or .mp4 (H.264, through ffmpeg)", Required = true };
         var cmd = new Command("orbit", "Animate views orbiting the scene of one image (GenWarp)") { frames, yawRange, pitch, consistent, delay, zoom, output };
         src.AddTo(cmd);
         gen.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
-            var path = OutputPaths.File(p.GetValue(output)!, ".png", ".gif");
+            var path = OutputPaths.File(p.GetValue(output)!, ".png", ".gif", ".mp4");
             var n = p.GetValue(frames);
             if (n < 1) throw new UserError($"--frames must be at least 1, got {n}");
             var z = p.GetValue(zoom);

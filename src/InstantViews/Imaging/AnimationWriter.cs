@@ -3,13 +3,13 @@ using static TorchSharp.torch;
 
 namespace InstantViews.Imaging;
 
-/// <summary>The animation formats written: animated PNG and GIF.</summary>
-public enum AnimationFormat { Png, Gif }
+/// <summary>The animation formats written: animated PNG, GIF and MP4 (H.264).</summary>
+public enum AnimationFormat { Png, Gif, Mp4 }
 
 /// <summary>
 /// Writes an animation file one frame at a time (a frame is encoded when added and not kept), so memory does not grow
-/// with the number of frames: an animated PNG (<see cref="Png.AnimatedEncoder"/>) or a GIF (<see cref="GifEncoder"/>),
-/// enlarged <c>zoom</c> times as it is encoded. The file is written to a temporary file beside it and moved into place
+/// with the number of frames: an animated PNG (<see cref="Png.AnimatedEncoder"/>), a GIF (<see cref="GifEncoder"/>) or
+/// an MP4 (<see cref="Mp4Encoder"/>, through ffmpeg), enlarged <c>zoom</c> times as it is encoded. The file is written to a temporary file beside it and moved into place
 /// by <see cref="Commit"/>; disposed without a commit (an error, Ctrl-C), it leaves nothing behind.
 /// </summary>
 public sealed class AnimationWriter : IDisposable
@@ -18,19 +18,20 @@ public sealed class AnimationWriter : IDisposable
     public const long MaxFramePixels = 16L << 20;
 
     readonly string full, temporary;
-    readonly FileStream file;
+    readonly FileStream? file;
     readonly IAnimationEncoder encoder;
     readonly int width, height;
     bool committed;
 
-    AnimationWriter(string full, string temporary, FileStream file, IAnimationEncoder encoder, int width, int height) =>
+    AnimationWriter(string full, string temporary, FileStream? file, IAnimationEncoder encoder, int width, int height) =>
         (this.full, this.temporary, this.file, this.encoder, this.width, this.height) = (full, temporary, file, encoder, width, height);
 
-    /// <summary>The format of an output path by its extension (.png or .gif), or null.</summary>
+    /// <summary>The format of an output path by its extension (.png, .gif or .mp4), or null.</summary>
     public static AnimationFormat? FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {
         ".png" => AnimationFormat.Png,
         ".gif" => AnimationFormat.Gif,
+        ".mp4" => AnimationFormat.Mp4,
         _ => null,
     };
 
@@ -45,6 +46,8 @@ public sealed class AnimationWriter : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(zoom, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan((long)width * zoom * height * zoom, MaxFramePixels, "frame pixels");
         var (full, temporary) = AtomicFile.Prepare(path);
+        if (format == AnimationFormat.Mp4)
+            return new AnimationWriter(full, temporary, null, new Mp4Encoder(temporary, width, height, Math.Max(1, delayMs), zoom), width, height);
         FileStream file;
         try { file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16); }
         catch (UnauthorizedAccessException e) { throw new UserError($"'{path}': cannot write ({e.Message})"); }
@@ -75,7 +78,7 @@ public sealed class AnimationWriter : IDisposable
     public void Commit()
     {
         encoder.Finish();
-        file.Dispose();
+        file?.Dispose();
         try { File.Move(temporary, full, overwrite: true); }
         catch (UnauthorizedAccessException e) { throw new UserError($"'{full}': cannot write ({e.Message})"); }
         committed = true;
@@ -83,7 +86,8 @@ public sealed class AnimationWriter : IDisposable
 
     public void Dispose()
     {
-        file.Dispose();
+        file?.Dispose();
+        (encoder as IDisposable)?.Dispose();
         if (!committed && File.Exists(temporary)) File.Delete(temporary);
     }
 }

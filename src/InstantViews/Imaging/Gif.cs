@@ -3,8 +3,9 @@ using static TorchSharp.torch;
 namespace InstantViews.Imaging;
 
 /// <summary>
-/// A minimal animated GIF writer: a fixed 3-3-2 RGB palette (256 colours) and uncompressed LZW (a clear code
-/// every 250 pixels keeps codes at 9 bits). Larger than an animated PNG and coarser in colour; for viewers without APNG.
+/// Animated GIFs: each frame gets its own 256-colour palette (<see cref="ColorQuantizer"/>: median cut with
+/// Floyd-Steinberg dithering) and LZW compression with codes growing from 9 to 12 bits (GIF89a). For viewers without
+/// animated PNG or MP4.
 /// </summary>
 public static class Gif
 {
@@ -22,16 +23,17 @@ public static class Gif
 
 /// <summary>
 /// Encodes a looping GIF onto a stream one frame at a time, enlarged <c>zoom</c> times (nearest neighbour) as it is
-/// written: nothing but one row of palette indices and one 255-byte data block is held, whatever the frame size.
+/// written: one frame's palette indices and one 255-byte data block are held, whatever the number of frames.
 /// </summary>
 public sealed class GifEncoder : IAnimationEncoder
 {
-    const int Clear = 256, End = 257;
+    const int MinCodeSize = 8, Clear = 1 << MinCodeSize, End = Clear + 1, MaxCode = 4095;
     readonly Stream output;
     readonly int width, height, zoom;
     readonly ushort delay;
     readonly byte[] block = new byte[255];
-    int blockLength, acc, bits;
+    readonly Dictionary<int, int> table = new();
+    int blockLength, acc, bits, codeSize, nextCode;
 
     /// <param name="width">Width of the frames given to <see cref="Add"/> (the file's is <c>width * zoom</c>).</param>
     public GifEncoder(Stream output, int width, int height, int delayMs, int zoom = 1)
@@ -47,15 +49,9 @@ public sealed class GifEncoder : IAnimationEncoder
         o.Write("GIF89a"u8);
         o.Write((ushort)(width * zoom));
         o.Write((ushort)(height * zoom));
-        o.Write((byte)0xF7); // global colour table of 256 entries
+        o.Write((byte)0x70); // no global colour table (each frame has its own), 8-bit colour resolution
         o.Write((byte)0);
         o.Write((byte)0);
-        for (int i = 0; i < 256; i++)
-        {
-            o.Write((byte)((i >> 5) * 255 / 7));
-            o.Write((byte)(((i >> 2) & 7) * 255 / 7));
-            o.Write((byte)((i & 3) * 255 / 3));
-        }
         o.Write([0x21, 0xFF, 11]);
         o.Write("NETSCAPE2.0"u8);
         o.Write([3, 1, 0, 0, 0]); // loop forever
@@ -66,28 +62,24 @@ public sealed class GifEncoder : IAnimationEncoder
     public void Add(ReadOnlySpan<byte> rgb)
     {
         if (rgb.Length != width * height * 3) throw new ArgumentException($"expected {width}x{height} RGB bytes, got {rgb.Length}");
+        var (palette, indices) = ColorQuantizer.Quantize(rgb, width, height);
         int w = width * zoom, h = height * zoom;
         Span<byte> header = [0x21, 0xF9, 4, 0, (byte)delay, (byte)(delay >> 8), 0, 0,
-            0x2C, 0, 0, 0, 0, (byte)w, (byte)(w >> 8), (byte)h, (byte)(h >> 8), 0,
-            8]; // graphic control (delay), image descriptor (the whole screen), LZW minimum code size
+            0x2C, 0, 0, 0, 0, (byte)w, (byte)(w >> 8), (byte)h, (byte)(h >> 8), 0x87]; // graphic control (delay), image descriptor (the whole screen, a local table of 256)
         output.Write(header);
-        var row = new byte[width];
-        long i = 0;
-        for (int y = 0; y < height; y++)
-        {
-            for (int x = 0; x < width; x++)
+        Span<byte> table = stackalloc byte[768];
+        palette.CopyTo(table);
+        output.Write(table);
+        output.WriteByte(MinCodeSize);
+        BeginCodes();
+        var prefix = -1;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
             {
-                var p = 3 * (y * width + x);
-                row[x] = (byte)((rgb[p] >> 5) << 5 | (rgb[p + 1] >> 5) << 2 | rgb[p + 2] >> 6);
+                int k = indices[(y / zoom) * width + x / zoom];
+                prefix = prefix < 0 ? k : Extend(prefix, k);
             }
-            // Every pixel its own 9-bit code; a clear code before the table would need 10 bits.
-            for (int r = 0; r < zoom; r++)
-                for (int x = 0; x < w; x++, i++)
-                {
-                    if (i % 250 == 0) Emit(Clear);
-                    Emit(row[x / zoom]);
-                }
-        }
+        Emit(prefix);
         Emit(End);
         if (bits > 0) Put((byte)(acc & 0xFF));
         (acc, bits) = (0, 0);
@@ -102,10 +94,39 @@ public sealed class GifEncoder : IAnimationEncoder
         output.Flush();
     }
 
+    void BeginCodes()
+    {
+        table.Clear();
+        (codeSize, nextCode) = (MinCodeSize + 1, End + 1);
+        Emit(Clear);
+    }
+
+    /// <summary>LZW: the string prefix + k if it is in the table, else emits prefix, adds prefix + k, and starts again at k.</summary>
+    int Extend(int prefix, int k)
+    {
+        var key = prefix << 8 | k;
+        if (table.TryGetValue(key, out var code)) return code;
+        Emit(prefix);
+        if (nextCode <= MaxCode)
+        {
+            table[key] = nextCode++;
+            // The decoder widens its codes one code later than it adds them.
+            if (nextCode > (1 << codeSize) && codeSize < 12) codeSize++;
+        }
+        else
+        {
+            // A full table starts over.
+            Emit(Clear);
+            table.Clear();
+            (codeSize, nextCode) = (MinCodeSize + 1, End + 1);
+        }
+        return k;
+    }
+
     void Emit(int code)
     {
         acc |= code << bits;
-        bits += 9;
+        bits += codeSize;
         while (bits >= 8) { Put((byte)(acc & 0xFF)); acc >>= 8; bits -= 8; }
     }
 
