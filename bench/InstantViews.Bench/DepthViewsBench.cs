@@ -1,5 +1,6 @@
 using InstantViews.Depth;
 using InstantViews.Imaging;
+using InstantViews.Runtime;
 using InstantViews.Scenes;
 using static TorchSharp.torch;
 
@@ -22,7 +23,10 @@ public static class DepthViewsBench
             tiles.Add(rgb[i]);
             tiles.Add(DepthColormap.ToImage(d, 256, 192));
         }
-        ImageFile.Write(outPath, ImageGrid.Tile(tiles, 8));
+        var sheet = ImageGrid.Tile(tiles, 8);
+        if (Path.GetExtension(outPath).ToLowerInvariant() is ".jpg" or ".jpeg")
+            AtomicFile.Write(outPath, ImageFile.Encode(sheet, SkiaSharp.SKEncodedImageFormat.Jpeg, 85));
+        else ImageFile.Write(outPath, sheet);
         Console.WriteLine($"depth training views: 16 at 256x192 in {sw.Elapsed.TotalSeconds:0.00} s ({rate:0.0} views/s{(photos is null ? ", procedural textures only" : $", {photos.Photos.Count} photos")}); wrote {outPath}");
     }
 }
