@@ -59,7 +59,7 @@ public sealed class OnnxDepth : IDepthEstimator, IDisposable
         if (Mean.Length != 3 || Std.Length != 3 || Std.Any(s => !(s > 0)))
         {
             session.Dispose();
-            throw new UserError("ONNX depth: mean and std need 3 values each, std positive");
+            throw new UserError($"'{modelPath}': --onnx-mean needs 3 numbers and --onnx-std 3 positive numbers");
         }
         if (Preset.Multiple > 1 && (Options.InputWidth % Preset.Multiple != 0 || Options.InputHeight % Preset.Multiple != 0))
         {
