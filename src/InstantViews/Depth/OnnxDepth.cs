@@ -20,6 +20,7 @@ public sealed class OnnxDepth : IDepthEstimator, IDisposable
     readonly string inputName;
     readonly int[] inputDims;
     string scaleNote = "";
+    int? lastLongSide;
 
     public OnnxDepthOptions Options { get; }
     public string ModelPath { get; }
@@ -75,9 +76,14 @@ public sealed class OnnxDepth : IDepthEstimator, IDisposable
         return (Options.InputHeight > 0 ? Options.InputHeight : h, Options.InputWidth > 0 ? Options.InputWidth : w);
     }
 
-    /// <summary>The model's input size where it is fixed (by the model or the options); null where it takes the photo's own size.</summary>
-    public int? NativeLongSide => Options.InputWidth > 0 ? Math.Max(Options.InputWidth, Options.InputHeight)
-        : inputDims[2] > 0 && inputDims[3] > 0 ? Math.Max(inputDims[2], inputDims[3]) : null;
+    /// <summary>
+    /// The long side of the model's input: the last one an estimate used; before any, the fixed size (the options' or
+    /// the model's), else the preset's short side (a lower bound of its long side); null where it takes the photo's own size.
+    /// </summary>
+    public int? NativeLongSide => lastLongSide
+        ?? (Options.InputWidth > 0 ? Math.Max(Options.InputWidth, Options.InputHeight)
+        : inputDims[2] > 0 && inputDims[3] > 0 ? Math.Max(inputDims[2], inputDims[3])
+        : Preset.ShortSide > 0 ? Preset.ShortSide : null);
 
     public Tensor Estimate(Tensor rgb, Camera? camera = null)
     {
@@ -85,6 +91,8 @@ public sealed class OnnxDepth : IDepthEstimator, IDisposable
         using var scope = NewDisposeScope();
         int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
         var (ih, iw) = InputSize(h, w);
+        // A model run at the photo's own size has no lower native size to upsample from.
+        lastLongSide = Preset.ShortSide > 0 || ih != h || iw != w ? Math.Max(ih, iw) : null;
         // Area when shrinking, bicubic when enlarging: closest to the models' own (cubic) preprocessing.
         var x = Resize.To(rgb.to_type(ScalarType.Float32).cpu(), ih, iw);
         var mean = tensor(Mean.Select(v => (float)v).ToArray()).view(3, 1, 1);

@@ -489,7 +489,7 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add($"depth {depthOut} --model embedded", 1, "img.png': no depth map embedded (no GDepth or Dynamic Depth XMP)");
         Add($"depth {depthOut} --model {{d}}/plain.jpg", 1, "plain.jpg': no depth map embedded");
         Add($"depth {depthOut} --model {{d}}/missing.jpg", 1, "missing.jpg': file not found");
-        Add($"depth {depthOut} --model telepathy", 1, "depth 'telepathy': expected builtin, builtin:FILE.safetensors, onnx:FILE.onnx, auto, embedded");
+        Add($"depth {depthOut} --model telepathy", 1, "depth 'telepathy': expected builtin, builtin:FILE.safetensors, onnx:FILE.onnx (each optionally prefixed raw: for bilinear upsampling), auto, embedded");
         Add("depth --image {d}/gdepth-bad.jpg --model auto --out {o}", 1, "gdepth-bad.jpg': GDepth:Data is not valid base64");
         Add("depth --image {d}/gdepth-trunc.jpg --model embedded --out {o}", 1, "gdepth-trunc.jpg': its GDepth depth map is unreadable: the extended XMP");
         Add("warp --image {d}/gdepth-trunc.jpg --depth auto --target orbit:5,0,0 --out {o}", 1, "is truncated: its chunks hold");

@@ -93,6 +93,22 @@ public class OnnxDepthPresetTests
     }
 
     [Fact]
+    public void The_native_size_for_edge_aware_upsampling_is_the_input_the_preset_chose()
+    {
+        using var dir = new TempDir();
+        using var da = new OnnxDepth(Write(dir, "da.onnx", HuggingFaceDepthAnything()), new OnnxDepthOptions { Scale = 1, Shift = 10 });
+        Assert.Equal(518, da.NativeLongSide); // before any estimate: the short side, a lower bound
+        da.Estimate(Uniform([0.1f, 0.2f, 0.3f], 20, 30));
+        Assert.Equal(784, da.NativeLongSide);
+        using var midas = new OnnxDepth(Write(dir, "midas.onnx", TinyOnnx.Model("0", [1, 3, 256, 256], "1", [1, 256, 256], Third, 0)));
+        Assert.Equal(256, midas.NativeLongSide);
+        using var custom = new OnnxDepth(Write(dir, "mean.onnx", TinyOnnx.MeanModel(1, 3)));
+        Assert.Null(custom.NativeLongSide); // runs at the photo's own size
+        custom.Estimate(Uniform([0.1f, 0.2f, 0.3f], 20, 30));
+        Assert.Null(custom.NativeLongSide);
+    }
+
+    [Fact]
     public void Midas_small_gets_256x256_and_imagenet_normalisation_per_channel()
     {
         using var dir = new TempDir();

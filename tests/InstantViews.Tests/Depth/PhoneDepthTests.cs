@@ -138,7 +138,8 @@ public class PhoneDepthTests
         }
         // auto falls back to the built-in network, and says why.
         var auto = DepthSource.Open("auto", image: plain);
-        Assert.IsType<BuiltinDepth>(auto);
+        Assert.IsType<BuiltinDepth>(Assert.IsType<EdgeAwareDepth>(auto).Inner);
+        Assert.False(auto.FixedMap);
         Assert.Contains("as 'plain.jpg' has no embedded depth map", auto.Description);
         Assert.Contains("this command has no single photo", Assert.Throws<UserError>(() => DepthSource.Open("embedded")).Message);
     }
