@@ -16,7 +16,7 @@ public static class DepthCommand
         var outPath = new Option<string>("--out") { Description = "Output depth: D.npy (float32 metres) and D.png (colour map); give D or D.npy", Required = true };
         var model = DepthModelOption();
         var onnx = OnnxOptions.Create();
-        var cmd = new Command("depth", "Estimate metric depth for an image (built-in network, ONNX model or file); train and evaluate the built-in network")
+        var cmd = new Command("depth", "Estimate metric depth for an image (built-in network, ONNX model, a phone's embedded depth map or a file); train and evaluate the built-in network")
         { image, outPath, model };
         onnx.AddTo(cmd);
         cmd.Subcommands.Add(BuildTrain());
@@ -27,7 +27,7 @@ public static class DepthCommand
             OutputPaths.File(stem + ".npy", ".npy");
             var rgb = ImageFile.Read(p.GetValue(image)!);
             SourceImages.Require(p.GetValue(image)!, (int)rgb.shape[2], (int)rgb.shape[1]);
-            var estimator = DepthSource.Open(p.GetValue(model)!, ctx.Device, onnx.Read(p));
+            var estimator = DepthSource.Open(p.GetValue(model)!, ctx.Device, onnx.Read(p), p.GetValue(image));
             using var noGrad = no_grad();
             var depth = estimator.Estimate(rgb).to_type(ScalarType.Float32).contiguous();
             Write(stem, depth);
@@ -41,7 +41,7 @@ public static class DepthCommand
 
     public static Option<string> DepthModelOption() => new("--model")
     {
-        Description = "builtin (models/depth.safetensors), builtin:FILE.safetensors, onnx:FILE.onnx, or a depth map (.png mm / .npy m)",
+        Description = "builtin (models/depth.safetensors), builtin:FILE.safetensors, onnx:FILE.onnx (preset detected, or --onnx-preset), auto (the photo's embedded phone depth map, else builtin), embedded, or a depth map (.png mm / .npy m / .jpg with an embedded map)",
         DefaultValueFactory = _ => "builtin",
     };
 

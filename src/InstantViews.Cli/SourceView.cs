@@ -14,7 +14,7 @@ public sealed record SourceView(Tensor Rgb, Camera Camera, Tensor Depth, IDepthE
     {
         public static Options Create() => new(
             new Option<string>("--image") { Description = "Source image (PNG/JPEG/WebP)", Required = true },
-            new Option<string>("--depth") { Description = "Depth: a map (.png mm / .npy m), builtin, builtin:FILE.safetensors or onnx:FILE.onnx", DefaultValueFactory = _ => "builtin" },
+            new Option<string>("--depth") { Description = "Depth: builtin, builtin:FILE.safetensors, onnx:FILE.onnx, auto (the photo's embedded phone depth map, else builtin), embedded, or a map (.png mm / .npy m / .jpg with an embedded map)", DefaultValueFactory = _ => "builtin" },
             new Option<string?>("--camera") { Description = $"Source camera JSON (K, world_to_camera; or a scene's cameras.json); default: pinhole, {CameraTargets.DefaultFovXDegrees} degree horizontal FOV" },
             new Option<int>("--frame") { Description = "Frame of a cameras.json given to --camera", DefaultValueFactory = _ => 0 },
             OnnxOptions.Create());
@@ -42,7 +42,7 @@ public sealed record SourceView(Tensor Rgb, Camera Camera, Tensor Depth, IDepthE
                 source = Geometry.Camera.FromFov(w, h, CameraTargets.DefaultFovXDegrees);
                 Console.WriteLine($"no --camera: assuming a pinhole camera with {CameraTargets.DefaultFovXDegrees} degree horizontal field of view (fx = fy = {source.Fx:0.0} px, centred) at the origin");
             }
-            var estimator = DepthSource.Open(p.GetValue(Depth)!, device, Onnx.Read(p));
+            var estimator = DepthSource.Open(p.GetValue(Depth)!, device, Onnx.Read(p), path);
             Tensor d;
             using (no_grad()) d = estimator.Estimate(rgb, source).to_type(ScalarType.Float32).cpu().contiguous();
             DepthValidation.Require(d, h, w, $"depth from {estimator.Description}");
@@ -51,6 +51,6 @@ public sealed record SourceView(Tensor Rgb, Camera Camera, Tensor Depth, IDepthE
         }
     }
 
-    /// <summary>Whether re-estimating depth on a generated image makes sense (a network, not a fixed file).</summary>
-    public bool CanReestimate => Estimator is not FileDepth;
+    /// <summary>Whether re-estimating depth on a generated image makes sense (a network, not a map recorded for the photo).</summary>
+    public bool CanReestimate => !Estimator.FixedMap;
 }

@@ -38,8 +38,8 @@ public static class ViewCommand
             var pipeline = new NovelViewPipeline(NovelViewGenerators.Open(p.GetValue(model)!, ctx.Device), ctx.Device);
             var source = src.Read(p, ctx.Device);
             var first = PhotoViews.Open(source.Rgb, source.Depth, source.Camera, source.Estimator.Description, pipeline, sizes, p.GetValue(src.Image)!);
-            // Uploads get depth from the estimator given, or the built-in one when --depth named a file.
-            var uploadDepth = source.Estimator is FileDepth ? DepthSource.Open("builtin", ctx.Device) : source.Estimator;
+            // Uploads get depth from the estimator given, or the built-in one when --depth named the photo's own map.
+            var uploadDepth = source.Estimator.FixedMap ? DepthSource.Open("builtin", ctx.Device) : source.Estimator;
             var server = ViewerServer.StartAsync(settings, first, (photo, name) => PhotoViews.Open(photo, Geometry.Camera.FromFov((int)photo.shape[2], (int)photo.shape[1], Geometry.CameraTargets.DefaultFovXDegrees), uploadDepth, pipeline, sizes, name))
                 .GetAwaiter().GetResult();
             using var stop = StopSignals.Listen();

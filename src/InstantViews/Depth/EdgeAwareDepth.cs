@@ -18,6 +18,7 @@ public sealed class EdgeAwareDepth(IDepthEstimator inner, double sigmaRange = Ed
     public IDepthEstimator Inner { get; } = inner;
     public double SigmaRange { get; } = sigmaRange;
     public int? NativeLongSide => Inner.NativeLongSide;
+    public bool FixedMap => Inner.FixedMap;
     public string Description => $"{Inner.Description}, edge-aware upsampling";
 
     public Tensor Estimate(Tensor rgb, Camera? camera = null)

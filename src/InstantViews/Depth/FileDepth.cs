@@ -13,6 +13,7 @@ public sealed class FileDepth(string path) : IDepthEstimator
 {
     public string Path { get; } = path;
     public string Description => $"depth file '{Path}'";
+    public bool FixedMap => true;
 
     /// <summary>Reads the file as metres [H, W]; only the file's own problems are checked here.</summary>
     public Tensor Read()

@@ -15,4 +15,7 @@ public interface IDepthEstimator
 
     /// <summary>The long side of the map the source computes before resizing it to the photo (a network's output), or null if it works at the photo's size.</summary>
     int? NativeLongSide => null;
+
+    /// <summary>True for a map recorded for one photo (a depth file, a phone's embedded map): other images need another source.</summary>
+    bool FixedMap => false;
 }

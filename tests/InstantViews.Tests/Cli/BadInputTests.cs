@@ -8,6 +8,7 @@ using InstantViews.OneStep;
 using InstantViews.Pagoda;
 using InstantViews.Runtime;
 using InstantViews.Scenes;
+using InstantViews.Tests.Depth;
 using InstantViews.Tests.GenWarp;
 using InstantViews.Tests.Nn;
 using static TorchSharp.torch;
@@ -103,6 +104,21 @@ public sealed class BadInputFiles : IDisposable
         Checkpoint.Save(Dir.File("unet-lossy.safetensors"), unet);
         Issue32Files(genwarp);
         StereoFiles();
+        ExternalDepthFiles();
+    }
+
+    // Issue 29: a Depth Anything export, phone JPEGs with broken GDepth, a plain JPEG, a models folder holding another file.
+    void ExternalDepthFiles()
+    {
+        File.WriteAllBytes(Dir.File("da.onnx"), TinyOnnx.Model("pixel_values", ["batch", 3, "height", "width"], "predicted_depth", ["batch", "height", "width"], [1f / 3, 1f / 3, 1f / 3], 0));
+        var photo = rand(3, 16, 16) * 2 - 1;
+        var range = new Dictionary<string, string> { ["Format"] = "RangeInverse", ["Near"] = "0.5", ["Far"] = "10", ["Mime"] = "image/png" };
+        var data = new Dictionary<string, string> { ["Data"] = Convert.ToBase64String(PhoneJpeg.Grey8Png(new byte[256], 16, 16)) };
+        File.WriteAllBytes(Dir.File("gdepth-bad.jpg"), PhoneJpeg.GDepth(photo, range, new() { ["Data"] = "%%%" }));
+        File.WriteAllBytes(Dir.File("gdepth-trunc.jpg"), PhoneJpeg.GDepth(photo, range, data, chunk: 100, chunks: c => c.Skip(1)));
+        File.WriteAllBytes(Dir.File("plain.jpg"), PhoneJpeg.Jpeg(photo));
+        Directory.CreateDirectory(Dir.File("models-taken"));
+        File.WriteAllText(Dir.File("models-taken/midas-v2.1-small.onnx"), "another model");
     }
 
     // Stereo pairs (eval stereo-import, eval stereo-info): a good 16x16 pair folder, and copies each broken in one way.
@@ -439,6 +455,47 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add("diffusion sample --models {d}/missing-dir --model {d}/unet.safetensors --count 1 --out {o}", 1, "missing-dir' (given by --models): folder not found");
         Add("diffusion sample --models {d}/a-file --model {d}/unet.safetensors --count 1 --out {o}", 1, "a-file' (given by --models): a file, not a folder of models");
         Add($"view --model {{d}}/one-step.safetensors {img} --host 192.0.2.1", 1, "cannot listen on 192.0.2.1:0 (");
+
+        // Issue 29: models get (names, hashes, URLs, a different file in place), ONNX presets and options, phone depth maps.
+        var aFileUrl = "--url file://{d}/a-file";
+        const string aFileHash = "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"; // SHA-256 of "x"
+        Add("models get zoe-depth --out {o}", 1, "'zoe-depth': not a known model; known: depth-anything-v2-small");
+        Add("models get depth-anything-v2-small --out {o}", 1, "no SHA-256 is pinned for this file; check its hash at https://huggingface.co/");
+        Add("models get midas-v2.1-small --url file://{d}/missing.onnx --out {o}", 1, "missing.onnx': file not found");
+        Add($"models get midas-v2.1-small {aFileUrl} --out {{o}}", 1, $"the download's SHA-256 is {aFileHash}, not the expected 2d8c6cb8");
+        Add($"models get midas-v2.1-small {aFileUrl} --sha256 xyz --out {{o}}", 1, "--sha256: a SHA-256 is 64 hexadecimal digits, got 'xyz'");
+        Add("models get midas-v2.1-small --url ftp://127.0.0.1/m.onnx --out {o}", 1, "only http, https and file URLs are fetched");
+        Add("models get midas-v2.1-small --url http://127.0.0.1:1/m.onnx --out {o}", 1, "http://127.0.0.1:1/m.onnx': cannot download (");
+        Add("models get midas-v2.1-small --url not-a-url --out {o}", 1, "'not-a-url': not an absolute URL");
+        Add($"models get midas-v2.1-small {aFileUrl} --sha256 {aFileHash} --out {{d}}/models-taken", 1, "midas-v2.1-small.onnx': exists with SHA-256");
+        Add($"models get midas-v2.1-small {aFileUrl} --sha256 {aFileHash} --out {{d}}/a-file", 1, "a-file");
+        Add("models get", 2, "Required argument missing for command: 'get'");
+        const string depthOut = "--image {d}/img.png --out {o}";
+        Add($"depth {depthOut} --model onnx:{{d}}/missing.onnx", 1, "missing.onnx': ONNX model not found");
+        Add($"depth {depthOut} --model onnx:{{d}}/a-file", 1, "a-file': ONNX Runtime cannot load it");
+        Add($"depth {depthOut} --model onnx:depth-anything-v2-small", 1, "depth-anything-v2-small.onnx not found in --models, INSTANTVIEWS_MODELS or a models/ folder; fetch it with: instantviews models get depth-anything-v2-small");
+        Add($"depth {depthOut} --model onnx:{{d}}/da.onnx --onnx-preset bogus", 2, "bogus");
+        Add($"depth {depthOut} --model onnx:{{d}}/da.onnx --onnx-size 500x500", 1, "--onnx-size 500x500: the depth-anything-v2 preset needs multiples of 14");
+        Add($"depth {depthOut} --model onnx:{{d}}/da.onnx --onnx-size big", 1, "--onnx-size: expected WxH, got 'big'");
+        Add($"depth {depthOut} --model onnx:{{d}}/da.onnx --onnx-known 1,2", 1, "--onnx-known: expected 3 comma-separated numbers, got '1,2'");
+        Add($"depth {depthOut} --model onnx:{{d}}/da.onnx --onnx-known 1.5,2,3", 1, "--onnx-known: pixel coordinates are whole numbers, got '1.5,2,3'");
+        Add($"depth {depthOut} --model onnx:{{d}}/da.onnx --onnx-known 100,2,3", 1, "known depth at (100, 2) is outside the 16x16 image");
+        Add($"depth {depthOut} --model onnx:{{d}}/da.onnx --onnx-known 1,2,-3", 1, "known depth at (1, 2) must be positive, got -3");
+        Add($"depth {depthOut} --model onnx:{{d}}/da.onnx --onnx-known 1,2,3;1,2,4", 1, "known depths: the model output is the same at every known pixel");
+        Add($"depth {depthOut} --model onnx:{{d}}/da.onnx --onnx-mean 1,2", 1, "--onnx-mean: expected 3 comma-separated numbers, got '1,2'");
+        Add($"depth {depthOut} --model onnx:{{d}}/da.onnx --onnx-std 0,1,1", 1, "da.onnx': --onnx-mean needs 3 numbers and --onnx-std 3 positive numbers");
+        Add($"depth {depthOut} --model onnx:{{d}}/da.onnx --onnx-output relative", 1, "--onnx-output must be metric or inverse, got 'relative'");
+        Add($"depth {depthOut} --model onnx:{{d}}/da.onnx --onnx-scale-shift 1,NaN", 1, "--onnx-scale-shift: expected 2 comma-separated numbers, got '1,NaN'");
+        Add($"depth {depthOut} --model embedded", 1, "img.png': no depth map embedded (no GDepth or Dynamic Depth XMP)");
+        Add($"depth {depthOut} --model {{d}}/plain.jpg", 1, "plain.jpg': no depth map embedded");
+        Add($"depth {depthOut} --model {{d}}/missing.jpg", 1, "missing.jpg': file not found");
+        Add($"depth {depthOut} --model telepathy", 1, "depth 'telepathy': expected builtin, builtin:FILE.safetensors, onnx:FILE.onnx (each optionally prefixed raw: for bilinear upsampling), auto, embedded");
+        Add("depth --image {d}/gdepth-bad.jpg --model auto --out {o}", 1, "gdepth-bad.jpg': GDepth:Data is not valid base64");
+        Add("depth --image {d}/gdepth-trunc.jpg --model embedded --out {o}", 1, "gdepth-trunc.jpg': its GDepth depth map is unreadable: the extended XMP");
+        Add("warp --image {d}/gdepth-trunc.jpg --depth auto --target orbit:5,0,0 --out {o}", 1, "is truncated: its chunks hold");
+        Add("nvs --model {d}/genwarp.safetensors --image {d}/gdepth-bad.jpg --depth auto --target orbit:5,0,0 --out {o}.png", 1, "GDepth:Data is not valid base64");
+        Add("warp --image {d}/img.png --depth onnx:{d}/da.onnx --onnx-preset midas-small --onnx-size 30x30 --target orbit:5,0,0 --out {o}", 1, "--onnx-size 30x30: the midas-small preset needs multiples of 32");
+        Add("depth eval --model embedded", 1, "this command has no single photo");
         return data;
     }
 
