@@ -399,7 +399,7 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         // Output paths: a folder where a file goes, the wrong extension, a file where a folder goes, an unwritable place.
         Add($"nvs {gw} --target orbit:5,0,0 --out {{d}}/existing-dir", 1, "existing-dir");
         Add($"nvs {gw} --target orbit:5,0,0 --out {{o}}.jpg", 1, ".jpg");
-        Add($"orbit {gw} --frames 2 --out {{o}}.mp4", 1, ".mp4");
+        Add($"orbit {gw} --frames 2 --out {{o}}.avi", 1, ".avi");
         Add($"warp {img} --target orbit:5,0,0 --out {{d}}/a-file", 1, "a-file");
         Add($"warp {img} --target orbit:5,0,0 --out {{d}}/a-file/sub", 1, "a-file");
         Add("scenes preview --out {d}/existing-dir", 1, "existing-dir");
