@@ -85,7 +85,6 @@ public static class DiffusionCommand
             var (net, header) = Checkpoint.Load<UNet>(p.GetValue(model)!, ctx.Device);
             net.eval();
             var n = p.GetValue(count);
-            if (n < 1) throw new UserError($"--count must be >= 1, got {n}");
             var smax = p.GetValue(sigmaMax) ?? SamplingDefaults.Of(header).SigmaMax;
             var grid = NoiseGrid.Karras(p.GetValue(steps), sigmaMax: smax);
             var dir = p.GetValue(outDir)!;

@@ -174,7 +174,6 @@ public static class PagodaCommand
             var (g, _) = Checkpoint.Load<OneStepGenerator>(p.GetValue(model)!, ctx.Device);
             g.eval();
             var n = p.GetValue(count);
-            if (n < 1) throw new UserError($"--count must be >= 1, got {n}");
             var gen = new Generator((ulong)ctx.Seed);
             var dir = p.GetValue(outDir)!;
             var r = SamplingPipeline.Run(b => (g.Forward(g.SampleNoise(b, gen).to(ctx.Device)), 1), n, p.GetValue(batch), dir, "one-step sampling");

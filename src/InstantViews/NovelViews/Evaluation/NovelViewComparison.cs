@@ -27,7 +27,7 @@ public static class NovelViewComparison
     {
         var dev = device ?? CPU;
         var n = settings.PairsPerRange;
-        if (n < 2) throw new UserError($"--pairs must be at least 2 (KID and FD need two samples), got {n}");
+        if (n < 2) throw new UserError($"pairs per range must be at least 2 (KID and FD need two samples), got {n}");
         var part = shard is { Count: > 1 } s ? s : (Shard?)null;
         var notes = new List<string>();
         var streamConfig = new SceneStreamConfig(resolution, resolution, settings.Spp, SceneSplit.Eval, settings.Seed, MinCovisibility: 0.2, MaxCovisibility: 0.8);
