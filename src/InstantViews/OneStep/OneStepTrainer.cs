@@ -163,13 +163,6 @@ public sealed class OneStepTrainer : GanTrainingRun
 
     protected override SamplingDefaults Sampling => new() { SigmaMax = Generator.Cfg.SigmaMax, Steps = 1 };
 
-    protected override Dictionary<string, double> Metrics()
-    {
-        var m = base.Metrics();
-        m["sigma_max"] = Generator.Cfg.SigmaMax;
-        return m;
-    }
-
     /// <summary>Rows of source | warped | one-step (EMA) | multi-step teacher | ground truth on fixed evaluation pairs.</summary>
     public override void WriteSamples()
     {

@@ -185,13 +185,6 @@ public sealed class PagodaTrainer : GanTrainingRun
 
     protected override SamplingDefaults Sampling => new() { SigmaMax = Generator.Cfg.SigmaMax, Steps = 1 };
 
-    protected override Dictionary<string, double> Metrics()
-    {
-        var m = base.Metrics();
-        m["sigma_max"] = Generator.Cfg.SigmaMax;
-        return m;
-    }
-
     /// <summary>A grid from the EMA generator on fixed noise.</summary>
     public override void WriteSamples()
     {
