@@ -66,7 +66,7 @@ public sealed class PagodaTrainer : GanTrainingRun
         AugmentDiscriminator = train.DiscriminatorAugment;
         if (train.DistillationWeight > 0)
         {
-            if (teacher is null) throw new UserError("the distillation term needs the teacher (--teacher)");
+            if (teacher is null) throw new UserError("the distillation term needs the teacher");
             if (teacher.Cfg.Resolution != Generator.BaseResolution)
                 throw new UserError($"the teacher works at {teacher.Cfg.Resolution}px, the generator's noise is {Generator.BaseResolution}px");
             if (train.DistillationBatch < 1 || train.DistillationBatch > train.BatchSize)

@@ -37,7 +37,7 @@ public static class NovelViewComparison
         var hasDepthModel = settings.DepthModel is { } depthPath && File.Exists(depthPath);
         var missing = settings.DepthModel ?? $"models/{BuiltinDepth.ShippedFile} not found";
         if (settings.Depths == DepthTables.Estimated && !hasDepthModel)
-            throw new UserError($"only the estimated-depth table was asked for, but there is no depth model ({missing}); pass --depth-model");
+            throw new UserError($"only the estimated-depth table was asked for, but there is no depth model ({missing}); give one");
         if (settings.Depths != DepthTables.GroundTruth)
         {
             if (hasDepthModel) tables.Insert(0, new ScenePairs(streamConfig, BuiltinDepth.Load(settings.DepthModel!, dev)));
