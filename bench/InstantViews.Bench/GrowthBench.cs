@@ -34,9 +34,9 @@ static class GrowthBench
         using var noGrad = no_grad();
         foreach (var path in models)
         {
-            var (g, _) = Checkpoint.Load<OneStepGenWarp>(ModelFiles.Resolve(path));
-            g.eval();
-            var pipeline = new NovelViewPipeline(new OneStepViews(g));
+            var oneStep = (OneStepViews)NovelViewGenerators.Open(ModelFiles.Resolve(path), "genwarp-1step");
+            var g = oneStep.Model;
+            var pipeline = new NovelViewPipeline(oneStep);
             var (small, smallDepth, smallCam) = pipeline.Prepare(rgb, depth, cam);
             var levels = g.Cfg.Levels;
             var baseShape = (H: (int)small.shape[1] >> levels, W: (int)small.shape[2] >> levels);

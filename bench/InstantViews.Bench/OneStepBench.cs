@@ -20,17 +20,14 @@ static class OneStepBench
 {
     public static void Run(string oneStepPath, string genwarpPath, string? jsonPath)
     {
-        var (oneStep, _) = Checkpoint.Load<OneStepGenWarp>(oneStepPath);
-        var (genwarp, header) = Checkpoint.Load<GenWarpModel>(genwarpPath);
-        oneStep.eval();
-        genwarp.eval();
+        using var single = (OneStepViews)NovelViewGenerators.Open(oneStepPath, "genwarp-1step");
+        var multi = (SampledViews)NovelViewGenerators.Open(genwarpPath, "genwarp");
+        var oneStep = single.Model;
         var res = oneStep.NetConfig.Resolution;
         var depth = BuiltinDepth.LoadShipped();
         using var data = new ScenePairs(new SceneStreamConfig(res, res, 2, SceneSplit.Eval, 0, MinCovisibility: 0.2, MaxCovisibility: 0.8), depth);
         var pairs = data.Render(0, 16);
         var batch16 = data.Batch(pairs);
-        var multi = new SampledViews(genwarp, new NovelViewSampling(SamplingDefaults.Of(header).Steps, SamplingDefaults.Of(header).SigmaMax, SamplingDefaults.Of(header).Guidance));
-        using var single = new OneStepViews(oneStep);
         using var noGrad = no_grad();
 
         // Seconds per view: every call prepares its own source (no cache), as evaluation does. The median call, so that

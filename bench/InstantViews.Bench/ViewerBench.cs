@@ -196,10 +196,8 @@ static class ViewerBench
     static JsonArray PerStage(string model, string photo)
     {
         var rows = new JsonArray();
-        var (module, header) = Checkpoint.Load(ModelFiles.Resolve(model), CPU);
-        module.eval();
-        if (module is not OneStepGenWarp g) throw new InvalidOperationException($"'{model}' is a '{header.Kind}' model; the viewer benchmark measures a one-step model");
-        var pipeline = new NovelViewPipeline(new OneStepViews(g));
+        // The viewer benchmark measures a one-step model.
+        var pipeline = new NovelViewPipeline(NovelViewGenerators.Open(ModelFiles.Resolve(model), "genwarp-1step", CPU));
         var rgb = ImageFile.Read(photo);
         var depth = InstantViews.Depth.DepthSource.Open("builtin");
         foreach (var fill in new[] { 256, 384, 512 })

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using InstantViews.Runtime;
-using InstantViews.Training;
 using static TorchSharp.torch;
 
 namespace InstantViews.Cli;
@@ -32,18 +31,6 @@ public static class Cli
     {
         Description = "Print only results and errors, no progress",
         Recursive = true,
-    };
-
-    /// <summary>Training verbs: checkpoint at least this often in wall time, besides every N steps.</summary>
-    public static readonly Option<double?> CheckpointMinutesOption = new("--checkpoint-minutes")
-    {
-        Description = "Also save a checkpoint whenever this many minutes have passed since the last one",
-    };
-
-    /// <summary>Training verbs: checkpoint every N steps (default: the run's settings).</summary>
-    public static readonly Option<int?> CheckpointEveryOption = new("--checkpoint-every")
-    {
-        Description = "Save a checkpoint every N steps (default: the run's own interval)",
     };
 
     public static readonly Option<string?> ModelsOption = new("--models")
@@ -124,16 +111,6 @@ public static class Cli
     {
         var given = options.Append(SeedOption).Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
         if (given.Count > 0) Console.WriteLine($"note: a resumed run keeps the settings in its train.json; ignored: {string.Join(", ", given)}");
-    }
-
-    /// <summary>Trains until the step count, the wall time or Ctrl-C / SIGTERM (which stop at a checkpoint), then says where the model is.</summary>
-    public static void Train(TrainingRun run, ParseResult parse, long? steps, double? minutes)
-    {
-        using var cancel = StopSignals.Listen();
-        run.CheckpointMinutes = parse.GetValue(CheckpointMinutesOption);
-        run.CheckpointEvery = parse.GetValue(CheckpointEveryOption);
-        run.Run(steps, minutes, cancel.Token);
-        Console.WriteLine($"step {run.Step}, {run.Step * run.Schedule.BatchSize} {run.Schedule.Items} seen, {run.Elapsed / 60:0.0} min; model: {run.ModelPath}");
     }
 
     /// <summary>What every verb gets after the global options are applied.</summary>

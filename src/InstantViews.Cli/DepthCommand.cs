@@ -66,9 +66,7 @@ public static class DepthCommand
     static Command BuildTrain()
     {
         var outDir = new Option<string>("--out") { Description = "Run folder (checkpoint, model.safetensors, loss log)", Required = true };
-        var minutes = new Option<double?>("--minutes") { Description = "Stop after this much wall time" };
-        var steps = new Option<long?>("--steps") { Description = "Stop at this total step count" };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint" };
+        var training = TrainOptions.Create();
         var arch = new Option<string>("--arch") { Description = "resnet (v2: ImageNet ResNet-18 encoder, relative + metric loss) or unet (v1)", DefaultValueFactory = _ => "resnet" };
         arch.AcceptOnlyFromAmong("resnet", "unet");
         var photos = new Option<string?>("--photos") { Description = "resnet: real-photo corpus folder (scripts/realphotos) whose photos texture the scenes" };
@@ -80,15 +78,13 @@ public static class DepthCommand
         var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 16 };
         var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 1e-3 };
         var cmd = new Command("train", "Train the built-in depth network on streamed procedural scenes (atomic checkpoints; --resume continues)")
-        { outDir, minutes, steps, resume, arch, photos, width, height, frozen, res, channels, batch, lr };
-        cmd.Options.Add(Cli.CheckpointMinutesOption);
-        cmd.Options.Add(Cli.CheckpointEveryOption);
+        { outDir, arch, photos, width, height, frozen, res, channels, batch, lr };
+        training.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
-            if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
+            var resuming = training.Resuming(p);
             var dir = p.GetValue(outDir)!;
-            var resuming = p.GetValue(resume);
             var train = new DepthTrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed };
             object net;
             if (p.GetValue(arch) == "resnet")
@@ -109,7 +105,7 @@ public static class DepthCommand
             using var trainer = resuming ? DepthTrainer.Resume(dir, ctx.Device) : DepthTrainer.Create(net, train, dir, ctx.Device);
             if (resuming) Cli.NoteIgnoredOnResume(p, arch, photos, width, height, frozen, res, channels, batch, lr);
             Console.WriteLine($"training {trainer.Net.Summary}, from step {trainer.Step}");
-            Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));
+            training.Train(trainer, p);
             return 0;
         });
         return cmd;

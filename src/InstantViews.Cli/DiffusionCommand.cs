@@ -36,33 +36,30 @@ public static class DiffusionCommand
         var res = new Option<int>("--resolution") { Description = "Training resolution (square)", DefaultValueFactory = _ => 16 };
         var config = new Option<string>("--config") { Description = $"U-Net preset ({string.Join(", ", Presets.Keys)}) or JSON file", DefaultValueFactory = _ => "teacher16" };
         var outDir = new Option<string>("--out") { Description = "Run folder (checkpoints, samples, loss log)", Required = true };
-        var minutes = new Option<double?>("--minutes") { Description = "Stop after this much wall time" };
-        var steps = new Option<long?>("--steps") { Description = "Stop at this total step count" };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint" };
+        var training = TrainOptions.Create();
         var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 32 };
         var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 2e-4 };
         var sigmaMax = new Option<double>("--sigma-max") { Description = "Largest noise level used for sample grids", DefaultValueFactory = _ => 80 };
         var cmd = new Command("train", "Train an EDM diffusion U-Net (checkpoints are atomic; --resume continues exactly)")
-        { data, res, config, outDir, minutes, steps, resume, batch, lr, sigmaMax };
-        cmd.Options.Add(Cli.CheckpointMinutesOption);
-        cmd.Options.Add(Cli.CheckpointEveryOption);
+        { data, res, config, outDir, batch, lr, sigmaMax };
+        training.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
+            var resuming = training.Resuming(p);
             var r = p.GetValue(res);
-            if (!p.GetValue(resume) && (r < 8 || r % 4 != 0)) throw new UserError($"--resolution must be a multiple of 4 and >= 8, got {r}");
-            if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
+            if (!resuming && (r < 8 || r % 4 != 0)) throw new UserError($"--resolution must be a multiple of 4 and >= 8, got {r}");
             var dir = p.GetValue(outDir)!;
             // A resumed run reads its data at its own resolution and seed, so it draws the batches it would have drawn.
             ITrainingImages? source = null;
             ITrainingImages Open(int resolution, long seed) => source = TrainingImages.Open(p.GetValue(data)!, resolution, seed);
-            using var trainer = p.GetValue(resume)
+            using var trainer = resuming
                 ? DiffusionTrainer.Resume(dir, Open, ctx.Device)
                 : DiffusionTrainer.Create(LoadConfig(p.GetValue(config)!, r),
                     new TrainConfig { BatchSize = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = ctx.Seed, SigmaMax = p.GetValue(sigmaMax) }, Open(r, ctx.Seed), dir, ctx.Device);
-            if (p.GetValue(resume)) Cli.NoteIgnoredOnResume(p, res, config, batch, lr, sigmaMax);
+            if (resuming) Cli.NoteIgnoredOnResume(p, res, config, batch, lr, sigmaMax);
             Console.WriteLine($"training {trainer.Net.ParameterCount / 1e6:0.00}M-parameter U-Net on {source!.Description}, from step {trainer.Step}");
-            Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));
+            training.Train(trainer, p);
             return 0;
         });
         return cmd;
@@ -85,7 +82,6 @@ public static class DiffusionCommand
             var (net, header) = Checkpoint.Load<UNet>(p.GetValue(model)!, ctx.Device);
             net.eval();
             var n = p.GetValue(count);
-            if (n < 1) throw new UserError($"--count must be >= 1, got {n}");
             var smax = p.GetValue(sigmaMax) ?? SamplingDefaults.Of(header).SigmaMax;
             var grid = NoiseGrid.Karras(p.GetValue(steps), sigmaMax: smax);
             var dir = p.GetValue(outDir)!;

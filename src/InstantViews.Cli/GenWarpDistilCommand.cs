@@ -13,9 +13,7 @@ public static class GenWarpDistilCommand
         var teacher = new Option<string?>("--teacher") { Description = "GenWarp teacher the generator starts from (a new run), also the grids' multi-step column" };
         var pairs = new Option<string>("--pairs") { Description = "Pairs folder or file from `genwarp pairs`", Required = true };
         var outDir = new Option<string>("--out") { Description = "Run folder", Required = true };
-        var minutes = new Option<double?>("--minutes") { Description = "Stop after this much wall time" };
-        var steps = new Option<long?>("--steps") { Description = "Stop at this total step count" };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out exactly" };
+        var training = TrainOptions.Create();
         var batch = new Option<int>("--batch") { Description = "Pairs per batch", DefaultValueFactory = _ => 16 };
         var lr = new Option<double>("--lr") { Description = "Generator learning rate", DefaultValueFactory = _ => 1e-4 };
         var adv = new Option<double>("--adversarial-weight") { Description = "w of L_rec + w lambda L_G (0: reconstruction only)", DefaultValueFactory = _ => 0.2 };
@@ -28,18 +26,17 @@ public static class GenWarpDistilCommand
         levelGuide.AcceptOnlyFromAmong(OneStepGenWarpConfig.LevelGuides);
         var levelChannels = new Option<int?>("--level-channels") { Description = "With --grow: channels of the new level (default: the model's, 32)" };
         var cmd = new Command("distil", "Distil a GenWarp teacher into a one-step generator (PaGoDA's base stage for novel views), or grow one by a level (--grow); --resume continues exactly")
-        { teacher, grow, pairs, outDir, minutes, steps, resume, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels };
-        cmd.Options.Add(Cli.CheckpointMinutesOption);
-        cmd.Options.Add(Cli.CheckpointEveryOption);
+        { teacher, grow, pairs, outDir, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels };
+        training.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
-            if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
+            var resuming = training.Resuming(p);
             var set = NovelViewPairSet.Load(p.GetValue(pairs)!);
             var dir = p.GetValue(outDir)!;
             var depth = GenWarpCommand.PairDepth(set.Config.Depth, ctx.Device);
             OneStepTrainer trainer;
-            if (p.GetValue(resume))
+            if (resuming)
             {
                 trainer = OneStepTrainer.Resume(dir, set, depth, ctx.Device);
                 Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels);
@@ -54,7 +51,7 @@ public static class GenWarpDistilCommand
                     LearningRate = p.GetValue(lr),
                     AdversarialWeight = p.GetValue(adv),
                     FeatureSize = p.GetValue(featureSize),
-                    CheckpointEvery = p.GetValue(Cli.CheckpointEveryOption) ?? 50,
+                    CheckpointEvery = p.GetValue(training.CheckpointEvery) ?? 50,
                     SampleEvery = p.GetValue(sampleEvery),
                     DiscriminatorCondition = p.GetValue(discCondition)!,
                     Seed = ctx.Seed,
@@ -77,7 +74,7 @@ public static class GenWarpDistilCommand
                 var what = g.Cfg.Levels == 0 ? "distilling one-step GenWarp" : $"growing one-step GenWarp to {g.OutputResolution}px (level {g.Cfg.Levels}, guide {g.Cfg.LevelGuide})";
                 Console.WriteLine($"{what} ({g.ParameterCount / 1e6:0.00}M parameters) from {set.Count} pairs " +
                                   $"(inverted with guidance {set.Config.Guidance}, depth {set.Config.Depth}), from step {trainer.Step}");
-                Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));
+                training.Train(trainer, p);
             }
             return 0;
         });

@@ -39,17 +39,21 @@ public static class GenWarpEvalCommand
         {
             var part = shard.Read(p);
             OutputPaths.Folder(p.GetValue(outDir)!);
-            var (genwarp, header) = Checkpoint.Load<GenWarpModel>(p.GetValue(model)!, ctx.Device);
-            var (inpaint, _) = Checkpoint.Load<WarpInpaintModel>(p.GetValue(baseline)!, ctx.Device);
-            genwarp.eval();
-            inpaint.eval();
+            var genwarpViews = (SampledViews)NovelViewGenerators.Open(p.GetValue(model)!, "genwarp", ctx.Device,
+                new SamplingOverrides(p.GetValue(steps), p.GetValue(sigmaMax), p.GetValue(guidance), p.GetValue(sampler)));
+            var genwarp = (GenWarpModel)genwarpViews.Model;
+            var sampling = genwarpViews.Sampling;
+            // The baseline samples with GenWarp's settings (its guidance is always 1), so both rows share one grid.
+            var inpaintViews = (SampledViews)NovelViewGenerators.Open(p.GetValue(baseline)!, "warp-inpaint", ctx.Device,
+                new SamplingOverrides(sampling.Steps, sampling.SigmaMax, Sampler: sampling.Sampler));
+            var inpaint = (WarpInpaintModel)inpaintViews.Model;
             OneStepViews? OpenOneStep(string? path)
             {
                 if (path is null) return null;
-                var (g, _) = Checkpoint.Load<OneStepGenWarp>(path, ctx.Device);
-                g.eval();
+                var views = (OneStepViews)NovelViewGenerators.Open(path, "genwarp-1step", ctx.Device);
+                var g = views.Model;
                 if (g.NetConfig.Resolution != genwarp.Cfg.Net.Resolution) throw new UserError($"'{path}': grows from {g.NetConfig.Resolution}px, the GenWarp model works at {genwarp.Cfg.Net.Resolution}px");
-                return new OneStepViews(g);
+                return views;
             }
             var oneStepViews = OpenOneStep(p.GetValue(oneStep));
             var grownViews = OpenOneStep(p.GetValue(grown));
@@ -59,12 +63,10 @@ public static class GenWarpEvalCommand
             if (inpaint.Cfg.Net.Resolution != res) throw new UserError($"the models differ in resolution: genwarp {res}px, baseline {inpaint.Cfg.Net.Resolution}px");
             var evalRes = p.GetValue(resolution) ?? res;
             if (evalRes < res) throw new UserError($"--resolution {evalRes} is below the models' {res}px");
-            var defaults = SamplingDefaults.Of(header);
-            var sampling = new NovelViewSampling(p.GetValue(steps) ?? defaults.Steps, p.GetValue(sigmaMax) ?? defaults.SigmaMax, p.GetValue(guidance) ?? defaults.Guidance, p.GetValue(sampler) ?? defaults.Sampler);
             var methods = new List<ComparedMethod>
             {
-                ComparedMethod.From(new SampledViews(genwarp, sampling), genwarp.ParameterCount, evalRes),
-                ComparedMethod.From(new SampledViews(inpaint, sampling with { Guidance = 1 }), inpaint.ParameterCount, evalRes),
+                ComparedMethod.From(genwarpViews, genwarp.ParameterCount, evalRes),
+                ComparedMethod.From(inpaintViews, inpaint.ParameterCount, evalRes),
                 ComparedMethod.WarpOnly,
             };
             var position = 1;

@@ -28,10 +28,7 @@ public static class GenWarpPairsCommand
             OutputPaths.Folder(p.GetValue(outDir)!);
             var (model, header) = Checkpoint.Load<GenWarpModel>(p.GetValue(teacher)!, ctx.Device);
             var (i, n) = shard.Read(p);
-            if (p.GetValue(steps) < 2) throw new UserError($"--steps must be at least 2, got {p.GetValue(steps)}");
-            if (p.GetValue(chunk) < 1) throw new UserError($"--chunk must be at least 1, got {p.GetValue(chunk)}");
             var w = p.GetValue(guidance);
-            if (!double.IsFinite(w) || w < 0) throw new UserError($"--guidance must be a finite number >= 0, got {w}");
             var config = new NovelViewPairsConfig
             {
                 Resolution = model.Cfg.Net.Resolution,

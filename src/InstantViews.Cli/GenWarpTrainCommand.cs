@@ -25,29 +25,26 @@ public static class GenWarpTrainCommand
         var global = new Option<string>("--global") { Description = "Global source embedding: learned or resnet18", DefaultValueFactory = _ => "learned" };
         global.AcceptOnlyFromAmong("learned", "resnet18");
         var depth = new Option<string>("--depth") { Description = "Source depth for training: gt, builtin or builtin:FILE.safetensors (estimated, to learn robustness)", DefaultValueFactory = _ => "gt" };
-        var minutes = new Option<double?>("--minutes") { Description = "Stop after this much wall time" };
-        var steps = new Option<long?>("--steps") { Description = "Stop at this total step count" };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint" };
+        var training = TrainOptions.Create();
         var batch = new Option<int>("--batch") { Description = "Pairs per batch", DefaultValueFactory = _ => 16 };
         var lr = new Option<double>("--lr") { Description = "Learning rate (Adam)", DefaultValueFactory = _ => 5e-4 };
         var spp = new Option<int>("--spp") { Description = "Render samples per pixel", DefaultValueFactory = _ => 2 };
         var sampleEvery = new Option<int>("--sample-every") { Description = "Steps between sample grids", DefaultValueFactory = _ => 500 };
         var cmd = new Command("train", "Train GenWarp (or the baseline) on streamed scene pairs, covisibility 0.2-0.95; --resume continues exactly")
-        { kind, outDir, res, channels, attention, attentionAt, global, depth, minutes, steps, resume, batch, lr, spp, sampleEvery };
-        cmd.Options.Add(Cli.CheckpointMinutesOption);
-        cmd.Options.Add(Cli.CheckpointEveryOption);
+        { kind, outDir, res, channels, attention, attentionAt, global, depth, batch, lr, spp, sampleEvery };
+        training.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
+            var resuming = training.Resuming(p);
             var r = p.GetValue(res);
-            if (!p.GetValue(resume) && (r < 8 || r % 4 != 0)) throw new UserError($"--resolution must be a multiple of 4 and >= 8, got {r}");
-            if (p.GetValue(minutes) is null && p.GetValue(steps) is null) throw new UserError("give --minutes or --steps");
+            if (!resuming && (r < 8 || r % 4 != 0)) throw new UserError($"--resolution must be a multiple of 4 and >= 8, got {r}");
             var dir = p.GetValue(outDir)!;
             // A resumed run keeps the depth source it started with.
-            var depthSpec = p.GetValue(resume) ? GenWarpTrainer.ReadSettings<PairTrainConfig>(dir).Depth : p.GetValue(depth)!;
+            var depthSpec = resuming ? GenWarpTrainer.ReadSettings<PairTrainConfig>(dir).Depth : p.GetValue(depth)!;
             IDepthEstimator? estimator = depthSpec == "gt" ? null : DepthSource.Open(depthSpec, ctx.Device);
             GenWarpTrainer trainer;
-            if (p.GetValue(resume))
+            if (resuming)
             {
                 trainer = GenWarpTrainer.Resume(dir, ctx.Device, estimator);
                 Cli.NoteIgnoredOnResume(p, kind, res, channels, attention, attentionAt, global, depth, batch, lr, spp, sampleEvery);
@@ -72,7 +69,7 @@ public static class GenWarpTrainCommand
             {
                 var parameters = trainer.Model.parameters().Sum(t => t.numel());
                 Console.WriteLine($"training {((ICheckpointable)trainer.Model).Kind} ({parameters / 1e6:0.00}M parameters) on {trainer.Settings.Resolution}px scene pairs, depth {trainer.Settings.Depth}, from step {trainer.Step}");
-                Cli.Train(trainer, p, p.GetValue(steps), p.GetValue(minutes));
+                training.Train(trainer, p);
             }
             return 0;
         });

@@ -20,7 +20,7 @@ public static class OptionRules
 
     static readonly HashSet<string> NonNegative =
     [
-        "--adversarial-weight", "--delay", "--distil-weight", "--frame", "--frozen-steps", "--guidance", "--max-step", "--port", "--sample-every", "--target-frame", "--threads",
+        "--adversarial-weight", "--delay", "--distil-weight", "--frame", "--frozen-steps", "--guidance", "--max-step", "--sample-every", "--target-frame", "--threads",
     ];
 
     /// <summary>
@@ -32,6 +32,7 @@ public static class OptionRules
         // The photo's long side (`view`, `nvs`, `orbit`); PhotoViewSizes.Check says the same.
         ["--max-size"] = (8, 8192, " pixels"),
         ["--zoom"] = (1, 16, ""),
+        ["--port"] = (0, 65535, " (0: any free port)"),
         ["--delay"] = (0, 655350, " ms (a GIF frame delay is a 16-bit count of centiseconds)"),
     };
 

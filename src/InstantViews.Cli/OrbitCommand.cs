@@ -28,7 +28,6 @@ public static class OrbitCommand
         {
             var path = OutputPaths.File(p.GetValue(output)!, ".png", ".gif", ".mp4");
             var n = p.GetValue(frames);
-            if (n < 1) throw new UserError($"--frames must be at least 1, got {n}");
             var z = p.GetValue(zoom);
             var pipeline = gen.Load(p, ctx.Device);
             var view = src.Read(p, ctx.Device);

@@ -16,10 +16,6 @@ public static class ViewCommand
         var model = new Option<string>("--model") { Description = "Novel-view model (a one-step model keeps up with the camera; a multi-step one takes seconds per view)", DefaultValueFactory = _ => "genwarp-1step.safetensors" };
         var host = new Option<string>("--host") { Description = "Address to listen on: 127.0.0.1 (this machine only), or e.g. 0.0.0.0 to let other machines connect", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port (0: any free port)", DefaultValueFactory = _ => 0 };
-        port.Validators.Add(r =>
-        {
-            if (!r.Implicit && r.GetValueOrDefault<int>() > 65535) r.AddError($"--port must be at most 65535, got {r.GetValueOrDefault<int>()}");
-        });
         var allowHost = new Option<string[]>("--allow-host") { Description = "Another host name the page may be opened by (e.g. this machine's DNS name); loopback names and the bound address are always accepted", AllowMultipleArgumentsPerToken = false };
         var openBrowser = new Option<bool>("--open") { Description = "Open the page in the default browser" };
         var maxSize = new Option<int>("--max-size") { Description = "Longest side of the photo shown (larger photos are scaled down)", DefaultValueFactory = _ => 1024 };

@@ -65,11 +65,7 @@ public static class ViewerProtocol
         if (Math.Abs(m[12]) > 1e-6 || Math.Abs(m[13]) > 1e-6 || Math.Abs(m[14]) > 1e-6 || Math.Abs(m[15] - 1) > 1e-6)
             throw new ProtocolError("\"pose\" must end with the row 0 0 0 1");
         var r = Mat3.FromRows(new Vec3(m[0], m[1], m[2]), new Vec3(m[4], m[5], m[6]), new Vec3(m[8], m[9], m[10]));
-        var rrt = r * r.Transpose();
-        for (int i = 0; i < 3; i++)
-            for (int j = 0; j < 3; j++)
-                if (Math.Abs(rrt[i, j] - (i == j ? 1 : 0)) > 1e-3) throw new ProtocolError("\"pose\" rotation is not orthonormal");
-        if (r.Determinant() < 0) throw new ProtocolError("\"pose\" rotation is a reflection (determinant -1)");
+        if (!r.IsRotation(1e-3)) throw new ProtocolError("\"pose\" rotation is not a rotation (orthonormal with determinant +1)");
         var t = new Vec3(m[3], m[7], m[11]);
         if (t.Length > MaxTranslation) throw new ProtocolError($"\"pose\" moves the camera {t.Length:0} m from the source, more than {MaxTranslation:0}");
         return new RigidTransform(r, t);

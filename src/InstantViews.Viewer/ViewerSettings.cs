@@ -40,7 +40,7 @@ public sealed record ViewerSettings
     {
         "localhost" => IPAddress.Loopback,
         "*" => IPAddress.Any,
-        _ => IPAddress.TryParse(Host, out var a) ? a : throw new UserError($"--host '{Host}': expected an IP address (127.0.0.1, 0.0.0.0, ::1) or localhost"),
+        _ => IPAddress.TryParse(Host, out var a) ? a : throw new UserError($"host '{Host}': expected an IP address (127.0.0.1, 0.0.0.0, ::1) or localhost"),
     };
 
     /// <summary>Whether only this machine can connect.</summary>
@@ -49,7 +49,7 @@ public sealed record ViewerSettings
     public void Check()
     {
         _ = Address;
-        if (Port is < 0 or > 65535) throw new UserError($"--port must be 0 to 65535, got {Port}");
+        if (Port is < 0 or > 65535) throw new UserError($"port must be 0 to 65535, got {Port}");
         if (MaxUploadBytes < 1) throw new UserError($"upload limit must be positive, got {MaxUploadBytes}");
         if (MaxClients < 1 || MaxPhotos < 1) throw new UserError("the viewer needs room for at least one client and one photo");
         if (JpegQuality is < 1 or > 100) throw new UserError($"JPEG quality must be 1 to 100, got {JpegQuality}");
@@ -60,6 +60,6 @@ public sealed record ViewerSettings
             throw new UserError($"listening on {Host} (beyond this machine) needs an access token");
         foreach (var name in AllowedHosts)
             if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || c is '/' or '@' or '?' or '#'))
-                throw new UserError($"--allow-host '{name}': expected a host name or address");
+                throw new UserError($"allowed host '{name}': expected a host name or address");
     }
 }

@@ -79,13 +79,6 @@ public sealed class DiffusionTrainer : EmaTrainingRun
         return loss.PerSample((xn, s) => Edm.Denoise(Net, xn, s), x, Rng).mean();
     }
 
-    protected override Dictionary<string, double> Metrics()
-    {
-        var m = base.Metrics();
-        m["sigma_max"] = Train.SigmaMax;
-        return m;
-    }
-
     /// <summary>Samples a grid from the EMA model with Heun (fixed noise, so grids are comparable over time).</summary>
     public override void WriteSamples()
     {

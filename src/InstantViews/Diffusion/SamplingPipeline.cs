@@ -20,8 +20,8 @@ public static class SamplingPipeline
     /// <summary><paramref name="generate"/> maps a batch size to (images [b,C,H,W] in [-1, 1], evaluations per image).</summary>
     public static SamplingResult Run(Func<int, (Tensor Images, int Nfe)> generate, int count, int batch, string dir, string name = "sampling")
     {
-        if (count < 1) throw new UserError($"--count must be at least 1, got {count}");
-        if (batch < 1) throw new UserError($"--batch must be at least 1, got {batch}");
+        if (count < 1) throw new UserError($"image count must be at least 1, got {count}");
+        if (batch < 1) throw new UserError($"batch size must be at least 1, got {batch}");
         Directory.CreateDirectory(dir);
         var gridImages = new List<Tensor>();
         SamplingResult result;

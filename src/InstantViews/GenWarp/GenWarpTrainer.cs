@@ -73,13 +73,6 @@ public sealed class GenWarpTrainer : EmaTrainingRun
         Guidance = Model is GenWarpModel ? Settings.Guidance : 1,
     };
 
-    protected override Dictionary<string, double> Metrics()
-    {
-        var m = base.Metrics();
-        m["sigma_max"] = Settings.Train.SigmaMax;
-        return m;
-    }
-
     /// <summary>Rows of source | warped | generated | ground truth from the EMA model on fixed evaluation pairs.</summary>
     public override void WriteSamples()
     {

@@ -14,11 +14,7 @@ public static class CameraChecks
         // A negative focal length mirrors the image: motion would run the wrong way.
         if (c.Fx < 0 || c.Fy < 0) throw new UserError($"{what}: focal lengths must be positive (fx = {c.Fx}, fy = {c.Fy})");
         // R R^T = I and det R = +1 (a proper rotation), to a tolerance that admits values rounded in JSON files.
-        var rrt = c.R * c.R.Transpose();
-        var error = 0.0;
-        for (int i = 0; i < 3; i++)
-            for (int j = 0; j < 3; j++) error = Math.Max(error, Math.Abs(rrt[i, j] - (i == j ? 1 : 0)));
-        var det = Vec3.Dot(c.R.Row(0), Vec3.Cross(c.R.Row(1), c.R.Row(2)));
-        if (error > 1e-3 || det < 0) throw new UserError($"{what}: world_to_camera rotation is not a rotation (|R R^T - I| = {error:G3}, det = {det:G3})");
+        if (!c.R.IsRotation(1e-3))
+            throw new UserError($"{what}: world_to_camera rotation is not a rotation (|R R^T - I| = {c.R.OrthonormalityError():G3}, det = {c.R.Determinant():G3})");
     }
 }

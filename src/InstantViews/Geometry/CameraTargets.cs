@@ -54,7 +54,7 @@ public static class CameraTargets
             return Move(source, v[0], v[1], v[2], v[3], v[4]);
         }
         if (spec.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return ReadJson(spec, frame, source.Width, source.Height);
-        throw new UserError($"--target '{spec}': expected a camera .json, orbit:yaw,pitch,radius or move:dx,dy,dz,yaw,pitch");
+        throw new UserError($"target camera '{spec}': expected a camera .json, orbit:yaw,pitch,radius or move:dx,dy,dz,yaw,pitch");
     }
 
     /// <summary>
@@ -86,7 +86,7 @@ public static class CameraTargets
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
         if (parts.Length != count || !parts.All(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x)))
-            throw new UserError($"--target: expected {what} ({count} numbers), got '{text}'");
+            throw new UserError($"target camera: expected {what} ({count} numbers), got '{text}'");
         return parts.Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
     }
 }

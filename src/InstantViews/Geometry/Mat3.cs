@@ -29,6 +29,19 @@ public readonly record struct Mat3(
     /// <summary>det = row0 . (row1 x row2).</summary>
     public double Determinant() => Vec3.Dot(Row(0), Vec3.Cross(Row(1), Row(2)));
 
+    /// <summary>The largest entry of |M M^T - I|: 0 for an orthonormal matrix.</summary>
+    public double OrthonormalityError()
+    {
+        var mmt = this * Transpose();
+        var error = 0.0;
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) error = Math.Max(error, Math.Abs(mmt[i, j] - (i == j ? 1 : 0)));
+        return error;
+    }
+
+    /// <summary>Whether this is a proper rotation: orthonormal to <paramref name="tolerance"/> (entries of M M^T - I) and det +1, not a reflection.</summary>
+    public bool IsRotation(double tolerance) => OrthonormalityError() <= tolerance && Determinant() > 0;
+
     public Mat3 Transpose() => new(M00, M10, M20, M01, M11, M21, M02, M12, M22);
 
     public static Vec3 operator *(Mat3 m, Vec3 v) => new(

@@ -28,4 +28,14 @@ public static class NovelViewGenerators
             _ => throw new UserError($"'{path}': holds a '{header.Kind}' model, expected genwarp, genwarp-1step or warp-inpaint"),
         };
     }
+
+    /// <summary>
+    /// Opens as <see cref="Open(string, Device?, SamplingOverrides?)"/> does, refusing a file of another kind than
+    /// <paramref name="kind"/> (genwarp and warp-inpaint open as <see cref="SampledViews"/>, genwarp-1step as <see cref="OneStepViews"/>).
+    /// </summary>
+    public static INovelViewGenerator Open(string path, string kind, Device? device = null, SamplingOverrides? overrides = null)
+    {
+        var generator = Open(path, device, overrides);
+        return generator.Kind == kind ? generator : throw new UserError($"'{path}': holds a '{generator.Kind}' model, expected {kind}");
+    }
 }

@@ -83,6 +83,8 @@ public sealed class NovelViewPairSet
     /// </summary>
     public static IReadOnlyList<string> Build(GenWarpModel teacher, ScenePairs data, NovelViewPairsConfig config, PairsConfig chunks, string outDir, Device? device = null)
     {
+        // One grid point would invert nothing: the noise would be the image itself.
+        if (config.Steps < 2) throw new UserError($"inversion grid points must be at least 2, got {config.Steps}");
         var run = new NovelViewPairsRun { Teacher = Checkpoint.WeightsHash(teacher), Count = chunks.Count, Chunk = chunks.ChunkSize, Config = config };
         teacher.eval();
         return PairBuilder.BuildChunks(chunks, outDir, "genwarp pairs", (path, start, n, check) =>

@@ -72,12 +72,12 @@ public sealed class OneStepTrainer : GanTrainingRun
             throw new UserError($"pairs were inverted to sigma_max {pairs.Config.SigmaMax}, the generator starts at {g.Cfg.SigmaMax}");
         if (!OneStepTrainConfig.DiscriminatorConditions.Contains(train.DiscriminatorCondition))
             throw new UserError($"discriminator condition must be one of {string.Join(", ", OneStepTrainConfig.DiscriminatorConditions)}, got '{train.DiscriminatorCondition}'");
-        if (train.BatchSize < 1) throw new UserError($"--batch must be at least 1, got {train.BatchSize}");
+        if (train.BatchSize < 1) throw new UserError($"batch size must be at least 1, got {train.BatchSize}");
         // Batches draw pairs with replacement, but a batch larger than the set only costs memory: refused, not capped.
         if (train.BatchSize > pairs.Count)
-            throw new UserError($"--batch {train.BatchSize} is larger than the {pairs.Count} pairs available; use --batch {pairs.Count} or fewer, or make more pairs");
-        if (!(train.LearningRate > 0) || !double.IsFinite(train.LearningRate)) throw new UserError($"--lr must be a positive number, got {train.LearningRate}");
-        if (!(train.AdversarialWeight >= 0) || !double.IsFinite(train.AdversarialWeight)) throw new UserError($"--adversarial-weight must be a finite number >= 0, got {train.AdversarialWeight}");
+            throw new UserError($"batch size {train.BatchSize} is larger than the {pairs.Count} pairs available; use {pairs.Count} or fewer, or make more pairs");
+        if (!(train.LearningRate > 0) || !double.IsFinite(train.LearningRate)) throw new UserError($"learning rate must be a positive number, got {train.LearningRate}");
+        if (!(train.AdversarialWeight >= 0) || !double.IsFinite(train.AdversarialWeight)) throw new UserError($"adversarial weight must be a finite number >= 0, got {train.AdversarialWeight}");
     }
 
     /// <summary>A new run whose generator is a copy of <paramref name="teacher"/> at the pairs' sigma_max.</summary>
@@ -162,13 +162,6 @@ public sealed class OneStepTrainer : GanTrainingRun
     protected override string ProgressName => "genwarp distil";
 
     protected override SamplingDefaults Sampling => new() { SigmaMax = Generator.Cfg.SigmaMax, Steps = 1 };
-
-    protected override Dictionary<string, double> Metrics()
-    {
-        var m = base.Metrics();
-        m["sigma_max"] = Generator.Cfg.SigmaMax;
-        return m;
-    }
 
     /// <summary>Rows of source | warped | one-step (EMA) | multi-step teacher | ground truth on fixed evaluation pairs.</summary>
     public override void WriteSamples()

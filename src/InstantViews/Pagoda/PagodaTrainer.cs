@@ -66,7 +66,7 @@ public sealed class PagodaTrainer : GanTrainingRun
         AugmentDiscriminator = train.DiscriminatorAugment;
         if (train.DistillationWeight > 0)
         {
-            if (teacher is null) throw new UserError("the distillation term needs the teacher (--teacher)");
+            if (teacher is null) throw new UserError("the distillation term needs the teacher");
             if (teacher.Cfg.Resolution != Generator.BaseResolution)
                 throw new UserError($"the teacher works at {teacher.Cfg.Resolution}px, the generator's noise is {Generator.BaseResolution}px");
             if (train.DistillationBatch < 1 || train.DistillationBatch > train.BatchSize)
@@ -184,13 +184,6 @@ public sealed class PagodaTrainer : GanTrainingRun
     protected override string ProgressName => $"pagoda train ({Generator.OutputResolution}px)";
 
     protected override SamplingDefaults Sampling => new() { SigmaMax = Generator.Cfg.SigmaMax, Steps = 1 };
-
-    protected override Dictionary<string, double> Metrics()
-    {
-        var m = base.Metrics();
-        m["sigma_max"] = Generator.Cfg.SigmaMax;
-        return m;
-    }
 
     /// <summary>A grid from the EMA generator on fixed noise.</summary>
     public override void WriteSamples()

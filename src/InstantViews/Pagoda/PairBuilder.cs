@@ -81,8 +81,8 @@ public static class PairBuilder
     public static IReadOnlyList<string> BuildChunks(PairsConfig cfg, string outDir, string name, ChunkWriter write, Action? claim = null)
     {
         if (cfg.ShardCount < 1 || cfg.ShardIndex < 0 || cfg.ShardIndex >= cfg.ShardCount)
-            throw new UserError($"--shard {cfg.ShardIndex}/{cfg.ShardCount}: need 0 <= i < n");
-        if (cfg.Count < 1 || cfg.ChunkSize < 1) throw new UserError($"--count must be at least 1, got {cfg.Count}");
+            throw new UserError($"shard {cfg.ShardIndex}/{cfg.ShardCount}: need 0 <= i < n");
+        if (cfg.Count < 1 || cfg.ChunkSize < 1) throw new UserError($"pair count and chunk size must be at least 1, got {cfg.Count} and {cfg.ChunkSize}");
         // The folder's own check of the run's settings (a pairs settings file), before anything is written.
         claim?.Invoke();
         Directory.CreateDirectory(outDir);

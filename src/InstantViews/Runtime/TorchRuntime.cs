@@ -88,7 +88,7 @@ public static class TorchRuntime
     public static int SetThreads(int threads)
     {
         EnsureLoaded();
-        if (threads < 0) throw new UserError($"--threads must be >= 0 (0 = all cores), got {threads}.");
+        if (threads < 0) throw new UserError($"threads must be >= 0 (0 = all cores), got {threads}");
         var n = threads == 0 ? Environment.ProcessorCount : threads;
         torch.set_num_threads(n);
         return n;

@@ -243,7 +243,7 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --steps 3 --depth gt --out {d}/pairs-steps", 1, "its pairs were made with other settings (pairs.json): --steps 5, not 3");
         Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --chunk 2 --depth gt --out {d}/pairs-steps", 1, "--chunk 32, not 2");
         Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --depth gt --out {d}/pairs-legacy", 1, "holds pair chunks but no pairs.json");
-        Add("genwarp distil --teacher {d}/genwarp.safetensors --pairs {d}/distil-pairs --out {o} --steps 1 --batch 100000", 1, "--batch 100000 is larger than the 4 pairs available");
+        Add("genwarp distil --teacher {d}/genwarp.safetensors --pairs {d}/distil-pairs --out {o} --steps 1 --batch 100000", 1, "batch size 100000 is larger than the 4 pairs available");
         Add("genwarp distil --grow {d}/one-step.safetensors --pairs {d}/distil-pairs --out {o} --steps 1 --level-channels 0", 2, "--level-channels must be positive, got 0");
         Add("genwarp distil --grow {d}/one-step.safetensors --pairs {d}/distil-pairs --out {o} --steps 1 --level-channels -3", 2, "--level-channels must be positive, got -3");
         Add("genwarp distil --teacher {d}/genwarp.safetensors --pairs {d}/distil-pairs --out {o} --steps 6 --batch 2 --lr 1e30 --feature-size 32 --sample-every 0", 1, "no checkpoint was written, so nothing of the run is left in");
@@ -297,8 +297,8 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add("eval stereo --pair {d}/stereo-ok --model {d}/unet.safetensors --depth {d}/depth.npy", 1, "unet");
         Add("eval stereo --pair {d}/stereo-ok --model {d}/one-step.safetensors --depth {d}/depth-small.npy", 1, "depth-small.npy");
         Add($"{es} --perceptual-size 0", 2, "--perceptual-size");
-        Add($"{es} --depth {{d}}/depth.npy", 1, "--depth: two depth sources are named 'depth.npy'");
-        Add($"{es} --model {{d}}/one-step.safetensors", 1, "--model: two models are named 'one-step'");
+        Add($"{es} --depth {{d}}/depth.npy", 1, "two depth sources are named 'depth.npy'");
+        Add($"{es} --model {{d}}/one-step.safetensors", 1, "two models are named 'one-step'");
 
         // Images (every verb that reads one).
         foreach (var (file, says) in new[] { ("huge.png", "megapixels"), ("trunc.png", "trunc.png"), ("empty.png", "empty"), ("text.png", "not a readable image"), ("missing.png", "not found"), ("zero.png", "zero.png"), ("tiny.png", "too small"), ("strip.png", "aspect ratio") })
@@ -377,10 +377,10 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
             Add($"genwarp distil --pairs {{d}}/empty-dir --out {{o}} --steps 1 {opt} {value}", 2, opt);
         foreach (var (opt, value) in new[] { ("--port", "70000"), ("--port", "-1"), ("--max-size", "0"), ("--fill-size", "-4") })
             Add($"view --model {{d}}/one-step.safetensors {img} {opt} {value}", 2, opt);
-        Add($"view --model {{d}}/one-step.safetensors {img} --fill-size 2000 --max-size 1000", 1, "--fill-size");
-        Add($"view --model {{d}}/one-step.safetensors {img} --host example.org", 1, "--host");
-        Add($"view --model {{d}}/one-step.safetensors {img} --allow-host user@host", 1, "--allow-host");
-        Add($"view --model {{d}}/one-step.safetensors {img} --allow-host evil.example/path", 1, "--allow-host");
+        Add($"view --model {{d}}/one-step.safetensors {img} --fill-size 2000 --max-size 1000", 1, "the fill views' size must be 8 to the photo's maximum size (1000) pixels, got 2000");
+        Add($"view --model {{d}}/one-step.safetensors {img} --host example.org", 1, "host 'example.org'");
+        Add($"view --model {{d}}/one-step.safetensors {img} --allow-host user@host", 1, "allowed host 'user@host'");
+        Add($"view --model {{d}}/one-step.safetensors {img} --allow-host evil.example/path", 1, "allowed host 'evil.example/path'");
         Add($"view --model {{d}}/unet.safetensors {img}", 1, "unet");
         Add("warp --image {d}/img.png --depth {d}/depth.npy --target orbit:5,0,0 --alpha NaN --out {o}", 2, "--alpha");
         Add("scenes render --count 0 --out {o}", 2, "--count");
@@ -391,8 +391,8 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         // Camera targets that do not parse.
         foreach (var target in new[] { "orbit:5,0", "orbit:a,b,c", "move:1,2", "orbit:NaN,0,0", "spin:1,2,3" })
         {
-            Add($"warp {img} --target {target} --out {{o}}", 1, "--target");
-            Add($"nvs {gw} --target {target} --out {{o}}.png", 1, "--target");
+            Add($"warp {img} --target {target} --out {{o}}", 1, "target camera");
+            Add($"nvs {gw} --target {target} --out {{o}}.png", 1, "target camera");
         }
         // A target that sees nothing of the source: refused before any file is written.
         Add("warp --image {d}/img.png --depth {d}/depth.npy --target move:0,0,0,180,0 --out {o}", 1, "--target");
@@ -417,9 +417,9 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add("eval pairs --pred {d}/missing-dir --target {d}/existing-dir --csv {o}.csv", 1, "missing-dir");
         Add("diffusion train --data {d}/empty-dir --resolution 8 --config tiny --out {o} --steps 1", 1, "empty-dir");
         Add("genwarp train --out {o} --resume --steps 1", 1, "no run to resume");
-        Add("pagoda pairs --teacher {d}/unet.safetensors --data scenes --count 4 --resolution 8 --shard 3/2 --out {o}", 1, "--shard");
-        Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --shard x --out {o}", 1, "--shard");
-        Add("genwarp eval --model {d}/genwarp.safetensors --baseline {d}/baseline.safetensors --pairs 2 --shard 2/2 --out {o}", 1, "--shard");
+        Add("pagoda pairs --teacher {d}/unet.safetensors --data scenes --count 4 --resolution 8 --shard 3/2 --out {o}", 1, "shard '3/2'");
+        Add("genwarp pairs --teacher {d}/genwarp.safetensors --count 4 --shard x --out {o}", 1, "shard 'x'");
+        Add("genwarp eval --model {d}/genwarp.safetensors --baseline {d}/baseline.safetensors --pairs 2 --shard 2/2 --out {o}", 1, "shard '2/2'");
         Add("genwarp eval --model {d}/genwarp.safetensors --baseline {d}/baseline.safetensors --pairs 2 --depth estimated --depth-model {d}/missing.safetensors --out {o}", 1, "no depth model (");
         Add("genwarp eval --model {d}/genwarp.safetensors --baseline {d}/baseline.safetensors --pairs 2 --depth both-and-more --out {o}", 2, "both-and-more");
         Add("genwarp eval-merge --out {d}/missing-dir", 1, "missing-dir");

@@ -17,7 +17,7 @@ public class ShardTests
         Assert.Equal(new Shard(2, 4), Shard.Parse("auto", environment: new Hashtable { ["SLURM_ARRAY_TASK_ID"] = "5", ["SLURM_ARRAY_TASK_MIN"] = "3", ["SLURM_ARRAY_TASK_COUNT"] = "4" }));
         Assert.Equal(new Shard(1, 3), Shard.Parse("auto", 3, new Hashtable { ["JOB_COMPLETION_INDEX"] = "1" }));
         Assert.Equal(new Shard(1, 3), Shard.Parse("auto", environment: new Hashtable { ["JOB_COMPLETION_INDEX"] = "1", ["INSTANTVIEWS_SHARD_COUNT"] = "3" }));
-        Assert.Contains("--shard-count", Assert.Throws<UserError>(() => Shard.Parse("auto", environment: new Hashtable { ["JOB_COMPLETION_INDEX"] = "1" })).Message);
+        Assert.Contains("the shard count", Assert.Throws<UserError>(() => Shard.Parse("auto", environment: new Hashtable { ["JOB_COMPLETION_INDEX"] = "1" })).Message);
         Assert.Throws<UserError>(() => Shard.Parse("auto", 2, new Hashtable { ["JOB_COMPLETION_INDEX"] = "2" }));
         foreach (var bad in new[] { "3/3", "-1/2", "a/b", "1", "1/0" }) Assert.Throws<UserError>(() => Shard.Parse(bad));
     }
@@ -47,11 +47,11 @@ public class ShardTests
     public void Slurm_variables_that_do_not_describe_the_task_are_refused_naming_the_variable_and_its_value()
     {
         // The task id below the array's minimum (it used to become shard -1 and write a shard of nothing).
-        Assert.Equal("--shard auto: SLURM_ARRAY_TASK_ID='2' is below SLURM_ARRAY_TASK_MIN='3'", SlurmError(("ID", "2"), ("MIN", "3"), ("COUNT", "2")));
+        Assert.Equal("shard auto: SLURM_ARRAY_TASK_ID='2' is below SLURM_ARRAY_TASK_MIN='3'", SlurmError(("ID", "2"), ("MIN", "3"), ("COUNT", "2")));
         // Off the step grid: --array=0-4:2 has no task 3.
         Assert.Contains("SLURM_ARRAY_TASK_ID='3' is not on the array's grid", SlurmError(("ID", "3"), ("MIN", "0"), ("MAX", "4"), ("STEP", "2"), ("COUNT", "3")));
         // Not whole numbers.
-        Assert.Equal("--shard auto: SLURM_ARRAY_TASK_STEP='2.5' is not a non-negative whole number", SlurmError(("ID", "2"), ("MIN", "0"), ("STEP", "2.5"), ("COUNT", "3")));
+        Assert.Equal("shard auto: SLURM_ARRAY_TASK_STEP='2.5' is not a non-negative whole number", SlurmError(("ID", "2"), ("MIN", "0"), ("STEP", "2.5"), ("COUNT", "3")));
         Assert.Contains("SLURM_ARRAY_TASK_MIN='-1'", SlurmError(("ID", "2"), ("MIN", "-1"), ("COUNT", "3")));
         Assert.Contains("SLURM_ARRAY_TASK_ID='two'", SlurmError(("ID", "two"), ("COUNT", "3")));
         Assert.Contains("SLURM_ARRAY_TASK_STEP='0'", SlurmError(("ID", "2"), ("STEP", "0"), ("COUNT", "3")));

@@ -7,7 +7,8 @@ namespace InstantViews.Tests.Cli;
 
 /// <summary>
 /// Every verb end to end on tiny models and sizes, in process: exit code 0, the files it promises, and the network
-/// evaluations it reports where it reports them. (nvs, orbit, warp and scenes have their own command tests.)
+/// evaluations it reports where it reports them. (nvs, orbit, warp and scenes have their own command tests; what
+/// genwarp eval scores is tested on the library, NovelViewComparisonTests.)
 /// </summary>
 [Collection("console")]
 public class SmokeTests
@@ -106,29 +107,9 @@ public class SmokeTests
         Ok("genwarp", "distil", "--teacher", gw, "--pairs", d.File("gpairs"), "--batch", "2", "--steps", "1", "--feature-size", "32", "--sample-every", "0", "--out", d.File("one"));
         Files(d.File("one"), "checkpoint.safetensors", "model.safetensors", "loss.csv");
         Assert.Equal("genwarp-1step", Checkpoint.ReadHeader(d.File("one/model.safetensors")).Kind);
-        var eval = Ok("genwarp", "eval", "--model", gw, "--baseline", d.File("wi/model.safetensors"), "--one-step", d.File("one/model.safetensors"),
-            "--pairs", "2", "--steps", "2", "--spp", "1", "--depth-model", depth, "--out", d.File("eval"));
-        Assert.Contains("NFE 7 per view", eval); // Heun on 2 points (3 evaluations), twice with guidance, and the preserver's pass
-        Files(d.File("eval"), "results.csv", "examples-genwarp-1step-mid-estimated.png", "examples-warp-only-long-gt.png");
-        var rows = File.ReadAllLines(d.File("eval/results.csv")).Skip(1).Select(l => l.Split(',')).ToList();
-        Assert.Equal(20, rows.Count); // 5 methods (genwarp, genwarp-1step, genwarp-1step+compose, warp-inpaint, warp-only) x 2 ranges x 2 depth sources
-        // Network evaluations per view, the semantic preserver's pass included: 1 + 1 one-step, 6 + 1 guided Heun,
-        // 3 for the baseline (Heun on 2 points, no guidance, no preserver), none for the warp.
-        foreach (var (method, nfe) in new[] { ("genwarp-1step", "2"), ("genwarp-1step+compose", "2"), ("genwarp", "7"), ("warp-inpaint", "3"), ("warp-only", "0") })
-            Assert.All(rows.Where(r => r[0] == method), r => Assert.Equal(nfe, r[16]));
+        // The comparison's rows and NFE are the library's tests (NovelViewComparisonTests); here the verb runs end to end.
         Ok("genwarp", "eval", "--model", gw, "--baseline", d.File("wi/model.safetensors"), "--one-step", d.File("one/model.safetensors"),
-            "--methods", "genwarp-1step", "warp-only", "--pairs", "2", "--spp", "1", "--depth-model", depth, "--out", d.File("eval2"));
-        var subset = File.ReadAllLines(d.File("eval2/results.csv")).Skip(1).Select(l => l.Split(',')).ToList();
-        Assert.Equal(8, subset.Count);
-        // The same pairs: the one-step rows equal those of the full run.
-        Assert.Equal(rows.Where(r => r[0] == "genwarp-1step").Select(r => string.Join(',', r)), subset.Where(r => r[0] == "genwarp-1step").Select(r => string.Join(',', r)));
-        // One depth table at a time: the same rows as that table of the full run.
-        foreach (var table in new[] { "estimated", "gt" })
-        {
-            Ok("genwarp", "eval", "--model", gw, "--baseline", d.File("wi/model.safetensors"), "--methods", "warp-only", "--depth", table,
-                "--pairs", "2", "--spp", "1", "--depth-model", depth, "--out", d.File("eval-" + table));
-            var only = File.ReadAllLines(d.File($"eval-{table}/results.csv")).Skip(1).Select(l => l.Split(',')).ToList();
-            Assert.Equal(rows.Where(r => r[0] == "warp-only" && r[2] == table).Select(r => string.Join(',', r)), only.Select(r => string.Join(',', r)));
-        }
+            "--pairs", "2", "--steps", "2", "--spp", "1", "--depth-model", depth, "--out", d.File("eval"));
+        Files(d.File("eval"), "results.csv", "examples-genwarp-1step-mid-estimated.png", "examples-warp-only-long-gt.png");
     }
 }

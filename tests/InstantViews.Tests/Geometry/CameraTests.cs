@@ -7,6 +7,16 @@ public class CameraTests
     static Camera Posed() => Camera.FromFov(96, 64, 70).LookAt(new Vec3(1, 1.5, -2), new Vec3(0.3, 0.8, 1.5));
 
     [Fact]
+    public void IsRotation_accepts_rotations_within_the_tolerance_and_refuses_scales_and_reflections()
+    {
+        Assert.True((Mat3.RotationY(0.7) * Mat3.RotationX(-0.3)).IsRotation(1e-9));
+        Assert.True(new Mat3(1.0004, 0, 0, 0, 1, 0, 0, 0, 1).IsRotation(1e-3));
+        Assert.False(new Mat3(2, 0, 0, 0, 1, 0, 0, 0, 1).IsRotation(1e-3));
+        Assert.False(new Mat3(-1, 0, 0, 0, 1, 0, 0, 0, 1).IsRotation(1e-3));
+        Assert.Equal(3, new Mat3(2, 0, 0, 0, 1, 0, 0, 0, 1).OrthonormalityError(), 12);
+    }
+
+    [Fact]
     public void Projection_and_unprojection_round_trip()
     {
         var cam = Posed() with { Cx = 45.3, Cy = 30.1, Fy = 70 };

@@ -158,7 +158,7 @@ public class OneStepGenWarpTests
         var pairs = Pairs(teacher, dir);
         var features = new ResNet18Features();
         var e = Assert.Throws<UserError>(() => OneStepTrainer.Create(teacher, Train with { BatchSize = 100000 }, pairs, null, dir.File("big"), features: features));
-        Assert.Equal("--batch 100000 is larger than the 4 pairs available; use --batch 4 or fewer, or make more pairs", e.Message);
+        Assert.Equal("batch size 100000 is larger than the 4 pairs available; use 4 or fewer, or make more pairs", e.Message);
         Assert.False(Directory.Exists(dir.File("big")));
         // A first step that fails (here: noise that is not finite) writes no train.json or loss.csv.
         var broken = new NovelViewPairSet(pairs.Index, full_like(pairs.Z, double.NaN), pairs.Config);

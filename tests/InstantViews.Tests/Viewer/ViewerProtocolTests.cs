@@ -36,7 +36,7 @@ public class ViewerProtocolTests
     [InlineData("{\"id\": 1, \"photo\": \"1\", \"pose\": [1,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,0,\"x\"]}", "\"pose\"[15]")]
     [InlineData("{\"id\": 1, \"photo\": \"1\", \"pose\": [1,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,1,1]}", "0 0 0 1")]
     [InlineData("{\"id\": 1, \"photo\": \"1\", \"pose\": [2,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,0,1]}", "orthonormal")]
-    [InlineData("{\"id\": 1, \"photo\": \"1\", \"pose\": [-1,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,0,1]}", "reflection")]
+    [InlineData("{\"id\": 1, \"photo\": \"1\", \"pose\": [-1,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,0,1]}", "not a rotation")]
     [InlineData("{\"id\": 1, \"photo\": \"1\", \"pose\": [1,0,0,1e9, 0,1,0,0, 0,0,1,0, 0,0,0,1]}", "more than")]
     public void Bad_requests_are_refused_with_what_is_wrong(string json, string expected)
     {

@@ -27,7 +27,7 @@ public static class NovelViewComparison
     {
         var dev = device ?? CPU;
         var n = settings.PairsPerRange;
-        if (n < 2) throw new UserError($"--pairs must be at least 2 (KID and FD need two samples), got {n}");
+        if (n < 2) throw new UserError($"pairs per range must be at least 2 (KID and FD need two samples), got {n}");
         var part = shard is { Count: > 1 } s ? s : (Shard?)null;
         var notes = new List<string>();
         var streamConfig = new SceneStreamConfig(resolution, resolution, settings.Spp, SceneSplit.Eval, settings.Seed, MinCovisibility: 0.2, MaxCovisibility: 0.8);
@@ -37,7 +37,7 @@ public static class NovelViewComparison
         var hasDepthModel = settings.DepthModel is { } depthPath && File.Exists(depthPath);
         var missing = settings.DepthModel ?? $"models/{BuiltinDepth.ShippedFile} not found";
         if (settings.Depths == DepthTables.Estimated && !hasDepthModel)
-            throw new UserError($"only the estimated-depth table was asked for, but there is no depth model ({missing}); pass --depth-model");
+            throw new UserError($"only the estimated-depth table was asked for, but there is no depth model ({missing}); give one");
         if (settings.Depths != DepthTables.GroundTruth)
         {
             if (hasDepthModel) tables.Insert(0, new ScenePairs(streamConfig, BuiltinDepth.Load(settings.DepthModel!, dev)));

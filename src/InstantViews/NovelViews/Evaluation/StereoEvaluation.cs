@@ -25,7 +25,7 @@ public static class StereoEvaluation
             fills.Add(StereoFill.Composed(Path.GetFileNameWithoutExtension(path), new NovelViewPipeline(generator, device), seed));
         }
         if (fills.GroupBy(f => f.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
-            throw new UserError($"--model: two models are named '{twice.Key}'; give each once (rows and saved views are named after them)");
+            throw new UserError($"two models are named '{twice.Key}'; give each once (rows and saved views are named after them)");
         return fills;
     }
 
@@ -39,7 +39,7 @@ public static class StereoEvaluation
             return new StereoDepthSource(name, (rgb, cam) => estimator.Estimate(rgb, cam));
         }).ToList();
         if (sources.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
-            throw new UserError($"--depth: two depth sources are named '{twice.Key}'; give each once (rows and saved views are named after them)");
+            throw new UserError($"two depth sources are named '{twice.Key}'; give each once (rows and saved views are named after them)");
         return sources;
     }
 
