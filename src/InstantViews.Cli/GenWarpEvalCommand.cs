@@ -28,10 +28,10 @@ public static class GenWarpEvalCommand
         var oneStep = new Option<string?>("--one-step") { Description = "One-step GenWarp model (genwarp distil): adds the genwarp-1step rows" };
         var grown = new Option<string?>("--grown") { Description = "Grown one-step GenWarp model (genwarp distil --grow): adds its rows, and its composed rows" };
         var resolution = new Option<int?>("--resolution") { Description = "Render the evaluation pairs at this size (default: the GenWarp model's); models working at a smaller size are upsampled (bicubic) and named KIND@SIZE" };
-        var only = new Option<string[]>("--methods") { Description = "Evaluate only these methods (as named in the table, e.g. genwarp, genwarp-1step, genwarp-1step+compose, warp-inpaint, warp-only; default: all given), on the same pairs", AllowMultipleArgumentsPerToken = true };
+        var only = new Option<string[]>("--methods") { Description = "Evaluate only these methods (as named in the table, e.g. genwarp, genwarp+compose, genwarp-1step, genwarp-1step+compose, warp-inpaint, warp-inpaint+compose, warp+harmonic, warp-only; default: all given), on the same pairs", AllowMultipleArgumentsPerToken = true };
         var depthTables = new Option<string>("--depth") { Description = "Which source-depth tables to score: both, estimated (the depth model's) or gt (ground truth)", DefaultValueFactory = _ => "both" };
         depthTables.AcceptOnlyFromAmong("both", "estimated", "gt");
-        var cmd = new Command("eval", "Compare GenWarp (and one-step GenWarp), warp-and-inpaint and warp-only on evaluation pairs by covisibility range, with estimated and true depth")
+        var cmd = new Command("eval", "Compare GenWarp (and one-step GenWarp) and warp-and-inpaint, each alone and composed into the warp, against classical (harmonic) inpainting of the warp and the grey-hole warp, on evaluation pairs by covisibility range, with estimated and true depth")
         { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler, oneStep, grown, resolution, only, depthTables };
         var shard = ShardOptions.Create();
         shard.AddTo(cmd);
@@ -43,9 +43,8 @@ public static class GenWarpEvalCommand
                 new SamplingOverrides(p.GetValue(steps), p.GetValue(sigmaMax), p.GetValue(guidance), p.GetValue(sampler)));
             var genwarp = (GenWarpModel)genwarpViews.Model;
             var sampling = genwarpViews.Sampling;
-            // The baseline samples with GenWarp's settings (its guidance is always 1), so both rows share one grid.
-            var inpaintViews = (SampledViews)NovelViewGenerators.Open(p.GetValue(baseline)!, "warp-inpaint", ctx.Device,
-                new SamplingOverrides(sampling.Steps, sampling.SigmaMax, Sampler: sampling.Sampler));
+            // The baseline samples with its own header's settings: --steps, --guidance, --sigma-max and --sampler are GenWarp's.
+            var inpaintViews = (SampledViews)NovelViewGenerators.Open(p.GetValue(baseline)!, "warp-inpaint", ctx.Device);
             var inpaint = (WarpInpaintModel)inpaintViews.Model;
             OneStepViews? OpenOneStep(string? path)
             {
@@ -63,18 +62,22 @@ public static class GenWarpEvalCommand
             if (inpaint.Cfg.Net.Resolution != res) throw new UserError($"the models differ in resolution: genwarp {res}px, baseline {inpaint.Cfg.Net.Resolution}px");
             var evalRes = p.GetValue(resolution) ?? res;
             if (evalRes < res) throw new UserError($"--resolution {evalRes} is below the models' {res}px");
+            // Every model alone and composed into the same warp, classical inpainting of that warp, and the grey-hole warp as a reference line.
             var methods = new List<ComparedMethod>
             {
                 ComparedMethod.From(genwarpViews, genwarp.ParameterCount, evalRes),
+                ComparedMethod.Composed(genwarpViews, genwarp.ParameterCount, evalRes),
                 ComparedMethod.From(inpaintViews, inpaint.ParameterCount, evalRes),
+                ComparedMethod.Composed(inpaintViews, inpaint.ParameterCount, evalRes),
+                ComparedMethod.WarpHarmonic,
                 ComparedMethod.WarpOnly,
             };
-            var position = 1;
+            var position = 2;
             foreach (var views in new[] { oneStepViews, grownViews })
             {
                 if (views is null) continue;
                 methods.Insert(position++, ComparedMethod.From(views, views.Model.ParameterCount, evalRes, views.Model.Cfg.Levels > 0 ? $"genwarp-1step-{views.Resolution}" : null));
-                methods.Insert(position++, ComparedMethod.Composed(views, views.Model.ParameterCount, views.Model.Cfg.Levels > 0 ? $"genwarp-1step-{views.Resolution}+compose" : null));
+                methods.Insert(position++, ComparedMethod.Composed(views, views.Model.ParameterCount, evalRes, views.Model.Cfg.Levels > 0 ? $"genwarp-1step-{views.Resolution}+compose" : null));
             }
             if (methods.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 throw new UserError($"--one-step '{p.GetValue(oneStep)}' and --grown '{p.GetValue(grown)}' give the same method '{twice.Key}' (models of the same size); give each size once");

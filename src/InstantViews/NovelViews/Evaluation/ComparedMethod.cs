@@ -28,10 +28,11 @@ public sealed record ComparedMethod(string Name, Func<NovelViewBatch, WarpInputs
 
     /// <summary>
     /// A generator's views composed with the warp at the pairs' size (<see cref="ViewComposition"/>): the warp's pixels
-    /// where the source sees, the generated view (upsampled) in the holes. Named "KIND+compose".
+    /// where the source sees, the generated view (upsampled) in the holes. Named "KIND+compose", or "KIND@SIZE+compose"
+    /// when the generator works below the evaluation size.
     /// </summary>
-    public static ComparedMethod Composed(INovelViewGenerator generator, long parameters, string? name = null) =>
-        new(name ?? $"{generator.Kind}+compose", (batch, inputs, seed) =>
+    public static ComparedMethod Composed(INovelViewGenerator generator, long parameters, int evaluationResolution, string? name = null) =>
+        new(name ?? (generator.Resolution == evaluationResolution ? $"{generator.Kind}+compose" : $"{generator.Kind}@{generator.Resolution}+compose"), (batch, inputs, seed) =>
         {
             var (views, nfe) = AtOwnSize(generator, inputs, seed, batch.Source.device);
             var composed = Enumerable.Range(0, (int)batch.Source.shape[0])
@@ -57,6 +58,14 @@ public sealed record ComparedMethod(string Name, Func<NovelViewBatch, WarpInputs
         return (views, nfe + (generator.PreserverRuns > 0 ? 1 : 0));
     }
 
-    /// <summary>The forward warp alone, holes left grey: no network.</summary>
+    /// <summary>The forward warp alone, holes left grey: no network (a reference line, not a baseline).</summary>
     public static ComparedMethod WarpOnly { get; } = new("warp-only", (b, _, _) => (b.WarpedRgb, 0));
+
+    /// <summary>Classical inpainting of the same warp: the holes filled by the harmonic (Laplace) fill of their borders; no network.</summary>
+    public static ComparedMethod WarpHarmonic { get; } = new("warp+harmonic", (b, _, _) =>
+    {
+        var filled = Enumerable.Range(0, (int)b.WarpedRgb.shape[0])
+            .Select(i => b.HoleMask[i, 0].min().item<float>() > 0 ? b.WarpedRgb[i] : Imaging.HoleFill.Harmonic(b.WarpedRgb[i], b.HoleMask[i, 0])).ToArray();
+        return (stack(filled), 0);
+    });
 }

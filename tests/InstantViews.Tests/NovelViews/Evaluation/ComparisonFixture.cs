@@ -40,12 +40,15 @@ public sealed class ComparisonFixture : IDisposable
         // Heun on 2 points; the baseline samples with GenWarp's grid, without guidance.
         var sampling = new NovelViewSampling(Steps: 2, SigmaMax: 20);
         var oneStep = new OneStepViews(OneStep);
+        var genwarp = new SampledViews(GenWarp, sampling);
         List<ComparedMethod> all =
         [
-            ComparedMethod.From(new SampledViews(GenWarp, sampling), GenWarp.ParameterCount, 16),
+            ComparedMethod.From(genwarp, GenWarp.ParameterCount, 16),
+            ComparedMethod.Composed(genwarp, GenWarp.ParameterCount, 16),
             ComparedMethod.From(oneStep, OneStep.ParameterCount, 16),
-            ComparedMethod.Composed(oneStep, OneStep.ParameterCount),
+            ComparedMethod.Composed(oneStep, OneStep.ParameterCount, 16),
             ComparedMethod.From(new SampledViews(Baseline, sampling with { Guidance = 1 }), Baseline.ParameterCount, 16),
+            ComparedMethod.WarpHarmonic,
             ComparedMethod.WarpOnly,
         ];
         return only.Length == 0 ? all : [.. all.Where(m => only.Contains(m.Name))];

@@ -14,13 +14,19 @@ public class NovelViewComparisonTests(ComparisonFixture fixture) : IClassFixture
     public void Every_method_is_scored_per_range_and_depth_table_with_its_network_evaluations()
     {
         var rows = fixture.Full.Rows;
-        Assert.Equal(["genwarp", "genwarp-1step", "genwarp-1step+compose", "warp-inpaint", "warp-only"], rows.Select(r => r.Method).Distinct());
+        Assert.Equal(["genwarp", "genwarp+compose", "genwarp-1step", "genwarp-1step+compose", "warp-inpaint", "warp+harmonic", "warp-only"], rows.Select(r => r.Method).Distinct());
         Assert.Equal(["estimated", "gt"], rows.Select(r => r.Depth).Distinct());
-        Assert.Equal(5 * 2 * 2, rows.Count);
+        Assert.Equal(7 * 2 * 2, rows.Count);
         // Per view, the semantic preserver's pass included: one-step 1 + 1; guided Heun on 2 points 2 x 3 + 1; the
         // baseline 3 (no guidance, no preserver); the warp none.
-        foreach (var (method, nfe) in new[] { ("genwarp-1step", 2), ("genwarp-1step+compose", 2), ("genwarp", 7), ("warp-inpaint", 3), ("warp-only", 0) })
+        foreach (var (method, nfe) in new[] { ("genwarp-1step", 2), ("genwarp-1step+compose", 2), ("genwarp", 7), ("genwarp+compose", 7), ("warp-inpaint", 3), ("warp+harmonic", 0), ("warp-only", 0) })
             Assert.All(rows.Where(r => r.Method == method), r => Assert.Equal(nfe, r.Nfe));
+        // Classical inpainting of the holes beats leaving them grey where the source does not see (procedural rooms: smooth walls).
+        foreach (var h in rows.Where(r => r.Method == "warp+harmonic"))
+        {
+            var grey = rows.Single(r => r.Method == "warp-only" && r.Range == h.Range && r.Depth == h.Depth);
+            Assert.True(h.PsnrOccluded > grey.PsnrOccluded + 1, $"{h.Range} {h.Depth}: harmonic {h.PsnrOccluded:0.00} dB, grey {grey.PsnrOccluded:0.00} dB where the source does not see");
+        }
         Assert.Equal([EvalRow.CsvHeader, .. Csv(rows)], File.ReadAllLines(fixture.Dir.File("full/results.csv")));
         Assert.True(File.Exists(fixture.Dir.File("full/examples-genwarp-1step-mid-estimated.png")));
         Assert.True(File.Exists(fixture.Dir.File("full/examples-warp-only-long-gt.png")));
