@@ -87,6 +87,7 @@ public static class Cli
         root.Subcommands.Add(NvsCommand.Build());
         root.Subcommands.Add(OrbitCommand.Build());
         root.Subcommands.Add(ViewCommand.Build());
+        root.Subcommands.Add(LiftCommand.Build());
         OptionRules.Apply(root);
         return root;
     }

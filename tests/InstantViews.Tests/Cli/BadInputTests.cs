@@ -439,6 +439,20 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add("diffusion sample --models {d}/missing-dir --model {d}/unet.safetensors --count 1 --out {o}", 1, "missing-dir' (given by --models): folder not found");
         Add("diffusion sample --models {d}/a-file --model {d}/unet.safetensors --count 1 --out {o}", 1, "a-file' (given by --models): a file, not a folder of models");
         Add($"view --model {{d}}/one-step.safetensors {img} --host 192.0.2.1", 1, "cannot listen on 192.0.2.1:0 (");
+        // lift: the image, its depth, the output folder, the model's kind, the size cap.
+        const string lift = "lift --model {d}/one-step.safetensors";
+        Add($"{lift} --image {{d}}/missing.png --depth {{d}}/depth.npy --out {{o}}", 1, "missing.png': file not found");
+        Add($"{lift} --image {{d}}/tiny.png --depth builtin --out {{o}}", 1, "too small");
+        Add($"{lift} --image {{d}}/img.png --depth {{d}}/depth-small.npy --out {{o}}", 1, "depth-small.npy");
+        Add($"{lift} --image {{d}}/img.png --depth {{d}}/depth-nan.npy --out {{o}}", 1, "depth-nan.npy");
+        Add($"{lift} {img} --out {{d}}/a-file", 1, "a-file': is a file");
+        Add($"{lift} {img} --out {{d}}/a-file/scene", 1, "a-file");
+        Add($"{lift} {img} --out {{d}}/stereo-ok", 1, "stereo-ok': folder exists, is not empty and holds no scene.json");
+        Add($"lift --model {{d}}/genwarp.safetensors {img} --out {{o}}", 1, "lift generates with a one-step GenWarp");
+        Add($"lift --model {{d}}/unet.safetensors {img} --out {{o}}", 1, "unet");
+        Add($"{lift} {img} --max-size 7 --out {{o}}", 2, "--max-size must be 8 to 8192 pixels, got 7");
+        Add($"{lift} {wide} --out {{o}}", 1, capped);
+        Add($"{lift} {img}", 2, "--out");
         return data;
     }
 
