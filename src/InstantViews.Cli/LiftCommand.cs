@@ -18,8 +18,9 @@ public static class LiftCommand
         var output = new Option<string>("--out") { Description = "Scene folder: scene.json, layerN.png, layerN-depth.npy, and the exports scene.glb and scene.ply", Required = true };
         var noGlb = new Option<bool>("--no-glb") { Description = "Do not write scene.glb (glTF 2.0 binary)" };
         var noPly = new Option<bool>("--no-ply") { Description = "Do not write scene.ply (3D Gaussian splats)" };
+        var plyYUp = new Option<bool>("--ply-y-up") { Description = "Write scene.ply with +Y up as scene.glb is (x, -y, -z), for splat viewers that take +Y as up; default: OpenCV axes (y down), as 3DGS training outputs are" };
         var cmd = new Command("lift", "Lift a photo to a layered 3D scene (a 3D photo): the photo as a depth mesh, what lies behind its depth edges generated, exported as .glb and .ply")
-            { model, maxSize, output, noGlb, noPly };
+            { model, maxSize, output, noGlb, noPly, plyYUp };
         src.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
@@ -48,8 +49,8 @@ public static class LiftCommand
                 }
                 if (!p.GetValue(noPly))
                 {
-                    var (splats, bytes) = SplatPlyExport.Write(scene, Path.Combine(dir, "scene.ply"), SplatPlyExport.DefaultStep(scene.Width, scene.Height));
-                    exports.Add($"scene.ply {bytes / 1e6:0.0} MB ({splats} splats)");
+                    var (splats, bytes) = SplatPlyExport.Write(scene, Path.Combine(dir, "scene.ply"), SplatPlyExport.DefaultStep(scene.Width, scene.Height), p.GetValue(plyYUp));
+                    exports.Add($"scene.ply {bytes / 1e6:0.0} MB ({splats} splats, {(p.GetValue(plyYUp) ? "+Y up" : "OpenCV axes, y down")})");
                 }
             });
             var writeMs = clock.Elapsed.TotalMilliseconds;

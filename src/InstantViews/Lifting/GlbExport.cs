@@ -42,11 +42,14 @@ public static class GlbExport
     public static (byte[] Bytes, int Step) Encode(LayeredScene scene, long maxBytes = DefaultMaxBytes, int? step = null)
     {
         if (step is < 1) throw new ArgumentException($"step must be at least 1, got {step}");
-        var textures = scene.Layers.Select((_, i) => scene.LayerPngBytes(i)).ToArray();
+        var textures = Enumerable.Range(0, scene.Layers.Count).AsParallel().AsOrdered().Select(scene.LayerPngBytes).ToArray();
         var depths = scene.Layers.Select(l => l.Depth.to_type(TorchSharp.torch.ScalarType.Float32).cpu().contiguous().data<float>().ToArray()).ToArray();
         var valids = scene.Layers.Select(l => l.Valid.to_type(TorchSharp.torch.ScalarType.Float32).cpu().contiguous().data<float>().ToArray()).ToArray();
         LayerMesh[] Meshes(int s) => [.. depths.Select((d, i) => LayerMesh.Build(d, valids[i], scene.Camera, s))];
+        // The first step whose mesh could fit (a vertex and two triangles per valid node), confirmed on the mesh itself.
+        var validPixels = valids.Sum(v => v.Count(x => x > 0.5f));
         var s = step ?? 1;
+        while (step is null && s < MaxStep && (40L * validPixels / (s * s)) + textures.Sum(t => (long)t.Length) + 4096 > maxBytes) s++;
         var meshes = Meshes(s);
         // Positions (12 bytes) and normalised 16-bit texture coordinates (4) per vertex, 32-bit indices, the PNGs, and slack for the JSON and padding.
         long Estimate(LayerMesh[] m) => m.Sum(x => 16L * x.VertexCount + 12L * x.TriangleCount) + textures.Sum(t => (long)t.Length) + 4096;

@@ -51,16 +51,15 @@ public sealed class LayeredScene : IDisposable
     readonly byte[]?[] pngs = new byte[]?[16];
     readonly object pngLock = new();
 
-    /// <summary>Layer <paramref name="i"/> as its RGBA PNG (encoded once: the folder and the .glb carry the same bytes).</summary>
+    /// <summary>Layer <paramref name="i"/> as its RGBA PNG (encoded once: the folder and the .glb carry the same bytes; layers may be encoded in parallel).</summary>
     internal byte[] LayerPngBytes(int i)
     {
         lock (pngLock)
-        {
             if (i < pngs.Length && pngs[i] is { } cached) return cached;
-            var bytes = LayerPng.Encode(LayerPng.Rgba(Layers[i].Rgb, Layers[i].Valid), Width, Height);
-            if (i < pngs.Length) pngs[i] = bytes;
-            return bytes;
-        }
+        var bytes = LayerPng.Encode(LayerPng.Rgba(Layers[i].Rgb, Layers[i].Valid), Width, Height);
+        lock (pngLock)
+            if (i < pngs.Length) pngs[i] ??= bytes;
+        return bytes;
     }
 
     /// <summary>File names of layer <paramref name="i"/>.</summary>

@@ -18,10 +18,11 @@ namespace InstantViews.Lifting;
 /// splat is a thin disc facing the source camera;</item>
 /// <item>rot is a unit quaternion (w, x, y, z) turning the splat's local z axis onto the viewing ray.</item>
 /// </list>
-/// Axes: the source camera's OpenCV axes, x right, y down, z forward (metres), the convention of COLMAP and so of the
-/// reference 3DGS outputs. Viewers disagree on which way is up: those that take +Y as up (SuperSplat, Spark,
-/// GaussianSplats3D with its default up) show this file upside down until turned a half turn about X
-/// (docs/3d-photos.md says how, per viewer).
+/// Axes: by default the source camera's OpenCV axes, x right, y down, z forward (metres), the convention of COLMAP and
+/// so of the reference 3DGS outputs. Viewers disagree on which way is up: those that take +Y as up (SuperSplat, Spark,
+/// GaussianSplats3D with its default up) show such a file upside down until turned a half turn about X
+/// (docs/3d-photos.md says how, per viewer). With <c>yUp</c> the file is written already turned, in the .glb's axes
+/// (x, -y, -z): +Y up, the camera at the origin looking down -Z; rotations are turned with it (q' = (0, 1, 0, 0) q).
 /// One splat per valid pixel of every layer, or per <c>step</c> x <c>step</c> block (the mean of the block's valid pixels that are continuous with its first).
 /// </summary>
 public static class SplatPlyExport
@@ -50,15 +51,15 @@ public static class SplatPlyExport
     }
 
     /// <summary>Writes the splats of <paramref name="scene"/> to <paramref name="path"/> (atomically); returns the splat count and file size.</summary>
-    public static (long Splats, long Bytes) Write(LayeredScene scene, string path, int step = 1)
+    public static (long Splats, long Bytes) Write(LayeredScene scene, string path, int step = 1, bool yUp = false)
     {
-        var bytes = Encode(scene, step);
+        var bytes = Encode(scene, step, yUp);
         AtomicFile.Write(path, bytes);
         return ((bytes.Length - Encoding.ASCII.GetByteCount(Header(0))) / RecordBytes, bytes.Length);
     }
 
     /// <summary>The .ply bytes.</summary>
-    public static byte[] Encode(LayeredScene scene, int step = 1)
+    public static byte[] Encode(LayeredScene scene, int step = 1, bool yUp = false)
     {
         if (step < 1) throw new ArgumentException($"step must be at least 1, got {step}");
         var cam = scene.Camera;
@@ -90,6 +91,7 @@ public static class SplatPlyExport
                         }
                     if (count == 0) continue;
                     Record(cam, su / count, sv / count, sd / count, r / count, g / count, b / count, step, opacity, record);
+                    if (yUp) TurnAboutX(record);
                     foreach (var v in record) values.Add(v);
                 }
         }
@@ -101,6 +103,13 @@ public static class SplatPlyExport
         if (BitConverter.IsLittleEndian) body.CopyTo(bytes.AsSpan(header.Length));
         else for (int i = 0; i < values.Count; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(header.Length + 4 * i), values[i]);
         return bytes;
+    }
+
+    /// <summary>A record turned a half turn about X: position (x, -y, -z), rotation (0, 1, 0, 0) (w, x, y, z) = (-x, w, -z, y).</summary>
+    static void TurnAboutX(Span<float> r)
+    {
+        (r[1], r[2]) = (-r[1], -r[2]);
+        (r[13], r[14], r[15], r[16]) = (-r[14], r[13], -r[16], r[15]);
     }
 
     /// <summary>

@@ -44,18 +44,20 @@ public class LiftRenderTests(ITestOutputHelper output)
             var photo = view.RgbTensor();
             var depth = view.DepthTensor();
             var source = cam.WithPose(RigidTransform.Identity);
-            using var scene = new PhotoLifter(LiftFixtures.TinyPipeline()).Lift(photo, depth, source, "rendered", "exact").Scene;
+            // No model: the band takes the harmonic fill, so the score does not depend on a random network's colours.
+            using var scene = new PhotoLifter(null).Lift(photo, depth, source, "rendered", "exact").Scene;
             var median = depth.flatten().median().item<float>();
             var truth = Renderer.Render(world, CameraTargets.Move(cam, 0.04 * median, 0, 0, 0, 0), 4).RgbTensor();
             var (rgb, _) = LayeredSceneRenderer.Render(scene, CameraTargets.Move(source, 0.04 * median, 0, 0, 0, 0));
             using var seen = ForwardSplat.Warp(depth.unsqueeze(0), depth, cam, CameraTargets.Move(cam, 0.04 * median, 0, 0, 0, 0));
-            var mask = seen.HoleMask.lt(0.5f).to_type(ScalarType.Float32);
+            // Seen: pixels the source's warp covers, one pixel away from any hole (the edge pixels are part seen, part not).
+            var mask = 1 - nn.functional.max_pool2d(seen.HoleMask.unsqueeze(0).unsqueeze(0), 3, stride: 1, padding: 1).squeeze(0).squeeze(0);
             psnrs.Add((Psnr(rgb, truth, mask), Psnr(photo, truth, mask)));
             output.WriteLine($"scene {k}: lifted {psnrs[^1].Lifted:0.00} dB, the photo unmoved {psnrs[^1].Still:0.00} dB, seen {mask.mean().item<float>():0.000}");
         }
-        // Measured: 28.2-29.3 dB at 96x64 (edges are a large share of so small a view; 36 dB at 1024x683, docs/3d-photos.md)
-        // against 17.8-22.2 dB for the unmoved photo; a wrong axis, a flipped pose or stretched edges fall toward the latter.
-        Assert.All(psnrs, p => Assert.True(p.Lifted >= 27, $"lifted view {p.Lifted:0.00} dB"));
-        Assert.All(psnrs, p => Assert.True(p.Lifted >= p.Still + 5, $"lifted {p.Lifted:0.00} dB vs unmoved {p.Still:0.00} dB"));
+        // Measured: 32.5-40.2 dB at 96x64 against 17.8-22.7 dB for the unmoved photo (the bench's 1024x683 view: docs/3d-photos.md);
+        // a wrong axis, a flipped pose, stretched or torn edges fall toward the latter.
+        Assert.All(psnrs, p => Assert.True(p.Lifted >= 30, $"lifted view {p.Lifted:0.00} dB"));
+        Assert.All(psnrs, p => Assert.True(p.Lifted >= p.Still + 10, $"lifted {p.Lifted:0.00} dB vs unmoved {p.Still:0.00} dB"));
     }
 }

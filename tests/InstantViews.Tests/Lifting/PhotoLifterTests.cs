@@ -1,4 +1,7 @@
+using InstantViews.GenWarp;
 using InstantViews.Lifting;
+using InstantViews.Nn;
+using InstantViews.NovelViews;
 using InstantViews.Runtime;
 using static TorchSharp.torch;
 
@@ -52,6 +55,39 @@ public class PhotoLifterTests
         // Generated colours differ from the harmonic fill's.
         using var plain = new PhotoLifter(null, new LiftOptions { Baseline = 0.3, MaxBand = 0.5 }).Lift(rgb, depth, cam, "test", "exact").Scene;
         Assert.True((scene.Layers[1].Rgb - plain.Layers[1].Rgb).abs().max().item<float>() > 0.05);
+    }
+
+    /// <summary>A generator whose every view is one colour: what the band takes from a view is then known.</summary>
+    sealed class ConstantViews(float r, float g, float b) : INovelViewGenerator
+    {
+        public string Kind => "constant";
+        public UNetConfig NetConfig => new() { Resolution = 16, ChannelMult = [1] };
+        public (Tensor Views, int Nfe) Generate(NovelViewBatch batch, long seed)
+        {
+            var (n, h, w) = (batch.Source.shape[0], batch.Source.shape[2], batch.Source.shape[3]);
+            return (tensor(new[] { r, g, b }).view(1, 3, 1, 1).expand(n, 3, h, w).contiguous(), 1);
+        }
+    }
+
+    [Fact]
+    public void Generated_band_pixels_carry_the_views_colour_and_the_seam_draws_on_the_far_side_only()
+    {
+        // Far plane red (1, -1, -1), near plane blue (-1, -1, 1); every generated view is green (-1, 1, -1).
+        var (_, depth, cam) = LiftFixtures.TwoPlanes();
+        var rgb = full(3, 32, 48, -1f);
+        rgb[2, .., ..24] = tensor(1f);
+        rgb[0, .., 24..] = tensor(1f);
+        var result = new PhotoLifter(new NovelViewPipeline(new ConstantViews(-1, 1, -1)), new LiftOptions { Baseline = 0.3, MaxBand = 0.5 })
+            .Lift(rgb, depth, cam, "test", "exact");
+        using var scene = result.Scene;
+        var bg = scene.Layers[1];
+        var band = bg.Valid.gt(0.5f) & depth.lt(3);
+        var colours = bg.Rgb.masked_select(band.unsqueeze(0).expand(3, 32, 48)).view(3, -1);
+        // Deep in the disocclusion, exactly the view's green; nearer the seam, green blended with the far side's red
+        // only: no band pixel takes the occluder's blue.
+        var green = (colours - tensor(new[] { -1f, 1, -1 }).view(3, 1)).abs().amax(0).lt(1e-4f).sum().item<long>();
+        Assert.True(green > result.BandPixels / 3, $"{green} of {result.BandPixels} exactly the generated colour");
+        Assert.True(colours[2].max().item<float>() < -0.99f, $"blue {colours[2].max().item<float>()} leaked into the band");
     }
 
     [Fact]

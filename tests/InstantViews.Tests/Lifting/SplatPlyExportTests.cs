@@ -58,6 +58,31 @@ public class SplatPlyExportTests
     }
 
     [Fact]
+    public void Y_up_turns_positions_and_rotations_a_half_turn_about_x()
+    {
+        TestTorch.Init();
+        var cam = Camera.FromFov(3, 2, 60);
+        using var scene = LiftFixtures.Single(rand(3, 2, 3) * 2 - 1, rand(2, 3) + 1, cam);
+        var down = SplatPlyExport.Encode(scene);
+        var up = SplatPlyExport.Encode(scene, yUp: true);
+        var h = Encoding.ASCII.GetByteCount(SplatPlyExport.Header(6));
+        Assert.Equal(down.Length, up.Length);
+        float F(byte[] b, int splat, int p) => BinaryPrimitives.ReadSingleLittleEndian(b.AsSpan(h + 68 * splat + 4 * p));
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.Equal(F(down, i, 0), F(up, i, 0));
+            Assert.Equal(-F(down, i, 1), F(up, i, 1));
+            Assert.Equal(-F(down, i, 2), F(up, i, 2));
+            for (int p = 3; p < 13; p++) Assert.Equal(F(down, i, p), F(up, i, p));
+            // The turned splat's axis (+z turned by q') is the turned ray: it still points along the line of sight.
+            double qw = F(up, i, 13), qx = F(up, i, 14), qy = F(up, i, 15), qz = F(up, i, 16);
+            var axis = new Vec3(2 * (qx * qz + qw * qy), 2 * (qy * qz - qw * qx), 1 - 2 * (qx * qx + qy * qy));
+            var ray = new Vec3(F(up, i, 0), F(up, i, 1), F(up, i, 2)).Normalized();
+            Assert.True((axis - ray).Length < 1e-5, $"splat {i}: {axis} vs {ray}");
+        }
+    }
+
+    [Fact]
     public void Empty_pixels_make_no_splat_and_blocks_average_their_continuous_pixels()
     {
         TestTorch.Init();
