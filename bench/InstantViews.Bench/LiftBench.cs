@@ -79,6 +79,7 @@ static class LiftBench
             var runs = Enumerable.Range(0, 3).Select(_ => Once(builtin)).ToList();
             return runs[0].Keys.ToDictionary(k => k, k => runs.Select(r => r[k]).Order().ElementAt(1));
         }
+        var load = File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : -1;
         Once(false); // warm-up: JIT, libtorch kernels, the model's first call
         var given = Median(false);
         var built = Median(true);
@@ -131,6 +132,8 @@ static class LiftBench
             ["model"] = Path.GetFileName(model),
             ["threads"] = get_num_threads(),
             ["processors"] = Environment.ProcessorCount,
+            // Other work on the machine while it ran (the 1-minute load average before the timed lifts).
+            ["load_average"] = load,
             ["depth_given"] = Stages(given),
             ["builtin_depth"] = Stages(built),
             ["quality"] = quality,
