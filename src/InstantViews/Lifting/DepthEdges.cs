@@ -57,11 +57,27 @@ static class DepthEdges
     /// <summary>The maximum over the (2r+1)^2 window around each pixel (clipped at the borders): a row pass, then a column pass.</summary>
     internal static float[] MaxFilter(float[] values, int width, int height, int radius)
     {
+        // Columns run as rows of the transpose: strided reads down a column would miss the cache on every pixel.
         var rows = new float[values.Length];
         Parallel.For(0, height, y => Line(values, rows, y * width, 1, width, radius));
-        var result = new float[values.Length];
-        Parallel.For(0, width, x => Line(rows, result, x, width, height, radius));
-        return result;
+        var columns = Transpose(rows, width, height);
+        var filtered = new float[values.Length];
+        Parallel.For(0, width, x => Line(columns, filtered, x * height, 1, height, radius));
+        return Transpose(filtered, height, width);
+    }
+
+    // [height, width] row-major -> [width, height], in 32 x 32 tiles.
+    static float[] Transpose(float[] a, int width, int height)
+    {
+        const int tile = 32;
+        var t = new float[a.Length];
+        Parallel.For(0, (height + tile - 1) / tile, by =>
+        {
+            for (int bx = 0; bx < width; bx += tile)
+                for (int y = by * tile; y < Math.Min(height, (by + 1) * tile); y++)
+                    for (int x = bx; x < Math.Min(width, bx + tile); x++) t[x * height + y] = a[y * width + x];
+        });
+        return t;
     }
 
     // Van Herk / Gil-Werman on one line (start, stride, length): prefix maxima g and suffix maxima h within blocks of

@@ -164,8 +164,15 @@ public sealed class PhotoLifter(NovelViewPipeline? pipeline, LiftOptions? option
             {
                 var p = y * w + x;
                 var best = -1;
-                foreach (var q in Neighbours(x, y, w, h))
+                // The farthest 4-neighbour across a discontinuity (inline: this loop visits every pixel).
+                void Try(int q)
+                {
                     if (d[q] > d[p] && LayerMesh.Discontinuous(d[p], d[q], t) && (best < 0 || d[q] > d[best])) best = q;
+                }
+                if (x > 0) Try(p - 1);
+                if (x + 1 < w) Try(p + 1);
+                if (y > 0) Try(p - w);
+                if (y + 1 < h) Try(p + w);
                 if (best < 0) continue;
                 owner[p] = p;
                 (farDepth[p], farPixel[p]) = (d[best], best);
