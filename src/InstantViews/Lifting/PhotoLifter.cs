@@ -176,7 +176,7 @@ public sealed class PhotoLifter(NovelViewPipeline? pipeline, LiftOptions? option
                 if (best < 0) continue;
                 owner[p] = p;
                 (farDepth[p], farPixel[p]) = (d[best], best);
-                // The disocclusion a move of `baseline` opens at this edge, in pixels (Shih et al. size the synthesis region alike).
+                // The disocclusion a move of `baseline` opens at this edge, in pixels (Shih et al. grow a band of fixed width; here it follows the parallax).
                 limit[p] = (float)Math.Min(maxBand, f * baseline * (1 / d[p] - 1 / d[best]) + Options.BandMargin);
                 queue.Enqueue(p);
             }
