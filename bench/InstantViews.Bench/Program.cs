@@ -84,6 +84,15 @@ int Run()
                 GrowthBench.Run(models, args.Skip(1).FirstOrDefault(a => a.EndsWith(".json", StringComparison.Ordinal)), photo[0], photo[1]);
                 return 0;
             }
+        case "lift":
+            // bench lift [one-step model] [results.json] [sheet.png]
+            LiftBench.Run(args.Length > 1 && !args[1].EndsWith(".json", StringComparison.Ordinal) && !args[1].EndsWith(".png", StringComparison.Ordinal) ? args[1] : "genwarp-1step-128.safetensors",
+                args.FirstOrDefault(a => a.EndsWith(".json", StringComparison.Ordinal)), args.FirstOrDefault(a => a.EndsWith(".png", StringComparison.Ordinal)));
+            return 0;
+        case "lift-photo":
+            if (args.Length < 3) { Console.Error.WriteLine("usage: bench lift-photo <image> <sheet.png> [one-step model]"); return 2; }
+            LiftBench.Photo(args[1], args[2], args.Length > 3 ? args[3] : "genwarp-1step-128.safetensors");
+            return 0;
         case "memory":
             if (args.Length < 4) { Console.Error.WriteLine("usage: bench memory <instantviews program> <results.json> \"<command>\"..."); return 2; }
             MemoryBench.Run(args[1], args[2], args[3..]);
@@ -113,7 +122,7 @@ int Run()
             ViewerBench.Run(args[1], args.Length > 2 ? args[2] : "genwarp-1step.safetensors", args.Length > 3 ? args[3] : "bench-viewer").GetAwaiter().GetResult();
             return 0;
         default:
-            Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--variant LABEL=G]... [--skip-teacher] [--count N] [--json F] [--csv F] [--grids DIR], stream [res] [spp], scenes [seconds] [json], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width], growth <one-step model>... [json] [--photo WxH], upscale <generator> <teacher> [count], viewer <program> [model] [folder], tables [--check] (run in the repository), memory <program> <json> \"<command>\"...");
+            Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--variant LABEL=G]... [--skip-teacher] [--count N] [--json F] [--csv F] [--grids DIR], stream [res] [spp], scenes [seconds] [json], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width], growth <one-step model>... [json] [--photo WxH], upscale <generator> <teacher> [count], lift [one-step model] [json] [sheet.png], lift-photo <image> <sheet.png> [model], viewer <program> [model] [folder], tables [--check] (run in the repository), memory <program> <json> \"<command>\"...");
             return which == "--help" ? 0 : 2;
     }
 }

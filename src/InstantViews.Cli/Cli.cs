@@ -75,6 +75,7 @@ public static class Cli
         root.Subcommands.Add(OrbitCommand.Build());
         root.Subcommands.Add(ViewCommand.Build());
         root.Subcommands.Add(ModelsCommand.Build());
+        root.Subcommands.Add(LiftCommand.Build());
         OptionRules.Apply(root);
         return root;
     }

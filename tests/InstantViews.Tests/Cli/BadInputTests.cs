@@ -496,6 +496,20 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add("nvs --model {d}/genwarp.safetensors --image {d}/gdepth-bad.jpg --depth auto --target orbit:5,0,0 --out {o}.png", 1, "GDepth:Data is not valid base64");
         Add("warp --image {d}/img.png --depth onnx:{d}/da.onnx --onnx-preset midas-small --onnx-size 30x30 --target orbit:5,0,0 --out {o}", 1, "--onnx-size 30x30: the midas-small preset needs multiples of 32");
         Add("depth eval --model embedded", 1, "this command has no single photo");
+        // lift: the image, its depth, the output folder, the model's kind, the size cap.
+        const string lift = "lift --model {d}/one-step.safetensors";
+        Add($"{lift} --image {{d}}/missing.png --depth {{d}}/depth.npy --out {{o}}", 1, "missing.png': file not found");
+        Add($"{lift} --image {{d}}/tiny.png --depth builtin --out {{o}}", 1, "too small");
+        Add($"{lift} --image {{d}}/img.png --depth {{d}}/depth-small.npy --out {{o}}", 1, "depth-small.npy");
+        Add($"{lift} --image {{d}}/img.png --depth {{d}}/depth-nan.npy --out {{o}}", 1, "depth-nan.npy");
+        Add($"{lift} {img} --out {{d}}/a-file", 1, "a-file': is a file");
+        Add($"{lift} {img} --out {{d}}/a-file/scene", 1, "a-file");
+        Add($"{lift} {img} --out {{d}}/stereo-ok", 1, "stereo-ok': folder exists, is not empty and holds no scene.json");
+        Add($"lift --model {{d}}/genwarp.safetensors {img} --out {{o}}", 1, "lift generates with a one-step GenWarp");
+        Add($"lift --model {{d}}/unet.safetensors {img} --out {{o}}", 1, "unet");
+        Add($"{lift} {img} --max-size 7 --out {{o}}", 2, "--max-size must be 8 to 8192 pixels, got 7");
+        Add($"{lift} {wide} --out {{o}}", 1, capped);
+        Add($"{lift} {img}", 2, "--out");
         return data;
     }
 
