@@ -76,6 +76,7 @@ public static class Cli
         root.Subcommands.Add(ViewCommand.Build());
         root.Subcommands.Add(ModelsCommand.Build());
         root.Subcommands.Add(LiftCommand.Build());
+        root.Subcommands.Add(RenderCommand.Build());
         OptionRules.Apply(root);
         return root;
     }

@@ -13,7 +13,7 @@ public static class OptionRules
 {
     static readonly HashSet<string> Positive =
     [
-        "--alpha", "--baseline-mm", "--batch", "--channels", "--checkpoint-every", "--checkpoint-minutes", "--chunk", "--count", "--disparity-scale", "--distil-batch", "--distil-steps", "--feature-size", "--focal", "--fill-size", "--frames", "--height",
+        "--alpha", "--baseline-mm", "--batch", "--channels", "--checkpoint-every", "--checkpoint-minutes", "--chunk", "--count", "--disparity-scale", "--distil-batch", "--distil-steps", "--feature-size", "--focal", "--fill-size", "--amount", "--stereo", "--frames", "--height",
         "--kid-subset-size", "--kid-subsets", "--level-channels", "--lr", "--max-size", "--minutes", "--pairs", "--perceptual-size", "--resolution", "--seconds", "--sigma-max", "--size",
         "--spp", "--steps", "--width", "--zoom",
     ];
@@ -32,6 +32,7 @@ public static class OptionRules
         // The photo's long side (`view`, `nvs`, `orbit`); PhotoViewSizes.Check says the same.
         ["--max-size"] = (8, 8192, " pixels"),
         ["--zoom"] = (1, 16, ""),
+        ["--fps"] = (1, 240, " frames per second"),
         ["--port"] = (0, 65535, " (0: any free port)"),
         ["--delay"] = (0, 655350, " ms (a GIF frame delay is a 16-bit count of centiseconds)"),
     };

@@ -40,6 +40,18 @@ public sealed class LayeredScene : IDisposable
     public int Width => Camera.Width;
     public int Height => Camera.Height;
 
+    /// <summary>The median depth (metres) of the photo's layer where it is valid: the scale camera paths are measured in.</summary>
+    public double MedianDepth
+    {
+        get
+        {
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var layer = Layers[0];
+            var depths = layer.Depth.masked_select(layer.Valid.gt(0.5));
+            return depths.numel() > 0 ? depths.median().item<float>() : layer.Depth.median().item<float>();
+        }
+    }
+
     public LayeredScene(Camera camera, IReadOnlyList<SceneLayer> layers, string depthSource, string depthScale, (int Width, int Height) photoSize)
     {
         if (layers.Count == 0) throw new ArgumentException("a scene needs at least one layer");

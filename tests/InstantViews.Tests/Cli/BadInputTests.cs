@@ -510,6 +510,14 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add($"{lift} {img} --max-size 7 --out {{o}}", 2, "--max-size must be 8 to 8192 pixels, got 7");
         Add($"{lift} {wide} --out {{o}}", 1, capped);
         Add($"{lift} {img}", 2, "--out");
+        // render: the scene folder, the path, the frames, the output.
+        Add("render --scene {d}/no-such-scene --out {o}.mp4", 1, "no-such-scene");
+        Add("render --scene {d}/stereo-ok --out {o}.mp4", 1, "scene.json");
+        Add("render --scene {d}/stereo-ok --path spiral --out {o}.mp4", 2, "spiral");
+        Add("render --scene {d}/stereo-ok --frames 0 --out {o}.mp4", 2, "--frames must be positive, got 0");
+        Add("render --scene {d}/stereo-ok --fps 0 --out {o}.mp4", 2, "--fps must be 1 to 240 frames per second, got 0");
+        Add("render --scene {d}/stereo-ok --out {o}.avi", 1, ".avi");
+        Add("render --scene {d}/stereo-ok --stereo -1 --out {o}.mp4", 2, "--stereo must be positive, got -1");
         return data;
     }
 
