@@ -31,8 +31,10 @@ public static class GenWarpEvalCommand
         var only = new Option<string[]>("--methods") { Description = "Evaluate only these methods (as named in the table, e.g. genwarp, genwarp+compose, genwarp-1step, genwarp-1step+compose, warp-inpaint, warp-inpaint+compose, warp+harmonic, warp-only; default: all given), on the same pairs", AllowMultipleArgumentsPerToken = true };
         var depthTables = new Option<string>("--depth") { Description = "Which source-depth tables to score: both, estimated (the depth model's) or gt (ground truth)", DefaultValueFactory = _ => "both" };
         depthTables.AcceptOnlyFromAmong("both", "estimated", "gt");
+        var split = new Option<string>("--split") { Description = "Scene seeds of the pairs: test (from 1,000,000; published tables) or validation (from 2,000,000; for tuning and ablations)", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong("test", "validation");
         var cmd = new Command("eval", "Compare GenWarp (and one-step GenWarp) and warp-and-inpaint, each alone and composed into the warp, against classical (harmonic) inpainting of the warp and the grey-hole warp, on evaluation pairs by covisibility range, with estimated and true depth")
-        { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler, oneStep, grown, resolution, only, depthTables };
+        { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler, oneStep, grown, resolution, only, depthTables, split };
         var shard = ShardOptions.Create();
         shard.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
@@ -93,6 +95,7 @@ public static class GenWarpEvalCommand
                 Batch = p.GetValue(batch),
                 Spp = p.GetValue(spp),
                 Seed = ctx.Seed,
+                Split = p.GetValue(split) == "validation" ? Scenes.SceneSplit.Validation : Scenes.SceneSplit.Eval,
                 DepthModel = p.GetValue(depthModel) ?? BuiltinDepth.FindShipped(),
                 Depths = p.GetValue(depthTables) switch { "estimated" => DepthTables.Estimated, "gt" => DepthTables.GroundTruth, _ => DepthTables.Both },
                 Recorded = part.Count == 1 ? new Dictionary<string, string>() : new Dictionary<string, string>
@@ -116,7 +119,7 @@ public static class GenWarpEvalCommand
             var samplingText = multiStep is null ? "" : $"GenWarp sampling: {sampling.Sampler} {sampling.Steps} points, guidance {sampling.Guidance.ToString(CultureInfo.InvariantCulture)}, NFE {multiStep.Nfe} per view; ";
             var oneStepText = oneStepRow is null ? "" : $"genwarp-1step: NFE {oneStepRow.Nfe} per view; ";
             var preserverText = multiStep is null && oneStepRow is null ? "" : "NFE counts GenWarp's semantic-preserver pass; ";
-            Console.WriteLine($"pairs at {evalRes}px; {samplingText}{oneStepText}{preserverText}{result.Minutes:0.0} min");
+            Console.WriteLine($"{p.GetValue(split)} pairs at {evalRes}px; {samplingText}{oneStepText}{preserverText}{result.Minutes:0.0} min");
             PrintRows(result.Rows);
             Console.WriteLine($"wrote {Path.Combine(dir, "results.csv")} and example grids (source | warped | generated | ground truth)");
             return 0;

@@ -81,7 +81,7 @@ public sealed class GenWarpTrainer : EmaTrainingRun
         var train = Settings.Train;
         if (sampleBatch is null)
         {
-            using var evalPairs = new ScenePairs(pairs.Config with { Split = SceneSplit.Eval, Seed = 0 }, pairs.DepthEstimator);
+            using var evalPairs = new ScenePairs(pairs.Config with { Split = SceneSplit.Preview, Seed = 0 }, pairs.DepthEstimator);
             var b = evalPairs.Batch(evalPairs.Render(0, train.SampleCount), Device);
             sampleBatch = new NovelViewBatch(b.Source.DetachFromDisposeScope(), b.TargetEmbedding.DetachFromDisposeScope(),
                 b.WarpedRgb.DetachFromDisposeScope(), b.HoleMask.DetachFromDisposeScope(), b.Target!.DetachFromDisposeScope());

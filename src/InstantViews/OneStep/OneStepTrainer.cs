@@ -176,7 +176,7 @@ public sealed class OneStepTrainer : GanTrainingRun
         using var noGrad = no_grad();
         if (sampleBatch is null)
         {
-            using var evalPairs = new ScenePairs(data.Config with { Split = SceneSplit.Eval, Seed = 0 }, data.DepthEstimator);
+            using var evalPairs = new ScenePairs(data.Config with { Split = SceneSplit.Preview, Seed = 0 }, data.DepthEstimator);
             var b = evalPairs.Batch(evalPairs.Render(0, Train.SampleCount), device);
             sampleBatch = new NovelViewBatch(b.Source.DetachFromDisposeScope(), b.TargetEmbedding.DetachFromDisposeScope(),
                 b.WarpedRgb.DetachFromDisposeScope(), b.HoleMask.DetachFromDisposeScope(), b.Target!.DetachFromDisposeScope());
@@ -208,7 +208,7 @@ public sealed class OneStepTrainer : GanTrainingRun
         using var noGrad = no_grad();
         if (grownSamples is null)
         {
-            using var evalPairs = new ScenePairs(data.Config with { Split = SceneSplit.Eval, Seed = 0 }, data.DepthEstimator);
+            using var evalPairs = new ScenePairs(data.Config with { Split = SceneSplit.Preview, Seed = 0 }, data.DepthEstimator);
             var g = GrownBatch.From(evalPairs, evalPairs.Render(0, Train.SampleCount), Generator.NetConfig.Resolution, Levels, device);
             var b = g.Base;
             grownSamples = new GrownBatch(new NovelViewBatch(b.Source.DetachFromDisposeScope(), b.TargetEmbedding.DetachFromDisposeScope(), b.WarpedRgb.DetachFromDisposeScope(),

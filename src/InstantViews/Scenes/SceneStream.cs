@@ -9,8 +9,12 @@ namespace InstantViews.Scenes;
 /// </summary>
 public sealed class SceneStream : IDisposable
 {
-    /// <summary>First evaluation scene seed; training seeds are hashed into [0, EvalSeedStart).</summary>
+    /// <summary>First evaluation (test) scene seed; training seeds are hashed into [0, EvalSeedStart).</summary>
     public const long EvalSeedStart = 1_000_000;
+    /// <summary>First validation scene seed (tuning and ablations; disjoint from the test seeds below it).</summary>
+    public const long ValidationSeedStart = 2_000_000;
+    /// <summary>First preview scene seed (trainers' sample grids).</summary>
+    public const long PreviewSeedStart = 3_000_000;
 
     public SceneStreamConfig Config { get; }
     readonly Camera intrinsics;
@@ -32,10 +36,17 @@ public sealed class SceneStream : IDisposable
         prefetch = Config.Prefetch > 0 ? Config.Prefetch : 4 * Environment.ProcessorCount;
     }
 
-    /// <summary>Scene seed number <paramref name="k"/> of a split: evaluation seeds count up from 1,000,000; training seeds are hashed below it.</summary>
-    public static long SceneSeed(SceneSplit split, long streamSeed, long k) => split == SceneSplit.Eval
-        ? EvalSeedStart + streamSeed + k
-        : (long)(SceneRandom.Mix((ulong)streamSeed * 0x9E3779B97F4A7C15UL + (ulong)k) % (ulong)EvalSeedStart);
+    /// <summary>
+    /// Scene seed number <paramref name="k"/> of a split: evaluation seeds count up from 1,000,000, validation seeds from
+    /// 2,000,000, preview seeds from 3,000,000 (streamSeed + k below 1,000,000 keeps them apart); training seeds are hashed below 1,000,000.
+    /// </summary>
+    public static long SceneSeed(SceneSplit split, long streamSeed, long k) => split switch
+    {
+        SceneSplit.Eval => EvalSeedStart + streamSeed + k,
+        SceneSplit.Validation => ValidationSeedStart + streamSeed + k,
+        SceneSplit.Preview => PreviewSeedStart + streamSeed + k,
+        _ => (long)(SceneRandom.Mix((ulong)streamSeed * 0x9E3779B97F4A7C15UL + (ulong)k) % (ulong)EvalSeedStart),
+    };
 
     /// <summary>View number <paramref name="index"/> of this stream, rendered on the calling thread.</summary>
     public RenderedView RenderView(long index)

@@ -1,7 +1,11 @@
 namespace InstantViews.Scenes;
 
-/// <summary>Which scene seeds a stream draws from: training seeds are below 1,000,000, evaluation seeds from it up.</summary>
-public enum SceneSplit { Train, Eval }
+/// <summary>
+/// Which scene seeds a stream draws from, disjoint ranges: training seeds are hashed below 1,000,000; evaluation (test)
+/// seeds, which published tables use, count up from 1,000,000; validation seeds, for tuning and ablations, from
+/// 2,000,000; preview seeds, for the sample grids trainers draw, from 3,000,000.
+/// </summary>
+public enum SceneSplit { Train, Eval, Validation, Preview }
 
 /// <summary>
 /// Settings of a <see cref="SceneStream"/>. <see cref="ViewsPerScene"/> single views share one scene;

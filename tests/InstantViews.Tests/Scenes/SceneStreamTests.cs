@@ -43,7 +43,10 @@ public class SceneStreamTests
         for (long k = 0; k < 1000; k++)
         {
             Assert.InRange(SceneStream.SceneSeed(SceneSplit.Train, 3, k), 0, SceneStream.EvalSeedStart - 1);
-            Assert.True(SceneStream.SceneSeed(SceneSplit.Eval, 0, k) >= SceneStream.EvalSeedStart);
+            // Test, validation and preview seeds: their own million each, whatever the stream seed below a million.
+            Assert.Equal(1_000_000 + 5 + k, SceneStream.SceneSeed(SceneSplit.Eval, 5, k));
+            Assert.Equal(2_000_000 + 5 + k, SceneStream.SceneSeed(SceneSplit.Validation, 5, k));
+            Assert.Equal(3_000_000 + 5 + k, SceneStream.SceneSeed(SceneSplit.Preview, 5, k));
         }
     }
 }

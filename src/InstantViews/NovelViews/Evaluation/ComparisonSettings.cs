@@ -7,6 +7,8 @@ public sealed record ComparisonSettings
     public int Batch { get; init; } = 8;
     public int Spp { get; init; } = 2;
     public long Seed { get; init; }
+    /// <summary>The scene seeds the pairs come from: the test split (Eval, from 1,000,000: published tables) or Validation (from 2,000,000: tuning and ablations).</summary>
+    public Scenes.SceneSplit Split { get; init; } = Scenes.SceneSplit.Eval;
     /// <summary>The depth network of the estimated-depth table (null or missing: that table is skipped, unless it is the only one asked for).</summary>
     public string? DepthModel { get; init; }
     /// <summary>Which depth tables to score: both (the default), only the estimated-depth one, or only the ground-truth one.</summary>

@@ -30,7 +30,8 @@ public static class NovelViewComparison
         if (n < 2) throw new UserError($"pairs per range must be at least 2 (KID and FD need two samples), got {n}");
         var part = shard is { Count: > 1 } s ? s : (Shard?)null;
         var notes = new List<string>();
-        var streamConfig = new SceneStreamConfig(resolution, resolution, settings.Spp, SceneSplit.Eval, settings.Seed, MinCovisibility: 0.2, MaxCovisibility: 0.8);
+        if (settings.Split is not (SceneSplit.Eval or SceneSplit.Validation)) throw new ArgumentException($"compared pairs come from the test or the validation split, not {settings.Split}");
+        var streamConfig = new SceneStreamConfig(resolution, resolution, settings.Spp, settings.Split, settings.Seed, MinCovisibility: 0.2, MaxCovisibility: 0.8);
         using var gt = new ScenePairs(streamConfig);
         var tables = new List<ScenePairs>();
         if (settings.Depths != DepthTables.Estimated) tables.Add(gt);
@@ -52,6 +53,7 @@ public static class NovelViewComparison
             ["--pairs"] = n.ToString(CultureInfo.InvariantCulture),
             ["--spp"] = settings.Spp.ToString(CultureInfo.InvariantCulture),
             ["--seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
+            ["--split"] = settings.Split.ToString(),
             ["--resolution"] = resolution.ToString(CultureInfo.InvariantCulture),
             ["--depth"] = settings.Depths.ToString(),
             ["--depth-model"] = hasDepthModel && settings.Depths != DepthTables.GroundTruth ? Checkpoint.ContentHash(settings.DepthModel!) : "(not used)",
