@@ -38,6 +38,9 @@ int Run()
                 Console.WriteLine($"SceneStream {res}x{res}, {spp} spp: {n / sw.Elapsed.TotalSeconds:0.0} views/s");
                 return 0;
             }
+        case "consistency":
+            ConsistencyBench.Run(args.Length > 1 ? args[1] : "genwarp-1step-128.safetensors", args.Length > 2 ? args[2] : null);
+            return 0;
         case "depth-views":
             DepthViewsBench.Run(args.Length > 1 ? args[1] : null, args.Length > 2 ? args[2] : "depth-views.png");
             return 0;
