@@ -14,7 +14,7 @@ public static class DepthViewsBench
         var photos = photosDir is null ? null : PhotoCorpus.Load(photosDir);
         var views = new DepthTrainingViews(256, 192, 2, 0, photos);
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var (rgb, depth) = views.Batch(0, 16);
+        var (rgb, depth, _) = views.Batch(0, 16);
         var rate = 16 / sw.Elapsed.TotalSeconds;
         var tiles = new List<Tensor>();
         for (int i = 0; i < 16; i++)

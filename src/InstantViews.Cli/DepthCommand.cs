@@ -73,12 +73,13 @@ public static class DepthCommand
         var width = new Option<int>("--width") { Description = "resnet: training view width, a multiple of 32", DefaultValueFactory = _ => 256 };
         var height = new Option<int>("--height") { Description = "resnet: training view height, a multiple of 32", DefaultValueFactory = _ => 192 };
         var frozen = new Option<int>("--frozen-steps") { Description = "resnet: steps with the ImageNet encoder frozen", DefaultValueFactory = _ => 1000 };
+        var encoderRate = new Option<double>("--encoder-rate") { Description = "resnet: the encoder's learning rate after the frozen steps, relative to the decoder's", DefaultValueFactory = _ => 0.1 };
         var res = new Option<int>("--resolution") { Description = "unet: training views are RES x RES (the network's input width)", DefaultValueFactory = _ => 64 };
         var channels = new Option<int>("--channels") { Description = "unet: U-Net base channels", DefaultValueFactory = _ => 16 };
         var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 16 };
         var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 1e-3 };
         var cmd = new Command("train", "Train the built-in depth network on streamed procedural scenes (atomic checkpoints; --resume continues)")
-        { outDir, arch, photos, width, height, frozen, res, channels, batch, lr };
+        { outDir, arch, photos, width, height, frozen, encoderRate, res, channels, batch, lr };
         training.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
@@ -93,8 +94,8 @@ public static class DepthCommand
                 if (!resuming && (w % 32 != 0 || h % 32 != 0)) throw new UserError($"--width and --height must be multiples of 32, got {w}x{h}");
                 if (p.GetValue(photos) is { } corpus && !resuming && !File.Exists(Path.Combine(corpus, "manifest.tsv")))
                     throw new UserError($"--photos '{corpus}': no manifest.tsv; build the corpus with scripts/realphotos {corpus}");
-                train = train with { Width = w, Height = h, Photos = p.GetValue(photos) is { } c ? Path.GetFullPath(c) : null, EncoderFrozenSteps = p.GetValue(frozen) };
-                net = new DepthResNetConfig { InputLongSide = Math.Max(w, h) };
+                train = train with { Width = w, Height = h, Photos = p.GetValue(photos) is { } c ? Path.GetFullPath(c) : null, EncoderFrozenSteps = p.GetValue(frozen), EncoderRateScale = p.GetValue(encoderRate) };
+                net = new DepthResNetConfig { InputLongSide = Math.Max(w, h), CanonicalFocal = 0.5 / Math.Tan(Math.PI / 6) };
             }
             else
             {
@@ -103,7 +104,7 @@ public static class DepthCommand
                 net = new DepthNetConfig { Resolution = r, Channels = p.GetValue(channels) };
             }
             using var trainer = resuming ? DepthTrainer.Resume(dir, ctx.Device) : DepthTrainer.Create(net, train, dir, ctx.Device);
-            if (resuming) Cli.NoteIgnoredOnResume(p, arch, photos, width, height, frozen, res, channels, batch, lr);
+            if (resuming) Cli.NoteIgnoredOnResume(p, arch, photos, width, height, frozen, encoderRate, res, channels, batch, lr);
             Console.WriteLine($"training {trainer.Net.Summary}, from step {trainer.Step}");
             training.Train(trainer, p);
             return 0;

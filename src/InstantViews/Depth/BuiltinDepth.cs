@@ -44,6 +44,6 @@ public sealed class BuiltinDepth : IDepthEstimator
     {
         DepthChecks.RequireRgb(rgb);
         var device = ((nn.Module)Net).parameters().First().device;
-        return Net.Predict(rgb.to(device)).cpu();
+        return Net.Predict(rgb.to(device), camera is null ? null : camera.Fx / camera.Width).cpu();
     }
 }

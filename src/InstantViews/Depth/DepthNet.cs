@@ -48,8 +48,8 @@ public sealed class DepthNet : nn.Module<Tensor, Tensor>, ICheckpointable, IDept
         return (Math.Max(m, h), Cfg.Resolution);
     }
 
-    /// <summary>Metric depth [H, W] for one image [3, H, W] in [-1, 1], at the image's own size.</summary>
-    public Tensor Predict(Tensor rgb)
+    /// <summary>Metric depth [H, W] for one image [3, H, W] in [-1, 1], at the image's own size (trained at one field of view: the focal length is not used).</summary>
+    public Tensor Predict(Tensor rgb, double? focalRatio = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

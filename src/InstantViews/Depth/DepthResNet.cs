@@ -93,7 +93,7 @@ public sealed class DepthResNet : nn.Module<Tensor, Tensor>, ICheckpointable, ID
         return (Math.Max(m, (int)Math.Round(height * scale / m) * m), Math.Max(m, (int)Math.Round(width * scale / m) * m));
     }
 
-    public Tensor Predict(Tensor rgb)
+    public Tensor Predict(Tensor rgb, double? focalRatio = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -101,7 +101,8 @@ public sealed class DepthResNet : nn.Module<Tensor, Tensor>, ICheckpointable, ID
         var (nh, nw) = InputSize(h, w);
         var x = Resize.To(rgb.unsqueeze(0), nh, nw);
         var logDepth = forward(x).unsqueeze(1);
-        var back = Resize.To(logDepth, h, w, ResizeFilter.Bilinear);
-        return back[0, 0].exp().MoveToOuterDisposeScope();
+        var back = Resize.To(logDepth, h, w, ResizeFilter.Bilinear)[0, 0].exp();
+        if (Cfg.CanonicalFocal is { } canonical && focalRatio is { } f) back = back * (f / canonical);
+        return back.MoveToOuterDisposeScope();
     }
 }

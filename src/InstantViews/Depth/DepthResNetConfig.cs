@@ -13,6 +13,12 @@ public sealed record DepthResNetConfig
     public int[] DecoderChannels { get; init; } = [32, 48, 64, 128];
     /// <summary>Added to the output: the zero-initialised last layer starts at exp(offset) metres.</summary>
     public double LogDepthOffset { get; init; } = 1.0;
+    /// <summary>
+    /// The canonical camera's focal length in image widths (0.866: a 60 degree horizontal field of view), or null. With
+    /// it the network predicts the depth a canonical camera would see (training targets are scaled by f_c / f), and a
+    /// photo's depth is that times f / f_c from its own camera: the same picture from a longer lens is farther away.
+    /// </summary>
+    public double? CanonicalFocal { get; init; }
 
     /// <summary>Inputs are multiples of this (five halvings).</summary>
     public const int SizeMultiple = 32;

@@ -76,7 +76,9 @@ public sealed class DepthTrainer : EmaTrainingRun
             views ??= new DepthTrainingViews(Train.Width, Train.Height, Train.Spp, Train.Seed,
                 Train.Photos is { } dir ? PhotoCorpus.Load(dir) : null);
             v2.EncoderFrozen = Step < Train.EncoderFrozenSteps;
-            var (rgbV, depthV) = views.Batch(first, Train.BatchSize);
+            var (rgbV, depthV, focal) = views.Batch(first, Train.BatchSize);
+            // With a canonical camera the targets are the depths it would see: d f_c / f.
+            if (v2.Cfg.CanonicalFocal is { } canonical) depthV = depthV * (canonical / focal).view(-1, 1, 1);
             var terms = RelativeDepthLoss.Compute(v2.forward(rgbV.to(Device)), depthV.to(Device),
                 new RelativeDepthLoss.Weights(Train.GradientWeight, Train.MetricWeight, Train.ScaleInvariantWeight));
             return terms.Total;

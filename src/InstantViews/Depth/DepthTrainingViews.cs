@@ -15,8 +15,8 @@ public sealed class DepthTrainingViews(int width, int height, int spp, long seed
     public int Width { get; } = width;
     public int Height { get; } = height;
 
-    /// <summary>View <paramref name="index"/>: RGB packed HWC in [0, 1] and depth [H, W] in metres.</summary>
-    public (float[] Rgb, float[] Depth) Render(long index)
+    /// <summary>View <paramref name="index"/>: RGB packed HWC in [0, 1], depth [H, W] in metres and the focal length in image widths.</summary>
+    public (float[] Rgb, float[] Depth, double FocalRatio) Render(long index)
     {
         var sceneSeed = SceneStream.SceneSeed(SceneSplit.Train, seed, index / viewsPerScene);
         var scene = VariedSceneGenerator.Generate(sceneSeed, photos);
@@ -27,23 +27,25 @@ public sealed class DepthTrainingViews(int width, int height, int spp, long seed
         var depth = (float[])view.Depth.Clone();
         PhotoAugment.Apply(rgb, Width, Height, rng);
         if (rng.Chance(0.5)) FlipRows(rgb, depth, Width, Height);
-        return (rgb, depth);
+        return (rgb, depth, intrinsics.Fx / Width);
     }
 
-    /// <summary>Views first ... first + n - 1 as RGB [n, 3, H, W] in [-1, 1] and depth [n, H, W], rendered in parallel.</summary>
-    public (Tensor Rgb, Tensor Depth) Batch(long first, int n)
+    /// <summary>Views first ... first + n - 1 as RGB [n, 3, H, W] in [-1, 1], depth [n, H, W] and focal lengths [n] (image widths), rendered in parallel.</summary>
+    public (Tensor Rgb, Tensor Depth, Tensor FocalRatio) Batch(long first, int n)
     {
         var plane = Width * Height;
         var rgb = new float[n * 3 * plane];
         var depth = new float[n * plane];
+        var focal = new float[n];
         Parallel.For(0, n, i =>
         {
-            var (r, d) = Render(first + i);
+            var (r, d, f) = Render(first + i);
+            focal[i] = (float)f;
             for (int p = 0; p < plane; p++)
                 for (int c = 0; c < 3; c++) rgb[(i * 3 + c) * plane + p] = r[3 * p + c] * 2 - 1;
             Array.Copy(d, 0, depth, i * plane, plane);
         });
-        return (tensor(rgb, [n, 3, Height, Width]), tensor(depth, [n, Height, Width]));
+        return (tensor(rgb, [n, 3, Height, Width]), tensor(depth, [n, Height, Width]), tensor(focal, [n]));
     }
 
     /// <summary>Mirrors each row of an HWC RGB image and its depth left to right.</summary>

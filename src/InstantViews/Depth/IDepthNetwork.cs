@@ -3,8 +3,8 @@ namespace InstantViews.Depth;
 /// <summary>A depth network that can be the built-in depth: metric depth for one image at the image's own size.</summary>
 public interface IDepthNetwork
 {
-    /// <summary>Metric depth [H, W] (metres) for one image [3, H, W] in [-1, 1].</summary>
-    TorchSharp.torch.Tensor Predict(TorchSharp.torch.Tensor rgb);
+    /// <summary>Metric depth [H, W] (metres) for one image [3, H, W] in [-1, 1]; <paramref name="focalRatio"/> is its camera's focal length in image widths, if known.</summary>
+    TorchSharp.torch.Tensor Predict(TorchSharp.torch.Tensor rgb, double? focalRatio = null);
 
     long ParameterCount { get; }
 

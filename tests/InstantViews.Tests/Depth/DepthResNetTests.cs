@@ -128,4 +128,31 @@ public class DepthResNetTests
         Assert.Equal(File.ReadAllText(Path.Combine(straight.Path, "loss.csv")).Split('\n').Select(l => string.Join(",", l.Split(',').Take(3))),
             File.ReadAllText(Path.Combine(resumed.Path, "loss.csv")).Split('\n').Select(l => string.Join(",", l.Split(',').Take(3))));
     }
+
+    [Fact]
+    public void With_a_canonical_camera_depth_scales_with_the_focal_length()
+    {
+        using var net = new DepthResNet(new DepthResNetConfig { InputLongSide = 64, BlocksPerStage = [1, 1, 1, 1], CanonicalFocal = 0.866 });
+        var rgb = rand(3, 40, 60) * 2 - 1;
+        var canonical = net.Predict(rgb);
+        // Twice the focal length (a narrower lens): the same picture is twice as far.
+        Assert.True((net.Predict(rgb, 1.732) - canonical * 2).abs().max().item<float>() < 1e-4);
+        Assert.True((net.Predict(rgb, 0.866) - canonical).abs().max().item<float>() < 1e-5);
+        // The built-in estimator passes the photo's camera: fx / width.
+        var estimator = new BuiltinDepth(net);
+        var camera = InstantViews.Geometry.Camera.FromFov(60, 40, 30);
+        Assert.True((estimator.Estimate(rgb, camera) - canonical * (camera.Fx / 60 / 0.866)).abs().max().item<float>() < 1e-4);
+    }
+
+    [Fact]
+    public void A_flat_prediction_costs_a_finite_loss_with_finite_gradients()
+    {
+        // A fresh network predicts the same depth everywhere: the alignment must not divide by its zero variance.
+        var flat = ones(2, 16, 16).requires_grad_(true);
+        var gt = rand(2, 16, 16) * 4 + 1;
+        var terms = RelativeDepthLoss.Compute(flat, gt, new RelativeDepthLoss.Weights());
+        Assert.True(float.IsFinite(terms.Total.item<float>()) && terms.Total.item<float>() < 10, $"loss {terms.Total.item<float>()}");
+        terms.Total.backward();
+        Assert.True(flat.grad!.isfinite().all().item<bool>());
+    }
 }
