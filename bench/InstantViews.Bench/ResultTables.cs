@@ -38,6 +38,7 @@ public static partial class ResultTables
         "depth-pairs" => DepthPairs(ReadCsv(file)),
         "depth-eval" => DepthEval(ReadCsv(file)),
         "lift" => Lift(ReadJson(file)),
+        "guidance" => Guidance(ReadCsv(file)),
         "consistency" => Consistency(ReadJson(file)),
         _ => throw new InvalidOperationException($"unknown table kind '{kind}' (for {file})"),
     };
@@ -146,6 +147,22 @@ public static partial class ResultTables
         sb.AppendLine($"| lifted scene (`lift`, rendered) | **{D("lifted_psnr_between_frames")} dB** |");
         sb.AppendLine($"| per-view fills (`nvs` composed, each frame) | {D("per_view_psnr_between_frames")} dB |");
         sb.AppendLine($"| difference (target: at least 3 dB) | {D("lifted_minus_per_view_db")} dB |");
+        return sb.ToString();
+    }
+
+    /// <summary>`genwarp eval` per guidance scale (a `guidance` column before its rows; "baseline" for the warp-and-inpaint rows).</summary>
+    static string Guidance(List<Dictionary<string, string>> rows)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| guidance | NFE | PSNR mid | KID mid | FD mid | PSNR long | KID long | FD long |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var g in rows.GroupBy(r => r["guidance"]))
+        {
+            var mid = g.First(r => r["range"] == "mid");
+            var lng = g.First(r => r["range"] == "long");
+            var name = g.Key == "baseline" ? $"warp-inpaint baseline (its own settings)" : g.Key;
+            sb.AppendLine($"| {name} | {mid["nfe"]} | {N(mid["psnr"], "0.00")} | {N(mid["kid"], "0.00")} | {N(mid["fd"], "0.0")} | {N(lng["psnr"], "0.00")} | {N(lng["kid"], "0.00")} | {N(lng["fd"], "0.0")} |");
+        }
         return sb.ToString();
     }
 }
