@@ -1,5 +1,6 @@
 using InstantViews.Imaging;
 using InstantViews.Metrics;
+using InstantViews.Nn;
 using InstantViews.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,11 +38,11 @@ public sealed class DepthResNet : nn.Module<Tensor, Tensor>, ICheckpointable, ID
         for (int level = 3; level >= 0; level--)
         {
             var c = config.DecoderChannels[level];
-            reduce.Add(nn.Conv2d(inC, c, 3, padding: 1));
-            fuse.Add(nn.Conv2d(c + skips[level], c, 3, padding: 1));
+            reduce.Add(Layers.Conv2d(inC, c, 3, padding: 1));
+            fuse.Add(Layers.Conv2d(c + skips[level], c, 3, padding: 1));
             inC = c;
         }
-        head = nn.Conv2d(inC, 1, 3, padding: 1);
+        head = Layers.Conv2d(inC, 1, 3, padding: 1);
         using (no_grad())
         {
             head.weight!.zero_();

@@ -1,4 +1,6 @@
 using InstantViews.Metrics;
+using InstantViews.Nn;
+using InstantViews.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -23,7 +25,7 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor[]>
     public ResNetEncoder(int[] blocksPerStage) : base(nameof(ResNetEncoder))
     {
         if (blocksPerStage.Length != 4 || blocksPerStage.Any(b => b < 1)) throw new ArgumentException("a ResNet has four stages of at least one block each");
-        stem = nn.Conv2d(3, 64, 7, stride: 2, padding: 3);
+        stem = Layers.Conv2d(3, 64, 7, stride: 2, padding: 3);
         stageEnds = new int[4];
         int inC = 64;
         for (int s = 0; s < 4; s++)
@@ -36,7 +38,7 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor[]>
             }
             stageEnds[s] = blocks.Count;
         }
-        inputOffset = zeros(1, 3, 1, 1);
+        inputOffset = zeros(1, 3, 1, 1, device: BuildDevice.Current);
         register_buffer("input_offset", inputOffset);
         RegisterComponents();
     }
@@ -95,9 +97,9 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor[]>
 
         public BasicBlock(int inC, int outC, int stride) : base(nameof(BasicBlock))
         {
-            conv1 = nn.Conv2d(inC, outC, 3, stride: stride, padding: 1);
-            conv2 = nn.Conv2d(outC, outC, 3, padding: 1);
-            if (stride != 1 || inC != outC) shortcut = nn.Conv2d(inC, outC, 1, stride: stride);
+            conv1 = Layers.Conv2d(inC, outC, 3, stride: stride, padding: 1);
+            conv2 = Layers.Conv2d(outC, outC, 3, padding: 1);
+            if (stride != 1 || inC != outC) shortcut = Layers.Conv2d(inC, outC, 1, stride: stride);
             RegisterComponents();
         }
 

@@ -51,19 +51,26 @@ public sealed class PhotoCorpus
         var rows = File.ReadAllLines(manifest).Skip(1).Where(l => l.Length > 0).Select(l => l.Split('\t')).ToList();
         if (rows.Count == 0) throw new UserError($"'{manifest}': lists no photos");
         var photos = new PhotoImage[rows.Count];
-        Parallel.For(0, rows.Count, i =>
+        try { Parallel.For(0, rows.Count, i => photos[i] = LoadOne(folder, manifest, rows[i], i, maxSide)); }
+        catch (AggregateException e) when (e.InnerExceptions[0] is UserError first)
         {
-            var f = rows[i];
-            if (f.Length < 5) throw new UserError($"'{manifest}': line {i + 2} has {f.Length} fields, expected file, package, version, path, sha256");
-            var path = Path.Combine(folder, "photos", f[0]);
-            if (!File.Exists(path)) throw new UserError($"'{path}': listed in the manifest but missing; rebuild the corpus");
-            var bytes = File.ReadAllBytes(path);
-            var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
-            if (hash != f[4]) throw new UserError($"'{path}': SHA-256 {hash} differs from the manifest's {f[4]}");
-            if (Refusal(f[0], hash) is { } why) throw new UserError($"'{path}': refused for training: {why}");
-            photos[i] = Decode(bytes, f[0], maxSide);
-        });
+            // The first photo's problem, as one line, not the parallel loop's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+        }
         return new PhotoCorpus(folder, photos);
+    }
+
+    /// <summary>Manifest row <paramref name="f"/> (line i + 2): the file checked against its hash and the evaluation photos, then decoded.</summary>
+    static PhotoImage LoadOne(string folder, string manifest, string[] f, int i, int maxSide)
+    {
+        if (f.Length < 5) throw new UserError($"'{manifest}': line {i + 2} has {f.Length} fields, expected file, package, version, path, sha256");
+        var path = Path.Combine(folder, "photos", f[0]);
+        if (!File.Exists(path)) throw new UserError($"'{path}': listed in the manifest but missing; rebuild the corpus");
+        var bytes = File.ReadAllBytes(path);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (hash != f[4]) throw new UserError($"'{path}': SHA-256 {hash} differs from the manifest's {f[4]}");
+        if (Refusal(f[0], hash) is { } why) throw new UserError($"'{path}': refused for training: {why}");
+        return Decode(bytes, f[0], maxSide);
     }
 
     /// <summary>Decodes a JPEG/PNG at the smallest decoder scale that keeps its long side >= maxSide, then resizes to maxSide.</summary>

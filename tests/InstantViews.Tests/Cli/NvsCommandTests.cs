@@ -108,7 +108,8 @@ public class NvsCommandTests
         Assert.True(r.Code == 0, r.Err);
         Assert.Contains("pairs at 32px", r.Out);
         var methods = File.ReadAllLines(dir.File("eval/results.csv")).Skip(1).Select(l => l.Split(',')[0]).Distinct().ToList();
-        Assert.Equal(["genwarp@16", "genwarp-1step@16", "genwarp-1step+compose", "genwarp-1step-32", "genwarp-1step-32+compose", "warp-inpaint@16", "warp-only"], methods);
+        Assert.Equal(["genwarp@16", "genwarp@16+compose", "genwarp-1step@16", "genwarp-1step@16+compose", "genwarp-1step-32", "genwarp-1step-32+compose",
+            "warp-inpaint@16", "warp-inpaint@16+compose", "warp+harmonic", "warp-only"], methods);
         // Every row was scored on 32-px pairs: the example grids hold 32-px tiles.
         var grid = ImageFile.Read(dir.File("eval/examples-genwarp@16-mid-gt.png"));
         Assert.True(grid.shape[1] >= 32 && (grid.shape[2] - 2) % 34 == 0, $"grid {grid.shape[1]}x{grid.shape[2]}");
