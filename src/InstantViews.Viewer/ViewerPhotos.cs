@@ -16,6 +16,8 @@ public sealed class ViewerPhoto(string id, PhotoViews views, byte[] image, byte[
     public byte[] Depth => depth;
     /// <summary>JSON: id, width, height, fx, fy, cx, cy, medianDepth, fillWidth, fillHeight, depth (its source).</summary>
     public string Description => description;
+    /// <summary>The photo's lifted layer behind its depth edges, made after the photo opens.</summary>
+    public ViewerLayers Layers { get; } = new();
 
     /// <summary>Encodes what the page needs of <paramref name="views"/> (call on the worker thread: it reads tensors).</summary>
     public static ViewerPhoto Create(string id, PhotoViews views)

@@ -61,7 +61,10 @@ public sealed class ViewerServer : IAsyncDisposable
         settings.Check();
         var worker = new LatestWorker();
         var photos = new ViewerPhotos(settings.MaxPhotos);
-        photos.Add(await worker.Run(() => ViewerPhoto.Create(photos.NextId(), first)));
+        var opened = await worker.Run(() => ViewerPhoto.Create(photos.NextId(), first));
+        photos.Add(opened);
+        // The lifted layer is made after the photo is served: the page draws the photo's mesh at once and the layer when it comes.
+        _ = worker.Run(() => { opened.Layers.Lift(opened.Views); return 0; });
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "instantviews", ContentRootPath = AppContext.BaseDirectory, EnvironmentName = Environments.Production });
         builder.Logging.ClearProviders();
         // Ctrl-C must not wait for open view sockets: they end when the application stops (Receive below), and
@@ -99,6 +102,9 @@ public sealed class ViewerServer : IAsyncDisposable
         app.MapGet("/photos/{id}", (string id) => photos.Get(id) is { } p ? Results.Text(p.Description, "application/json") : NotFound(id));
         app.MapGet("/photos/{id}/image", (string id) => photos.Get(id) is { } p ? Results.Bytes(p.Image, "image/jpeg") : NotFound(id));
         app.MapGet("/photos/{id}/depth", (string id) => photos.Get(id) is { } p ? Results.Bytes(p.Depth, "application/octet-stream") : NotFound(id));
+        app.MapGet("/photos/{id}/layers", (string id) => photos.Get(id) is { } p ? Results.Text(p.Layers.Describe(), "application/json") : NotFound(id));
+        app.MapGet("/photos/{id}/layers/1/image", (string id) => photos.Get(id)?.Layers.Image is { } b ? Results.Bytes(b, "image/png") : NotFound(id));
+        app.MapGet("/photos/{id}/layers/1/depth", (string id) => photos.Get(id)?.Layers.Depth is { } b ? Results.Bytes(b, "application/octet-stream") : NotFound(id));
         app.MapPost("/photos", (Delegate)Upload);
         app.Map("/views", Views);
     }
@@ -164,6 +170,7 @@ public sealed class ViewerServer : IAsyncDisposable
                     return ViewerPhoto.Create(photos.NextId(), open(decoded, name));
                 });
                 if (photos.Add(photo) is { } evicted) _ = worker.Run(() => { evicted.Views.Dispose(); return 0; });
+                _ = worker.Run(() => { photo.Layers.Lift(photo.Views); return 0; });
                 return Results.Json(new { id = photo.Id });
             }
             catch (UserError e) { return Results.Json(new { error = e.Message }, statusCode: 400); }

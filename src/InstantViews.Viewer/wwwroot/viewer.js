@@ -28,7 +28,7 @@ const camera = new THREE.Camera(); // unused by our shaders: they project with t
 // Camera state: an orbit around the point on the source's optical axis at the median depth (as `orbit:` in the CLI).
 const view = { yaw: 0, pitch: 0, dolly: 0 };
 let photo = null;        // {id, width, height, fx, fy, cx, cy, medianDepth, ...}
-let mesh = null, background = null;
+let mesh = null, background = null, layerMesh = null;
 let lastMove = -1e9, needsSend = false, throttled = false, lastSent = -1e9, dirty = true, sentAt = new Map(), nextId = 1;
 let socket = null;
 
@@ -72,6 +72,10 @@ const meshVertex = `
 const meshFragment = `
   uniform sampler2D uPhoto; varying vec2 vUv; varying float vCut;
   void main() { if (vCut > 0.5) discard; gl_FragColor = texture2D(uPhoto, vUv); }`;
+// The lifted layer behind the depth edges: drawn where it covers (alpha), hidden by the photo's mesh where that is nearer.
+const layerFragment = `
+  uniform sampler2D uPhoto; varying vec2 vUv; varying float vCut;
+  void main() { vec4 c = texture2D(uPhoto, vUv); if (vCut > 0.5 || c.a < 0.5) discard; gl_FragColor = vec4(c.rgb, 1.0); }`;
 const backVertex = `varying vec2 vUv; void main() { vUv = vec2(uv.x, 1.0 - uv.y); gl_Position = vec4(position.xy, 1.0, 1.0); }`;
 const backFragment = `uniform sampler2D uView; uniform float uHave; varying vec2 vUv;
   void main() { gl_FragColor = uHave > 0.5 ? texture2D(uView, vUv) : vec4(0.125, 0.125, 0.125, 1.0); }`;
@@ -145,10 +149,44 @@ async function loadPhoto(id) {
     scene.add(background);
   }
   background.material.uniforms.uHave.value = 0;
+  if (layerMesh) { scene.remove(layerMesh); layerMesh.geometry.dispose(); layerMesh.material.uniforms.uPhoto.value.dispose(); layerMesh = null; }
   photo = info;
-  Object.assign(stats, { photo: info.id, width: info.width, height: info.height, triangles: built.triangles });
+  Object.assign(stats, { photo: info.id, width: info.width, height: info.height, triangles: built.triangles, layers: 'lifting' });
   resetView();
   resize();
+  watchLayers(info, near, far);
+}
+
+// The server lifts each photo once (the layer behind its depth edges); until then the photo's mesh is drawn alone.
+async function watchLayers(info, near, far) {
+  for (let tries = 0; tries < 600 && photo === info; tries++) {
+    const state = await (await fetch(`/photos/${info.id}/layers`)).json();
+    stats.layers = state.state;
+    if (state.state === 'ready') break;
+    if (state.state !== 'lifting') return;
+    await new Promise(r => setTimeout(r, 250));
+  }
+  if (photo !== info || stats.layers !== 'ready') return;
+  const [depthBuffer, bitmap] = await Promise.all([
+    fetch(`/photos/${info.id}/layers/1/depth`).then(r => r.arrayBuffer()),
+    fetch(`/photos/${info.id}/layers/1/image`).then(r => r.blob()).then(b => createImageBitmap(b, { premultiplyAlpha: 'none' })),
+  ]);
+  if (photo !== info) return;
+  const depth = new Float32Array(depthBuffer);
+  if (depth.length !== info.width * info.height) { showError(`layer depth of ${depth.length} values for a ${info.width}x${info.height} photo`); return; }
+  const texture = new THREE.Texture(bitmap);
+  texture.flipY = false; texture.generateMipmaps = false; texture.minFilter = THREE.NearestFilter; texture.magFilter = THREE.NearestFilter;
+  texture.premultiplyAlpha = false; texture.needsUpdate = true;
+  const built = buildMesh(info, depth);
+  layerMesh = new THREE.Mesh(built.geometry, new THREE.ShaderMaterial({
+    vertexShader: meshVertex, fragmentShader: layerFragment, side: THREE.DoubleSide,
+    uniforms: { uPose: mesh.material.uniforms.uPose, uIntr: mesh.material.uniforms.uIntr, uSize: mesh.material.uniforms.uSize,
+                uNear: { value: near }, uFar: { value: far }, uStretch: { value: STRETCH_CUT }, uPhoto: { value: texture } },
+  }));
+  layerMesh.frustumCulled = false;
+  scene.add(layerMesh);
+  stats.triangles += built.triangles;
+  dirty = true;
 }
 
 function resize() {
@@ -287,12 +325,14 @@ function frame(now) {
     fpsFrames = 0; fpsSince = now;
     statusEl.textContent = `${stats.fps > 0 ? `${stats.fps} fps` : 'at rest'} · ${photo.width}x${photo.height}, ${stats.triangles} triangles · ` +
       (stats.lastLatencyMs === null ? 'waiting for the first view' : `view ${stats.lastLatencyMs} ms (server ${stats.lastServerMs} ms)`) +
-      ` · ${stats.model}`;
+      ` · ${stats.model}` + (stats.layers === 'lifting' ? ' · lifting the photo into layers…' : stats.layers === 'ready' ? ' · 2 layers' : '');
   }
   stats.ready = true;
 }
 
-window.viewer = { stats, view, upload, resetView, pose: () => pose(), setView: v => { Object.assign(view, v); moved(); } };
+window.viewer = { stats, view, upload, resetView, pose: () => pose(), setView: v => { Object.assign(view, v); moved(); },
+  // For tests and comparisons: draw without the server's views behind the meshes, or without the lifted layer.
+  show: ({ serverViews = true, layer = true } = {}) => { if (background) background.visible = serverViews; if (layerMesh) layerMesh.visible = layer; dirty = true; } };
 (async () => {
   try {
     const info = await (await fetch('/photos')).json();

@@ -64,7 +64,7 @@ public sealed class LayeredScene : IDisposable
     readonly object pngLock = new();
 
     /// <summary>Layer <paramref name="i"/> as its RGBA PNG (encoded once: the folder and the .glb carry the same bytes; layers may be encoded in parallel).</summary>
-    internal byte[] LayerPngBytes(int i)
+    public byte[] LayerPngBytes(int i)
     {
         lock (pngLock)
             if (i < pngs.Length && pngs[i] is { } cached) return cached;

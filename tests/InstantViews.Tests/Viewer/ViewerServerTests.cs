@@ -110,6 +110,34 @@ public class ViewerServerTests
     }
 
     [Fact]
+    public async Task The_photo_is_lifted_once_and_its_layer_behind_the_depth_edges_is_served()
+    {
+        await using var v = await TestViewer.Start();
+        using var http = new HttpClient { BaseAddress = v.Server.Url };
+        string state = "";
+        for (int i = 0; i < 240 && state is "" or "lifting"; i++)
+        {
+            state = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/photos/1/layers")).RootElement.GetProperty("state").GetString()!;
+            if (state == "lifting") await Task.Delay(250);
+        }
+        // The test photo has a box 2 m in front of a 4 m wall: a depth edge, so a second layer.
+        Assert.Equal("ready", state);
+        var png = await http.GetByteArrayAsync("/photos/1/layers/1/image");
+        using var bitmap = SkiaSharp.SKBitmap.Decode(png);
+        Assert.Equal((TestViewer.Width, TestViewer.Height), (bitmap.Width, bitmap.Height));
+        var depth = await http.GetByteArrayAsync("/photos/1/layers/1/depth");
+        Assert.Equal(TestViewer.Width * TestViewer.Height * 4, depth.Length);
+        var values = new float[depth.Length / 4];
+        Buffer.BlockCopy(depth, 0, values, 0, depth.Length);
+        // Where the layer covers, it lies behind the box, at the wall's 4 m; where it does not, depth 0 and alpha 0.
+        var covered = values.Select((d, i) => (d, a: bitmap.GetPixel(i % TestViewer.Width, i / TestViewer.Width).Alpha)).ToList();
+        Assert.Contains(covered, c => c.a == 255);
+        Assert.All(covered.Where(c => c.a == 255), c => Assert.InRange(c.d, 3.5f, 4.5f));
+        Assert.All(covered.Where(c => c.a == 0), c => Assert.Equal(0f, c.d));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/photos/9/layers")).StatusCode);
+    }
+
+    [Fact]
     public async Task Only_embedded_assets_are_served_and_nothing_else_on_the_disk()
     {
         await using var v = await TestViewer.Start();

@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+using InstantViews.Lifting;
+using InstantViews.NovelViews;
+
+namespace InstantViews.Viewer;
+
+/// <summary>
+/// A photo's lifted scene as the page draws it (`lift`'s layers: the photo is layer 0, which the page already has; what
+/// lies behind its depth edges is layer 1): made once per photo on the worker, then served as an RGBA PNG (alpha = the
+/// layer covers the pixel) and float32 depth (0 where it does not). Until it is ready the page shows the photo's mesh
+/// with the server's views behind it.
+/// </summary>
+public sealed class ViewerLayers
+{
+    volatile string state = "lifting";
+    volatile string? error;
+    byte[]? image, depth;
+
+    /// <summary>lifting, ready, none (the photo has no depth edge: one layer) or failed.</summary>
+    public string State => state;
+    public byte[]? Image => state == "ready" ? image : null;
+    public byte[]? Depth => state == "ready" ? depth : null;
+
+    /// <summary>JSON for the page: {"state": ..., "error": ...}.</summary>
+    public string Describe() => new JsonObject { ["state"] = state, ["error"] = error }.ToJsonString();
+
+    /// <summary>Lifts the photo of <paramref name="views"/> (call on the worker thread: it runs the model).</summary>
+    public void Lift(PhotoViews views)
+    {
+        try
+        {
+            var lifted = new PhotoLifter(views.Pipeline).Lift(views.Rgb, views.Depth, views.Camera, views.DepthDescription, PhotoLifter.ScaleNote(false));
+            using var scene = lifted.Scene;
+            if (scene.Layers.Count < 2)
+            {
+                state = "none";
+                return;
+            }
+            var layer = scene.Layers[1];
+            var values = TorchSharp.torch.where(layer.Valid.gt(0.5), layer.Depth, 0).to_type(TorchSharp.torch.ScalarType.Float32).contiguous().data<float>().ToArray();
+            var bytes = new byte[values.Length * 4];
+            Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+            (image, depth) = (scene.LayerPngBytes(1), bytes);
+            state = "ready";
+        }
+        catch (Exception e) when (e is Runtime.UserError or ArgumentException or InvalidOperationException)
+        {
+            error = e.Message;
+            state = "failed";
+        }
+    }
+}
