@@ -39,6 +39,7 @@ public static partial class ResultTables
         "depth-eval" => DepthEval(ReadCsv(file)),
         "lift" => Lift(ReadJson(file)),
         "guidance" => Guidance(ReadCsv(file)),
+        "genwarp-eval" => GenWarpEval(ReadCsv(file.Split('?')[0]), file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : null),
         "consistency" => Consistency(ReadJson(file)),
         _ => throw new InvalidOperationException($"unknown table kind '{kind}' (for {file})"),
     };
@@ -163,6 +164,22 @@ public static partial class ResultTables
             var name = g.Key == "baseline" ? $"warp-inpaint baseline (its own settings)" : g.Key;
             sb.AppendLine($"| {name} | {mid["nfe"]} | {N(mid["psnr"], "0.00")} | {N(mid["kid"], "0.00")} | {N(mid["fd"], "0.0")} | {N(lng["psnr"], "0.00")} | {N(lng["kid"], "0.00")} | {N(lng["fd"], "0.0")} |");
         }
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// `genwarp eval`'s rows (results.csv), in the file's order; FILE?methods=a,b keeps those methods only. PSNR "vis"/"occ":
+    /// target pixels the source does / does not see.
+    /// </summary>
+    static string GenWarpEval(List<Dictionary<string, string>> rows, string? query)
+    {
+        var only = query is { } q && q.StartsWith("methods=", StringComparison.Ordinal) ? q["methods=".Length..].Split(',').ToHashSet() : null;
+        var sb = new StringBuilder();
+        sb.AppendLine("| method | range | depth | N | PSNR | SSIM | perceptual | KID | FD | PSNR vis | PSNR occ |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var r in rows.Where(r => only is null || only.Contains(r["method"])))
+            sb.AppendLine($"| {r["method"]} | {r["range"]} | {r["depth"]} | {r["n"]} | {N(r["psnr"], "0.00")} | {N(r["ssim"], "0.000")} | {N(r["perceptual"], "0.000")} | " +
+                $"{N(r["kid"], "0.00")} | {N(r["fd"], "0.0")} | {N(r["psnr_covisible"], "0.00")} | {N(r["psnr_occluded"], "0.00")} |");
         return sb.ToString();
     }
 }
