@@ -49,7 +49,9 @@ static class GrowthBench
                     using var scope = NewDisposeScope();
                     var t0 = Stopwatch.GetTimestamp();
                     var inputs = new WarpInputs(small.unsqueeze(0), smallDepth.unsqueeze(0), [smallCam], [target.Scaled(smallCam.Width, smallCam.Height)]);
-                    var (batch, guides) = levels > 0 ? GrowthGuides.Prepare(inputs, levels, CPU) : (inputs.Batch(), null);
+                    // As the pipeline does: the working-size warp (what the view is composed with at the model's size) is the top level's guide.
+                    var own = inputs.Batch();
+                    var (batch, guides) = levels > 0 ? GrowthGuides.Prepare(inputs, levels, CPU, own) : (own, null);
                     var t1 = Stopwatch.GetTimestamp();
                     var view = g.Generate(prepared, batch.TargetEmbedding, new Generator(7), guides).clamp(-1, 1)[0];
                     var t2 = Stopwatch.GetTimestamp();

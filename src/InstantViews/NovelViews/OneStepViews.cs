@@ -55,7 +55,8 @@ public sealed class OneStepViews(OneStepGenWarp model) : INovelViewGenerator, ID
         if (levels == 0) return Generate(batch, seed);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var (small, guides) = GrowthGuides.Prepare(inputs, levels, batch.Source.device);
+        // The batch is the inputs' own warp at the output size: the top level's guide, not warped again.
+        var (small, guides) = GrowthGuides.Prepare(inputs, levels, batch.Source.device, batch);
         var views = model.Generate(Prepare(small.Source), small.TargetEmbedding, new Generator((ulong)seed), guides).clamp(-1, 1);
         return (views.MoveToOuterDisposeScope(), 1);
     }
