@@ -49,15 +49,6 @@ public sealed class DepthNet : nn.Module<Tensor, Tensor>, ICheckpointable, IDept
     }
 
     /// <summary>Metric depth [H, W] for one image [3, H, W] in [-1, 1], at the image's own size (trained at one field of view: the focal length is not used).</summary>
-    public Tensor Predict(Tensor rgb, double? focalRatio = null)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
-        var (nh, nw) = InputSize(h, w);
-        var x = Resize.To(rgb.unsqueeze(0), nh, nw);
-        var logDepth = forward(x).unsqueeze(1);
-        var back = Resize.To(logDepth, h, w, ResizeFilter.Bilinear);
-        return back[0, 0].exp().MoveToOuterDisposeScope();
-    }
+    public Tensor Predict(Tensor rgb, double? focalRatio = null) =>
+        DepthPrediction.AtPhotoSize(rgb, InputSize((int)rgb.shape[1], (int)rgb.shape[2]), forward);
 }

@@ -96,14 +96,9 @@ public sealed class DepthResNet : nn.Module<Tensor, Tensor>, ICheckpointable, ID
 
     public Tensor Predict(Tensor rgb, double? focalRatio = null)
     {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
-        var (nh, nw) = InputSize(h, w);
-        var x = Resize.To(rgb.unsqueeze(0), nh, nw);
-        var logDepth = forward(x).unsqueeze(1);
-        var back = Resize.To(logDepth, h, w, ResizeFilter.Bilinear)[0, 0].exp();
-        if (Cfg.CanonicalFocal is { } canonical && focalRatio is { } f) back = back * (f / canonical);
-        return back.MoveToOuterDisposeScope();
+        var depth = DepthPrediction.AtPhotoSize(rgb, InputSize((int)rgb.shape[1], (int)rgb.shape[2]), forward);
+        // With a canonical camera the network saw depths as that camera would: a longer lens puts the same picture farther.
+        if (Cfg.CanonicalFocal is not { } canonical || focalRatio is not { } f) return depth;
+        using (depth) return depth * (f / canonical);
     }
 }
