@@ -7,7 +7,7 @@ namespace InstantViews.Depth;
 /// depth [N, H, W] (the prediction is resized to the truth's size; pixels with depth &lt;= 0 or not finite are left out):
 /// <list type="bullet">
 /// <item>shift-and-scale-invariant: the true inverse depth t is normalised per image, t' = (t - median t) / mean|t - median t|;
-/// the predicted inverse depth p = exp(-log depth) is aligned to t' by least squares (s p + b, with a 1e-9 ridge on the variance of p); the loss is mean |s p + b - t'|;</item>
+/// the predicted inverse depth p = exp(-log depth) is aligned to t' by least squares (s p + b, s &gt;= 0, with a 1e-9 ridge on the variance of p); the loss is mean |s p + b - t'|;</item>
 /// <item>gradient matching: the mean |d/dx R| + |d/dy R| of the aligned residual R = s p + b - t' at four scales (every 1st, 2nd, 4th, 8th pixel);</item>
 /// <item>metric: <see cref="DepthLoss"/> on log depth (L1 plus the scale-invariant variance), so the network keeps metres.</item>
 /// </list>
@@ -29,12 +29,13 @@ public static class RelativeDepthLoss
         var t = Normalised(where(known, gtDepth, 1).clamp_min(1e-3).reciprocal() * valid, valid);
         var p = (-predLog).exp() * valid;
         // Least squares per image, centred: s = cov(p, t) / (var p + lambda), b = mean t - s mean p. The small ridge keeps
-        // a flat prediction (a fresh network's) from dividing by zero: it gets s = 0 and b = mean t.
+        // a flat prediction (a fresh network's) from dividing by zero: it gets s = 0 and b = mean t. The scale is kept
+        // non-negative: an inverse depth that orders the scene backwards must not fit as well as the right one.
         var pm = p.sum([1, 2]) / n;
         var tm = (t * valid).sum([1, 2]) / n;
         var pc = (p - pm.view(-1, 1, 1)) * valid;
         var tc = (t - tm.view(-1, 1, 1)) * valid;
-        var s = (pc * tc).sum([1, 2]) / ((pc * pc).sum([1, 2]) + 1e-9 * n);
+        var s = (pc * tc).sum([1, 2]).clamp_min(0) / ((pc * pc).sum([1, 2]) + 1e-9 * n);
         var b = tm - s * pm;
         var residual = (s.view(-1, 1, 1) * p + b.view(-1, 1, 1) - t) * valid;
         var ssi = (residual.abs().sum([1, 2]) / n).mean();

@@ -145,6 +145,17 @@ public class DepthResNetTests
     }
 
     [Fact]
+    public void An_inverse_depth_that_orders_the_scene_backwards_does_not_fit()
+    {
+        var gt = rand(2, 16, 16) * 4 + 1;
+        var right = RelativeDepthLoss.Compute(gt.log(), gt, new RelativeDepthLoss.Weights(Gradient: 0, Metric: 0));
+        // Predicted inverse depth 1.5 - the truth's: perfectly (negatively) correlated, which a free scale would fit exactly.
+        var wrong = RelativeDepthLoss.Compute(((1.5 - gt.reciprocal()).reciprocal()).log(), gt, new RelativeDepthLoss.Weights(Gradient: 0, Metric: 0));
+        Assert.True(right.Ssi.item<float>() < 1e-4);
+        Assert.True(wrong.Ssi.item<float>() > 0.5, $"backwards ordering cost {wrong.Ssi.item<float>()}");
+    }
+
+    [Fact]
     public void A_flat_prediction_costs_a_finite_loss_with_finite_gradients()
     {
         // A fresh network predicts the same depth everywhere: the alignment must not divide by its zero variance.
