@@ -24,7 +24,7 @@ public static partial class ResultTables
 
     /// <summary>The markdown with every marked table rewritten from its data file.</summary>
     public static string Update(string markdown, string root) =>
-        Marked().Replace(markdown, m => $"<!-- table {m.Groups["kind"].Value} {m.Groups["file"].Value} -->\n{Render(m.Groups["kind"].Value, Path.Combine(root, m.Groups["file"].Value))}<!-- /table -->");
+        Marked().Replace(markdown, m => $"<!-- table {m.Groups["kind"].Value} {m.Groups["file"].Value} -->\n{Render(m.Groups["kind"].Value, string.Join(';', m.Groups["file"].Value.Split(';').Select(f => Path.Combine(root, f))))}<!-- /table -->");
 
     /// <summary>The documents whose tables differ from their data files (after <see cref="Update"/> they do not).</summary>
     public static List<string> Drifted(string root) =>
@@ -39,6 +39,7 @@ public static partial class ResultTables
         "depth-eval" => DepthEval(ReadCsv(file)),
         "lift" => Lift(ReadJson(file)),
         "guidance" => Guidance(ReadCsv(file)),
+        "growth" => Growth(file.Split(';').Select(ReadJson).ToList()),
         "genwarp-eval" => GenWarpEval(ReadCsv(file.Split('?')[0]), file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : null),
         "consistency" => Consistency(ReadJson(file)),
         _ => throw new InvalidOperationException($"unknown table kind '{kind}' (for {file})"),
@@ -180,6 +181,22 @@ public static partial class ResultTables
         foreach (var r in rows.Where(r => only is null || only.Contains(r["method"])))
             sb.AppendLine($"| {r["method"]} | {r["range"]} | {r["depth"]} | {r["n"]} | {N(r["psnr"], "0.00")} | {N(r["ssim"], "0.000")} | {N(r["perceptual"], "0.000")} | " +
                 $"{N(r["kid"], "0.00")} | {N(r["fd"], "0.0")} | {N(r["psnr_covisible"], "0.00")} | {N(r["psnr_occluded"], "0.00")} |");
+        return sb.ToString();
+    }
+
+    /// <summary>`bench growth` results (FILE;FILE;... in order): per photo and model, the stages in ms and the view rates.</summary>
+    static string Growth(List<System.Text.Json.Nodes.JsonNode> runs)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| photo | model | working size | warp | generator | views/s at model size | full warp | composition | views/s at photo size |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var run in runs)
+            foreach (var r in run["rows"]!.AsArray())
+            {
+                string D(string key, string format) => r![key]!.GetValue<double>().ToString(format, Inv);
+                sb.AppendLine($"| {run["photo"]} | `{Path.GetFileNameWithoutExtension(r!["model"]!.GetValue<string>())}` | {r["working_size"]} | {D("warp_ms", "0.0")} | {D("generator_ms", "0.0")} | " +
+                    $"{D("views_per_s_at_model_size", "0.0")} | {D("full_resolution_warp_ms", "0.0")} | {D("composition_ms", "0.0")} | {D("views_per_s_at_photo_size", "0.0")} |");
+            }
         return sb.ToString();
     }
 }
