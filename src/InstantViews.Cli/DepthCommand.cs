@@ -128,33 +128,20 @@ public static class DepthCommand
         {
             if (p.GetValue(csv) is { } csvPath) OutputPaths.File(csvPath, ".csv");
             var inv = CultureInfo.InvariantCulture;
-            var folders = p.GetValue(pairs) ?? [];
             var (n, side) = (p.GetValue(count), p.GetValue(size));
-            var text = new System.Text.StringBuilder();
-            foreach (var spec in p.GetValue(models)!)
-            {
-                var estimator = DepthSource.Open(spec, ctx.Device);
-                if (folders.Length > 0)
+            var text = DepthEvaluation.Compare(p.GetValue(models)!, spec => DepthSource.Open(spec, ctx.Device), p.GetValue(pairs) ?? [], n, side, ctx.Seed,
+                (estimator, m, c, constant) =>
                 {
-                    var scores = DepthEvaluation.OnPairs(estimator, folders);
-                    Console.WriteLine($"{estimator.Description}:");
-                    foreach (var (pair, s) in scores)
-                        Console.WriteLine(string.Create(inv, $"  {pair}: AbsRel {s.AbsRelRaw:0.000} raw, {s.AbsRel:0.000} median-scaled; delta<1.25 {s.DeltaRaw:0.000} raw, {s.Delta:0.000} median-scaled; correlation {s.Correlation:0.000}; {s.Seconds:0.00} s"));
-                    var rows = DepthEvaluation.PairCsv(spec, scores);
-                    text.Append(text.Length == 0 ? rows : rows[(rows.IndexOf('\n') + 1)..]);
-                }
-                else
-                {
-                    var (m, c, constant) = DepthEvaluation.Run(estimator, n, side, ctx.Seed);
                     Console.WriteLine($"{n} evaluation views at {side}x{side}, {estimator.Description}");
                     Console.WriteLine(string.Create(inv, $"  model:    AbsRel {m.AbsRel:0.0000}  delta<1.25 {m.Delta1:0.0000}"));
                     Console.WriteLine(string.Create(inv, $"  constant: AbsRel {c.AbsRel:0.0000}  delta<1.25 {c.Delta1:0.0000}  (median depth {constant:0.000} m)"));
-                    var rows = DepthEvaluation.Csv(spec, n, side, m, c, constant).Split('\n');
-                    // The constant's row is the same for every model: once, after the first model's.
-                    text.Append(text.Length == 0 ? string.Join('\n', rows) : rows[1] + "\n");
-                }
-                (estimator as IDisposable)?.Dispose();
-            }
+                },
+                (estimator, scores) =>
+                {
+                    Console.WriteLine($"{estimator.Description}:");
+                    foreach (var (pair, s) in scores)
+                        Console.WriteLine(string.Create(inv, $"  {pair}: AbsRel {s.AbsRelRaw:0.000} raw, {s.AbsRel:0.000} median-scaled; delta<1.25 {s.DeltaRaw:0.000} raw, {s.Delta:0.000} median-scaled; correlation {s.Correlation:0.000}; {s.Seconds:0.00} s"));
+                });
             if (p.GetValue(csv) is { } file)
             {
                 AtomicFile.WriteText(file, text.ToString());

@@ -36,7 +36,7 @@ public static class EvalStereoCommand
             using var net = new ResNet18Features();
             var result = StereoBenchmark.Run(inputs, sources, fills, new PerceptualDistance(net), new StereoSettings(!p.GetValue(noAligned), p.GetValue(perceptualSize)),
                 p.GetValue(saveViews) is { } folder ? StereoEvaluation.ViewSaver(folder) : null);
-            var name = Path.GetFileName(Path.GetFullPath(p.GetValue(pair)!).TrimEnd('/'));
+            var name = stereo.Name;
             Print(name, stereo.Width, stereo.Height, result);
             if (p.GetValue(csv) is { } path)
             {

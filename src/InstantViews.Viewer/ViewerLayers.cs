@@ -37,10 +37,8 @@ public sealed class ViewerLayers
                 return;
             }
             var layer = scene.Layers[1];
-            var values = TorchSharp.torch.where(layer.Valid.gt(0.5), layer.Depth, 0).to_type(TorchSharp.torch.ScalarType.Float32).contiguous().data<float>().ToArray();
-            var bytes = new byte[values.Length * 4];
-            Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
-            (image, depth) = (scene.LayerPngBytes(1), bytes);
+            using var uncovered = TorchSharp.torch.where(layer.Valid.gt(0.5), layer.Depth, 0);
+            (image, depth) = (scene.LayerPngBytes(1), ViewerPhoto.DepthBytes(uncovered));
             state = "ready";
         }
         catch (Exception e) when (e is Runtime.UserError or ArgumentException or InvalidOperationException)

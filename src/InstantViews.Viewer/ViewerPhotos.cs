@@ -23,10 +23,7 @@ public sealed class ViewerPhoto(string id, PhotoViews views, byte[] image, byte[
     public static ViewerPhoto Create(string id, PhotoViews views)
     {
         var cam = views.Camera;
-        var depth = views.Depth.contiguous().data<float>().ToArray();
-        var bytes = new byte[depth.Length * 4];
-        Buffer.BlockCopy(depth, 0, bytes, 0, bytes.Length);
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the depth transfer assumes a little-endian machine");
+        var bytes = DepthBytes(views.Depth);
         var (fh, fw) = views.FillSize;
         var json = new JsonObject
         {
@@ -43,6 +40,16 @@ public sealed class ViewerPhoto(string id, PhotoViews views, byte[] image, byte[
             ["depth"] = views.DepthDescription,
         };
         return new ViewerPhoto(id, views, ImageFile.Encode(views.Rgb, SKEncodedImageFormat.Jpeg, 95), bytes, json.ToJsonString());
+    }
+
+    /// <summary>A depth map [H, W] as the page reads it: float32 little-endian, row-major.</summary>
+    public static byte[] DepthBytes(TorchSharp.torch.Tensor depth)
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the depth transfer assumes a little-endian machine");
+        var values = depth.to_type(TorchSharp.torch.ScalarType.Float32).contiguous().data<float>().ToArray();
+        var bytes = new byte[values.Length * 4];
+        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+        return bytes;
     }
 }
 

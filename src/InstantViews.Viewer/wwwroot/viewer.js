@@ -117,29 +117,46 @@ function buildMesh(info, depth) {
   return { geometry: g, triangles: count / 3 };
 }
 
-async function loadPhoto(id) {
-  const info = await (await fetch(`/photos/${id}`)).json();
-  if (info.error) throw new Error(info.error);
+// A depth map and its colours as the server serves them at PATH/depth (float32) and PATH/image, checked against the photo's size.
+async function fetchLayer(info, path, bitmapOptions) {
   const [depthBuffer, bitmap] = await Promise.all([
-    fetch(`/photos/${id}/depth`).then(r => r.arrayBuffer()),
-    fetch(`/photos/${id}/image`).then(r => r.blob()).then(b => createImageBitmap(b)),
+    fetch(`${path}/depth`).then(r => r.arrayBuffer()),
+    fetch(`${path}/image`).then(r => r.blob()).then(b => createImageBitmap(b, bitmapOptions)),
   ]);
   const depth = new Float32Array(depthBuffer);
   if (depth.length !== info.width * info.height) throw new Error(`depth of ${depth.length} values for a ${info.width}x${info.height} photo`);
+  return { depth, bitmap };
+}
+
+// A mesh of the photo's grid (buildMesh) drawn by meshVertex and FRAGMENT with its texture; UNIFORMS give the camera.
+function addMesh(built, fragmentShader, texture, uniforms) {
+  const m = new THREE.Mesh(built.geometry, new THREE.ShaderMaterial({
+    vertexShader: meshVertex, fragmentShader, side: THREE.DoubleSide,
+    uniforms: { ...uniforms, uStretch: { value: STRETCH_CUT }, uPhoto: { value: texture } },
+  }));
+  m.frustumCulled = false;
+  scene.add(m);
+  return m;
+}
+
+function removeMesh(m) {
+  if (!m) return;
+  scene.remove(m); m.geometry.dispose(); m.material.uniforms.uPhoto.value.dispose();
+}
+
+async function loadPhoto(id) {
+  const info = await (await fetch(`/photos/${id}`)).json();
+  if (info.error) throw new Error(info.error);
+  const { depth, bitmap } = await fetchLayer(info, `/photos/${id}`);
   const texture = new THREE.Texture(bitmap);
   texture.flipY = false; texture.generateMipmaps = false; texture.minFilter = THREE.LinearFilter; texture.needsUpdate = true;
   const built = buildMesh(info, depth);
   const sorted = Float32Array.from(depth).sort();
   const near = Math.max(1e-3, sorted[0] * 0.05), far = sorted[sorted.length - 1] * 20;
-  if (mesh) { scene.remove(mesh); mesh.geometry.dispose(); mesh.material.uniforms.uPhoto.value.dispose(); }
-  mesh = new THREE.Mesh(built.geometry, new THREE.ShaderMaterial({
-    vertexShader: meshVertex, fragmentShader: meshFragment, side: THREE.DoubleSide,
-    uniforms: { uPose: { value: new THREE.Matrix4() }, uIntr: { value: new THREE.Vector4(info.fx, info.fy, info.cx, info.cy) },
-                uSize: { value: new THREE.Vector2(info.width, info.height) }, uNear: { value: near }, uFar: { value: far },
-                uStretch: { value: STRETCH_CUT }, uPhoto: { value: texture } },
-  }));
-  mesh.frustumCulled = false;
-  scene.add(mesh);
+  removeMesh(mesh);
+  mesh = addMesh(built, meshFragment, texture, {
+    uPose: { value: new THREE.Matrix4() }, uIntr: { value: new THREE.Vector4(info.fx, info.fy, info.cx, info.cy) },
+    uSize: { value: new THREE.Vector2(info.width, info.height) }, uNear: { value: near }, uFar: { value: far } });
   if (!background) {
     background = new THREE.Mesh(new THREE.PlaneGeometry(2, 2), new THREE.ShaderMaterial({
       vertexShader: backVertex, fragmentShader: backFragment, depthTest: false, depthWrite: false,
@@ -149,16 +166,17 @@ async function loadPhoto(id) {
     scene.add(background);
   }
   background.material.uniforms.uHave.value = 0;
-  if (layerMesh) { scene.remove(layerMesh); layerMesh.geometry.dispose(); layerMesh.material.uniforms.uPhoto.value.dispose(); layerMesh = null; }
+  removeMesh(layerMesh);
+  layerMesh = null;
   photo = info;
   Object.assign(stats, { photo: info.id, width: info.width, height: info.height, triangles: built.triangles, layers: 'lifting' });
   resetView();
   resize();
-  watchLayers(info, near, far);
+  watchLayers(info);
 }
 
 // The server lifts each photo once (the layer behind its depth edges); until then the photo's mesh is drawn alone.
-async function watchLayers(info, near, far) {
+async function watchLayers(info) {
   for (let tries = 0; tries < 600 && photo === info; tries++) {
     const state = await (await fetch(`/photos/${info.id}/layers`)).json();
     stats.layers = state.state;
@@ -167,24 +185,17 @@ async function watchLayers(info, near, far) {
     await new Promise(r => setTimeout(r, 250));
   }
   if (photo !== info || stats.layers !== 'ready') return;
-  const [depthBuffer, bitmap] = await Promise.all([
-    fetch(`/photos/${info.id}/layers/1/depth`).then(r => r.arrayBuffer()),
-    fetch(`/photos/${info.id}/layers/1/image`).then(r => r.blob()).then(b => createImageBitmap(b, { premultiplyAlpha: 'none' })),
-  ]);
+  let layer;
+  try { layer = await fetchLayer(info, `/photos/${info.id}/layers/1`, { premultiplyAlpha: 'none' }); }
+  catch (e) { showError(`layer: ${e.message || e}`); return; }
   if (photo !== info) return;
-  const depth = new Float32Array(depthBuffer);
-  if (depth.length !== info.width * info.height) { showError(`layer depth of ${depth.length} values for a ${info.width}x${info.height} photo`); return; }
-  const texture = new THREE.Texture(bitmap);
+  const texture = new THREE.Texture(layer.bitmap);
   texture.flipY = false; texture.generateMipmaps = false; texture.minFilter = THREE.NearestFilter; texture.magFilter = THREE.NearestFilter;
   texture.premultiplyAlpha = false; texture.needsUpdate = true;
-  const built = buildMesh(info, depth);
-  layerMesh = new THREE.Mesh(built.geometry, new THREE.ShaderMaterial({
-    vertexShader: meshVertex, fragmentShader: layerFragment, side: THREE.DoubleSide,
-    uniforms: { uPose: mesh.material.uniforms.uPose, uIntr: mesh.material.uniforms.uIntr, uSize: mesh.material.uniforms.uSize,
-                uNear: { value: near }, uFar: { value: far }, uStretch: { value: STRETCH_CUT }, uPhoto: { value: texture } },
-  }));
-  layerMesh.frustumCulled = false;
-  scene.add(layerMesh);
+  const built = buildMesh(info, layer.depth);
+  // The same camera uniforms as the photo's mesh (one pose update moves both).
+  const u = mesh.material.uniforms;
+  layerMesh = addMesh(built, layerFragment, texture, { uPose: u.uPose, uIntr: u.uIntr, uSize: u.uSize, uNear: u.uNear, uFar: u.uFar });
   stats.triangles += built.triangles;
   dirty = true;
 }

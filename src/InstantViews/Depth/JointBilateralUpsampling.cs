@@ -50,9 +50,11 @@ public static class JointBilateralUpsampling
                 weights.add_(wgt);
             }
         }
-        // Where every sample's colour is far from the pixel's, fall back to the spatial weights alone (bilinear-like).
-        var plain = nn.functional.interpolate(values.view(1, 1, h, w), [H, W], mode: InterpolationMode.Bilinear, align_corners: false)[0, 0];
-        var result = where(weights.gt(1e-6f), sum / weights.clamp_min(1e-6f), plain);
+        var result = sum / weights.clamp_min(1e-6f);
+        // Where every sample's colour is far from the pixel's, fall back to plain bilinear upsampling (made only where needed).
+        var lost = weights.le(1e-6f);
+        if (lost.any().item<bool>())
+            result = where(lost, nn.functional.interpolate(values.view(1, 1, h, w), [H, W], mode: InterpolationMode.Bilinear, align_corners: false)[0, 0], result);
         return result.MoveToOuterDisposeScope();
     }
 }

@@ -58,12 +58,9 @@ public static class VideoPath
         return cameras;
     }
 
-    /// <summary>
-    /// <paramref name="source"/> with its centre moved by <paramref name="move"/> (in its own axes) and its focal length
-    /// scaled: x_cam = R x + T - move, since the centre -R^T T moves by R^T move.
-    /// </summary>
+    /// <summary><paramref name="source"/> moved by <paramref name="move"/> in its own axes (not turned), its focal length scaled.</summary>
     public static Camera Moved(Camera source, Vec3 move, double focalScale = 1) =>
-        source with { T = source.T - move, Fx = source.Fx * focalScale, Fy = source.Fy * focalScale };
+        CameraTargets.Move(source, move.X, move.Y, move.Z, 0, 0) with { Fx = source.Fx * focalScale, Fy = source.Fy * focalScale };
 
     /// <summary>Left and right eyes of a side-by-side stereo frame: <paramref name="camera"/> moved by -/+ half of <paramref name="eyeDistance"/> along its x axis.</summary>
     public static (Camera Left, Camera Right) Eyes(Camera camera, double eyeDistance) =>

@@ -25,6 +25,9 @@ public sealed class StereoPair : IDisposable
     /// <summary>The folder the pair was read from.</summary>
     public string Folder { get; }
 
+    /// <summary>The pair's name in results: its folder's own name ("data/real-pairs/aloe/" is "aloe").</summary>
+    public string Name => Path.GetFileName(Path.GetFullPath(Folder).TrimEnd('/'));
+
     /// <summary>The left image, [3, H, W] in [-1, 1].</summary>
     public Tensor Left { get; }
 
