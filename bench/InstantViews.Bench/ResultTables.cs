@@ -42,6 +42,7 @@ public static partial class ResultTables
         "growth" => Growth(file.Split(';').Select(ReadJson).ToList()),
         "genwarp-eval" => GenWarpEval(ReadCsv(file.Split('?')[0]), file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : null),
         "consistency" => Consistency(ReadJson(file)),
+        "viewer" => Viewer(ReadJson(file)),
         _ => throw new InvalidOperationException($"unknown table kind '{kind}' (for {file})"),
     };
 
@@ -149,6 +150,23 @@ public static partial class ResultTables
         sb.AppendLine($"| lifted scene (`lift`, rendered) | **{D("lifted_psnr_between_frames")} dB** |");
         sb.AppendLine($"| per-view fills (`nvs` composed, each frame) | {D("per_view_psnr_between_frames")} dB |");
         sb.AppendLine($"| difference (target: at least 3 dB) | {D("lifted_minus_per_view_db")} dB |");
+        return sb.ToString();
+    }
+
+    /// <summary>`bench viewer`: the viewer's targets, measured end to end (viewer.json).</summary>
+    static string Viewer(System.Text.Json.Nodes.JsonNode j)
+    {
+        double D(string key) => j[key]!.GetValue<double>();
+        string S(string key, string format) => D(key).ToString(format, Inv);
+        string Met(bool met) => met ? "met" : "**not met**";
+        var sb = new StringBuilder();
+        sb.AppendLine($"| target ({j["photo"]} photo, {j["cores"]} cores, {j["date"]}) | measured | |");
+        sb.AppendLine("| --- | --- | --- |");
+        sb.AppendLine($"| start: command to the first drawn frame (depth estimated; browser already open) | **{S("first_frame_s", "0.00")} s** (address printed after {S("url_s", "0.00")} s, first generated view after {S("first_view_s", "0.00")} s, lifted scene drawn after {S("layers_ready_s", "0.00")} s) | <= 3 s: {Met(D("first_frame_s") <= 3)} |");
+        sb.AppendLine($"| hole pixels over a +-20 degree orbit ({j["orbit_poses"]} poses of yaw and pitch, the lifted scene alone, no server view) | **{D("orbit_hole_share_max") * 100:0.000}%** at worst (the two layers without the backstop: {D("orbit_hole_share_layers_alone_mean") * 100:0.0}% on average, {D("orbit_hole_share_layers_alone_max") * 100:0.0}% at worst) | 0%: {Met(D("orbit_hole_share_max") == 0)} |");
+        sb.AppendLine($"| display while dragging, {j["photo"]} canvas ({D("triangles"):N0} triangles: photo, lifted layer, backstop; half resolution while moving) | **{S("drag_fps", "0.0")} fps** (the server made {S("drag_server_views_per_s", "0.0")} views/s meanwhile) | >= 30 fps: {Met(D("drag_fps") >= 30)} |");
+        sb.AppendLine($"| display while dragging, {j["small_canvas"]} canvas | {S("drag_fps_small_canvas", "0.0")} fps | |");
+        sb.AppendLine($"| the generated view after the camera stops | median {S("stop_to_view_ms_median", "0")} ms ({S("stop_to_view_ms_min", "0")}-{S("stop_to_view_ms_max", "0")} ms over 8 stops; of the last, {S("server_ms_last", "0")} ms on the server) | < 150 ms: {Met(D("stop_to_view_ms_median") < 150)} |");
         return sb.ToString();
     }
 

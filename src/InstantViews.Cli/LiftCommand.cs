@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using InstantViews.Depth;
+using InstantViews.Imaging;
 using InstantViews.Lifting;
 using InstantViews.NovelViews;
 using InstantViews.Runtime;
@@ -19,8 +20,11 @@ public static class LiftCommand
         var noGlb = new Option<bool>("--no-glb") { Description = "Do not write scene.glb (glTF 2.0 binary)" };
         var noPly = new Option<bool>("--no-ply") { Description = "Do not write scene.ply (3D Gaussian splats)" };
         var plyYUp = new Option<bool>("--ply-y-up") { Description = "Write scene.ply with +Y up as scene.glb is (x, -y, -z), for splat viewers that take +Y as up; default: OpenCV axes (y down), as 3DGS training outputs are" };
-        var cmd = new Command("lift", "Lift a photo to a layered 3D scene (a 3D photo): the photo as a depth mesh, what lies behind its depth edges generated, exported as .glb and .ply")
-            { model, maxSize, output, noGlb, noPly, plyYUp };
+        var video = new Option<string?>("--video") { Description = "Also film the scene along this camera path into scene.mp4 (as render does): circle, swing, zoom-in or dolly-zoom" };
+        video.AcceptOnlyFromAmong("circle", "swing", "zoom-in", "dolly-zoom");
+        var frames = new Option<int>("--frames") { Description = "Frames of scene.mp4 (with --video; 30 a second)", DefaultValueFactory = _ => 60 };
+        var cmd = new Command("lift", "Lift a photo to a layered 3D scene (a 3D photo): the photo as a depth mesh, what lies behind its depth edges generated, exported as .glb and .ply (and an MP4 with --video)")
+            { model, maxSize, output, noGlb, noPly, plyYUp, video, frames };
         src.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
@@ -28,6 +32,8 @@ public static class LiftCommand
             LayeredScene.CheckTarget(outDir);
             var options = new LiftOptions { MaxSize = p.GetValue(maxSize), Seed = ctx.Seed };
             options.Check();
+            var path = p.GetValue(video) is { } v ? VideoPath.Parse(v) : (VideoPathKind?)null;
+            if (path is not null) Mp4Encoder.Require();
             var generator = NovelViewGenerators.Open(p.GetValue(model)!, ctx.Device);
             if (generator is not OneStepViews)
                 throw new UserError($"'{p.GetValue(model)}': a {generator.Kind} model; lift generates with a one-step GenWarp (genwarp-1step)");
@@ -51,6 +57,15 @@ public static class LiftCommand
                 {
                     var (splats, bytes) = SplatPlyExport.Write(scene, Path.Combine(dir, "scene.ply"), SplatPlyExport.DefaultStep(scene.Width, scene.Height), p.GetValue(plyYUp));
                     exports.Add($"scene.ply {bytes / 1e6:0.0} MB ({splats} splats, {(p.GetValue(plyYUp) ? "+Y up" : "OpenCV axes, y down")})");
+                }
+                if (path is { } kind)
+                {
+                    var n = p.GetValue(frames);
+                    var cameras = VideoPath.Cameras(kind, scene.Camera, scene.MedianDepth, n);
+                    SceneVideoResult result;
+                    using (var progress = Progress.Start("render", n, "frames"))
+                        result = SceneVideo.Render(scene, cameras, Path.Combine(dir, "scene.mp4"), AnimationFormat.Mp4, (int)Math.Round(1000.0 / 30), frameDone: () => progress.Advance(1));
+                    exports.Add($"scene.mp4 ({result.Frames} frames at {result.Width}x{result.Height}, {p.GetValue(video)}, {result.Seconds:0.0} s)");
                 }
             });
             var writeMs = clock.Elapsed.TotalMilliseconds;

@@ -105,6 +105,8 @@ public sealed class ViewerServer : IAsyncDisposable
         app.MapGet("/photos/{id}/layers", (string id) => photos.Get(id) is { } p ? Results.Text(p.Layers.Describe(), "application/json") : NotFound(id));
         app.MapGet("/photos/{id}/layers/1/image", (string id) => photos.Get(id)?.Layers.Image is { } b ? Results.Bytes(b, "image/png") : NotFound(id));
         app.MapGet("/photos/{id}/layers/1/depth", (string id) => photos.Get(id)?.Layers.Depth is { } b ? Results.Bytes(b, "application/octet-stream") : NotFound(id));
+        app.MapGet("/photos/{id}/scene.glb", (string id) => Export(id, "glb", "model/gltf-binary"));
+        app.MapGet("/photos/{id}/scene.ply", (string id) => Export(id, "ply", "application/octet-stream"));
         app.MapPost("/photos", (Delegate)Upload);
         app.Map("/views", Views);
     }
@@ -138,6 +140,16 @@ public sealed class ViewerServer : IAsyncDisposable
         await next(context);
     }
 
+    /// <summary>The photo's lifted scene as a download (encoded on the worker, which owns the scene's tensors).</summary>
+    async Task<IResult> Export(string id, string format, string type)
+    {
+        if (photos.Get(id) is not { } photo) return NotFound(id);
+        var bytes = await worker.Run(() => photo.Layers.Export(format));
+        return bytes is null
+            ? Results.Json(new { error = $"photo '{id}' is not lifted yet ({photo.Layers.State})" }, statusCode: 409)
+            : Results.Bytes(bytes, type, $"instantviews-{id}.{format}");
+    }
+
     static IResult Asset(string name) =>
         ViewerAssets.TryGet(name, out var bytes, out var type) ? Results.Bytes(bytes, type) : Results.NotFound();
 
@@ -169,7 +181,7 @@ public sealed class ViewerServer : IAsyncDisposable
                     bytes = [];
                     return ViewerPhoto.Create(photos.NextId(), open(decoded, name));
                 });
-                if (photos.Add(photo) is { } evicted) _ = worker.Run(() => { evicted.Views.Dispose(); return 0; });
+                if (photos.Add(photo) is { } evicted) _ = worker.Run(() => { evicted.Views.Dispose(); evicted.Layers.Dispose(); return 0; });
                 _ = worker.Run(() => { photo.Layers.Lift(photo.Views); return 0; });
                 return Results.Json(new { id = photo.Id });
             }

@@ -1,5 +1,7 @@
-// InstantViews viewer: the photo drawn as a depth mesh every frame, and the views the server generates for the
-// latest camera pose shown behind it where the mesh tears (disocclusions). Protocol: docs/viewer.md.
+// InstantViews viewer: the photo's lifted scene drawn every frame (the photo as a depth mesh torn at its depth edges,
+// the layer lifted behind those edges, and behind both a backstop: the whole photo stretched over every gap and past
+// the frame's edges, so no frame has a hole); the view the server generates for the pose the camera rests at
+// replaces the backstop where it shows. Protocol: docs/viewer.md.
 import * as THREE from './vendor/three/three.module.min.js';
 
 const MESH_CELLS = 64;          // mesh cells across the photo's long side (software WebGL: keep it coarse)
@@ -7,6 +9,11 @@ const STRETCH_CUT = 2.0;        // a triangle longer than this many times its si
 const DRAG_PIXEL_RATIO = 0.5;   // drawing-buffer scale while the camera moves; full resolution when it rests
 const REST_MS = 250;            // the camera counts as resting this long after the last move
 const MAX_UPLOAD = 25 * 1024 * 1024;
+// The backstop reaches this far past the photo's edges (in photo widths/heights) with rings of cells that double in
+// size (1, 2, 4, ... cells): a 20-degree turn or a 20-degree tilt still sees no clear colour.
+const BACKSTOP_MARGIN = 1.0;
+const BACKSTOP_CELLS = 32;      // the backstop is coarser than the photo's mesh: it shows only what the layers leave open
+const HOLE_COLOR = 0xff00ff; // the clear colour when a test asks to see holes (viewer.show({ holes: true }))
 // While a drag moves the camera, poses go to the server at most every MOVING_SEND_MS (the browser and the server
 // share the CPU when both run on one machine); a release, a key, the wheel or a reset sends at once.
 // `?sendMs=0` in the address turns this off (the benchmark compares both).
@@ -21,6 +28,7 @@ const stage = document.getElementById('stage');
 
 const renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: true });
 renderer.setClearColor(0x202020);
+renderer.autoClear = false;
 stage.appendChild(renderer.domElement);
 const scene = new THREE.Scene();
 const camera = new THREE.Camera(); // unused by our shaders: they project with the photo's intrinsics
@@ -28,9 +36,11 @@ const camera = new THREE.Camera(); // unused by our shaders: they project with t
 // Camera state: an orbit around the point on the source's optical axis at the median depth (as `orbit:` in the CLI).
 const view = { yaw: 0, pitch: 0, dolly: 0 };
 let photo = null;        // {id, width, height, fx, fy, cx, cy, medianDepth, ...}
-let mesh = null, background = null, layerMesh = null;
+let mesh = null, backstop = null, layerMesh = null;
+// The backstop is drawn first, into its own scene; the depth buffer is then cleared so it never hides the layers.
+const backScene = new THREE.Scene();
 let lastMove = -1e9, needsSend = false, throttled = false, lastSent = -1e9, dirty = true, sentAt = new Map(), nextId = 1;
-let socket = null;
+let socket = null, viewPose = null, showViews = true;
 
 function showError(message) { stats.error = message; errorEl.textContent = message || ''; }
 
@@ -76,24 +86,50 @@ const meshFragment = `
 const layerFragment = `
   uniform sampler2D uPhoto; varying vec2 vUv; varying float vCut;
   void main() { vec4 c = texture2D(uPhoto, vUv); if (vCut > 0.5 || c.a < 0.5) discard; gl_FragColor = vec4(c.rgb, 1.0); }`;
-const backVertex = `varying vec2 vUv; void main() { vUv = vec2(uv.x, 1.0 - uv.y); gl_Position = vec4(position.xy, 1.0, 1.0); }`;
-const backFragment = `uniform sampler2D uView; uniform float uHave; varying vec2 vUv;
-  void main() { gl_FragColor = uHave > 0.5 ? texture2D(uView, vUv) : vec4(0.125, 0.125, 0.125, 1.0); }`;
+// The backstop: the photo's colours stretched over the gaps, or, once the server's view for the current pose has
+// arrived, that view (composed at the fill size over the whole frame) at the same screen pixel.
+const backstopFragment = `
+  uniform sampler2D uPhoto; uniform sampler2D uView; uniform float uHave; uniform vec2 uViewport; varying vec2 vUv; varying float vCut;
+  void main() {
+    if (vCut > 0.5) discard;
+    gl_FragColor = uHave > 0.5 ? texture2D(uView, vec2(gl_FragCoord.x / uViewport.x, 1.0 - gl_FragCoord.y / uViewport.y))
+                               : texture2D(uPhoto, clamp(vUv, 0.0, 1.0));
+  }`;
+
+// Grid lines across SIZE pixels in N cells, then (with MARGIN) rings of cells doubling in size out to MARGIN x SIZE on each side.
+function gridLines(size, n, margin) {
+  const lines = [];
+  for (let i = 0; i <= n; i++) lines.push(size * i / n);
+  const cell = size / n;
+  for (let w = cell; margin > 0; w *= 2) {
+    const reach = Math.min(margin * size, lines[lines.length - 1] - size + w);
+    lines.unshift(-reach); lines.push(size + reach);
+    if (reach >= margin * size) break;
+  }
+  return lines;
+}
 
 // The mesh: one vertex per grid corner, unindexed so every triangle knows its three corners (for the tear test).
-function buildMesh(info, depth) {
+// With MARGIN, corners past the photo's edges take the depth and colour of the nearest edge pixel (the backstop).
+// A cell with a corner of depth 0 (a layer that does not cover it) has no triangles.
+function buildMesh(info, depth, margin = 0, cells = MESH_CELLS) {
   const { width: W, height: H, fx, fy, cx, cy } = info;
-  const step = Math.max(1, Math.max(W, H) / MESH_CELLS);
-  const nx = Math.max(1, Math.round(W / step)), ny = Math.max(1, Math.round(H / step));
+  const step = Math.max(1, Math.max(W, H) / cells);
+  const us = gridLines(W, Math.max(1, Math.round(W / step)), margin), vs = gridLines(H, Math.max(1, Math.round(H / step)), margin);
+  const nx = us.length - 1, ny = vs.length - 1;
+  const clampTo = (x, n) => Math.min(n - 1, Math.max(0, Math.floor(x)));
   const corner = (i, j) => {
-    const u = W * i / nx, v = H * j / ny;
-    const d = depth[Math.min(H - 1, Math.floor(v)) * W + Math.min(W - 1, Math.floor(u))];
+    const u = us[i], v = vs[j];
+    const d = depth[clampTo(v, H) * W + clampTo(u, W)];
     return [(u - cx) / fx * d, (v - cy) / fy * d, d, u / W, v / H];
   };
   const corners = [];
   for (let j = 0; j <= ny; j++) for (let i = 0; i <= nx; i++) corners.push(corner(i, j));
   const at = (i, j) => corners[j * (nx + 1) + i];
-  const count = nx * ny * 6;
+  const empty = (i, j) => at(i, j)[2] <= 0 || at(i + 1, j)[2] <= 0 || at(i, j + 1)[2] <= 0 || at(i + 1, j + 1)[2] <= 0;
+  let cellsUsed = 0;
+  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) if (!empty(i, j)) cellsUsed++;
+  const count = cellsUsed * 6;
   const position = new Float32Array(count * 3), uv = new Float32Array(count * 2);
   const pa = new Float32Array(count * 3), pb = new Float32Array(count * 3), pc = new Float32Array(count * 3);
   let k = 0;
@@ -105,6 +141,7 @@ function buildMesh(info, depth) {
     }
   };
   for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+    if (empty(i, j)) continue;
     tri(at(i, j), at(i, j + 1), at(i + 1, j));
     tri(at(i + 1, j), at(i, j + 1), at(i + 1, j + 1));
   }
@@ -128,20 +165,22 @@ async function fetchLayer(info, path, bitmapOptions) {
   return { depth, bitmap };
 }
 
-// A mesh of the photo's grid (buildMesh) drawn by meshVertex and FRAGMENT with its texture; UNIFORMS give the camera.
-function addMesh(built, fragmentShader, texture, uniforms) {
+// A mesh of the photo's grid (buildMesh) drawn by meshVertex and FRAGMENT with its texture into TARGET (a scene);
+// UNIFORMS give the camera. STRETCH: a triangle stretched more than this is cut (1e30: never).
+function addMesh(built, fragmentShader, texture, uniforms, target = scene, stretch = STRETCH_CUT) {
   const m = new THREE.Mesh(built.geometry, new THREE.ShaderMaterial({
     vertexShader: meshVertex, fragmentShader, side: THREE.DoubleSide,
-    uniforms: { ...uniforms, uStretch: { value: STRETCH_CUT }, uPhoto: { value: texture } },
+    uniforms: { ...uniforms, uStretch: { value: stretch }, uPhoto: { value: texture } },
   }));
   m.frustumCulled = false;
-  scene.add(m);
+  target.add(m);
   return m;
 }
 
-function removeMesh(m) {
+function removeMesh(m, disposeTexture = true) {
   if (!m) return;
-  scene.remove(m); m.geometry.dispose(); m.material.uniforms.uPhoto.value.dispose();
+  m.parent?.remove(m); m.geometry.dispose();
+  if (disposeTexture) m.material.uniforms.uPhoto.value.dispose();
 }
 
 async function loadPhoto(id) {
@@ -154,22 +193,20 @@ async function loadPhoto(id) {
   const sorted = Float32Array.from(depth).sort();
   const near = Math.max(1e-3, sorted[0] * 0.05), far = sorted[sorted.length - 1] * 20;
   removeMesh(mesh);
-  mesh = addMesh(built, meshFragment, texture, {
+  const cameraUniforms = {
     uPose: { value: new THREE.Matrix4() }, uIntr: { value: new THREE.Vector4(info.fx, info.fy, info.cx, info.cy) },
-    uSize: { value: new THREE.Vector2(info.width, info.height) }, uNear: { value: near }, uFar: { value: far } });
-  if (!background) {
-    background = new THREE.Mesh(new THREE.PlaneGeometry(2, 2), new THREE.ShaderMaterial({
-      vertexShader: backVertex, fragmentShader: backFragment, depthTest: false, depthWrite: false,
-      uniforms: { uView: { value: null }, uHave: { value: 0 } },
-    }));
-    background.frustumCulled = false; background.renderOrder = -1;
-    scene.add(background);
-  }
-  background.material.uniforms.uHave.value = 0;
+    uSize: { value: new THREE.Vector2(info.width, info.height) }, uNear: { value: near }, uFar: { value: far } };
+  mesh = addMesh(built, meshFragment, texture, cameraUniforms);
+  // The backstop shares the photo's texture (removed without disposing it) and the camera uniforms.
+  const oldView = backstop?.material.uniforms.uView.value;
+  removeMesh(backstop, false);
+  backstop = addMesh(buildMesh(info, depth, BACKSTOP_MARGIN, BACKSTOP_CELLS), backstopFragment, texture, {
+    ...cameraUniforms, uView: { value: oldView ?? null }, uHave: { value: 0 }, uViewport: { value: new THREE.Vector2(1, 1) } }, backScene, 1e30);
   removeMesh(layerMesh);
   layerMesh = null;
+  downloadsEl.hidden = true;
   photo = info;
-  Object.assign(stats, { photo: info.id, width: info.width, height: info.height, triangles: built.triangles, layers: 'lifting' });
+  Object.assign(stats, { photo: info.id, width: info.width, height: info.height, triangles: built.triangles + backstop.geometry.attributes.position.count / 3, layers: 'lifting' });
   resetView();
   resize();
   watchLayers(info);
@@ -177,17 +214,20 @@ async function loadPhoto(id) {
 
 // The server lifts each photo once (the layer behind its depth edges); until then the photo's mesh is drawn alone.
 async function watchLayers(info) {
+  // stats.layers is the server's state, except that 'ready' waits until the layer's mesh is drawn.
+  let state = 'lifting';
   for (let tries = 0; tries < 600 && photo === info; tries++) {
-    const state = await (await fetch(`/photos/${info.id}/layers`)).json();
-    stats.layers = state.state;
-    if (state.state === 'ready') break;
-    if (state.state !== 'lifting') return;
+    state = (await (await fetch(`/photos/${info.id}/layers`)).json()).state;
+    if (state === 'ready' || state === 'none') offerDownloads(info);
+    if (state === 'ready') break;
+    stats.layers = state;
+    if (state !== 'lifting') return;
     await new Promise(r => setTimeout(r, 250));
   }
-  if (photo !== info || stats.layers !== 'ready') return;
+  if (photo !== info || state !== 'ready') return;
   let layer;
   try { layer = await fetchLayer(info, `/photos/${info.id}/layers/1`, { premultiplyAlpha: 'none' }); }
-  catch (e) { showError(`layer: ${e.message || e}`); return; }
+  catch (e) { stats.layers = 'failed'; showError(`layer: ${e.message || e}`); return; }
   if (photo !== info) return;
   const texture = new THREE.Texture(layer.bitmap);
   texture.flipY = false; texture.generateMipmaps = false; texture.minFilter = THREE.NearestFilter; texture.magFilter = THREE.NearestFilter;
@@ -197,7 +237,19 @@ async function watchLayers(info) {
   const u = mesh.material.uniforms;
   layerMesh = addMesh(built, layerFragment, texture, { uPose: u.uPose, uIntr: u.uIntr, uSize: u.uSize, uNear: u.uNear, uFar: u.uFar });
   stats.triangles += built.triangles;
+  stats.layers = 'ready';
   dirty = true;
+}
+
+// The lifted scene as `lift` exports it, for other tools (Blender, three.js, splat viewers): links in the bar.
+const downloadsEl = document.getElementById('downloads');
+function offerDownloads(info) {
+  for (const format of ['glb', 'ply']) {
+    const a = document.getElementById(format);
+    a.href = `/photos/${info.id}/scene.${format}`;
+    a.download = `instantviews-${info.id}.${format}`;
+  }
+  downloadsEl.hidden = false;
 }
 
 function resize() {
@@ -209,7 +261,10 @@ function resize() {
 }
 
 function resetView() { Object.assign(view, { yaw: 0, pitch: 0, dolly: 0 }); moved(); }
-function moved(dragging = false) { lastMove = performance.now(); needsSend = true; throttled = dragging; dirty = true; }
+function moved(dragging = false) {
+  lastMove = performance.now(); needsSend = true; throttled = dragging; dirty = true;
+  if (backstop) backstop.material.uniforms.uHave.value = 0;
+}
 
 // The socket: send the pose once per frame while it changes; the server answers the newest one only.
 function connect() {
@@ -228,11 +283,13 @@ function connect() {
     const header = JSON.parse(new TextDecoder().decode(new Uint8Array(event.data, 4, n)));
     if (!photo || header.photo !== photo.id) return;
     const bitmap = await createImageBitmap(new Blob([new Uint8Array(event.data, 4 + n)], { type: 'image/jpeg' }));
-    const old = background.material.uniforms.uView.value;
+    const u = backstop.material.uniforms, old = u.uView.value;
     const texture = new THREE.Texture(bitmap);
     texture.flipY = false; texture.generateMipmaps = false; texture.minFilter = THREE.LinearFilter; texture.needsUpdate = true;
-    background.material.uniforms.uView.value = texture;
-    background.material.uniforms.uHave.value = 1;
+    u.uView.value = texture;
+    // The backstop shows a view only where the camera is now: a view made for another pose would not line up.
+    viewPose = header.pose;
+    u.uHave.value = showViews && atViewPose() ? 1 : 0;
     dirty = true;
     if (old) old.dispose();
     const sent = sentAt.get(header.id);
@@ -242,8 +299,18 @@ function connect() {
   };
 }
 
+// Once the photo is lifted, frames are complete without the server: a drag asks for no views (the CPU goes to drawing),
+// and the pose the camera stops at is sent at once.
+const layersSettled = () => stats.layers !== 'lifting';
+function atViewPose() {
+  if (!viewPose) return false;
+  const p = pose();
+  return p.every((v, i) => Math.abs(v - viewPose[i]) < 1e-9);
+}
+
 function send() {
   if (!needsSend || !photo || !socket || socket.readyState !== WebSocket.OPEN) return;
+  if (pointers.size > 0 && layersSettled()) return;
   const now = performance.now();
   if (throttled && now - lastSent < MOVING_SEND_MS) return;
   lastSent = now;
@@ -327,6 +394,10 @@ function frame(now) {
     const ratio = moving ? DRAG_PIXEL_RATIO : 1;
     if (renderer.getPixelRatio() !== ratio) renderer.setPixelRatio(ratio);
     mesh.material.uniforms.uPose.value.set(...pose());
+    renderer.getDrawingBufferSize(backstop.material.uniforms.uViewport.value);
+    renderer.clear();
+    renderer.render(backScene, camera);
+    renderer.clearDepth();
     renderer.render(scene, camera);
     dirty = false;
     stats.frames++; fpsFrames++;
@@ -342,8 +413,15 @@ function frame(now) {
 }
 
 window.viewer = { stats, view, upload, resetView, pose: () => pose(), setView: v => { Object.assign(view, v); moved(); },
-  // For tests and comparisons: draw without the server's views behind the meshes, or without the lifted layer.
-  show: ({ serverViews = true, layer = true } = {}) => { if (background) background.visible = serverViews; if (layerMesh) layerMesh.visible = layer; dirty = true; } };
+  // For tests and comparisons: draw without the server's views, without the lifted layer or the backstop, or with
+  // the clear colour magenta (HOLE_COLOR) so that what no mesh covers can be counted.
+  show: ({ serverViews = true, layer = true, backstop: back = true, holes = false } = {}) => {
+    showViews = serverViews;
+    if (backstop) { backstop.visible = back; backstop.material.uniforms.uHave.value = serverViews && atViewPose() ? 1 : 0; }
+    if (layerMesh) layerMesh.visible = layer;
+    renderer.setClearColor(holes ? HOLE_COLOR : 0x202020);
+    dirty = true;
+  } };
 (async () => {
   try {
     const info = await (await fetch('/photos')).json();

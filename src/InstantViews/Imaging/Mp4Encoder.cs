@@ -49,6 +49,12 @@ public sealed class Mp4Encoder : IAnimationEncoder, IDisposable
     /// <summary>The ffmpeg executable: INSTANTVIEWS_FFMPEG, else "ffmpeg" from PATH.</summary>
     public static string Executable() => Environment.GetEnvironmentVariable("INSTANTVIEWS_FFMPEG") is { Length: > 0 } e ? e : "ffmpeg";
 
+    /// <summary>Throws the one-line error for a missing ffmpeg (before any work whose output would be an MP4).</summary>
+    public static void Require()
+    {
+        if (!Available()) throw new UserError(Missing);
+    }
+
     /// <summary>True when ffmpeg can be started (for callers that offer MP4 only where it works).</summary>
     public static bool Available()
     {

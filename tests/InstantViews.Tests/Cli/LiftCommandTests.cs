@@ -39,5 +39,22 @@ public class LiftCommandTests
         Assert.False(File.Exists(dir.File("scene/scene.glb")));
         Assert.False(File.Exists(dir.File("scene/scene.ply")));
         Assert.Equal(["scene"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName).Where(n => n!.StartsWith('.') || n == "scene"));
+
+        // One command, every output: the scene, its two exports and a video along a path (H.264, read back by ffprobe).
+        r = CliRunner.Run([.. common, "--out", dir.File("scene"), "--video", "swing", "--frames", "5"]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("scene.mp4 (5 frames at 48x32, swing", r.Out);
+        Assert.True(File.Exists(dir.File("scene/scene.glb")) && File.Exists(dir.File("scene/scene.ply")));
+        var start = new System.Diagnostics.ProcessStartInfo("ffprobe") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { "-v", "error", "-count_frames", "-show_entries", "stream=codec_name,nb_read_frames,width,height", "-of", "csv=p=0", dir.File("scene/scene.mp4") }) start.ArgumentList.Add(a);
+        using var probe = System.Diagnostics.Process.Start(start)!;
+        var text = probe.StandardOutput.ReadToEnd().Trim();
+        probe.WaitForExit();
+        Assert.Equal("h264,48,32,5", text);
+        // A path that does not exist is a usage error before any work; the folder is left as it was.
+        r = CliRunner.Run([.. common, "--out", dir.File("other"), "--video", "spiral"]);
+        Assert.Equal(2, r.Code);
+        Assert.Contains("spiral", r.Err);
+        Assert.False(Directory.Exists(dir.File("other")));
     }
 }

@@ -41,6 +41,8 @@ public class ViewerBrowserTests
         page.PageError += (_, e) => errors.Add(e.Message);
         await page.GoToAsync(v.Server.Url.ToString());
         await WaitFor(page, "window.viewer && viewer.stats.ready && viewer.stats.views >= 1");
+        // The status bar and the download links are drawn over the canvas: hidden, so the screenshots show the drawing.
+        await page.EvaluateExpressionAsync("document.getElementById('bar').style.display = 'none'");
 
         // The 96x64 photo fills the 400x300 window (less the 40-px bar): drawn at 390x260, not at its pixel size.
         var canvas = await Canvas(page, "viewer-start.png");
@@ -92,15 +94,14 @@ public class ViewerBrowserTests
         page.PageError += (_, e) => errors.Add(e.Message);
         await page.GoToAsync(v.Server.Url.ToString());
         await WaitFor(page, "window.viewer && viewer.stats.ready && viewer.stats.layers === 'ready' && viewer.stats.triangles > 0", 60_000);
-        // Without the server's views behind, what the meshes leave open is dark (the page's #111 or the 12.5 % grey of no
-        // view); the status bar, drawn over the canvas, is hidden so it is not counted.
+        // Without the backstop and the server's views, what the meshes leave open shows the clear colour, magenta when
+        // asked; the status bar, drawn over the canvas, is hidden so it is not counted.
         await page.EvaluateExpressionAsync("document.getElementById('bar').style.display = 'none'");
         async Task<double> Open(bool layer)
         {
-            await page.EvaluateExpressionAsync($"viewer.show({{ serverViews: false, layer: {(layer ? "true" : "false")} }}); viewer.setView({{ yaw: 12, pitch: 0, dolly: 0 }})");
+            await page.EvaluateExpressionAsync($"viewer.show({{ serverViews: false, backstop: false, holes: true, layer: {(layer ? "true" : "false")} }}); viewer.setView({{ yaw: 12, pitch: 0, dolly: 0 }})");
             await Task.Delay(400);
-            var c = await Canvas(page, layer ? "viewer-layers.png" : "viewer-no-layer.png");
-            return c.add(1).div(2).amax([0]).lt(0.16f).to_type(TorchSharp.torch.ScalarType.Float32).mean().item<float>();
+            return ViewerHoles.Share(await Canvas(page, layer ? "viewer-layers.png" : "viewer-no-layer.png"));
         }
         var withoutLayer = await Open(false);
         var withLayer = await Open(true);
@@ -110,6 +111,39 @@ public class ViewerBrowserTests
         Assert.True(withoutLayer - withLayer > 0.01, $"open pixels: {withLayer:P2} with the lifted layer, {withoutLayer:P2} without");
         Assert.Empty(errors);
         Console.WriteLine($"viewer test: {withoutLayer:P2} of the frame open without the lifted layer, {withLayer:P2} with it");
+    }
+
+    [Fact]
+    public async Task The_lifted_scene_leaves_no_hole_anywhere_over_a_twenty_degree_orbit()
+    {
+        await using var v = await TestViewer.Start();
+        await using var browser = await HeadlessChromium.LaunchAsync(400, 300);
+        var page = await browser.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e.Message);
+        await page.GoToAsync(v.Server.Url.ToString());
+        await WaitFor(page, "window.viewer && viewer.stats.ready && viewer.stats.layers === 'ready' && viewer.stats.triangles > 0", 60_000);
+        await page.EvaluateExpressionAsync("document.getElementById('bar').style.display = 'none'");
+        // Nothing from the server: the frames are the lifted scene's alone.
+        async Task<(double Worst, double Mean)> Orbit(bool backstop)
+        {
+            var shares = new List<double>();
+            foreach (var pitch in new[] { -20, 0, 20 })
+                foreach (var yaw in new[] { -20, -10, 0, 10, 20 })
+                {
+                    await page.EvaluateExpressionAsync($"viewer.show({{ serverViews: false, holes: true, backstop: {(backstop ? "true" : "false")} }}); viewer.setView({{ yaw: {yaw}, pitch: {pitch}, dolly: 0 }})");
+                    await Task.Delay(350);
+                    shares.Add(ViewerHoles.Share(await Canvas(page, $"viewer-orbit-{(backstop ? "complete" : "layers")}-{yaw}-{pitch}.png")));
+                }
+            return (shares.Max(), shares.Average());
+        }
+        var layersOnly = await Orbit(backstop: false);
+        var complete = await Orbit(backstop: true);
+        // The two layers alone leave the frame's edges (outside the photo) and the box's far disocclusions open.
+        Assert.True(layersOnly.Worst > 0.05, $"the orbit opened no hole without the backstop (worst {layersOnly.Worst:P2})");
+        Assert.Equal(0, complete.Worst);
+        Assert.Empty(errors);
+        Console.WriteLine($"viewer test: +-20 degree orbit, hole pixels: {complete.Worst:P3} (worst of 15 poses) with the backstop, {layersOnly.Mean:P2} on average ({layersOnly.Worst:P2} worst) with the two layers alone");
     }
 
     [Fact]

@@ -135,6 +135,22 @@ public class ViewerServerTests
         Assert.All(covered.Where(c => c.a == 255), c => Assert.InRange(c.d, 3.5f, 4.5f));
         Assert.All(covered.Where(c => c.a == 0), c => Assert.Equal(0f, c.d));
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/photos/9/layers")).StatusCode);
+
+        // The same scene for download, as `lift` writes it: a .glb with a node per layer and the .ply's splats.
+        var glb = await http.GetAsync("/photos/1/scene.glb");
+        Assert.Equal(HttpStatusCode.OK, glb.StatusCode);
+        Assert.Equal("model/gltf-binary", glb.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("instantviews-1.glb", glb.Content.Headers.ContentDisposition!.FileNameStar ?? glb.Content.Headers.ContentDisposition.FileName);
+        var model = SharpGLTF.Schema2.ModelRoot.ParseGLB(await glb.Content.ReadAsByteArrayAsync());
+        Assert.Equal(2, model.LogicalNodes.Count);
+        var ply = await http.GetByteArrayAsync("/photos/1/scene.ply");
+        var header = System.Text.Encoding.ASCII.GetString(ply, 0, Math.Min(ply.Length, 600));
+        var end = header.IndexOf("end_header\n", StringComparison.Ordinal) + "end_header\n".Length;
+        var count = long.Parse(header.Split('\n').First(l => l.StartsWith("element vertex ", StringComparison.Ordinal))["element vertex ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        // 68 bytes a splat; one per valid pixel of each layer (step 1 at this size).
+        Assert.Equal(end + 68 * count, ply.Length);
+        Assert.Equal(TestViewer.Width * TestViewer.Height + covered.Count(c => c.a == 255), count);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/photos/9/scene.glb")).StatusCode);
     }
 
     [Fact]
