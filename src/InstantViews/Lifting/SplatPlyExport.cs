@@ -30,7 +30,7 @@ public static class SplatPlyExport
     /// <summary>The degree-0 real spherical harmonic, 1 / (2 sqrt(pi)).</summary>
     public const double ShC0 = 0.28209479177387814;
     public const float Alpha = 0.99f;
-    public const double FootprintScale = 0.5;
+    public const double FootprintScale = 0.7;
     /// <summary>Bytes of one splat record: 17 float32 values.</summary>
     public const int RecordBytes = 17 * 4;
 

@@ -43,10 +43,10 @@ public class SplatPlyExportTests
             for (int c = 0; c < 3; c++) Assert.Equal((r[c * 4 + i] + 1) / 2, 0.5 + SplatPlyExport.ShC0 * F(i, 6 + c), 5);
             // Opacity: sigmoid(logit) = alpha.
             Assert.Equal(SplatPlyExport.Alpha, 1 / (1 + Math.Exp(-F(i, 9))), 5);
-            // Scales: exp gives half a pixel's footprint d / f across, a tenth of it along the ray.
-            Assert.Equal(0.5 * d / 2, Math.Exp(F(i, 10)), 5);
-            Assert.Equal(0.5 * d / 2, Math.Exp(F(i, 11)), 5);
-            Assert.Equal(0.05 * d / 2, Math.Exp(F(i, 12)), 5);
+            // Scales: exp gives FootprintScale times a pixel's footprint d / f across, a tenth of that along the ray.
+            Assert.Equal(SplatPlyExport.FootprintScale * d / 2, Math.Exp(F(i, 10)), 5);
+            Assert.Equal(SplatPlyExport.FootprintScale * d / 2, Math.Exp(F(i, 11)), 5);
+            Assert.Equal(SplatPlyExport.FootprintScale * 0.1 * d / 2, Math.Exp(F(i, 12)), 5);
             // Rotation: a unit quaternion (w, x, y, z) taking +z onto the viewing ray.
             double qw = F(i, 13), qx = F(i, 14), qy = F(i, 15), qz = F(i, 16);
             Assert.Equal(1, qw * qw + qx * qx + qy * qy + qz * qz, 5);
