@@ -60,6 +60,49 @@ public static class Resize
         return tensor(m, [output, input], device: device);
     }
 
+    /// <summary>
+    /// <see cref="To"/>(image, height, width, filter) at some pixels only: <paramref name="at"/> holds flat indices
+    /// (y * width + x, int64) of the output; returns [C, n]. Bicubic and bilinear read the same samples with the same
+    /// weights as <see cref="To"/> (to float rounding), at a cost that follows n rather than the output's size.
+    /// </summary>
+    public static Tensor At(Tensor image, Tensor at, int height, int width, ResizeFilter filter)
+    {
+        using var scope = NewDisposeScope();
+        var (c, h, w) = (image.shape[0], (int)image.shape[1], (int)image.shape[2]);
+        var n = at.shape[0];
+        var x = image.to_type(ScalarType.Float32);
+        if (h == height && w == width) return x.reshape(c, -1).index_select(1, at).MoveToOuterDisposeScope();
+        var xs = (at % width).to_type(ScalarType.Float32);
+        var ys = at.div(width, rounding_mode: RoundingMode.floor).to_type(ScalarType.Float32);
+        if (filter == ResizeFilter.Bilinear)
+        {
+            // grid_sample with align_corners false maps the pixel centre (i + 0.5) / out to the source coordinate
+            // (i + 0.5) in / out - 0.5, and border padding clamps it to the image, as interpolate does.
+            var grid = stack([xs.add(0.5f).mul(2f / width).sub(1f), ys.add(0.5f).mul(2f / height).sub(1f)], 1).view(1, 1, n, 2);
+            return F.grid_sample(x.unsqueeze(0), grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false)
+                .view(c, n).MoveToOuterDisposeScope();
+        }
+        if (filter != ResizeFilter.Bicubic) throw new ArgumentException($"Resize.At samples bilinear or bicubic, not {filter}", nameof(filter));
+        // Keys' cubic (A = -0.75) on the four nearest samples each way, indices clamped: BicubicMatrix's rows, per pixel.
+        (Tensor Index, Tensor Weight) Taps(Tensor i, int output, int input)
+        {
+            var src = i.add(0.5f).mul((float)((double)input / output)).sub(0.5f);
+            var x0 = src.floor();
+            var t = (src - x0).unsqueeze(1);
+            const float a = -0.75f;
+            Tensor Near(Tensor v) => ((a + 2) * v - (a + 3)) * v * v + 1;
+            Tensor Far(Tensor v) => ((a * v - 5 * a) * v + 8 * a) * v - 4 * a;
+            var weight = cat([Far(t + 1), Near(t), Near(1 - t), Far(2 - t)], 1);
+            var index = (x0.to_type(ScalarType.Int64).unsqueeze(1) + arange(-1, 3, dtype: ScalarType.Int64)).clamp(0, input - 1);
+            return (index, weight);
+        }
+        var (ri, rw) = Taps(ys, height, h);
+        var (ci, cw) = Taps(xs, width, w);
+        var flat = (ri.unsqueeze(2) * w + ci.unsqueeze(1)).view(-1);               // [n * 16]
+        var weights = (rw.unsqueeze(2) * cw.unsqueeze(1)).view(1, n, 16);
+        return (x.reshape(c, -1).index_select(1, flat).view(c, n, 16) * weights).sum([2]).MoveToOuterDisposeScope();
+    }
+
     public static Tensor Down(Tensor image, int factor) =>
         factor == 1 ? image.alias() : To(image, (int)image.shape[^2] / factor, (int)image.shape[^1] / factor, ResizeFilter.Area);
 }

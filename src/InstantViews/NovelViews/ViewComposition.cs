@@ -27,11 +27,14 @@ public static class ViewComposition
         using var scope = NewDisposeScope();
         var (h, w) = ((int)warped.shape[1], (int)warped.shape[2]);
         var feather = featherPixels ?? Math.Max(2, (int)Math.Round(FeatherFraction * Math.Max(h, w)));
-        var up = generated.shape[1] == h && generated.shape[2] == w ? generated : Resize.To(generated, h, w, ResizeFilter.Bicubic).clamp(-1, 1);
-        var hole = holes.gt(0.5f).to_type(ScalarType.Float32).unsqueeze(0);
-        var visible = 1 - hole;
-        // The seam is computed at 1/k resolution (k so that it spans about 4 px there), then upsampled: a wide seam on a
-        // large photo costs what a narrow one costs on a small one. Visible pixels never go through it.
+        var holeMask = holes.gt(0.5f);
+        // Only hole pixels change: they are gathered (their flat indices), computed, and written into a copy of the warp.
+        var at = holeMask.flatten().nonzero().squeeze(1);
+        var n = (int)at.shape[0];
+        if (n == 0) return warped.clone().MoveToOuterDisposeScope();
+        var visible = 1 - holeMask.to_type(ScalarType.Float32).unsqueeze(0);
+        // The seam is computed at 1/k resolution (k so that it spans about 4 px there), then sampled at the hole pixels
+        // (bilinear): a wide seam on a large photo costs what a narrow one costs on a small one.
         var k = Math.Max(1, feather / 4);
         var (hs, ws) = ((h + k - 1) / k, (w + k - 1) / k);
         var visibleSmall = k == 1 ? visible : Resize.To(visible, hs, ws, ResizeFilter.Area);
@@ -49,12 +52,17 @@ public static class ViewComposition
         var warpedSmall = k == 1 ? warped * visible : Resize.To(warped * visible, hs, ws, ResizeFilter.Area);
         var fill = NormalisedFill(warpedSmall, visibleSmall, seam);
         var reached = fill.Weight.gt(1e-3f).to_type(ScalarType.Float32);
-        var upSmall = k == 1 ? up : Resize.To(up, hs, ws, ResizeFilter.Area);
-        var extendedSmall = fill.Colour * reached + upSmall * (1 - reached);
-        var (alpha, extended) = k == 1 ? (alphaSmall, extendedSmall)
-            : (Resize.To(alphaSmall, h, w, ResizeFilter.Bilinear).clamp(0, 1), Resize.To(extendedSmall, h, w, ResizeFilter.Bilinear));
+        var generatedSmall = generated.shape[1] == hs && generated.shape[2] == ws ? generated : Resize.To(generated, hs, ws, ResizeFilter.Bilinear);
+        var extendedSmall = fill.Colour * reached + generatedSmall * (1 - reached);
+        // At the hole pixels: the generated view upsampled (bicubic, as Resize.To), the seam's alpha and the extended
+        // colours (bilinear, as Resize.To), each read at the pixel's centre.
+        var up = Resize.At(generated, at, h, w, ResizeFilter.Bicubic).clamp(-1, 1);
+        var alpha = Resize.At(alphaSmall, at, h, w, ResizeFilter.Bilinear).clamp(0, 1);
+        var extended = Resize.At(extendedSmall, at, h, w, ResizeFilter.Bilinear);
         var holeColour = extended.add_(alpha * (up - extended)); // alpha up + (1 - alpha) extended
-        return where(hole.gt(0.5f), holeColour, warped).MoveToOuterDisposeScope();
+        var view = warped.clone();
+        view.view(warped.shape[0], -1).index_copy_(1, at, holeColour.to_type(warped.dtype));
+        return view.MoveToOuterDisposeScope();
     }
 
     static (Tensor Colour, Tensor Weight) NormalisedFill(Tensor values, Tensor mask, int radius)
