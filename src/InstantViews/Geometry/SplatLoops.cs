@@ -38,7 +38,7 @@ static class SplatLoops
         var accs = Enumerable.Range(0, bands).Select(_ => pool.Rent(accLength)).ToArray();
         for (int i = 0; i < n; i++)
         {
-            Project(Floats(depthTensor), i, sources[i], targets[i], (float)o.MinDepth, px, py, zs);
+            Project(depthTensor, i, sources[i], targets[i], (float)o.MinDepth, px, py, zs);
             var (sMin, sMax) = InverseDepthRange(zs.AsSpan(0, points));
             var item = i;
             Parallel.For(0, bands, b =>
@@ -74,7 +74,7 @@ static class SplatLoops
     /// <summary>The storage of a contiguous float32 CPU tensor, without a copy.</summary>
     static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 
-    static void Project(ReadOnlySpan<float> allDepth, int item, Camera source, Camera target, float minDepth, float[] px, float[] py, float[] zs)
+    static void Project(Tensor allDepth, int item, Camera source, Camera target, float minDepth, float[] px, float[] py, float[] zs)
     {
         var rel = source.RelativeTo(target);
         var r = new float[9];
@@ -84,9 +84,8 @@ static class SplatLoops
             [(float)source.Fx, (float)source.Fy, (float)source.Cx, (float)source.Cy],
             [(float)target.Fx, (float)target.Fy, (float)target.Cx, (float)target.Cy], target.Width, target.Height, minDepth);
         int h = source.Height, w = source.Width;
-        var depth = allDepth.Slice(item * h * w, h * w).ToArray();
         var bands = Math.Clamp(Environment.ProcessorCount, 1, 8);
-        Parallel.For(0, bands, b => ProjectRows(m, depth, w, h * b / bands, h * (b + 1) / bands, px, py, zs));
+        Parallel.For(0, bands, b => ProjectRows(m, Floats(allDepth).Slice(item * h * w, h * w), w, h * b / bands, h * (b + 1) / bands, px, py, zs));
     }
 
     /// <summary>Source-to-target rotation (row-major) and translation, source and target intrinsics (fx, fy, cx, cy), target size.</summary>
@@ -94,7 +93,7 @@ static class SplatLoops
 
     // The hot loops are compiled fully optimised at once: they run a handful of times, too few for tiered compilation.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void ProjectRows(Motion m, float[] depth, int w, int y0, int y1, float[] px, float[] py, float[] zs)
+    static void ProjectRows(Motion m, ReadOnlySpan<float> depth, int w, int y0, int y1, float[] px, float[] py, float[] zs)
     {
         var r = m.R;
         float r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3], r4 = r[4], r5 = r[5], r6 = r[6], r7 = r[7], r8 = r[8];
@@ -125,7 +124,7 @@ static class SplatLoops
 
     static float Snap(float x)
     {
-        var r = MathF.Round(x, MidpointRounding.ToEven);
+        var r = MathF.Round(x); // to even
         return MathF.Abs(x - r) < 1e-4f ? r : x;
     }
 
