@@ -38,7 +38,8 @@ static class ConsistencyBench
         Camera InWorld(Camera t) => cam.WithPose(new RigidTransform(t.R * cam.R, t.R * cam.T + t.T));
         var trueDepth = targets.Select(t => Renderer.Render(scene, InWorld(t), 1).DepthTensor()).ToList();
         var holes = targets.Select(t => { using var s = ForwardSplat.Warp(photo, depth, source, t); return s.HoleMask.clone(); }).ToList();
-        var perView = targets.Select(t => pipeline.GenerateComposed(photo, depth, source, t, seed: 0).Generated).ToList();
+        using var views = PhotoViews.Open(photo, depth, source, "rendered depth", pipeline, new PhotoViewSizes(Math.Max(width, height), Math.Max(width, height)), "the render");
+        var perView = targets.Select(t => views.View(t, seed: 0).Generated).ToList();
         var liftedFrames = targets.Select(t => renderer.Render(t).Rgb).ToList();
 
         double Steadiness(List<Tensor> views)

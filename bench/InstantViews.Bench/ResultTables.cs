@@ -40,7 +40,8 @@ public static partial class ResultTables
         "lift" => Lift(ReadJson(file)),
         "guidance" => Guidance(ReadCsv(file)),
         "growth" => Growth(file.Split(';').Select(ReadJson).ToList()),
-        "genwarp-eval" => GenWarpEval(ReadCsv(file.Split('?')[0]), file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : null),
+        // FILE;FILE...?QUERY: the rows of every file in order (a method's first row wins in a card).
+        "genwarp-eval" => GenWarpEval(file.Split('?')[0].Split(';').SelectMany(ReadCsv).ToList(), file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : null),
         "consistency" => Consistency(ReadJson(file)),
         "viewer" => Viewer(ReadJson(file)),
         _ => throw new InvalidOperationException($"unknown table kind '{kind}' (for {file})"),
@@ -190,15 +191,60 @@ public static partial class ResultTables
     /// `genwarp eval`'s rows (results.csv), in the file's order; FILE?methods=a,b keeps those methods only. PSNR "vis"/"occ":
     /// target pixels the source does / does not see.
     /// </summary>
+    /// <summary>
+    /// `genwarp eval` rows. The query (after '?', parts joined by '&amp;') picks rows and columns: methods=a,b (in the CSV's
+    /// order), depth=estimated|gt, columns=full (default: every metric with the covisible/occluded PSNR), nfe (parameters
+    /// and network evaluations per view) or kid (NFE and KID with its spread over subsets).
+    /// </summary>
     static string GenWarpEval(List<Dictionary<string, string>> rows, string? query)
     {
-        var only = query is { } q && q.StartsWith("methods=", StringComparison.Ordinal) ? q["methods=".Length..].Split(',').ToHashSet() : null;
+        var options = (query ?? "").Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+        var only = options.TryGetValue("methods", out var m) ? m.Split(',').ToHashSet() : null;
+        var depth = options.GetValueOrDefault("depth");
+        var columns = options.GetValueOrDefault("columns") ?? "full";
+        var picked = rows.Where(r => (only is null || only.Contains(r["method"])) && (depth is null || r["depth"] == depth)).ToList();
         var sb = new StringBuilder();
-        sb.AppendLine("| method | range | depth | N | PSNR | SSIM | perceptual | KID | FD | PSNR vis | PSNR occ |");
-        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-        foreach (var r in rows.Where(r => only is null || only.Contains(r["method"])))
-            sb.AppendLine($"| {r["method"]} | {r["range"]} | {r["depth"]} | {r["n"]} | {N(r["psnr"], "0.00")} | {N(r["ssim"], "0.000")} | {N(r["perceptual"], "0.000")} | " +
-                $"{N(r["kid"], "0.00")} | {N(r["fd"], "0.0")} | {N(r["psnr_covisible"], "0.00")} | {N(r["psnr_occluded"], "0.00")} |");
+        switch (columns)
+        {
+            case "full":
+                sb.AppendLine("| method | range | depth | N | PSNR | SSIM | perceptual | KID | FD | PSNR vis | PSNR occ |");
+                sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+                foreach (var r in picked)
+                    sb.AppendLine($"| {r["method"]} | {r["range"]} | {r["depth"]} | {r["n"]} | {N(r["psnr"], "0.00")} | {N(r["ssim"], "0.000")} | {N(r["perceptual"], "0.000")} | " +
+                        $"{N(r["kid"], "0.00")} | {N(r["fd"], "0.0")} | {N(r["psnr_covisible"], "0.00")} | {N(r["psnr_occluded"], "0.00")} |");
+                break;
+            case "nfe":
+                sb.AppendLine("| method | parameters | range | depth | NFE/view | PSNR | SSIM | perceptual | KID | FD |");
+                sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+                foreach (var r in picked)
+                {
+                    var parameters = long.Parse(r["parameters"], Inv) is var p && p > 0 ? (p / 1e6).ToString("0.00", Inv) + "M" : "—";
+                    sb.AppendLine($"| {r["method"]} | {parameters} | {r["range"]} | {r["depth"]} | {r["nfe"]} | {N(r["psnr"], "0.00")} | {N(r["ssim"], "0.000")} | " +
+                        $"{N(r["perceptual"], "0.000")} | {N(r["kid"], "0.00")} | {N(r["fd"], "0.0")} |");
+                }
+                break;
+            case "kid":
+                sb.AppendLine("| method | range | NFE | PSNR | SSIM | KID | FD |");
+                sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
+                foreach (var r in picked)
+                    sb.AppendLine($"| `{r["method"]}` | {r["range"]} | {r["nfe"]} | {N(r["psnr"], "0.00")} | {N(r["ssim"], "0.000")} | {N(r["kid"], "0.00")} ± {N(r["kid_std"], "0.00")} | {N(r["fd"], "0.0")} |");
+                break;
+            case "card":
+                // cols=METHOD|LABEL,METHOD|LABEL,... (labels URL-encoded: %20 a space, %2C a comma): per range, PSNR / KID / FD of each method.
+                var cols = options["cols"].Split(',').Select(c => c.Split('|', 2)).Select(c => (Method: c[0], Label: Uri.UnescapeDataString(c[1]))).ToList();
+                sb.AppendLine($"| range | {cols[0].Label}: PSNR / KID / FD | {string.Join(" | ", cols.Skip(1).Select(c => c.Label))} |");
+                sb.AppendLine($"| --- |{string.Concat(Enumerable.Repeat(" --- |", cols.Count))}");
+                foreach (var range in picked.Select(r => r["range"]).Distinct())
+                {
+                    string Cell(string method) => picked.FirstOrDefault(r => r["method"] == method && r["range"] == range) is { } r
+                        ? $"{N(r["psnr"], "0.00")} / {N(r["kid"], "0.00")} / {N(r["fd"], "0.0")}"
+                        : throw new InvalidOperationException($"genwarp-eval card: no row for {method}, {range}");
+                    sb.AppendLine($"| {range} | {string.Join(" | ", cols.Select(c => Cell(c.Method)))} |");
+                }
+                break;
+            default:
+                throw new InvalidOperationException($"genwarp-eval table: unknown columns '{columns}' (full, nfe, kid or card)");
+        }
         return sb.ToString();
     }
 

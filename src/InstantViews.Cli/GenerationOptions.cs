@@ -13,12 +13,11 @@ sealed record GenerationOptions(Option<string> Model, Option<int?> Steps, Option
     /// The photo capped to --max-size (refused when the cap would leave a side under 8 pixels, as `view` does), and
     /// whether views are composed at that size (--compose full) or the model's own output.
     /// </summary>
-    public (Tensor Rgb, Tensor Depth, Geometry.Camera Camera, bool Full) Photo(ParseResult p, SourceView view, string name)
-    {
-        ViewComposition.RequireCappedSize(name, (int)view.Rgb.shape[1], (int)view.Rgb.shape[2], p.GetValue(MaxSize));
-        var (rgb, depth, cam) = NovelViewPipeline.Cap(view.Rgb, view.Depth, view.Camera, p.GetValue(MaxSize));
-        return (rgb, depth, cam, p.GetValue(Compose) == "full");
-    }
+    /// <summary>The photo capped to --max-size and its views made at that size (the fill is the photo itself).</summary>
+    public PhotoViewSizes Sizes(ParseResult p) => new(p.GetValue(MaxSize), p.GetValue(MaxSize));
+
+    /// <summary>--compose full: the view at the photo's size; model: the model's own output at its working size.</summary>
+    public bool Composed(ParseResult p) => p.GetValue(Compose) == "full";
 
     public static GenerationOptions Create() => new(
         new Option<string>("--model") { Description = "GenWarp (or warp-inpaint) model file", Required = true },

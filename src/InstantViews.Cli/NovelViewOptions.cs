@@ -17,6 +17,6 @@ public static class NovelViewOptions
         return o;
     }
 
-    public static Func<Tensor, Geometry.Camera, Tensor>? Redepth(SourceView view) =>
-        view.CanReestimate ? (rgb, cam) => view.Estimator.Estimate(rgb, cam) : null;
+    public static Func<Tensor, Geometry.Camera, Tensor>? Redepth(Depth.IDepthEstimator estimator) =>
+        estimator.FixedMap ? null : (rgb, cam) => estimator.Estimate(rgb, cam);
 }

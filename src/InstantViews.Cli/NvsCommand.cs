@@ -26,14 +26,13 @@ public static class NvsCommand
             try { OutputPaths.File(generatedPath, ".png"); }
             catch (UserError e) { throw new UserError($"{e.Message} (nvs writes the generated view there, beside --out '{path}')"); }
             var pipeline = gen.Load(p, ctx.Device);
-            var view = src.Read(p, ctx.Device);
-            var (photo, photoDepth, photoCam, full) = gen.Photo(p, view, p.GetValue(src.Image)!);
-            var (rgb, depth, cam) = full ? (photo, photoDepth, photoCam) : pipeline.Prepare(photo, photoDepth, photoCam);
-            var tgt = Geometry.CameraTargets.Target(p.GetValue(target)!, view.Camera, view.MedianDepth, p.GetValue(targetFrame)).Scaled(cam.Width, cam.Height);
+            var full = gen.Composed(p);
+            var (views, source, estimator) = src.Open(p, ctx.Device, pipeline, gen.Sizes(p));
+            using var opened = views;
+            var tgt = Geometry.CameraTargets.Target(p.GetValue(target)!, source, views.MedianDepth, p.GetValue(targetFrame));
             var clock = Stopwatch.StartNew();
-            var r = full
-                ? pipeline.GenerateComposed(rgb, depth, cam, tgt, ctx.Seed, p.GetValue(gen.MaxStep), NovelViewOptions.Redepth(view))
-                : pipeline.Generate(rgb, depth, cam, tgt, ctx.Seed, p.GetValue(gen.MaxStep), NovelViewOptions.Redepth(view));
+            var r = views.View(tgt.WithPose(source.RelativeTo(tgt)), ctx.Seed, p.GetValue(gen.MaxStep), NovelViewOptions.Redepth(estimator), full);
+            var (rgb, cam) = full ? (views.Rgb, views.Camera) : (views.Working.Rgb, views.Working.Camera);
             var sheetIsNew = !File.Exists(path);
             ImageFile.Write(path, ImageGrid.Tile([rgb, r.Warped, r.Generated], 3));
             try { ImageFile.Write(generatedPath, r.Generated); }
@@ -43,7 +42,7 @@ public static class NvsCommand
                 throw;
             }
             var generatedAt = pipeline.WorkingSize(cam.Height, cam.Width);
-            Console.WriteLine($"depth: {view.Estimator.Description}; view {cam.Width}x{cam.Height} ({(full ? $"composed, generated at {generatedAt.Width}x{generatedAt.Height}" : "model output")}), {r.Steps} step(s), NFE {r.Nfe}, {NovelViewOptions.Preserver(r.PreserverPasses)}{clock.Elapsed.TotalSeconds:0.00} s; wrote {path}");
+            Console.WriteLine($"depth: {estimator.Description}; view {cam.Width}x{cam.Height} ({(full ? $"composed, generated at {generatedAt.Width}x{generatedAt.Height}" : "model output")}), {r.Steps} step(s), NFE {r.Nfe}, {NovelViewOptions.Preserver(r.PreserverPasses)}{clock.Elapsed.TotalSeconds:0.00} s; wrote {path}");
             return 0;
         });
         return cmd;

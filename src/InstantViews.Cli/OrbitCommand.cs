@@ -30,9 +30,10 @@ public static class OrbitCommand
             var n = p.GetValue(frames);
             var z = p.GetValue(zoom);
             var pipeline = gen.Load(p, ctx.Device);
-            var view = src.Read(p, ctx.Device);
-            var (photo, photoDepth, photoCam, full) = gen.Photo(p, view, p.GetValue(src.Image)!);
-            var (rgb, depth, cam) = full ? (photo, photoDepth, photoCam) : pipeline.Prepare(photo, photoDepth, photoCam);
+            var full = gen.Composed(p);
+            var (views, source, estimator) = src.Open(p, ctx.Device, pipeline, gen.Sizes(p));
+            using var opened = views;
+            var cam = full ? views.Camera : views.Working.Camera;
             CheckOrbitFrameSize(cam.Width, cam.Height, z);
             var range = p.GetValue(yawRange);
             var clock = Stopwatch.StartNew();
@@ -46,12 +47,9 @@ public static class OrbitCommand
                     {
                         using var scope = NewDisposeScope();
                         var yaw = n == 1 ? 0 : -range / 2 + range * i / (n - 1);
-                        var spec = string.Create(CultureInfo.InvariantCulture, $"orbit:{yaw},{p.GetValue(pitch)},0");
-                        var tgt = Geometry.CameraTargets.Target(spec, view.Camera, view.MedianDepth).Scaled(cam.Width, cam.Height);
+                        var tgt = Geometry.CameraTargets.Orbit(views.Camera, views.MedianDepth, yaw, p.GetValue(pitch));
                         var seed = p.GetValue(consistent) ? ctx.Seed : ctx.Seed + i;
-                        var r = full
-                            ? pipeline.GenerateComposed(rgb, depth, cam, tgt, seed, p.GetValue(gen.MaxStep), NovelViewOptions.Redepth(view))
-                            : pipeline.Generate(rgb, depth, cam, tgt, seed, p.GetValue(gen.MaxStep), NovelViewOptions.Redepth(view));
+                        var r = views.View(tgt, seed, p.GetValue(gen.MaxStep), NovelViewOptions.Redepth(estimator), full);
                         nfe += r.Nfe;
                         preserver += r.PreserverPasses;
                         writer.Add(r.Generated);
@@ -60,7 +58,7 @@ public static class OrbitCommand
                 }
                 writer.Commit();
             }
-            Console.WriteLine($"depth: {view.Estimator.Description}; {n} frames at {cam.Width}x{cam.Height}, yaw {-range / 2:0.#}..{range / 2:0.#} degrees, NFE {nfe} in total, {NovelViewOptions.Preserver(preserver)}{clock.Elapsed.TotalSeconds:0.0} s; wrote {path}");
+            Console.WriteLine($"depth: {estimator.Description}; {n} frames at {cam.Width}x{cam.Height}, yaw {-range / 2:0.#}..{range / 2:0.#} degrees, NFE {nfe} in total, {NovelViewOptions.Preserver(preserver)}{clock.Elapsed.TotalSeconds:0.0} s; wrote {path}");
             return 0;
         });
         return cmd;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using InstantViews.Depth;
 using InstantViews.Geometry;
 using InstantViews.Imaging;
+using InstantViews.NovelViews;
 using static TorchSharp.torch;
 
 namespace InstantViews.Cli;
@@ -31,6 +32,27 @@ public sealed record SourceView(Tensor Rgb, Camera Camera, Tensor Depth, IDepthE
         /// <summary>Reads the image, its camera (or the default pinhole, announced) and its depth (validated).</summary>
         public SourceView Read(ParseResult p, Device device)
         {
+            var (rgb, source, estimator) = ReadPhoto(p, device);
+            int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
+            Tensor d;
+            using (no_grad()) d = estimator.Estimate(rgb, source).to_type(ScalarType.Float32).cpu().contiguous();
+            DepthValidation.Require(d, h, w, $"depth from {estimator.Description}");
+            return new SourceView(rgb, source, d, estimator, PhotoViews.Median(d));
+        }
+
+        /// <summary>
+        /// Reads the image and its camera and opens them for views (<see cref="PhotoViews.Open(Tensor, Camera, IDepthEstimator, NovelViewPipeline, PhotoViewSizes, string)"/>:
+        /// capped to <paramref name="sizes"/>, depth estimated after capping). Also returns the photo's own camera (its
+        /// size and pose, which targets are given against) and the depth source.
+        /// </summary>
+        public (PhotoViews Views, Camera Source, IDepthEstimator Estimator) Open(ParseResult p, Device device, NovelViewPipeline pipeline, PhotoViewSizes sizes)
+        {
+            var (rgb, source, estimator) = ReadPhoto(p, device);
+            return (PhotoViews.Open(rgb, source, estimator, pipeline, sizes, p.GetValue(Image)!), source, estimator);
+        }
+
+        (Tensor Rgb, Camera Source, IDepthEstimator Estimator) ReadPhoto(ParseResult p, Device device)
+        {
             var path = p.GetValue(Image)!;
             var rgb = ImageFile.Read(path);
             int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
@@ -42,12 +64,7 @@ public sealed record SourceView(Tensor Rgb, Camera Camera, Tensor Depth, IDepthE
                 source = Geometry.Camera.FromFov(w, h, CameraTargets.DefaultFovXDegrees);
                 Console.WriteLine($"no --camera: assuming a pinhole camera with {CameraTargets.DefaultFovXDegrees} degree horizontal field of view (fx = fy = {source.Fx:0.0} px, centred) at the origin");
             }
-            var estimator = DepthSource.Open(p.GetValue(Depth)!, device, Onnx.Read(p), path);
-            Tensor d;
-            using (no_grad()) d = estimator.Estimate(rgb, source).to_type(ScalarType.Float32).cpu().contiguous();
-            DepthValidation.Require(d, h, w, $"depth from {estimator.Description}");
-            var values = d.data<float>().ToArray();
-            return new SourceView(rgb, source, d, estimator, values.Order().ElementAt(values.Length / 2));
+            return (rgb, source, DepthSource.Open(p.GetValue(Depth)!, device, Onnx.Read(p), path));
         }
     }
 

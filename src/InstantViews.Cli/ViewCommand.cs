@@ -32,10 +32,9 @@ public static class ViewCommand
             var sizes = new PhotoViewSizes(p.GetValue(maxSize), p.GetValue(fillSize));
             sizes.Check();
             var pipeline = new NovelViewPipeline(NovelViewGenerators.Open(p.GetValue(model)!, ctx.Device), ctx.Device);
-            var source = src.Read(p, ctx.Device);
-            var first = PhotoViews.Open(source.Rgb, source.Depth, source.Camera, source.Estimator.Description, pipeline, sizes, p.GetValue(src.Image)!);
+            var (first, _, estimator) = src.Open(p, ctx.Device, pipeline, sizes);
             // Uploads get depth from the estimator given, or the built-in one when --depth named the photo's own map.
-            var uploadDepth = source.Estimator.FixedMap ? DepthSource.Open("builtin", ctx.Device) : source.Estimator;
+            var uploadDepth = estimator.FixedMap ? DepthSource.Open("builtin", ctx.Device) : estimator;
             var server = ViewerServer.StartAsync(settings, first, (photo, name) => PhotoViews.Open(photo, Geometry.Camera.FromFov((int)photo.shape[2], (int)photo.shape[1], Geometry.CameraTargets.DefaultFovXDegrees), uploadDepth, pipeline, sizes, name))
                 .GetAwaiter().GetResult();
             using var stop = StopSignals.Listen();

@@ -41,22 +41,6 @@ public sealed class NovelViewPipeline(INovelViewGenerator generator, Device? dev
     }
 
     /// <summary>
-    /// The view at the photo's own size (<see cref="ViewComposition"/>): generated at the working size, then composed
-    /// with the full-resolution warp of <paramref name="rgb"/> [3,H,W] (depth [H,W], camera and target at H x W).
-    /// The result's Generated is the composed view; Warped and HoleMask are the full-resolution warp.
-    /// </summary>
-    public NovelViewResult GenerateComposed(Tensor rgb, Tensor depth, Camera source, Camera target, long seed,
-        double maxStepDegrees = 0, Func<Tensor, Camera, Tensor>? estimateDepth = null)
-    {
-        using var scope = NewDisposeScope();
-        var (small, smallDepth, smallCam) = Prepare(rgb, depth, source);
-        var r = Generate(small, smallDepth, smallCam, target.Scaled(smallCam.Width, smallCam.Height), seed, maxStepDegrees, estimateDepth);
-        using var noGrad = no_grad();
-        var (view, warped, holes) = ViewComposition.ComposeView(rgb, depth, source, target, r.Generated);
-        return new NovelViewResult(warped.MoveToOuterDisposeScope(), holes.MoveToOuterDisposeScope(), view.MoveToOuterDisposeScope(), r.Nfe, r.Steps, r.PreserverPasses);
-    }
-
-    /// <summary>
     /// Generates the view from <paramref name="target"/> (inputs already at working size, see <see cref="Prepare"/>).
     /// <paramref name="maxStepDegrees"/> &gt; 0 goes through intermediate cameras; <paramref name="estimateDepth"/>
     /// gives each intermediate output its depth (null: the warped depth, holes filled with its median). Each camera

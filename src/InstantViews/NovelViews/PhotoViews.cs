@@ -7,11 +7,13 @@ using static TorchSharp.torch;
 namespace InstantViews.NovelViews;
 
 /// <summary>
-/// One photo opened for interactive viewing (the viewer, benchmarks): the photo with its long side capped, its depth
-/// and camera, and the view from any pose relative to the source camera. Poses are world-to-camera transforms in the
-/// source camera's axes (OpenCV: x right, y down, z forward), so the source view is the identity. A view is generated
-/// by the model at its working size and composed (<see cref="ViewComposition"/>) at the fill size; the semantic
-/// preserver runs once per photo (a one-step generator caches it). Not re-entrant: one view at a time.
+/// The one path from a photo to its views (`nvs`, `orbit`, the viewer, benchmarks): the photo's long side capped once,
+/// its depth estimated after capping (a map recorded for the photo is read at its size and capped with it), the inputs
+/// at the model's working size and at the fill size made once; then a view from any camera: generated at the working
+/// size and composed (<see cref="ViewComposition"/>) with the fill-size warp, or the model's output alone. Poses are
+/// world-to-camera transforms in the source camera's axes (OpenCV: x right, y down, z forward), so the source view is
+/// the identity. The semantic preserver runs once per photo (a one-step generator caches it). Not re-entrant: one view
+/// at a time.
 /// </summary>
 public sealed class PhotoViews : IDisposable
 {
@@ -27,15 +29,27 @@ public sealed class PhotoViews : IDisposable
     /// <summary>Size of the fill views (the photo's aspect, long side at most the fill size).</summary>
     public (int Height, int Width) FillSize => (fill.Camera.Height, fill.Camera.Width);
 
-    readonly (Tensor Rgb, Tensor Depth, Camera Camera) fill;
+    /// <summary>The photo, depth and camera at the model's working size (what the model is given).</summary>
+    public (Tensor Rgb, Tensor Depth, Camera Camera) Working => working;
+
+    readonly (Tensor Rgb, Tensor Depth, Camera Camera) fill, working;
 
     PhotoViews(Tensor rgb, Tensor depth, Camera camera, string depthDescription, NovelViewPipeline pipeline, int fillSize)
     {
         (Rgb, Depth, Camera, DepthDescription, Pipeline) = (rgb, depth, camera, depthDescription, pipeline);
-        var values = depth.flatten();
-        MedianDepth = values.median().item<float>();
+        MedianDepth = Median(depth);
         var (fr, fd, fc) = NovelViewPipeline.Cap(rgb, depth, camera, fillSize);
         fill = (fr.contiguous(), fd.contiguous(), fc);
+        var (wr, wd, wc) = pipeline.Prepare(fill.Rgb, fill.Depth, fill.Camera);
+        working = (wr.contiguous(), wd.contiguous(), wc);
+    }
+
+    /// <summary>The median of a depth map (the upper one of an even count), the pivot of orbits.</summary>
+    public static double Median(Tensor depth)
+    {
+        var values = depth.to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+        Array.Sort(values);
+        return values[values.Length / 2];
     }
 
     /// <summary>
@@ -47,7 +61,8 @@ public sealed class PhotoViews : IDisposable
         sizes.Check();
         SourceImages.Require(name, (int)photo.shape[2], (int)photo.shape[1]);
         var (h, w) = ViewComposition.RequireCappedSize(name, (int)photo.shape[1], (int)photo.shape[2], sizes.MaxSize);
-        if (h != photo.shape[1] || w != photo.shape[2]) (photo, camera) = (Resize.To(photo, h, w, ResizeFilter.Area), camera.Scaled(w, h));
+        // A map recorded for the photo is at the photo's size: read it there; Open caps it with the photo.
+        if (!depth.FixedMap && (h != photo.shape[1] || w != photo.shape[2])) (photo, camera) = (Resize.To(photo, h, w, ResizeFilter.Area), camera.Scaled(w, h));
         Tensor d;
         using (no_grad()) d = depth.Estimate(photo, camera).to_type(ScalarType.Float32).cpu().contiguous();
         return Open(photo, d, camera, depth.Description, pipeline, sizes, name);
@@ -74,15 +89,32 @@ public sealed class PhotoViews : IDisposable
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var (rgb, depth, cam) = fill;
-        var target = cam.WithPose(pose);
-        var (small, smallDepth, smallCam) = Pipeline.Prepare(rgb, depth, cam);
-        var generated = Pipeline.Generate(small, smallDepth, smallCam, target.Scaled(smallCam.Width, smallCam.Height), seed).Generated;
+        var target = fill.Camera.WithPose(pose);
+        var generated = Generate(target, seed).Generated;
         var generateMs = clock.Elapsed.TotalMilliseconds;
-        var (view, _, _) = ViewComposition.ComposeView(rgb, depth, cam, target, generated);
+        var (view, _, _) = ViewComposition.ComposeView(fill.Rgb, fill.Depth, fill.Camera, target, generated);
         var total = clock.Elapsed.TotalMilliseconds;
         return new PhotoView(view.MoveToOuterDisposeScope(), pose, total, generateMs, total - generateMs);
     }
+
+    /// <summary>
+    /// The view from <paramref name="target"/> (a camera of any size with the photo's aspect; rescaled here): composed at
+    /// the fill size (Generated is the composed view; Warped and HoleMask the fill-size warp), or with
+    /// <paramref name="composed"/> false the model's output at the working size with the working-size warp.
+    /// <paramref name="maxStepDegrees"/> and <paramref name="estimateDepth"/> as <see cref="NovelViewPipeline.Generate"/>.
+    /// </summary>
+    public NovelViewResult View(Camera target, long seed = 0, double maxStepDegrees = 0, Func<Tensor, Camera, Tensor>? estimateDepth = null, bool composed = true)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var r = Generate(target, seed, maxStepDegrees, estimateDepth);
+        if (!composed) return new NovelViewResult(r.Warped.MoveToOuterDisposeScope(), r.HoleMask.MoveToOuterDisposeScope(), r.Generated.MoveToOuterDisposeScope(), r.Nfe, r.Steps, r.PreserverPasses);
+        var (view, warped, holes) = ViewComposition.ComposeView(fill.Rgb, fill.Depth, fill.Camera, target.Scaled(fill.Camera.Width, fill.Camera.Height), r.Generated);
+        return new NovelViewResult(warped.MoveToOuterDisposeScope(), holes.MoveToOuterDisposeScope(), view.MoveToOuterDisposeScope(), r.Nfe, r.Steps, r.PreserverPasses);
+    }
+
+    NovelViewResult Generate(Camera target, long seed, double maxStepDegrees = 0, Func<Tensor, Camera, Tensor>? estimateDepth = null) =>
+        Pipeline.Generate(working.Rgb, working.Depth, working.Camera, target.Scaled(working.Camera.Width, working.Camera.Height), seed, maxStepDegrees, estimateDepth);
 
     public void Dispose()
     {
@@ -90,5 +122,7 @@ public sealed class PhotoViews : IDisposable
         Depth.Dispose();
         fill.Rgb.Dispose();
         fill.Depth.Dispose();
+        working.Rgb.Dispose();
+        working.Depth.Dispose();
     }
 }

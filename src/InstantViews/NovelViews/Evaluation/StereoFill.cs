@@ -41,7 +41,9 @@ public sealed record StereoFill(string Name, Func<Tensor, Tensor, Camera, Camera
         var nfe = -1;
         return new(name, (rgb, depth, source, target) =>
         {
-            var r = pipeline.GenerateComposed(rgb, depth, source, target, seed);
+            var size = (int)Math.Max(rgb.shape[1], rgb.shape[2]);
+            using var views = PhotoViews.Open(rgb, depth, source, "the row's depth", pipeline, new PhotoViewSizes(size, size), "the left photo");
+            var r = views.View(target.WithPose(source.RelativeTo(target)), seed);
             r.Warped.Dispose();
             r.HoleMask.Dispose();
             if (nfe < 0) nfe = r.Nfe + r.PreserverPasses;
