@@ -60,4 +60,33 @@ public class LiftRenderTests(ITestOutputHelper output)
         Assert.All(psnrs, p => Assert.True(p.Lifted >= 30, $"lifted view {p.Lifted:0.00} dB"));
         Assert.All(psnrs, p => Assert.True(p.Lifted >= p.Still + 10, $"lifted {p.Lifted:0.00} dB vs unmoved {p.Still:0.00} dB"));
     }
+
+    [Fact]
+    public void An_orbit_of_the_lifted_scene_matches_the_true_views_where_the_source_sees()
+    {
+        TestTorch.Init();
+        var (world, cam, view) = LiftFixtures.Procedural(96, 64, 1);
+        var photo = view.RgbTensor();
+        var depth = view.DepthTensor();
+        var source = cam.WithPose(RigidTransform.Identity);
+        using var scene = new PhotoLifter(null).Lift(photo, depth, source, "rendered", "exact").Scene;
+        // The `render` verb's circle, 8 frames; each camera is relative to the source, so the truth is rendered from it
+        // moved into the scene's world (source-to-target after world-to-source).
+        var cameras = VideoPath.Cameras(VideoPathKind.Circle, scene.Camera, scene.MedianDepth, 8);
+        var renderer = new LayeredSceneRenderer(scene);
+        var psnrs = new List<(float Lifted, float Still)>();
+        foreach (var t in cameras.Skip(1))
+        {
+            var inWorld = cam.WithPose(new RigidTransform(t.R * cam.R, t.R * cam.T + t.T));
+            var truth = Renderer.Render(world, inWorld, 4).RgbTensor();
+            var (rgb, _) = renderer.Render(t);
+            using var seen = ForwardSplat.Warp(depth.unsqueeze(0), depth, source, t);
+            var mask = 1 - nn.functional.max_pool2d(seen.HoleMask.unsqueeze(0).unsqueeze(0), 3, stride: 1, padding: 1).squeeze(0).squeeze(0);
+            psnrs.Add((Psnr(rgb, truth, mask), Psnr(photo, truth, mask)));
+        }
+        // Measured: 31.6-33.3 dB against 18.3-20.1 dB for the unmoved photo.
+        output.WriteLine($"orbit of 7 frames: lifted {psnrs.Min(p => p.Lifted):0.00}-{psnrs.Max(p => p.Lifted):0.00} dB, the photo unmoved {psnrs.Min(p => p.Still):0.00}-{psnrs.Max(p => p.Still):0.00} dB");
+        Assert.All(psnrs, p => Assert.True(p.Lifted >= 30, $"lifted view {p.Lifted:0.00} dB"));
+        Assert.All(psnrs, p => Assert.True(p.Lifted >= p.Still + 8, $"lifted {p.Lifted:0.00} dB vs unmoved {p.Still:0.00} dB"));
+    }
 }
