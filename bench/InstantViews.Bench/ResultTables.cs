@@ -44,6 +44,7 @@ public static partial class ResultTables
         "genwarp-eval" => GenWarpEval(file.Split('?')[0].Split(';').SelectMany(ReadCsv).ToList(), file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : null),
         "consistency" => Consistency(ReadJson(file)),
         "viewer" => Viewer(ReadJson(file)),
+        "pagoda-quality" => PagodaQuality(ReadCsv(file.Split('?')[0]), file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : ""),
         _ => throw new InvalidOperationException($"unknown table kind '{kind}' (for {file})"),
     };
 
@@ -151,6 +152,39 @@ public static partial class ResultTables
         sb.AppendLine($"| lifted scene (`lift`, rendered) | **{D("lifted_psnr_between_frames")} dB** |");
         sb.AppendLine($"| per-view fills (`nvs` composed, each frame) | {D("per_view_psnr_between_frames")} dB |");
         sb.AppendLine($"| difference (target: at least 3 dB) | {D("lifted_minus_per_view_db")} dB |");
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// `bench quality` rows (pagoda-quality.csv): every row, or with ?resolution=R&amp;columns=card those of one resolution
+    /// as a model card shows them (milliseconds). Rows of real or fitted images (0 NFE, no time) show dashes.
+    /// </summary>
+    static string PagodaQuality(List<Dictionary<string, string>> rows, string query)
+    {
+        var options = query.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+        var picked = rows.Where(r => !options.TryGetValue("resolution", out var res) || r["resolution"] == res).ToList();
+        var card = options.GetValueOrDefault("columns") == "card";
+        static bool Measured(Dictionary<string, string> r) => double.Parse(r["seconds_per_image"], Inv) > 0;
+        var sb = new StringBuilder();
+        if (card)
+        {
+            sb.AppendLine("| samples | NFE | FD | KID | ms / image |");
+            sb.AppendLine("| --- | --- | --- | --- | --- |");
+        }
+        else
+        {
+            sb.AppendLine("| resolution | method | NFE | N | FD | KID | seconds / image |");
+            sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
+        }
+        foreach (var r in picked)
+        {
+            var nfe = Measured(r) ? r["nfe"] : "—";
+            var kid = $"{N(r["kid"], "0.00")} ± {N(r["kid_std"], "0.00")}";
+            var seconds = double.Parse(r["seconds_per_image"], Inv);
+            sb.AppendLine(card
+                ? $"| {r["method"]} | {nfe} | {N(r["fd"], "0.0")} | {kid} | {(Measured(r) ? (seconds * 1000).ToString("0.0", Inv) : "—")} |"
+                : $"| {r["resolution"]} | {r["method"]} | {nfe} | {r["n"]} | {N(r["fd"], "0.0")} | {kid} | {(Measured(r) ? seconds.ToString("0.0000", Inv) : "—")} |");
+        }
         return sb.ToString();
     }
 
