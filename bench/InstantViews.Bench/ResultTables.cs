@@ -236,7 +236,12 @@ public static partial class ResultTables
         var only = options.TryGetValue("methods", out var m) ? m.Split(',').ToHashSet() : null;
         var depth = options.GetValueOrDefault("depth");
         var columns = options.GetValueOrDefault("columns") ?? "full";
-        var picked = rows.Where(r => (only is null || only.Contains(r["method"])) && (depth is null || r["depth"] == depth)).ToList();
+        // Grouped by depth, then range (each in the order it first appears), the CSV's order within a group: rows added
+        // to a CSV by a later run of some methods sit with their group.
+        var depths = rows.Select(r => r["depth"]).Distinct().ToList();
+        var ranges = rows.Select(r => r["range"]).Distinct().ToList();
+        var picked = rows.Where(r => (only is null || only.Contains(r["method"])) && (depth is null || r["depth"] == depth))
+            .OrderBy(r => depths.IndexOf(r["depth"])).ThenBy(r => ranges.IndexOf(r["range"])).ToList();
         var sb = new StringBuilder();
         switch (columns)
         {
