@@ -226,8 +226,8 @@ public static partial class ResultTables
     /// target pixels the source does / does not see.
     /// </summary>
     /// <summary>
-    /// `genwarp eval` rows. The query (after '?', parts joined by '&amp;') picks rows and columns: methods=a,b (in the CSV's
-    /// order), depth=estimated|gt, columns=full (default: every metric with the covisible/occluded PSNR), nfe (parameters
+    /// `genwarp eval` rows. The query (after '?', parts joined by '&amp;') picks rows and columns: methods=a,b (in that
+    /// order within each depth and range), depth=estimated|gt, columns=full (default: every metric with the covisible/occluded PSNR), nfe (parameters
     /// and network evaluations per view) or kid (NFE and KID with its spread over subsets).
     /// </summary>
     static string GenWarpEval(List<Dictionary<string, string>> rows, string? query)
@@ -241,7 +241,8 @@ public static partial class ResultTables
         var depths = rows.Select(r => r["depth"]).Distinct().ToList();
         var ranges = rows.Select(r => r["range"]).Distinct().ToList();
         var picked = rows.Where(r => (only is null || only.Contains(r["method"])) && (depth is null || r["depth"] == depth))
-            .OrderBy(r => depths.IndexOf(r["depth"])).ThenBy(r => ranges.IndexOf(r["range"])).ToList();
+            .OrderBy(r => depths.IndexOf(r["depth"])).ThenBy(r => ranges.IndexOf(r["range"]))
+            .ThenBy(r => only is null ? 0 : Array.IndexOf(m!.Split(','), r["method"])).ToList();
         var sb = new StringBuilder();
         switch (columns)
         {
