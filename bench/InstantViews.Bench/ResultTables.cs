@@ -44,6 +44,7 @@ public static partial class ResultTables
         "genwarp-eval" => GenWarpEval(file.Split('?')[0].Split(';').SelectMany(ReadCsv).ToList(), file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : null),
         "consistency" => Consistency(ReadJson(file)),
         "viewer" => Viewer(ReadJson(file)),
+        "onestep" => OneStep(ReadJson(file)),
         "pagoda-quality" => PagodaQuality(ReadCsv(file.Split('?')[0]), file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : ""),
         _ => throw new InvalidOperationException($"unknown table kind '{kind}' (for {file})"),
     };
@@ -185,6 +186,19 @@ public static partial class ResultTables
                 ? $"| {r["method"]} | {nfe} | {N(r["fd"], "0.0")} | {kid} | {(Measured(r) ? (seconds * 1000).ToString("0.0", Inv) : "—")} |"
                 : $"| {r["resolution"]} | {r["method"]} | {nfe} | {r["n"]} | {N(r["fd"], "0.0")} | {kid} | {(Measured(r) ? seconds.ToString("0.0000", Inv) : "—")} |");
         }
+        return sb.ToString();
+    }
+
+    /// <summary>`bench onestep` (onestep.json): one-step against multi-step GenWarp, medians and their ratio in one run.</summary>
+    static string OneStep(System.Text.Json.Nodes.JsonNode j)
+    {
+        double D(string key) => j[key]!.GetValue<double>();
+        var sb = new StringBuilder();
+        sb.AppendLine($"| {j["resolution"]}x{j["resolution"]}, {j["threads"]} threads, {j["date"]} | one-step | multi-step (Heun 18, w = 2) | ratio, same run |");
+        sb.AppendLine("| --- | --- | --- | --- |");
+        sb.AppendLine($"| time per view, batch 1 (preserver included) | {D("one_step_ms_per_view_batch1").ToString("0.0", Inv)} ms | {(D("multi_step_ms_per_view_batch1") / 1000).ToString("0.000", Inv)} s | **{D("speedup_batch1").ToString("0.0", Inv)}x** |");
+        sb.AppendLine($"| time per view, batch 16 (preserver included) | {D("one_step_ms_per_view_batch16").ToString("0.0", Inv)} ms | {D("multi_step_ms_per_view_batch16").ToString("0.0", Inv)} ms | **{D("speedup_batch16").ToString("0.0", Inv)}x** |");
+        sb.AppendLine($"| 30-view orbit of one source, preserver cached | **{D("orbit_views_per_s").ToString("0.0", Inv)} views/s** (warp {D("orbit_fraction_warp") * 100:0}%, preserver {D("orbit_fraction_preserver") * 100:0}%, denoiser {D("orbit_fraction_denoiser") * 100:0}% of the time) | | |");
         return sb.ToString();
     }
 
