@@ -205,6 +205,7 @@ async function loadPhoto(id) {
   removeMesh(layerMesh);
   layerMesh = null;
   downloadsEl.hidden = true;
+  viewPose = null; // a view of the previous photo never shows on this one
   photo = info;
   Object.assign(stats, { photo: info.id, width: info.width, height: info.height, triangles: built.triangles + backstop.geometry.attributes.position.count / 3, layers: 'lifting' });
   resetView();
