@@ -44,6 +44,15 @@ public static class Resize
     /// </summary>
     public static Tensor BicubicMatrix(int output, int input, Device? device = null)
     {
+        // Built once per size pair on the CPU (a view is resized with the same pair again and again); a copy each call.
+        var cpu = BicubicMatrices.GetOrAdd((output, input), key => BuildBicubicMatrix(key.Output, key.Input));
+        return device is null || device.type == TorchSharp.DeviceType.CPU ? cpu.alias() : cpu.to(device);
+    }
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<(int Output, int Input), Tensor> BicubicMatrices = new();
+
+    static Tensor BuildBicubicMatrix(int output, int input)
+    {
         const double a = -0.75;
         static double Near(double x) => ((a + 2) * x - (a + 3)) * x * x + 1;          // |x| <= 1
         static double Far(double x) => ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;      // 1 < |x| < 2
@@ -57,7 +66,7 @@ public static class Resize
             double[] w = [Far(t + 1), Near(t), Near(1 - t), Far(2 - t)];
             for (int k = 0; k < 4; k++) m[i * input + Math.Clamp(x0 - 1 + k, 0, input - 1)] += (float)w[k];
         }
-        return tensor(m, [output, input], device: device);
+        return tensor(m, [output, input]).DetachFromDisposeScope();
     }
 
     /// <summary>
@@ -72,35 +81,69 @@ public static class Resize
         var n = at.shape[0];
         var x = image.to_type(ScalarType.Float32);
         if (h == height && w == width) return x.reshape(c, -1).index_select(1, at).MoveToOuterDisposeScope();
-        var xs = (at % width).to_type(ScalarType.Float32);
         var ys = at.div(width, rounding_mode: RoundingMode.floor).to_type(ScalarType.Float32);
         if (filter == ResizeFilter.Bilinear)
         {
             // grid_sample with align_corners false maps the pixel centre (i + 0.5) / out to the source coordinate
             // (i + 0.5) in / out - 0.5, and border padding clamps it to the image, as interpolate does.
+            var xs = (at % width).to_type(ScalarType.Float32);
             var grid = stack([xs.add(0.5f).mul(2f / width).sub(1f), ys.add(0.5f).mul(2f / height).sub(1f)], 1).view(1, 1, n, 2);
             return F.grid_sample(x.unsqueeze(0), grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false)
                 .view(c, n).MoveToOuterDisposeScope();
         }
         if (filter != ResizeFilter.Bicubic) throw new ArgumentException($"Resize.At samples bilinear or bicubic, not {filter}", nameof(filter));
-        // Keys' cubic (A = -0.75) on the four nearest samples each way, indices clamped: BicubicMatrix's rows, per pixel.
-        (Tensor Index, Tensor Weight) Taps(Tensor i, int output, int input)
+        // Separable, as To: the horizontal pass for whole rows at the output's width (a small matrix product), then the
+        // vertical pass at the given pixels only: Keys' cubic (A = -0.75) on the four nearest rows, indices clamped
+        // (BicubicMatrix's weights, per pixel).
+        var rows = matmul(x, BicubicMatrix(width, w, x.device).t()).contiguous();                     // [C, h, width]
+        if (rows.device_type == TorchSharp.DeviceType.CPU)
+            return VerticalCubicAt(rows, at.cpu().to_type(ScalarType.Int64).contiguous(), height).MoveToOuterDisposeScope();
+        var src = ys.add(0.5f).mul((float)((double)h / height)).sub(0.5f);
+        var y0 = src.floor();
+        var t = (src - y0).unsqueeze(1);
+        const float a = -0.75f;
+        Tensor Near(Tensor v) => ((a + 2) * v - (a + 3)) * v * v + 1;
+        Tensor Far(Tensor v) => ((a * v - 5 * a) * v + 8 * a) * v - 4 * a;
+        var weight = cat([Far(t + 1), Near(t), Near(1 - t), Far(2 - t)], 1);                      // [n, 4]
+        var index = (y0.to_type(ScalarType.Int64).unsqueeze(1) + arange(-1, 3, dtype: ScalarType.Int64, device: x.device)).clamp(0, h - 1);
+        var flat = (index * width + (at % width).unsqueeze(1)).view(-1);                          // [n * 4]
+        var offsets = (arange(c, dtype: ScalarType.Int64, device: x.device) * (h * width)).view(c, 1);
+        return (rows.take(offsets + flat.view(1, -1)).view(c, n, 4) * weight.unsqueeze(0)).sum([2]).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The vertical bicubic pass of <see cref="At"/> on the CPU: loops over the pixels (the tensor form's small
+    /// gathers cost ten times more for the holes of a photo-sized view).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    static Tensor VerticalCubicAt(Tensor rows, Tensor at, int height)
+    {
+        int c = (int)rows.shape[0], h = (int)rows.shape[1], width = (int)rows.shape[2], n = (int)at.shape[0];
+        // The tensors' storage, read in place (both contiguous on the CPU).
+        var input = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(rows.bytes);
+        var pixels = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(at.bytes);
+        var output = new float[c * n];
+        var scale = (float)((double)h / height);
+        const float a = -0.75f;
+        static float Near(float v) => ((a + 2) * v - (a + 3)) * v * v + 1;
+        static float Far(float v) => ((a * v - 5 * a) * v + 8 * a) * v - 4 * a;
+        int plane = h * width; // a span's index is an int: a plane of over 2^31 floats is not resized here
+        Span<float> weight = stackalloc float[4];
+        Span<int> offset = stackalloc int[4];
+        for (int p = 0; p < n; p++)
         {
-            var src = i.add(0.5f).mul((float)((double)input / output)).sub(0.5f);
-            var x0 = src.floor();
-            var t = (src - x0).unsqueeze(1);
-            const float a = -0.75f;
-            Tensor Near(Tensor v) => ((a + 2) * v - (a + 3)) * v * v + 1;
-            Tensor Far(Tensor v) => ((a * v - 5 * a) * v + 8 * a) * v - 4 * a;
-            var weight = cat([Far(t + 1), Near(t), Near(1 - t), Far(2 - t)], 1);
-            var index = (x0.to_type(ScalarType.Int64).unsqueeze(1) + arange(-1, 3, dtype: ScalarType.Int64)).clamp(0, input - 1);
-            return (index, weight);
+            int y = (int)(pixels[p] / width), x = (int)(pixels[p] % width);
+            var src = (y + 0.5f) * scale - 0.5f;
+            var y0 = MathF.Floor(src);
+            var t = src - y0;
+            (weight[0], weight[1], weight[2], weight[3]) = (Far(t + 1), Near(t), Near(1 - t), Far(2 - t));
+            for (int k = 0; k < 4; k++) offset[k] = Math.Clamp((int)y0 - 1 + k, 0, h - 1) * width + x;
+            for (int ch = 0; ch < c; ch++)
+            {
+                int b = ch * plane;
+                output[ch * n + p] = input[b + offset[0]] * weight[0] + input[b + offset[1]] * weight[1]
+                                   + input[b + offset[2]] * weight[2] + input[b + offset[3]] * weight[3];
+            }
         }
-        var (ri, rw) = Taps(ys, height, h);
-        var (ci, cw) = Taps(xs, width, w);
-        var flat = (ri.unsqueeze(2) * w + ci.unsqueeze(1)).view(-1);               // [n * 16]
-        var weights = (rw.unsqueeze(2) * cw.unsqueeze(1)).view(1, n, 16);
-        return (x.reshape(c, -1).index_select(1, flat).view(c, n, 16) * weights).sum([2]).MoveToOuterDisposeScope();
+        return tensor(output, [c, n]);
     }
 
     public static Tensor Down(Tensor image, int factor) =>
