@@ -23,6 +23,20 @@ public class ViewerBrowserTests
     static async Task WaitFor(IPage page, string condition, int timeoutMs = 20_000) =>
         await page.WaitForFunctionAsync($"() => {condition}", new WaitForFunctionOptions { Timeout = timeoutMs, PollingInterval = 20 });
 
+    /// <summary>The status bar and the download links are drawn over the canvas: hidden, so screenshots show the drawing alone.</summary>
+    static Task HideBar(IPage page) => page.EvaluateExpressionAsync("document.getElementById('bar').style.display = 'none'");
+
+    /// <summary>A page of <paramref name="v"/> once its photo is lifted and both layers are drawn, bar hidden; page errors go to <paramref name="errors"/>.</summary>
+    static async Task<IPage> OpenLifted(IBrowser browser, TestViewer v, List<string> errors)
+    {
+        var page = await browser.NewPageAsync();
+        page.PageError += (_, e) => errors.Add(e.Message);
+        await page.GoToAsync(v.Server.Url.ToString());
+        await WaitFor(page, "window.viewer && viewer.stats.ready && viewer.stats.layers === 'ready' && viewer.stats.triangles > 0", 60_000);
+        await HideBar(page);
+        return page;
+    }
+
     static async Task<Tensor> Canvas(IPage page, string? saveAs = null)
     {
         var canvas = await page.QuerySelectorAsync("canvas");
@@ -41,8 +55,7 @@ public class ViewerBrowserTests
         page.PageError += (_, e) => errors.Add(e.Message);
         await page.GoToAsync(v.Server.Url.ToString());
         await WaitFor(page, "window.viewer && viewer.stats.ready && viewer.stats.views >= 1");
-        // The status bar and the download links are drawn over the canvas: hidden, so the screenshots show the drawing.
-        await page.EvaluateExpressionAsync("document.getElementById('bar').style.display = 'none'");
+        await HideBar(page);
 
         // The 96x64 photo fills the 400x300 window (less the 40-px bar): drawn at 390x260, not at its pixel size.
         var canvas = await Canvas(page, "viewer-start.png");
@@ -89,14 +102,10 @@ public class ViewerBrowserTests
     {
         await using var v = await TestViewer.Start();
         await using var browser = await HeadlessChromium.LaunchAsync(400, 300);
-        var page = await browser.NewPageAsync();
         var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e.Message);
-        await page.GoToAsync(v.Server.Url.ToString());
-        await WaitFor(page, "window.viewer && viewer.stats.ready && viewer.stats.layers === 'ready' && viewer.stats.triangles > 0", 60_000);
+        var page = await OpenLifted(browser, v, errors);
         // Without the backstop and the server's views, what the meshes leave open shows the clear colour, magenta when
-        // asked; the status bar, drawn over the canvas, is hidden so it is not counted.
-        await page.EvaluateExpressionAsync("document.getElementById('bar').style.display = 'none'");
+        // asked.
         async Task<double> Open(bool layer)
         {
             await page.EvaluateExpressionAsync($"viewer.show({{ serverViews: false, backstop: false, holes: true, layer: {(layer ? "true" : "false")} }}); viewer.setView({{ yaw: 12, pitch: 0, dolly: 0 }})");
@@ -118,12 +127,8 @@ public class ViewerBrowserTests
     {
         await using var v = await TestViewer.Start();
         await using var browser = await HeadlessChromium.LaunchAsync(400, 300);
-        var page = await browser.NewPageAsync();
         var errors = new List<string>();
-        page.PageError += (_, e) => errors.Add(e.Message);
-        await page.GoToAsync(v.Server.Url.ToString());
-        await WaitFor(page, "window.viewer && viewer.stats.ready && viewer.stats.layers === 'ready' && viewer.stats.triangles > 0", 60_000);
-        await page.EvaluateExpressionAsync("document.getElementById('bar').style.display = 'none'");
+        var page = await OpenLifted(browser, v, errors);
         // Nothing from the server: the frames are the lifted scene's alone.
         await page.EvaluateExpressionAsync("viewer.show({ serverViews: false, holes: true, backstop: false })");
         var shares = new List<double>();
