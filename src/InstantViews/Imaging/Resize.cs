@@ -51,20 +51,31 @@ public static class Resize
 
     static readonly System.Collections.Concurrent.ConcurrentDictionary<(int Output, int Input), Tensor> BicubicMatrices = new();
 
-    static Tensor BuildBicubicMatrix(int output, int input)
+    /// <summary>
+    /// Output sample <paramref name="i"/> of a bicubic resize from <paramref name="input"/> to <paramref name="output"/>
+    /// samples as PyTorch computes it (align_corners false): source coordinate (i + 0.5) in/out - 0.5 in float, Keys'
+    /// cubic with A = -0.75. Writes the weights of input samples x0 - 1 ... x0 + 2 and returns x0 (unclamped).
+    /// </summary>
+    static int CubicTaps(int i, int output, int input, Span<float> weights)
     {
         const double a = -0.75;
         static double Near(double x) => ((a + 2) * x - (a + 3)) * x * x + 1;          // |x| <= 1
         static double Far(double x) => ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;      // 1 < |x| < 2
+        var src = (float)((double)input / output * (i + 0.5) - 0.5); // float, as PyTorch computes it
+        var x0 = (int)MathF.Floor(src);
+        double t = src - x0;
+        (weights[0], weights[1], weights[2], weights[3]) = ((float)Far(t + 1), (float)Near(t), (float)Near(1 - t), (float)Far(2 - t));
+        return x0;
+    }
+
+    static Tensor BuildBicubicMatrix(int output, int input)
+    {
         var m = new float[output * input];
-        var scale = (double)input / output;
+        Span<float> w = stackalloc float[4];
         for (int i = 0; i < output; i++)
         {
-            var src = (float)(scale * (i + 0.5) - 0.5); // float, as PyTorch computes it
-            var x0 = (int)MathF.Floor(src);
-            double t = src - x0;
-            double[] w = [Far(t + 1), Near(t), Near(1 - t), Far(2 - t)];
-            for (int k = 0; k < 4; k++) m[i * input + Math.Clamp(x0 - 1 + k, 0, input - 1)] += (float)w[k];
+            var x0 = CubicTaps(i, output, input, w);
+            for (int k = 0; k < 4; k++) m[i * input + Math.Clamp(x0 - 1 + k, 0, input - 1)] += w[k];
         }
         return tensor(m, [output, input]).DetachFromDisposeScope();
     }
@@ -81,9 +92,9 @@ public static class Resize
         var n = at.shape[0];
         var x = image.to_type(ScalarType.Float32);
         if (h == height && w == width) return x.reshape(c, -1).index_select(1, at).MoveToOuterDisposeScope();
-        var ys = at.div(width, rounding_mode: RoundingMode.floor).to_type(ScalarType.Float32);
         if (filter == ResizeFilter.Bilinear)
         {
+            var ys = at.div(width, rounding_mode: RoundingMode.floor).to_type(ScalarType.Float32);
             // grid_sample with align_corners false maps the pixel centre (i + 0.5) / out to the source coordinate
             // (i + 0.5) in / out - 0.5, and border padding clamps it to the image, as interpolate does.
             var xs = (at % width).to_type(ScalarType.Float32);
@@ -95,24 +106,12 @@ public static class Resize
         // Separable, as To: the horizontal pass for whole rows at the output's width (a small matrix product), then the
         // vertical pass at the given pixels only: Keys' cubic (A = -0.75) on the four nearest rows, indices clamped
         // (BicubicMatrix's weights, per pixel).
-        var rows = matmul(x, BicubicMatrix(width, w, x.device).t()).contiguous();                     // [C, h, width]
-        if (rows.device_type == TorchSharp.DeviceType.CPU)
-            return VerticalCubicAt(rows, at.cpu().to_type(ScalarType.Int64).contiguous(), height).MoveToOuterDisposeScope();
-        var src = ys.add(0.5f).mul((float)((double)h / height)).sub(0.5f);
-        var y0 = src.floor();
-        var t = (src - y0).unsqueeze(1);
-        const float a = -0.75f;
-        Tensor Near(Tensor v) => ((a + 2) * v - (a + 3)) * v * v + 1;
-        Tensor Far(Tensor v) => ((a * v - 5 * a) * v + 8 * a) * v - 4 * a;
-        var weight = cat([Far(t + 1), Near(t), Near(1 - t), Far(2 - t)], 1);                      // [n, 4]
-        var index = (y0.to_type(ScalarType.Int64).unsqueeze(1) + arange(-1, 3, dtype: ScalarType.Int64, device: x.device)).clamp(0, h - 1);
-        var flat = (index * width + (at % width).unsqueeze(1)).view(-1);                          // [n * 4]
-        var offsets = (arange(c, dtype: ScalarType.Int64, device: x.device) * (h * width)).view(c, 1);
-        return (rows.take(offsets + flat.view(1, -1)).view(c, n, 4) * weight.unsqueeze(0)).sum([2]).MoveToOuterDisposeScope();
+        var rows = matmul(x, BicubicMatrix(width, w, x.device).t()).cpu().contiguous();               // [C, h, width]
+        return VerticalCubicAt(rows, at.cpu().to_type(ScalarType.Int64).contiguous(), height).to(x.device).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The vertical bicubic pass of <see cref="At"/> on the CPU: loops over the pixels (the tensor form's small
-    /// gathers cost ten times more for the holes of a photo-sized view).</summary>
+    /// <summary>The vertical bicubic pass of <see cref="At"/>: a loop over the pixels on the CPU (a tensor form's small
+    /// gathers cost ten times more for the holes of a photo-sized view), with <see cref="BicubicMatrix"/>'s weights.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     static Tensor VerticalCubicAt(Tensor rows, Tensor at, int height)
     {
@@ -121,21 +120,14 @@ public static class Resize
         var input = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(rows.bytes);
         var pixels = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(at.bytes);
         var output = new float[c * n];
-        var scale = (float)((double)h / height);
-        const float a = -0.75f;
-        static float Near(float v) => ((a + 2) * v - (a + 3)) * v * v + 1;
-        static float Far(float v) => ((a * v - 5 * a) * v + 8 * a) * v - 4 * a;
         int plane = h * width; // a span's index is an int: a plane of over 2^31 floats is not resized here
         Span<float> weight = stackalloc float[4];
         Span<int> offset = stackalloc int[4];
         for (int p = 0; p < n; p++)
         {
             int y = (int)(pixels[p] / width), x = (int)(pixels[p] % width);
-            var src = (y + 0.5f) * scale - 0.5f;
-            var y0 = MathF.Floor(src);
-            var t = src - y0;
-            (weight[0], weight[1], weight[2], weight[3]) = (Far(t + 1), Near(t), Near(1 - t), Far(2 - t));
-            for (int k = 0; k < 4; k++) offset[k] = Math.Clamp((int)y0 - 1 + k, 0, h - 1) * width + x;
+            var y0 = CubicTaps(y, height, h, weight);
+            for (int k = 0; k < 4; k++) offset[k] = Math.Clamp(y0 - 1 + k, 0, h - 1) * width + x;
             for (int ch = 0; ch < c; ch++)
             {
                 int b = ch * plane;
