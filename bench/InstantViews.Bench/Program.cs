@@ -100,6 +100,11 @@ int Run()
             if (args.Length < 4) { Console.Error.WriteLine("usage: bench memory <instantviews program> <results.json> \"<command>\"..."); return 2; }
             MemoryBench.Run(args[1], args[2], args[3..]);
             return 0;
+        case "mutation-scores":
+            // mutation-scores OUT.json GROUP=REPORT...: Stryker reports into the data file of docs/testing.md's table.
+            if (args.Length < 3) { Console.Error.WriteLine("usage: bench mutation-scores <out.json> <group>=<mutation-report.json>..."); return 2; }
+            MutationScores.Run(args[1], args[2..]);
+            return 0;
         case "tables":
             {
                 // Rewrites every marked table from its data file (--check: only lists the documents that differ).

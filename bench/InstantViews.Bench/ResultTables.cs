@@ -45,6 +45,13 @@ public static partial class ResultTables
         "consistency" => Consistency(ReadJson(file)),
         "viewer" => Viewer(ReadJson(file)),
         "onestep" => OneStep(ReadJson(file)),
+        // The ablation's CSV, then pagoda-quality.csv for the teacher's row.
+        "pagoda-ablation" => PagodaAblation(ReadCsv(file.Split(';')[0]), ReadCsv(file.Split(';')[1])),
+        "pagoda-upscale" => PagodaUpscale(ReadCsv(file)),
+        "mutation" => Mutation(ReadJson(file)),
+        // FILE?label=TEXT;...: one row per run.
+        "viewer-runs" => ViewerRuns(file.Split(';').Select(f => (ReadJson(f.Split('?')[0]), Uri.UnescapeDataString(f.Split("?label=")[1]))).ToList()),
+        "viewer-stages" => ViewerStages(file.Split(';').Select(ReadJson).ToList()),
         "pagoda-quality" => PagodaQuality(ReadCsv(file.Split('?')[0]), file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : ""),
         _ => throw new InvalidOperationException($"unknown table kind '{kind}' (for {file})"),
     };
@@ -53,8 +60,26 @@ public static partial class ResultTables
     {
         if (!File.Exists(file)) throw new FileNotFoundException($"'{file}': the table's data file is missing", file);
         var lines = File.ReadAllLines(file).Where(l => l.Length > 0).ToList();
-        var header = lines[0].Split(',');
-        return lines.Skip(1).Select(l => header.Zip(l.Split(','), (h, v) => (h, v)).ToDictionary(p => p.h, p => p.v)).ToList();
+        var header = Fields(lines[0]);
+        return lines.Skip(1).Select(l => header.Zip(Fields(l), (h, v) => (h, v)).ToDictionary(p => p.h, p => p.v)).ToList();
+    }
+
+    /// <summary>A CSV line's fields; a field in double quotes may hold commas ("" is a quote).</summary>
+    static List<string> Fields(string line)
+    {
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            var ch = line[i];
+            if (quoted && ch == '"' && i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
+            else if (ch == '"') quoted = !quoted;
+            else if (ch == ',' && !quoted) { fields.Add(field.ToString()); field.Clear(); }
+            else field.Append(ch);
+        }
+        fields.Add(field.ToString());
+        return fields;
     }
 
     static System.Text.Json.Nodes.JsonNode ReadJson(string file)
@@ -306,15 +331,114 @@ public static partial class ResultTables
     static string Growth(List<System.Text.Json.Nodes.JsonNode> runs)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| photo | model | working size | warp | generator | views/s at model size | full warp | composition | views/s at photo size |");
-        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        sb.AppendLine("| photo | model | working size | warp | generator | views/s at model size | full warp | composition | views/s at photo size, in turn | through `PhotoViews` (warp beside the model) |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var run in runs)
             foreach (var r in run["rows"]!.AsArray())
             {
-                string D(string key, string format) => r![key]!.GetValue<double>().ToString(format, Inv);
+                string D(string key, string format) => r![key] is { } v ? v.GetValue<double>().ToString(format, Inv) : "—";
                 sb.AppendLine($"| {run["photo"]} | `{Path.GetFileNameWithoutExtension(r!["model"]!.GetValue<string>())}` | {r["working_size"]} | {D("warp_ms", "0.0")} | {D("generator_ms", "0.0")} | " +
-                    $"{D("views_per_s_at_model_size", "0.0")} | {D("full_resolution_warp_ms", "0.0")} | {D("composition_ms", "0.0")} | {D("views_per_s_at_photo_size", "0.0")} |");
+                    $"{D("views_per_s_at_model_size", "0.0")} | {D("full_resolution_warp_ms", "0.0")} | {D("composition_ms", "0.0")} | {D("views_per_s_at_photo_size", "0.0")} | {D("views_per_s_photo_views", "0.0")} |");
             }
+        return sb.ToString();
+    }
+
+    static double Num(Dictionary<string, string> r, string key) => double.Parse(r[key], NumberStyles.Float, Inv);
+
+    /// <summary>PaGoDA's base-stage ablation (one row per run; the shipped recipe's seeds summarised), with the real images,
+    /// the per-pixel Gaussian and the teacher for scale; the lowest FD and KID of the generators in bold.</summary>
+    static string PagodaAblation(List<Dictionary<string, string>> rows, List<Dictionary<string, string>> quality)
+    {
+        const string prefix = "one-step generator, ";
+        var runs = rows.Where(r => r["method"].StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        var recipe = runs.Where(r => r["method"][prefix.Length..].StartsWith("neither", StringComparison.Ordinal)).ToList();
+        var (bestFd, bestKid) = (runs.Min(r => Num(r, "fd")), runs.Min(r => Num(r, "kid")));
+        string Bold(string text, bool best) => best ? $"**{text}**" : text;
+        string Row(string label, Dictionary<string, string> r, bool run) =>
+            $"| {label} | {Bold(Num(r, "fd").ToString("0.0", Inv), run && Num(r, "fd") == bestFd)} | {Bold($"{Num(r, "kid").ToString("0.0", Inv)} ± {Num(r, "kid_std").ToString("0.0", Inv)}", run && Num(r, "kid") == bestKid)} |";
+        static (double Mean, double Sd) Spread(List<double> xs)
+        {
+            var mean = xs.Average();
+            return (mean, Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Count - 1)));
+        }
+        var sb = new StringBuilder();
+        sb.AppendLine($"| base generator, 500 steps (N = {rows[0]["n"]}) | FD | KID |");
+        sb.AppendLine("| --- | --- | --- |");
+        foreach (var r in recipe) sb.AppendLine(Row(r["method"][prefix.Length..], r, true));
+        var (fd, kid) = (Spread(recipe.Select(r => Num(r, "fd")).ToList()), Spread(recipe.Select(r => Num(r, "kid")).ToList()));
+        sb.AppendLine($"| *the shipped recipe (neither): mean ± standard deviation over its {recipe.Count} seeds* | *{fd.Mean.ToString("0.0", Inv)} ± {fd.Sd.ToString("0.0", Inv)}* | *{kid.Mean.ToString("0.0", Inv)} ± {kid.Sd.ToString("0.0", Inv)}* |");
+        foreach (var r in runs.Except(recipe)) sb.AppendLine(Row(r["method"][prefix.Length..] + " (seed 0)", r, true));
+        foreach (var r in rows.Except(runs)) sb.AppendLine(Row($"for scale: {r["method"]}", r, false));
+        var teacher = quality.First(r => r["resolution"] == rows[0]["resolution"] && r["method"] == "teacher Heun N=40");
+        sb.AppendLine(Row($"for scale: the teacher, Heun 40 points, {teacher["nfe"]} NFE", teacher, false));
+        return sb.ToString();
+    }
+
+    /// <summary>`bench upscale`: PSNR against the originals, FD and KID against other images; the best of the methods in bold.</summary>
+    static string PagodaUpscale(List<Dictionary<string, string>> rows)
+    {
+        var methods = rows.Where(r => r["method"] != "originals").ToList();
+        string Cell(Dictionary<string, string> r, string key, string format, Func<IEnumerable<double>, double> best)
+        {
+            var text = Num(r, key).ToString(format, Inv) + (key == "kid" ? $" ± {Num(r, "kid_std").ToString("0.0", Inv)}" : "");
+            return methods.Contains(r) && Num(r, key) == best(methods.Select(m => Num(m, key))) ? $"**{text}**" : text;
+        }
+        var sb = new StringBuilder();
+        sb.AppendLine($"| method (N = {rows[0]["n"]}) | NFE | PSNR (dB) | FD | KID | ms / image |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        foreach (var r in rows)
+        {
+            var floor = r["method"] == "originals";
+            sb.AppendLine($"| {(floor ? "originals (the floor)" : r["method"])} | {(floor ? "—" : r["nfe"])} | {(floor ? "—" : Cell(r, "psnr", "0.00", Enumerable.Max))} | " +
+                $"{Cell(r, "fd", "0.0", Enumerable.Min)} | {Cell(r, "kid", "0.0", Enumerable.Min)} | {(Num(r, "ms_per_image") > 0 ? Num(r, "ms_per_image").ToString("0", Inv) : "—")} |");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>`bench viewer` runs side by side (runs of the viewer before the lifted scene: paced and every-frame drags).</summary>
+    static string ViewerRuns(List<(System.Text.Json.Nodes.JsonNode Run, string Label)> runs)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| run | first frame | fps while dragging (paced / a pose every frame) | small canvas | filled view after the camera stops: median (min-max) | server views/s while dragging (paced / every frame) |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        foreach (var (j, label) in runs)
+        {
+            string S(string key, string format) => j[key]!.GetValue<double>().ToString(format, Inv);
+            sb.AppendLine($"| {label} | {S("first_frame_s", "0.00")} s | {S("drag_fps", "0.0")} / {S("drag_fps_pose_every_frame", "0.0")} | {S("drag_fps_small_canvas", "0.0")} fps ({j["small_canvas"]}) | " +
+                $"{S("stop_to_view_ms_median", "0")} ms ({S("stop_to_view_ms_min", "0")}-{S("stop_to_view_ms_max", "0")}) | {S("drag_server_views_per_s", "0.0")} / {S("drag_server_views_per_s_pose_every_frame", "0.0")} |");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>One view's cost per stage (`per_stage` of `bench viewer` runs); several runs of a setting are joined by " / ".</summary>
+    static string ViewerStages(List<System.Text.Json.Nodes.JsonNode> runs)
+    {
+        var stages = runs.SelectMany(j => j["per_stage"]!.AsArray()).Select(s => s!)
+            .GroupBy(s => (At: s["generated_at"]!.GetValue<string>(), Fill: s["fill"]!.GetValue<string>()));
+        var sb = new StringBuilder();
+        sb.AppendLine("| generated at | fill size | generate | warp + compose at the fill size | total |");
+        sb.AppendLine("| --- | --- | --- | --- | --- |");
+        foreach (var g in stages)
+        {
+            string Join(string key) => string.Join(" / ", g.Select(s => s[key]!.GetValue<double>().ToString("0.0", Inv))) + " ms";
+            sb.AppendLine($"| {g.Key.At} | {g.Key.Fill} | {Join("generate_ms")} | {Join("compose_ms")} | {Join("total_ms")} |");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Mutation scores per group and file (`bench mutation-scores`); timeouts count as killed.</summary>
+    static string Mutation(System.Text.Json.Nodes.JsonNode j)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| group | file | run | tested | killed (of them timed out) | survived | no coverage | score |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var r in j["rows"]!.AsArray())
+        {
+            int I(string key) => r![key]!.GetValue<int>();
+            var killed = I("killed") + I("timeout");
+            var score = r!["score"] is { } s ? $"{s.GetValue<double>().ToString("0.0", Inv)} %" : "—";
+            sb.AppendLine($"| {I("group")} | `{r["file"]}` | {r["date"]} | {killed + I("survived")} | {killed} ({I("timeout")}) | {I("survived")} | {I("no_coverage")} | {score} |");
+        }
         return sb.ToString();
     }
 }

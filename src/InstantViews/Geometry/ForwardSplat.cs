@@ -24,6 +24,24 @@ public static class ForwardSplat
     }
 
     /// <summary>
+    /// <see cref="Warp(Tensor, Tensor, Camera, Camera, SplatOptions?)"/> for a depth map [H, W] the caller has validated
+    /// (<see cref="DepthValidation.Require"/>) and keeps unchanged, as a photo's views do on every frame: the cameras are
+    /// checked, the depth is not read again. <paramref name="parallel"/> false keeps the work on the calling thread.
+    /// </summary>
+    internal static SplatResult WarpValidated(Tensor features, Tensor depth, Camera source, Camera target, bool parallel = true)
+    {
+        CameraChecks.Require(source, "source camera");
+        CameraChecks.Require(target, "target camera");
+        if (source.Width != features.shape[2] || source.Height != features.shape[1] || depth.shape[0] != features.shape[1] || depth.shape[1] != features.shape[2])
+            throw new ArgumentException($"source camera {source.Width}x{source.Height}, features [{string.Join(", ", features.shape)}] and depth [{string.Join(", ", depth.shape)}] disagree");
+        var o = new SplatOptions();
+        var r = SplatLoops.Applies(features)
+            ? SplatLoops.Warp(features.unsqueeze(0), depth.unsqueeze(0), [source], [target], o, parallel ? Environment.ProcessorCount : 1)
+            : TensorWarp(features.unsqueeze(0), depth.unsqueeze(0), [source], [target], o);
+        return new SplatResult(r.Warped.squeeze(0), r.HoleMask.squeeze(0), r.Depth.squeeze(0));
+    }
+
+    /// <summary>
     /// Batched: features [N, C, H, W], depth [N, H, W], one source and one target camera per item (or one of
     /// each for the whole batch). All targets must share one image size; the sources must match the features.
     /// </summary>

@@ -103,39 +103,63 @@ public static class Resize
                 .view(c, n).MoveToOuterDisposeScope();
         }
         if (filter != ResizeFilter.Bicubic) throw new ArgumentException($"Resize.At samples bilinear or bicubic, not {filter}", nameof(filter));
-        // Separable, as To: the horizontal pass for whole rows at the output's width (a small matrix product), then the
-        // vertical pass at the given pixels only: Keys' cubic (A = -0.75) on the four nearest rows, indices clamped
-        // (BicubicMatrix's weights, per pixel).
-        var rows = matmul(x, BicubicMatrix(width, w, x.device).t()).cpu().contiguous();               // [C, h, width]
-        return VerticalCubicAt(rows, at.cpu().to_type(ScalarType.Int64).contiguous(), height).to(x.device).MoveToOuterDisposeScope();
+        // Keys' cubic (A = -0.75) on the 4x4 nearest samples, indices clamped, as To: BicubicMatrix's weights per output
+        // column and row, applied at the given pixels only (horizontally, then vertically).
+        return CubicAt(x.cpu().contiguous(), at.cpu().to_type(ScalarType.Int64).contiguous(), height, width).to(x.device).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The vertical bicubic pass of <see cref="At"/>: a loop over the pixels on the CPU (a tensor form's small
-    /// gathers cost ten times more for the holes of a photo-sized view), with <see cref="BicubicMatrix"/>'s weights.</summary>
+    /// <summary>The bicubic case of <see cref="At"/>: a loop over the pixels on the CPU (a tensor form's small gathers
+    /// cost ten times more for the holes of a photo-sized view), with <see cref="BicubicMatrix"/>'s taps and weights.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    static Tensor VerticalCubicAt(Tensor rows, Tensor at, int height)
+    static unsafe Tensor CubicAt(Tensor image, Tensor at, int height, int width)
     {
-        int c = (int)rows.shape[0], h = (int)rows.shape[1], width = (int)rows.shape[2], n = (int)at.shape[0];
-        // The tensors' storage, read in place (both contiguous on the CPU).
-        var input = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(rows.bytes);
-        var pixels = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(at.bytes);
+        int c = (int)image.shape[0], h = (int)image.shape[1], w = (int)image.shape[2], n = (int)at.shape[0];
         var output = new float[c * n];
-        int plane = h * width; // a span's index is an int: a plane of over 2^31 floats is not resized here
-        Span<float> weight = stackalloc float[4];
-        Span<int> offset = stackalloc int[4];
-        for (int p = 0; p < n; p++)
+        int plane = h * w; // an int offset: a plane of over 2^31 floats is not resized here
+        // The taps depend on the output row (column) only: each one's first tap and four weights, computed once.
+        var (rowFirst, rowWeights) = Taps(height, h);
+        var (columnFirst, columnWeights) = Taps(width, w);
+        // The tensors' storage, read in place (both contiguous on the CPU); the pixels in parallel chunks.
+        nint input, pixels;
+        fixed (byte* i0 = image.bytes, a0 = at.bytes) (input, pixels) = ((nint)i0, (nint)a0); // tensor storage does not move
+        var chunks = n >= 1 << 14 ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
+        Parallel.For(0, chunks, chunk =>
         {
-            int y = (int)(pixels[p] / width), x = (int)(pixels[p] % width);
-            var y0 = CubicTaps(y, height, h, weight);
-            for (int k = 0; k < 4; k++) offset[k] = Math.Clamp(y0 - 1 + k, 0, h - 1) * width + x;
-            for (int ch = 0; ch < c; ch++)
+            var rows = stackalloc int[4];
+            var columns = stackalloc int[4];
+            fixed (float* o = output, wys = rowWeights, wxs = columnWeights)
             {
-                int b = ch * plane;
-                output[ch * n + p] = input[b + offset[0]] * weight[0] + input[b + offset[1]] * weight[1]
-                                   + input[b + offset[2]] * weight[2] + input[b + offset[3]] * weight[3];
+                for (int p = (int)((long)n * chunk / chunks), end = (int)((long)n * (chunk + 1) / chunks); p < end; p++)
+                {
+                    int pixel = (int)((long*)pixels)[p], y = pixel / width, x = pixel - y * width;
+                    for (int k = 0; k < 4; k++)
+                    {
+                        rows[k] = Math.Clamp(rowFirst[y] - 1 + k, 0, h - 1) * w;
+                        columns[k] = Math.Clamp(columnFirst[x] - 1 + k, 0, w - 1);
+                    }
+                    float* wy = wys + 4 * y, wx = wxs + 4 * x;
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        float sum = 0;
+                        for (int r = 0; r < 4; r++)
+                        {
+                            var row = (float*)input + ch * plane + rows[r];
+                            sum += wy[r] * (row[columns[0]] * wx[0] + row[columns[1]] * wx[1] + row[columns[2]] * wx[2] + row[columns[3]] * wx[3]);
+                        }
+                        o[ch * n + p] = sum;
+                    }
+                }
             }
-        }
+        });
         return tensor(output, [c, n]);
+    }
+
+    static (int[] First, float[] Weights) Taps(int output, int input)
+    {
+        var first = new int[output];
+        var weights = new float[4 * output];
+        for (int i = 0; i < output; i++) first[i] = CubicTaps(i, output, input, weights.AsSpan(4 * i, 4));
+        return (first, weights);
     }
 
     public static Tensor Down(Tensor image, int factor) =>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using InstantViews.Depth;
 using InstantViews.Geometry;
 using InstantViews.Imaging;
+using InstantViews.Runtime;
 using static TorchSharp.torch;
 
 namespace InstantViews.NovelViews;
@@ -10,7 +11,8 @@ namespace InstantViews.NovelViews;
 /// The one path from a photo to its views (`nvs`, `orbit`, the viewer, benchmarks): the photo's long side capped once,
 /// its depth estimated after capping (a map recorded for the photo is read at its size and capped with it), the inputs
 /// at the model's working size and at the fill size made once; then a view from any camera: generated at the working
-/// size and composed (<see cref="ViewComposition"/>) with the fill-size warp, or the model's output alone. Poses are
+/// size and composed (<see cref="ViewComposition"/>) with the fill-size warp (made on a second thread while the model
+/// runs), or the model's output alone. Poses are
 /// world-to-camera transforms in the source camera's axes (OpenCV: x right, y down, z forward), so the source view is
 /// the identity. The semantic preserver runs once per photo (a one-step generator caches it). Not re-entrant: one view
 /// at a time.
@@ -90,9 +92,13 @@ public sealed class PhotoViews : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var target = fill.Camera.WithPose(pose);
-        var generated = Generate(target, seed).Generated;
-        var generateMs = clock.Elapsed.TotalMilliseconds;
-        var (view, _, _) = ViewComposition.ComposeView(fill.Rgb, fill.Depth, fill.Camera, target, generated);
+        var generateMs = 0.0;
+        var (view, _, _) = Composed(target, keepWarp: false, () =>
+        {
+            var generated = Generate(target, seed).Generated;
+            generateMs = clock.Elapsed.TotalMilliseconds;
+            return generated;
+        });
         var total = clock.Elapsed.TotalMilliseconds;
         return new PhotoView(view.MoveToOuterDisposeScope(), pose, total, generateMs, total - generateMs);
     }
@@ -107,10 +113,51 @@ public sealed class PhotoViews : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var r = Generate(target, seed, maxStepDegrees, estimateDepth);
-        if (!composed) return new NovelViewResult(r.Warped.MoveToOuterDisposeScope(), r.HoleMask.MoveToOuterDisposeScope(), r.Generated.MoveToOuterDisposeScope(), r.Nfe, r.Steps, r.PreserverPasses);
-        var (view, warped, holes) = ViewComposition.ComposeView(fill.Rgb, fill.Depth, fill.Camera, target.Scaled(fill.Camera.Width, fill.Camera.Height), r.Generated);
-        return new NovelViewResult(warped.MoveToOuterDisposeScope(), holes.MoveToOuterDisposeScope(), view.MoveToOuterDisposeScope(), r.Nfe, r.Steps, r.PreserverPasses);
+        if (!composed)
+        {
+            var own = Generate(target, seed, maxStepDegrees, estimateDepth);
+            return new NovelViewResult(own.Warped.MoveToOuterDisposeScope(), own.HoleMask.MoveToOuterDisposeScope(), own.Generated.MoveToOuterDisposeScope(), own.Nfe, own.Steps, own.PreserverPasses);
+        }
+        NovelViewResult? r = null;
+        var (view, warped, holes) = Composed(target.Scaled(fill.Camera.Width, fill.Camera.Height), keepWarp: true, () => (r = Generate(target, seed, maxStepDegrees, estimateDepth)).Generated);
+        return new NovelViewResult(warped!.MoveToOuterDisposeScope(), holes!.MoveToOuterDisposeScope(), view.MoveToOuterDisposeScope(), r!.Nfe, r.Steps, r.PreserverPasses);
+    }
+
+    /// <summary>
+    /// The composed view from <paramref name="target"/> (at the fill size): the fill-size warp and what the composition
+    /// reads from it alone (<see cref="ViewComposition.Plan"/>) are made on the <see cref="WorkerThread"/> while
+    /// <paramref name="generate"/> runs on this thread, then composed. Returns the view and, with
+    /// <paramref name="keepWarp"/>, the warp and its hole mask, in the caller's dispose scope.
+    /// </summary>
+    (Tensor View, Tensor? Warped, Tensor? Holes) Composed(Camera target, bool keepWarp, Func<Tensor> generate)
+    {
+        var prepared = WorkerThread.Run(() =>
+        {
+            // What the caller takes leaves this thread's dispose scope; everything else is freed with it.
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            // On the worker alone (no pool threads): the model keeps the cores. The depth was validated when opened.
+            var splat = ForwardSplat.WarpValidated(fill.Rgb, fill.Depth, fill.Camera, target, parallel: false);
+            var plan = ViewComposition.Plan(splat.Warped, splat.HoleMask).Detach();
+            return (Warped: splat.Warped.DetachFromDisposeScope(), Holes: splat.HoleMask.DetachFromDisposeScope(), Plan: plan);
+        });
+        Tensor generated;
+        try { generated = generate(); }
+        catch
+        {
+            // The worker is waited for (and what it made released) before the error goes on.
+            try { var (w, h, p) = prepared.GetAwaiter().GetResult(); p.Dispose(); w.Dispose(); h.Dispose(); } catch { }
+            throw;
+        }
+        var (warped, holes, plan) = prepared.GetAwaiter().GetResult();
+        // The worker's tensors become this thread's (aliases in the caller's scope; the storage is shared, not copied).
+        using (warped)
+        using (holes)
+        using (plan)
+        {
+            if (keepWarp) return (plan.Compose(generated), warped.alias(), holes.alias());
+            return (plan.Compose(generated, intoWarp: true).alias(), null, null); // the warp becomes the view
+        }
     }
 
     NovelViewResult Generate(Camera target, long seed, double maxStepDegrees = 0, Func<Tensor, Camera, Tensor>? estimateDepth = null) =>

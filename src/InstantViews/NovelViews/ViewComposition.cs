@@ -24,20 +24,33 @@ public static class ViewComposition
     /// </summary>
     public static Tensor Compose(Tensor warped, Tensor holes, Tensor generated, int? featherPixels = null)
     {
+        using var plan = Plan(warped, holes, featherPixels);
+        return plan.Compose(generated);
+    }
+
+    /// <summary>
+    /// The part of <see cref="Compose"/> that reads the warp alone (the hole pixels, the seam's alpha at them and the warp's
+    /// colours carried into the hole), so that it can be made while the view is being generated. The plan keeps
+    /// <paramref name="warped"/> (not a copy): keep it alive until the plan is composed.
+    /// </summary>
+    public static CompositionPlan Plan(Tensor warped, Tensor holes, int? featherPixels = null)
+    {
         using var scope = NewDisposeScope();
         var (h, w) = ((int)warped.shape[1], (int)warped.shape[2]);
         var feather = featherPixels ?? Math.Max(2, (int)Math.Round(FeatherFraction * Math.Max(h, w)));
         var holeMask = holes.gt(0.5f);
         // Only hole pixels change: they are gathered (their flat indices), computed, and written into a copy of the warp.
         var at = holeMask.flatten().nonzero().squeeze(1);
-        var n = (int)at.shape[0];
-        if (n == 0) return warped.clone().MoveToOuterDisposeScope();
+        if (at.shape[0] == 0) return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), null, null, null, 0, 0);
         var visible = 1 - holeMask.to_type(ScalarType.Float32).unsqueeze(0);
         // The seam is computed at 1/k resolution (k so that it spans about 4 px there), then sampled at the hole pixels
         // (bilinear): a wide seam on a large photo costs what a narrow one costs on a small one.
         var k = Math.Max(1, feather / 4);
         var (hs, ws) = ((h + k - 1) / k, (w + k - 1) / k);
-        var visibleSmall = k == 1 ? visible : Resize.To(visible, hs, ws, ResizeFilter.Area);
+        // The visible mask and the warp's visible colours, downsampled in one call (channels are resized independently).
+        var small = k == 1 ? cat([warped * visible, visible], 0) : Resize.To(cat([warped * visible, visible], 0), hs, ws, ResizeFilter.Area);
+        var channels = (int)warped.shape[0];
+        var (warpedSmall, visibleSmall) = (small[..channels], small[channels..]);
         var seam = Math.Max(1, (int)Math.Round((double)feather / k));
         // Distance into the hole, up to the seam width: repeated 3x3 max-pool dilation of the (partly) visible mask.
         var depthInto = zeros_like(visibleSmall);
@@ -49,20 +62,12 @@ public static class ViewComposition
         }
         var alphaSmall = (depthInto + 1).div(seam + 1).clamp(0, 1);
         // The warp's colours carried into the hole (normalised Gaussian fill); where none reach, the generated view.
-        var warpedSmall = k == 1 ? warped * visible : Resize.To(warped * visible, hs, ws, ResizeFilter.Area);
         var fill = NormalisedFill(warpedSmall, visibleSmall, seam);
         var reached = fill.Weight.gt(1e-3f).to_type(ScalarType.Float32);
-        var generatedSmall = generated.shape[1] == hs && generated.shape[2] == ws ? generated : Resize.To(generated, hs, ws, ResizeFilter.Bilinear);
-        var extendedSmall = fill.Colour * reached + generatedSmall * (1 - reached);
-        // At the hole pixels: the generated view upsampled (bicubic, as Resize.To), the seam's alpha and the extended
-        // colours (bilinear, as Resize.To), each read at the pixel's centre.
-        var up = Resize.At(generated, at, h, w, ResizeFilter.Bicubic).clamp(-1, 1);
+        // The seam's alpha at the hole pixels (bilinear, as Resize.To, read at the pixel's centre).
         var alpha = Resize.At(alphaSmall, at, h, w, ResizeFilter.Bilinear).clamp(0, 1);
-        var extended = Resize.At(extendedSmall, at, h, w, ResizeFilter.Bilinear);
-        var holeColour = extended.add_(alpha * (up - extended)); // alpha up + (1 - alpha) extended
-        var view = warped.clone();
-        view.view(warped.shape[0], -1).index_copy_(1, at, holeColour.to_type(warped.dtype));
-        return view.MoveToOuterDisposeScope();
+        return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), alpha.MoveToOuterDisposeScope(),
+            (fill.Colour * reached).MoveToOuterDisposeScope(), (1 - reached).MoveToOuterDisposeScope(), hs, ws);
     }
 
     static (Tensor Colour, Tensor Weight) NormalisedFill(Tensor values, Tensor mask, int radius)
@@ -105,13 +110,5 @@ public static class ViewComposition
         while (least < Math.Max(height, width) && ShortSide(least) < SourceImages.MinSide) least++;
         throw new UserError($"'{name}': image of {width}x{height} pixels capped to --max-size {maxSize} would be {w}x{h}; " +
                                     $"both sides must be at least {SourceImages.MinSide} pixels (use --max-size {least} or more)");
-    }
-
-    /// <summary>Warps the full-resolution photo [3,H,W] with its depth [H,W] to <paramref name="target"/> (same size) and composes it with <paramref name="generated"/>.</summary>
-    public static (Tensor View, Tensor Warped, Tensor Holes) ComposeView(Tensor rgb, Tensor depth, Camera source, Camera target, Tensor generated)
-    {
-        using var splat = ForwardSplat.Warp(rgb, depth, source, target);
-        var view = Compose(splat.Warped, splat.HoleMask, generated);
-        return (view, splat.Warped.clone(), splat.HoleMask.clone());
     }
 }

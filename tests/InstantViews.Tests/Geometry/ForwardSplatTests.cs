@@ -148,6 +148,31 @@ public class ForwardSplatTests
         Assert.True(grad.Warped.requires_grad);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Loop_form_equals_the_tensor_form_for_a_photo_split_into_bands(int channels)
+    {
+        // 240x300 = 72,000 points: the loops accumulate in parallel bands of target rows (three channels unrolled).
+        var g = new Generator(6);
+        var a = Cam(300, 240);
+        var b = a.WithPose(new RigidTransform(Mat3.RotationY(0.15) * Mat3.RotationX(0.05), new Vec3(-0.3, 0.1, 0.2)));
+        var feats = rand(new long[] { 1, channels, 240, 300 }, generator: g);
+        var depth = rand(new long[] { 1, 240, 300 }, generator: g) * 3 + 0.5;
+        var options = new SplatOptions { Alpha = 7 };
+        using var loops = ForwardSplat.Warp(feats, depth, [a], [b], options);
+        using var tensors = ForwardSplat.TensorWarp(feats, depth, [a], [b], options);
+        Assert.True(loops.HoleMask.eq(tensors.HoleMask).all().item<bool>());
+        Assert.InRange(tensors.HoleMask.sum().item<float>(), 500, 240 * 300 - 500);
+        Assert.True((loops.Warped - tensors.Warped).abs().max().item<float>() < 1e-4);
+        Assert.True((loops.Depth - tensors.Depth).abs().max().item<float>() < 1e-4);
+        // A depth map validated by the caller takes the same loops (default options).
+        using var checkedDepth = ForwardSplat.Warp(feats[0], depth[0], a, b);
+        using var validated = ForwardSplat.WarpValidated(feats[0], depth[0], a, b);
+        Assert.True(TensorAssert.Same(validated.Warped, checkedDepth.Warped));
+        Assert.True(TensorAssert.Same(validated.HoleMask, checkedDepth.HoleMask));
+    }
+
     [Fact]
     public void Target_facing_away_gives_an_all_hole_result()
     {

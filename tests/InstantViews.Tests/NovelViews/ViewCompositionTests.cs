@@ -13,14 +13,40 @@ public class ViewCompositionTests
 {
     public ViewCompositionTests() => TestTorch.Init();
 
+    /// <summary>A random photo [3,h,w] in [-1, 1], its depth (1 to 4) and camera.</summary>
+    static (Tensor Rgb, Tensor Depth, Camera Source) Photo(Generator g, int h, int w) =>
+        (rand(new long[] { 3, h, w }, generator: g) * 2 - 1, rand(new long[] { h, w }, generator: g) * 3 + 1, Camera.FromFov(w, h, 60));
+
+    [Fact]
+    public void A_plan_composed_into_its_warp_gives_the_copy_and_leaves_a_plan_without_holes_alone()
+    {
+        var g = new Generator(4);
+        var (h, w) = (36, 60);
+        var (rgb, depth, source) = Photo(g, h, w);
+        using var splat = ForwardSplat.Warp(rgb, depth, source, CameraTargets.Orbit(source, 2, 10, 4));
+        var generated = rand(new long[] { 3, 9, 15 }, generator: g) * 2 - 1;
+        var copy = ViewComposition.Compose(splat.Warped, splat.HoleMask, generated);
+        var warp = splat.Warped.clone();
+        using var plan = ViewComposition.Plan(warp, splat.HoleMask);
+        Assert.Equal((long)splat.HoleMask.sum().item<float>(), plan.HolePixels);
+        Assert.True(plan.HolePixels > 0);
+        Assert.True(TensorAssert.Same(plan.Compose(generated), copy));
+        Assert.True(TensorAssert.Same(warp, splat.Warped), "a copy leaves the warp as it was");
+        var into = plan.Compose(generated, intoWarp: true);
+        Assert.True(ReferenceEquals(into, warp));
+        Assert.True(TensorAssert.Same(into, copy));
+        // No holes: the warp itself.
+        using var none = ViewComposition.Plan(rgb, zeros(h, w));
+        Assert.Equal(0, none.HolePixels);
+        Assert.True(TensorAssert.Same(none.Compose(generated), rgb));
+    }
+
     [Fact]
     public void A_pure_rotation_keeps_every_visible_pixel_of_the_full_resolution_warp_and_fills_only_the_holes()
     {
         var g = new Generator(3);
         var (h, w) = (48, 80);
-        var rgb = rand(new long[] { 3, h, w }, generator: g) * 2 - 1;
-        var depth = rand(new long[] { h, w }, generator: g) * 3 + 1;
-        var source = Camera.FromFov(w, h, 60);
+        var (rgb, depth, source) = Photo(g, h, w);
         var target = CameraTargets.Move(source, 0, 0, 0, 12, 0); // turn in place: no parallax, holes only at the edge
         using var splat = ForwardSplat.Warp(rgb, depth, source, target);
         var generated = rand(new long[] { 3, 12, 20 }, generator: g) * 2 - 1; // the model's view at 1/4 size

@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+
+namespace InstantViews.Runtime;
+
+/// <summary>
+/// One dedicated thread (not the thread pool) that runs work items in turn: a photo's full-resolution warp is made here
+/// while its view is generated on the caller's thread. Measured with `bench growth`: the warp made here on one thread
+/// (libtorch's operations with their own OpenMP team, started by this thread) lets the model keep more of the cores than
+/// the same work on pool threads, split between them.
+/// </summary>
+public static class WorkerThread
+{
+    static readonly BlockingCollection<Action> Queue = [];
+    static readonly Lazy<Thread> Worker = new(() =>
+    {
+        var thread = new Thread(() => { foreach (var item in Queue.GetConsumingEnumerable()) item(); }) { IsBackground = true, Name = "worker" };
+        thread.Start();
+        return thread;
+    });
+
+    /// <summary>Runs <paramref name="work"/> on the worker after what was queued before it; the task completes with its result or its exception.</summary>
+    public static Task<T> Run<T>(Func<T> work)
+    {
+        _ = Worker.Value;
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Queue.Add(() =>
+        {
+            try { done.SetResult(work()); }
+            catch (Exception e) { done.SetException(e); }
+        });
+        return done.Task;
+    }
+}
