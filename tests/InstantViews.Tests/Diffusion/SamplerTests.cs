@@ -209,7 +209,8 @@ public class SamplerTests
         }
         Assert.True(MaxError(Inversion.Invert(Gaussian(), data, 64, clamp: false, solver: "heun").X, analytic)
                     < MaxError(Inversion.Invert(Gaussian(), data, 64, clamp: false, solver: "euler").X, analytic));
-        Assert.Contains("deterministic solver", Assert.Throws<InstantViews.Runtime.UserError>(() => Inversion.Invert(Gaussian(), data, 8, solver: "sde")).Message);
+        Assert.Equal("inversion needs a deterministic solver (euler, heun, dpm++2m), not 'sde'",
+            Assert.Throws<InstantViews.Runtime.UserError>(() => Inversion.Invert(Gaussian(), data, 8, solver: "sde")).Message);
     }
 
     [Fact]
