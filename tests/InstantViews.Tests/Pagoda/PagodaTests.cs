@@ -445,6 +445,26 @@ public class PagodaTests
     }
 
     [Fact]
+    public void A_run_saved_before_its_first_step_has_its_files_and_a_run_that_diverges_after_a_save_keeps_it()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher(15);
+        var g = new TorchSharp.torch.Generator(16);
+        var pairs = new PairSet(PairSet.Quantise((rand(new long[] { 8, 3, 8, 8 }, generator: g) * 2 - 1).clamp(-1, 1)), randn(new long[] { 8, 3, 8, 8 }, generator: g) * 80);
+        var run = PagodaTrainer.CreateBase(teacher, 80, ReplayConfig, pairs, dir.File("run"), features: new ResNet18Features());
+        run.SaveCheckpoint(); // before any step: the run's settings are written with it
+        Assert.True(File.Exists(dir.File("run/train.json")));
+        Assert.True(File.Exists(dir.File("run/checkpoint.safetensors")));
+        run.TrainStep();
+        run.SaveCheckpoint();
+        using (TorchSharp.torch.no_grad())
+            foreach (var p in run.Generator.parameters()) p.fill_(float.NaN);
+        var e = Assert.Throws<InstantViews.Runtime.UserError>(() => run.TrainStep());
+        Assert.EndsWith($"the last checkpoint in '{dir.File("run")}' (step 1) is kept: resume with a lower --lr", e.Message);
+        Assert.True(File.Exists(dir.File("run/checkpoint.safetensors")));
+    }
+
+    [Fact]
     public void A_run_with_augmentation_and_distillation_resumes_exactly_with_its_teacher_read_again()
     {
         using var dir = new TempDir();
@@ -453,7 +473,8 @@ public class PagodaTests
         var g = new TorchSharp.torch.Generator(14);
         var pairs = new PairSet(PairSet.Quantise((rand(new long[] { 8, 3, 8, 8 }, generator: g) * 2 - 1).clamp(-1, 1)), randn(new long[] { 8, 3, 8, 8 }, generator: g) * 80);
         var features = new ResNet18Features();
-        var cfg = ReplayConfig with { DiscriminatorAugment = true, DistillationWeight = 1, DistillationBatch = 2, DistillationSteps = 3, Teacher = dir.File("teacher.safetensors") };
+        // Rows of three steps: the checkpoint at step 2 falls inside the first, which the resumed run completes.
+        var cfg = ReplayConfig with { DiscriminatorAugment = true, DistillationWeight = 1, DistillationBatch = 2, DistillationSteps = 3, Teacher = dir.File("teacher.safetensors"), LogEvery = 3 };
         var straight = PagodaTrainer.CreateBase(teacher, 80, cfg, pairs, dir.File("straight"), features: features);
         for (int i = 0; i < 2; i++) straight.TrainStep();
         var expected = Enumerable.Range(0, 2).Select(_ => straight.TrainStep()).ToArray();
@@ -468,5 +489,8 @@ public class PagodaTests
         // The average (what the run ships) carried on too.
         var straightEma = straight.EmaGenerator.state_dict();
         Assert.All(resumed.EmaGenerator.state_dict(), p => Assert.True(TensorAssert.Same(straightEma[p.Key], p.Value), p.Key));
+        // The loss log's row for steps 1-3 averages the same losses (the two steps before the save were restored).
+        static string Row(string csv) => string.Join(",", File.ReadLines(csv).First(l => l.StartsWith("3,", StringComparison.Ordinal)).Split(',').Take(6));
+        Assert.Equal(Row(dir.File("straight/loss.csv")), Row(dir.File("killed/loss.csv")));
     }
 }
