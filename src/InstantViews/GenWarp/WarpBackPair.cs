@@ -17,17 +17,20 @@ public sealed record WarpBackPair(Tensor Source, Tensor SourceDepth, Camera Sour
     public WarpInputs Inputs => new(Source.unsqueeze(0), SourceDepth.unsqueeze(0), [SourceCamera], [TargetCamera]);
 
     /// <summary>
-    /// The pair for photo [3,H,W] in [-1, 1] with depth [H,W] and its camera: the random camera turns about the point at
-    /// the median depth by up to <paramref name="maxDegrees"/> in yaw and half that in pitch, drawn from <paramref name="rng"/>.
+    /// The pair for photo [3,H,W] in [-1, 1] with depth [H,W] and its camera, moved by <see cref="WarpBackCamera.Orbit"/>
+    /// (up to <paramref name="maxDegrees"/>) with <paramref name="rng"/>.
     /// </summary>
     public static WarpBackPair Make(Tensor photo, Tensor depth, Camera camera, SceneRandom rng, double maxDegrees = 8)
     {
         DepthValidation.Require(depth, (int)photo.shape[1], (int)photo.shape[2], "warp-back photo");
+        return Make(photo, depth, camera, WarpBackCamera.Orbit(camera, depth, rng, maxDegrees));
+    }
+
+    /// <summary>The pair for photo [3,H,W] in [-1, 1] with depth [H,W] and its camera, moved to <paramref name="moved"/>.</summary>
+    public static WarpBackPair Make(Tensor photo, Tensor depth, Camera camera, Camera moved)
+    {
+        DepthValidation.Require(depth, (int)photo.shape[1], (int)photo.shape[2], "warp-back photo");
         using var scope = NewDisposeScope();
-        var median = depth.flatten().median().item<float>();
-        var yaw = rng.Uniform(-maxDegrees, maxDegrees);
-        var pitch = rng.Uniform(-maxDegrees / 2, maxDegrees / 2);
-        var moved = CameraTargets.Orbit(camera, median, yaw, pitch);
         using var forward = ForwardSplat.Warp(photo, depth, camera, moved);
         var holes = forward.HoleMask;
         // Colour in the holes: the harmonic fill of their surroundings. Depth in the holes: what lies behind, so the fill
