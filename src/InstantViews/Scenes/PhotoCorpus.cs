@@ -44,14 +44,28 @@ public sealed class PhotoCorpus
         return null;
     }
 
-    public static PhotoCorpus Load(string folder, int maxSide = 768)
+    /// <summary>Whether a photo with this SHA-256 (hex) is held out for validation (<see cref="PhotoSplit"/>).</summary>
+    public static bool IsValidation(string sha256) => Convert.ToInt32(sha256[..2], 16) < 0x33;
+
+    /// <summary>
+    /// The photos of <paramref name="folder"/>'s manifest in <paramref name="split"/> (chosen by the hash the manifest
+    /// lists, which every file is then checked against), at most <paramref name="maxSide"/> pixels on the long side.
+    /// </summary>
+    public static PhotoCorpus Load(string folder, int maxSide = 768, PhotoSplit split = PhotoSplit.All)
     {
         var manifest = Path.Combine(folder, "manifest.tsv");
         if (!File.Exists(manifest)) throw new UserError($"'{folder}': no manifest.tsv; build the photo corpus with scripts/realphotos {folder}");
         var rows = File.ReadAllLines(manifest).Skip(1).Where(l => l.Length > 0).Select(l => l.Split('\t')).ToList();
         if (rows.Count == 0) throw new UserError($"'{manifest}': lists no photos");
+        for (int i = 0; i < rows.Count; i++)
+        {
+            if (rows[i].Length < 5) throw new UserError($"'{manifest}': line {i + 2} has {rows[i].Length} fields, expected file, package, version, path, sha256");
+            if (rows[i][4].Length != 64 || !rows[i][4].All(Uri.IsHexDigit)) throw new UserError($"'{manifest}': line {i + 2}: '{rows[i][4]}' is not a SHA-256 (64 hex digits)");
+        }
+        if (split != PhotoSplit.All) rows = rows.Where(f => IsValidation(f[4]) == (split == PhotoSplit.Validation)).ToList();
+        if (rows.Count == 0) throw new UserError($"'{manifest}': no photo falls in the {split.ToString().ToLowerInvariant()} split");
         var photos = new PhotoImage[rows.Count];
-        try { Parallel.For(0, rows.Count, i => photos[i] = LoadOne(folder, manifest, rows[i], i, maxSide)); }
+        try { Parallel.For(0, rows.Count, i => photos[i] = LoadOne(folder, rows[i], maxSide)); }
         catch (AggregateException e) when (e.InnerExceptions[0] is UserError first)
         {
             // The first photo's problem, as one line, not the parallel loop's wrapper.
@@ -60,10 +74,9 @@ public sealed class PhotoCorpus
         return new PhotoCorpus(folder, photos);
     }
 
-    /// <summary>Manifest row <paramref name="f"/> (line i + 2): the file checked against its hash and the evaluation photos, then decoded.</summary>
-    static PhotoImage LoadOne(string folder, string manifest, string[] f, int i, int maxSide)
+    /// <summary>Manifest row <paramref name="f"/>: the file checked against its hash and the evaluation photos, then decoded.</summary>
+    static PhotoImage LoadOne(string folder, string[] f, int maxSide)
     {
-        if (f.Length < 5) throw new UserError($"'{manifest}': line {i + 2} has {f.Length} fields, expected file, package, version, path, sha256");
         var path = Path.Combine(folder, "photos", f[0]);
         if (!File.Exists(path)) throw new UserError($"'{path}': listed in the manifest but missing; rebuild the corpus");
         var bytes = File.ReadAllBytes(path);

@@ -49,6 +49,36 @@ public class TextureTests
     }
 
     [Fact]
+    public void The_validation_split_is_chosen_by_each_photos_hash_and_the_two_splits_partition_the_corpus()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("photos"));
+        var lines = new List<string> { "file\tpackage\tversion\tpath\tsha256\tsize" };
+        var validation = new List<string>();
+        for (int i = 0; i < 16; i++)
+        {
+            var bytes = InstantViews.Imaging.ImageFile.Encode(TorchSharp.torch.full(3, 4, 4, i / 16f - 0.5f));
+            var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+            File.WriteAllBytes(dir.File($"photos/p{i}.png"), bytes);
+            lines.Add($"p{i}.png\tpkg\t1\t/p{i}.png\t{sha}\t4x4");
+            if (Convert.ToInt32(sha[..2], 16) < 0x33) validation.Add($"p{i}.png");
+        }
+        File.WriteAllText(dir.File("manifest.tsv"), string.Join("\n", lines) + "\n");
+        var all = PhotoCorpus.Load(dir.Path, 8).Photos.Select(p => p.Name).ToList();
+        var held = PhotoCorpus.Load(dir.Path, 8, PhotoSplit.Validation).Photos.Select(p => p.Name).ToList();
+        var train = PhotoCorpus.Load(dir.Path, 8, PhotoSplit.Training).Photos.Select(p => p.Name).ToList();
+        Assert.Equal(16, all.Count);
+        Assert.Equal(validation, held);
+        Assert.NotEmpty(held);
+        Assert.Empty(held.Intersect(train));
+        Assert.Equal(all.Order(), held.Concat(train).Order());
+        // A photo added to the corpus moves no other photo between the splits.
+        Assert.True(PhotoCorpus.IsValidation("32" + new string('f', 62)) && !PhotoCorpus.IsValidation("33" + new string('0', 62)));
+        File.AppendAllText(dir.File("manifest.tsv"), "p0.png\tpkg\t1\t/p0.png\tnot-a-hash\t4x4\n");
+        Assert.Contains("line 18: 'not-a-hash' is not a SHA-256", Assert.Throws<InstantViews.Runtime.UserError>(() => PhotoCorpus.Load(dir.Path, 8)).Message);
+    }
+
+    [Fact]
     public void The_photo_corpus_refuses_evaluation_photos_by_name_and_hash_and_files_that_changed()
     {
         Assert.Contains(PhotoCorpus.EvaluationPhotos, e => e.Name == "aloeL.jpg");
