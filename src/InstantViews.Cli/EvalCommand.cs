@@ -22,6 +22,7 @@ public static class EvalCommand
         cmd.Subcommands.Add(EvalStereoImportCommand.Build());
         cmd.Subcommands.Add(EvalStereoInfoCommand.Build());
         cmd.Subcommands.Add(EvalStereoCommand.Build());
+        cmd.Subcommands.Add(EvalWarpBackCommand.Build());
         return cmd;
     }
 

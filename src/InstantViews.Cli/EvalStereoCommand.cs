@@ -54,8 +54,15 @@ public static class EvalStereoCommand
         Console.WriteLine(string.Create(inv, $"{name}: {width}x{height}, {result.CovisibleFraction * 100:0.0} % of the right view covisible"));
         foreach (var d in result.Depths)
             Console.WriteLine(string.Create(inv, $"depth {d.Depth}: AbsRel {d.AbsRel:0.000}, delta<1.25 {d.Delta:0.000} (median-scaled), inverse-depth/disparity correlation {d.Correlation:0.000}, {d.Seconds:0.00} s"));
+        PrintRows(result.Rows);
+    }
+
+    /// <summary>The rows as a fixed-width table: whole frame, covisible and occluded pixels, seconds per view.</summary>
+    internal static void PrintRows(IEnumerable<StereoRow> rows)
+    {
+        var inv = CultureInfo.InvariantCulture;
         Console.WriteLine($"{"depth",-16} {"fill",-18} {"NFE",4} {"PSNR",6} {"SSIM",6} {"perc",6} | {"PSNR cov",8} {"SSIM",6} {"perc",6} | {"PSNR occ",8} {"SSIM",6} {"perc",6} | {"s/view",6}");
-        foreach (var r in result.Rows)
+        foreach (var r in rows)
             Console.WriteLine(string.Create(inv, $"{r.Depth,-16} {r.Fill,-18} {r.Nfe,4} {r.Psnr,6:0.00} {r.Ssim,6:0.000} {r.Perceptual,6:0.000} | {r.PsnrCovisible,8:0.00} {r.SsimCovisible,6:0.000} {r.PerceptualCovisible,6:0.000} | {r.PsnrOccluded,8:0.00} {r.SsimOccluded,6:0.000} {r.PerceptualOccluded,6:0.000} | {r.Seconds,6:0.00}"));
     }
 }

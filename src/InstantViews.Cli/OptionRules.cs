@@ -35,6 +35,7 @@ public static class OptionRules
         ["--fps"] = (1, 240, " frames per second"),
         ["--port"] = (0, 65535, " (0: any free port)"),
         ["--delay"] = (0, 655350, " ms (a GIF frame delay is a 16-bit count of centiseconds)"),
+        ["--max-disparity"] = (0.001, 0.9, " of the image width"),
     };
 
     /// <summary>Adds the checks to every numeric option of <paramref name="command"/> and its subcommands.</summary>

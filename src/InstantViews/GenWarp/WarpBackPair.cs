@@ -12,7 +12,7 @@ namespace InstantViews.GenWarp;
 /// the photo itself at its own camera. Warping it back leaves holes shaped like real disocclusions, and their true
 /// content is the photo. <see cref="Inputs"/> builds the model's conditions exactly as at inference.
 /// </summary>
-public sealed record WarpBackPair(Tensor Source, Tensor SourceDepth, Camera SourceCamera, Camera TargetCamera, Tensor Target)
+public sealed record WarpBackPair(Tensor Source, Tensor SourceDepth, Camera SourceCamera, Camera TargetCamera, Tensor Target) : IDisposable
 {
     public WarpInputs Inputs => new(Source.unsqueeze(0), SourceDepth.unsqueeze(0), [SourceCamera], [TargetCamera]);
 
@@ -42,5 +42,21 @@ public sealed record WarpBackPair(Tensor Source, Tensor SourceDepth, Camera Sour
         var filled = HoleFill.Harmonic(where(known, farthest, 0).unsqueeze(0), holes).squeeze(0);
         var sourceDepth = where(known, forward.Depth, filled);
         return new WarpBackPair(source.MoveToOuterDisposeScope(), sourceDepth.contiguous().MoveToOuterDisposeScope(), moved, camera, photo.clone().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The pair's tensors moved to the dispose scope outside the current one.</summary>
+    public WarpBackPair MoveToOuterDisposeScope()
+    {
+        Source.MoveToOuterDisposeScope();
+        SourceDepth.MoveToOuterDisposeScope();
+        Target.MoveToOuterDisposeScope();
+        return this;
+    }
+
+    public void Dispose()
+    {
+        Source.Dispose();
+        SourceDepth.Dispose();
+        Target.Dispose();
     }
 }

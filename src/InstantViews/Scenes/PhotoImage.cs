@@ -21,6 +21,10 @@ public sealed class PhotoImage
         this.rgb = rgb;
     }
 
+    /// <summary>The photo as an image tensor [3, H, W] in [-1, 1].</summary>
+    public TorchSharp.torch.Tensor ToTensor() =>
+        TorchSharp.torch.tensor(rgb, [Height, Width, 3]).permute(2, 0, 1).mul(2).sub(1).contiguous();
+
     /// <summary>Colour at (s, t) in image widths from the top-left corner; mirrored tiling outside [0, 1] x [0, H/W].</summary>
     public Geometry.Vec3 Sample(double s, double t)
     {

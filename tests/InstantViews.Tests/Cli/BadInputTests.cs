@@ -297,6 +297,12 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         Add("eval stereo --pair {d}/stereo-ok --model {d}/unet.safetensors --depth {d}/depth.npy", 1, "unet");
         Add("eval stereo --pair {d}/stereo-ok --model {d}/one-step.safetensors --depth {d}/depth-small.npy", 1, "depth-small.npy");
         Add($"{es} --perceptual-size 0", 2, "--perceptual-size");
+        // eval warpback: a folder that is not a photo corpus, its numeric options, its output.
+        const string ew = "eval warpback --photos {d}/missing-dir --model {d}/one-step.safetensors";
+        Add(ew, 1, "missing-dir': no manifest.tsv");
+        Add($"{ew} --max-disparity 2", 2, "--max-disparity must be 0.001 to 0.9 of the image width, got 2");
+        Add($"{ew} --count 0", 2, "--count");
+        Add($"{ew} --csv {{o}}.txt", 1, ".csv");
         Add($"{es} --depth {{d}}/depth.npy", 1, "two depth sources are named 'depth.npy'");
         Add($"{es} --model {{d}}/one-step.safetensors", 1, "two models are named 'one-step'");
 

@@ -229,6 +229,10 @@ public class OneStepGenWarpTests
         Assert.Equal("one-step GenWarp: Levels must be 0 to 3, got -1", Error(ok with { Levels = -1 }));
         Assert.Equal("one-step GenWarp: Levels must be 0 to 3, got 4", Error(ok with { Levels = 4 }));
         Assert.Equal("one-step GenWarp: LevelGuide must be warp or none, got 'depth'", Error(ok with { LevelGuide = "depth" }));
+        // A grown model's levels need channels; an ungrown one has no levels to give them, and one channel is enough.
+        Assert.Equal("one-step GenWarp: LevelChannels must be positive, got 0", Error(ok with { Levels = 1, LevelChannels = 0 }));
+        Assert.Equal(16, new OneStepGenWarp(ok with { Levels = 0, LevelChannels = 0 }).OutputResolution);
+        Assert.Equal(32, new OneStepGenWarp(ok with { Levels = 1, LevelChannels = 1 }).OutputResolution);
         Assert.Equal(128, new OneStepGenWarp(ok with { Levels = 3, LevelChannels = 4 }).OutputResolution);
         Assert.Equal((4, 0), (ok.GuideChannels, (ok with { LevelGuide = "none" }).GuideChannels));
         // Sizes must divide by 2 per U-Net level below the first.

@@ -1,0 +1,89 @@
+using InstantViews.Depth;
+using InstantViews.Geometry;
+using InstantViews.Imaging;
+using InstantViews.Scenes;
+using static TorchSharp.torch;
+
+namespace InstantViews.GenWarp;
+
+/// <summary>
+/// Warp-back pairs drawn from real photographs (<see cref="WarpBackPair"/>): pair i depends only on the photos, their
+/// depth, the settings and (seed, i), so a run can be resumed or shared out. Each photo's depth is estimated once, at
+/// the photo's size; a pair crops photo and depth alike (<see cref="WarpBackSettings"/>).
+/// </summary>
+public sealed class WarpBackPairs : IDisposable
+{
+    readonly List<(string Name, Tensor Rgb, Tensor Depth)> photos;
+    public WarpBackSettings Settings { get; }
+    public long Seed { get; }
+    public int PhotoCount => photos.Count;
+
+    /// <summary>Photos [3,H,W] in [-1, 1] with their depth [H,W] (kept, not copied).</summary>
+    public WarpBackPairs(IReadOnlyList<(string Name, Tensor Rgb, Tensor Depth)> photos, WarpBackSettings settings, long seed)
+    {
+        settings.Check();
+        if (photos.Count == 0) throw new ArgumentException("no photos to draw pairs from", nameof(photos));
+        foreach (var (name, rgb, depth) in photos) DepthValidation.Require(depth, (int)rgb.shape[1], (int)rgb.shape[2], $"photo '{name}'");
+        (this.photos, Settings, Seed) = ([.. photos], settings, seed);
+    }
+
+    /// <summary>The corpus's photos with depth from <paramref name="depth"/>, estimated once per photo.</summary>
+    public static WarpBackPairs FromCorpus(PhotoCorpus corpus, IDepthEstimator depth, WarpBackSettings settings, long seed)
+    {
+        using var noGrad = no_grad();
+        var photos = corpus.Photos.Select(p =>
+        {
+            var rgb = p.ToTensor();
+            var camera = Camera.FromFov(p.Width, p.Height, settings.FovDegrees);
+            return (p.Name, rgb, depth.Estimate(rgb, camera).to_type(ScalarType.Float32).cpu().contiguous());
+        }).ToList();
+        return new WarpBackPairs(photos, settings, seed);
+    }
+
+    /// <summary>Pair <paramref name="index"/>: its photo's name and the pair at <see cref="WarpBackSettings.Size"/>.</summary>
+    public (string Photo, WarpBackPair Pair) Pair(long index)
+    {
+        var s = Settings;
+        var rng = new SceneRandom(Seed, index);
+        var (name, rgb, depth) = photos[rng.Next(0, photos.Count)];
+        int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
+        WarpBackPair? pair = null;
+        for (int attempt = 0; attempt < s.Attempts; attempt++)
+        {
+            pair?.Dispose();
+            using var scope = NewDisposeScope();
+            // A square crop, area-resized to Size; the whole photo's focal length (in its pixels) is kept, so a small crop is a narrow view.
+            var side = (int)Math.Round(rng.Uniform(s.MinCrop, s.MaxCrop) * Math.Min(h, w));
+            side = Math.Clamp(side, 2, Math.Min(h, w));
+            int x0 = rng.Next(0, w - side + 1), y0 = rng.Next(0, h - side + 1);
+            var crop = Resize.To(rgb[.., y0..(y0 + side), x0..(x0 + side)], s.Size, s.Size, ResizeFilter.Area);
+            var cropDepth = Resize.To(depth[y0..(y0 + side), x0..(x0 + side)].unsqueeze(0), s.Size, s.Size, ResizeFilter.Nearest).squeeze(0);
+            var sharp = DepthSharpening.Sharpen(cropDepth.contiguous(), s.SharpenThreshold);
+            var fx = w / (2 * Math.Tan(s.FovDegrees * Math.PI / 360)) * s.Size / side;
+            var camera = new Camera(fx, fx, s.Size / 2.0, s.Size / 2.0, s.Size, s.Size, Mat3.Identity, Vec3.Zero);
+            var moved = WarpBackCamera.Stereo(camera, sharp, rng, s.MaxDisparity);
+            var made = WarpBackPair.Make(crop.contiguous(), sharp, camera, moved);
+            pair = made.MoveToOuterDisposeScope();
+            var share = HoleShare(pair);
+            if (share >= s.MinHoles && share <= s.MaxHoles) break;
+        }
+        return (name, pair!);
+    }
+
+    /// <summary>The share of the target's pixels the source does not reach after the round trip.</summary>
+    public static double HoleShare(WarpBackPair pair)
+    {
+        using var scope = NewDisposeScope();
+        using var back = ForwardSplat.Warp(pair.Source, pair.SourceDepth, pair.SourceCamera, pair.TargetCamera);
+        return back.HoleMask.mean().item<float>();
+    }
+
+    public void Dispose()
+    {
+        foreach (var (_, rgb, depth) in photos)
+        {
+            rgb.Dispose();
+            depth.Dispose();
+        }
+    }
+}
