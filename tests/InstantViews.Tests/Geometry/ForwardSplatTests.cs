@@ -174,6 +174,27 @@ public class ForwardSplatTests
     }
 
     [Fact]
+    public void A_validated_depth_still_has_its_cameras_and_sizes_checked_and_a_gradient_keeps_the_tensor_form()
+    {
+        var cam = Cam(20, 12);
+        var feats = rand(3, 12, 20);
+        var depth = full(12, 20, 2f);
+        var bad = cam with { Fx = double.NaN };
+        Assert.Equal("source camera: K or [R|t] holds NaN or infinite values", Assert.Throws<UserError>(() => ForwardSplat.WarpValidated(feats, depth, bad, cam)).Message);
+        Assert.Equal("target camera: K or [R|t] holds NaN or infinite values", Assert.Throws<UserError>(() => ForwardSplat.WarpValidated(feats, depth, cam, bad)).Message);
+        // Each size that disagrees, alone.
+        Assert.StartsWith("source camera 20x12, features [3, 12, 21]", Assert.Throws<ArgumentException>(() => ForwardSplat.WarpValidated(rand(3, 12, 21), full(12, 21, 2f), cam, cam)).Message);
+        Assert.StartsWith("source camera 20x12, features [3, 13, 20]", Assert.Throws<ArgumentException>(() => ForwardSplat.WarpValidated(rand(3, 13, 20), full(13, 20, 2f), cam, cam)).Message);
+        Assert.EndsWith("depth [11, 20] disagree", Assert.Throws<ArgumentException>(() => ForwardSplat.WarpValidated(feats, full(11, 20, 2f), cam, cam)).Message);
+        Assert.EndsWith("depth [12, 19] disagree", Assert.Throws<ArgumentException>(() => ForwardSplat.WarpValidated(feats, full(12, 19, 2f), cam, cam)).Message);
+        // Features that want a gradient take the differentiable form, on one thread or several alike.
+        using var withGrad = ForwardSplat.WarpValidated(feats.clone().requires_grad_(true), depth, cam, cam.WithPose(new RigidTransform(Mat3.RotationY(0.05), Vec3.Zero)));
+        Assert.True(withGrad.Warped.requires_grad);
+        using var one = ForwardSplat.WarpValidated(feats, depth, cam, cam, parallel: false);
+        Assert.True((one.Warped - feats).abs().max().item<float>() < 1e-6);
+    }
+
+    [Fact]
     public void Target_facing_away_gives_an_all_hole_result()
     {
         var cam = Cam(16, 16);
