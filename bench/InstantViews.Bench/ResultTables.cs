@@ -49,6 +49,7 @@ public static partial class ResultTables
         "pagoda-ablation" => PagodaAblation(ReadCsv(file.Split(';')[0]), ReadCsv(file.Split(';')[1])),
         "pagoda-upscale" => PagodaUpscale(ReadCsv(file)),
         "mutation" => Mutation(ReadJson(file)),
+        "inversion-field" => InversionField(ReadCsv(file)),
         // FILE?label=TEXT;...: one row per run.
         "viewer-runs" => ViewerRuns(file.Split(';').Select(f => (ReadJson(f.Split('?')[0]), Uri.UnescapeDataString(f.Split("?label=")[1]))).ToList()),
         "viewer-stages" => ViewerStages(file.Split(';').Select(ReadJson).ToList()),
@@ -321,8 +322,21 @@ public static partial class ResultTables
                     sb.AppendLine($"| {range} | {string.Join(" | ", cols.Select(c => Cell(c.Method)))} |");
                 }
                 break;
+            case "variants":
+                // An ablation's CSV: its first column names the variant; labels=KEY|LABEL,... (URL-encoded) in the order shown.
+                var key = rows.Count > 0 ? rows[0].Keys.First() : "variant";
+                var labels = options["labels"].Split(',').Select(c => c.Split('|', 2)).Select(c => (Key: c[0], Label: Uri.UnescapeDataString(c[1]))).ToList();
+                sb.AppendLine("| variant | method | range | depth | N | PSNR | PSNR where the source sees | PSNR in the holes | SSIM | perceptual | KID | FD |");
+                sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+                foreach (var r in picked.OrderBy(r => depths.IndexOf(r["depth"])).ThenBy(r => ranges.IndexOf(r["range"])).ThenBy(r => r["method"], StringComparer.Ordinal).ThenBy(r => labels.FindIndex(l => l.Key == r[key])))
+                {
+                    var label = labels.FirstOrDefault(l => l.Key == r[key]).Label ?? throw new InvalidOperationException($"genwarp-eval variants: no label for '{r[key]}'");
+                    sb.AppendLine($"| {label} | `{r["method"]}` | {r["range"]} | {r["depth"]} | {r["n"]} | {N(r["psnr"], "0.00")} | {N(r["psnr_covisible"], "0.00")} | {N(r["psnr_occluded"], "0.00")} | " +
+                        $"{N(r["ssim"], "0.000")} | {N(r["perceptual"], "0.000")} | {N(r["kid"], "0.00")} ± {N(r["kid_std"], "0.00")} | {N(r["fd"], "0.0")} |");
+                }
+                break;
             default:
-                throw new InvalidOperationException($"genwarp-eval table: unknown columns '{columns}' (full, nfe, kid or card)");
+                throw new InvalidOperationException($"genwarp-eval table: unknown columns '{columns}' (full, nfe, kid, card or variants)");
         }
         return sb.ToString();
     }
@@ -439,6 +453,17 @@ public static partial class ResultTables
             var score = r!["score"] is { } s ? $"{s.GetValue<double>().ToString("0.0", Inv)} %" : "—";
             sb.AppendLine($"| {I("group")} | `{r["file"]}` | {r["date"]} | {killed + I("survived")} | {killed} ({I("timeout")}) | {I("survived")} | {I("no_coverage")} | {score} |");
         }
+        return sb.ToString();
+    }
+
+    /// <summary>`genwarp pairs` round trips per inverted field (`genwarp-inversion-field.csv`).</summary>
+    static string InversionField(List<Dictionary<string, string>> rows)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| inverted field | guidance | pairs | evaluations per pair | round-trip PSNR | seconds |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        foreach (var r in rows)
+            sb.AppendLine($"| {r["inverted_field"]} | {r["guidance"]} | {r["pairs"]} | {r["nfe_per_pair"]} | {N(r["round_trip_psnr_db"], "0.00")} dB | {r["seconds"]} |");
         return sb.ToString();
     }
 }
