@@ -50,6 +50,9 @@ public static partial class ResultTables
         "pagoda-upscale" => PagodaUpscale(ReadCsv(file)),
         "mutation" => Mutation(ReadJson(file)),
         "inversion-field" => InversionField(ReadCsv(file)),
+        "memory" => Memory(ReadJson(file)),
+        // Runs side by side, each FILE?label=TEXT (the column's heading).
+        "scenes" => Scenes(file.Split(';').Select(f => (ReadJson(f.Split('?')[0]), Uri.UnescapeDataString(f.Split("?label=")[1]))).ToList()),
         // FILE?label=TEXT;...: one row per run.
         "viewer-runs" => ViewerRuns(file.Split(';').Select(f => (ReadJson(f.Split('?')[0]), Uri.UnescapeDataString(f.Split("?label=")[1]))).ToList()),
         "viewer-stages" => ViewerStages(file.Split(';').Select(ReadJson).ToList()),
@@ -464,6 +467,35 @@ public static partial class ResultTables
         sb.AppendLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var r in rows)
             sb.AppendLine($"| {r["inverted_field"]} | {r["guidance"]} | {r["pairs"]} | {r["nfe_per_pair"]} | {N(r["round_trip_psnr_db"], "0.00")} dB | {r["seconds"]} |");
+        return sb.ToString();
+    }
+
+    /// <summary>`bench scenes` runs side by side: views/s per size, the stream, and pairs/s.</summary>
+    static string Scenes(List<(System.Text.Json.Nodes.JsonNode Run, string Label)> runs)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"| size | spp | {string.Join(" | ", runs.Select(r => r.Label))} |");
+        sb.AppendLine($"| --- | --- |{string.Concat(Enumerable.Repeat(" --- |", runs.Count))}");
+        string Cells(string key, string unit) => string.Join(" | ", runs.Select(r =>
+        {
+            var v = r.Run[key]!.GetValue<double>();
+            return (v < 10 ? v.ToString("0.0", Inv) : v.ToString("0", Inv)) + unit;
+        }));
+        var spp = runs[0].Run["spp"]!.GetValue<int>();
+        foreach (var size in new[] { 64, 128, 256 }) sb.AppendLine($"| {size}x{size} | {spp} | {Cells($"views_per_second_{size}", "")} |");
+        sb.AppendLine($"| 64x64 through `SceneStream.NextBatch(64)` | {spp} | {Cells("stream_views_per_second_64", "")} |");
+        sb.AppendLine($"| 64x64 pairs, covisibility 0.2-0.8 | {spp} | {Cells("pairs_per_second_64", " pairs/s")} |");
+        return sb.ToString();
+    }
+
+    /// <summary>`bench memory`: each command's peak resident set and wall time.</summary>
+    static string Memory(System.Text.Json.Nodes.JsonNode j)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"| command ({j["date"]}, {j["cores"]} cores) | peak RSS | seconds |");
+        sb.AppendLine("| --- | --- | --- |");
+        foreach (var r in j["rows"]!.AsArray())
+            sb.AppendLine($"| `{r!["command"]}` | {r["peak_rss_gb"]!.GetValue<double>().ToString("0.00", Inv)} GB | {r["seconds"]!.GetValue<double>().ToString("0.0", Inv)} |");
         return sb.ToString();
     }
 }
