@@ -51,6 +51,7 @@ public static partial class ResultTables
         "mutation" => Mutation(ReadJson(file)),
         "inversion-field" => InversionField(ReadCsv(file)),
         "memory" => Memory(ReadJson(file)),
+        "warp" => Warp(ReadJson(file)),
         // Runs side by side, each FILE?label=TEXT (the column's heading).
         "scenes" => Scenes(file.Split(';').Select(f => (ReadJson(f.Split('?')[0]), Uri.UnescapeDataString(f.Split("?label=")[1]))).ToList()),
         // FILE?label=TEXT;...: one row per run.
@@ -496,6 +497,21 @@ public static partial class ResultTables
         sb.AppendLine("| --- | --- | --- |");
         foreach (var r in j["rows"]!.AsArray())
             sb.AppendLine($"| `{r!["command"]}` | {r["peak_rss_gb"]!.GetValue<double>().ToString("0.00", Inv)} GB | {r["seconds"]!.GetValue<double>().ToString("0.0", Inv)} |");
+        return sb.ToString();
+    }
+
+    /// <summary>`bench warp`: forward splatting per frame, RGB and the 10-channel embedding, per size.</summary>
+    static string Warp(System.Text.Json.Nodes.JsonNode j)
+    {
+        string Ms(string key) => j[key]!.GetValue<double>() is var v && v < 10 ? v.ToString("0.0", Inv) : v.ToString("0", Inv);
+        var sb = new StringBuilder();
+        sb.AppendLine("| size | splat RGB (3 channels) | splat embedding (10 channels) |");
+        sb.AppendLine("| --- | --- | --- |");
+        foreach (var size in new[] { 64, 128, 256 })
+        {
+            var fps = size == 64 ? $" ({Math.Round(1000 / j[$"splat_rgb_ms_{size}"]!.GetValue<double>() / 10) * 10:0} frames/s)" : "";
+            sb.AppendLine($"| {size}x{size} | {Ms($"splat_rgb_ms_{size}")} ms{fps} | {Ms($"splat_embedding_ms_{size}")} ms |");
+        }
         return sb.ToString();
     }
 }
