@@ -52,6 +52,7 @@ public static partial class ResultTables
         "inversion-field" => InversionField(ReadCsv(file)),
         "memory" => Memory(ReadJson(file)),
         "warp" => Warp(ReadJson(file)),
+        "diffusion" => Diffusion(ReadJson(file)),
         // Runs side by side, each FILE?label=TEXT (the column's heading).
         "scenes" => Scenes(file.Split(';').Select(f => (ReadJson(f.Split('?')[0]), Uri.UnescapeDataString(f.Split("?label=")[1]))).ToList()),
         // FILE?label=TEXT;...: one row per run.
@@ -511,6 +512,24 @@ public static partial class ResultTables
         {
             var fps = size == 64 ? $" ({Math.Round(1000 / j[$"splat_rgb_ms_{size}"]!.GetValue<double>() / 10) * 10:0} frames/s)" : "";
             sb.AppendLine($"| {size}x{size} | {Ms($"splat_rgb_ms_{size}")} ms{fps} | {Ms($"splat_embedding_ms_{size}")} ms |");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>`bench diffusion`: training and sampling speed, achieved GFLOP/s (training counts forward + backward as 3 forwards) and its share of matmul.</summary>
+    static string Diffusion(System.Text.Json.Nodes.JsonNode j)
+    {
+        double D(System.Text.Json.Nodes.JsonNode n, string key) => n[key]!.GetValue<double>();
+        var (flop, matmul) = (D(j, "gflop_forward"), D(j, "matmul_gflops"));
+        var sb = new StringBuilder();
+        sb.AppendLine($"| measurement ({j["config"]}) | time | achieved | of matmul |");
+        sb.AppendLine("| --- | --- | --- | --- |");
+        var train = D(j, "train_images_per_s") * 3 * flop;
+        sb.AppendLine($"| training, batch {j["batch"]} | {D(j, "train_images_per_s").ToString("0.0", Inv)} images/s | {train.ToString("0.0", Inv)} GFLOP/s | {100 * train / matmul:0} % |");
+        foreach (var r in j["sampling"]!.AsArray())
+        {
+            var name = r!["sampler"]!.GetValue<string>() is var sampler ? char.ToUpperInvariant(sampler[0]) + sampler[1..] : "";
+            sb.AppendLine($"| {name} N={r["n"]} ({r["nfe"]} NFE) | {D(r, "ms_per_image").ToString("0.0", Inv)} ms/image | {D(r, "gflops").ToString("0.0", Inv)} GFLOP/s | {100 * D(r, "gflops") / matmul:0} % |");
         }
         return sb.ToString();
     }
