@@ -209,6 +209,10 @@ public class SamplerTests
         }
         Assert.True(MaxError(Inversion.Invert(Gaussian(), data, 64, clamp: false, solver: "heun").X, analytic)
                     < MaxError(Inversion.Invert(Gaussian(), data, 64, clamp: false, solver: "euler").X, analytic));
+        // Each sampler's network evaluations for 10 points (the last step to 0 is a first-order one), and a name it does not know.
+        Assert.Equal([10, 19, 19, 10], new[] { "euler", "heun", "sde", "dpm++2m" }.Select(n => InstantViews.Diffusion.SamplerRegistry.Info(n).Evaluations(10)));
+        Assert.Equal("unknown sampler 'ddim': choose one of euler, heun, sde, dpm++2m",
+            Assert.Throws<InstantViews.Runtime.UserError>(() => InstantViews.Diffusion.SamplerRegistry.Info("ddim")).Message);
         Assert.Equal("inversion needs a deterministic solver (euler, heun, dpm++2m), not 'sde'",
             Assert.Throws<InstantViews.Runtime.UserError>(() => Inversion.Invert(Gaussian(), data, 8, solver: "sde")).Message);
     }
