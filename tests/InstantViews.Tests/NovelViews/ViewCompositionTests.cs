@@ -18,6 +18,28 @@ public class ViewCompositionTests
         (rand(new long[] { 3, h, w }, generator: g) * 2 - 1, rand(new long[] { h, w }, generator: g) * 3 + 1, Camera.FromFov(w, h, 60));
 
     [Fact]
+    public void Across_the_seam_the_generated_view_takes_over_one_feather_step_per_pixel()
+    {
+        // Left half seen (colour +1), right half a hole, the generated view -1 at the same size. With a 4-pixel feather
+        // (seam computed at full resolution), a hole pixel d columns from the seen ones takes alpha = min(d, 5) / 5 of the
+        // generated view and the rest from the seen colour carried into the hole (uniform, so exactly +1 where the
+        // Gaussian of radius 4 reaches, d <= 4): 1 - 2 alpha, that is 0.6, 0.2, -0.2, -0.6, then -1.
+        var warped = zeros(3, 16, 32);
+        warped[.., .., ..16] = tensor(1f);
+        var holes = zeros(16, 32);
+        holes[.., 16..] = tensor(1f);
+        var generated = full(3, 16, 32, -1f);
+        var view = ViewComposition.Compose(warped, holes, generated, featherPixels: 4);
+        float[] expected = [0.6f, 0.2f, -0.2f, -0.6f, -1, -1, -1];
+        for (int d = 1; d <= expected.Length; d++)
+            Assert.True((view[.., .., 15 + d] - expected[d - 1]).abs().max().item<float>() < 1e-5, $"d = {d}: {view[0, 8, 15 + d].item<float>()}, expected {expected[d - 1]}");
+        Assert.True(TensorAssert.Same(view[.., .., ..16], warped[.., .., ..16]));
+        // Without a feather given, it is 2 % of the long side, at least 2 pixels: 2 here.
+        Assert.True(TensorAssert.Same(ViewComposition.Compose(warped, holes, generated), ViewComposition.Compose(warped, holes, generated, featherPixels: 2)));
+        Assert.False(TensorAssert.Same(ViewComposition.Compose(warped, holes, generated), view));
+    }
+
+    [Fact]
     public void A_plan_composed_into_its_warp_gives_the_copy_and_leaves_a_plan_without_holes_alone()
     {
         var g = new Generator(4);
