@@ -54,9 +54,9 @@ public static partial class ResultTables
         "warp" => Warp(ReadJson(file)),
         "diffusion" => Diffusion(ReadJson(file)),
         // Runs side by side, each FILE?label=TEXT (the column's heading).
-        "scenes" => Scenes(file.Split(';').Select(f => (ReadJson(f.Split('?')[0]), Uri.UnescapeDataString(f.Split("?label=")[1]))).ToList()),
+        "scenes" => Scenes(Labelled(file)),
         // FILE?label=TEXT;...: one row per run.
-        "viewer-runs" => ViewerRuns(file.Split(';').Select(f => (ReadJson(f.Split('?')[0]), Uri.UnescapeDataString(f.Split("?label=")[1]))).ToList()),
+        "viewer-runs" => ViewerRuns(Labelled(file)),
         "viewer-stages" => ViewerStages(file.Split(';').Select(ReadJson).ToList()),
         "pagoda-quality" => PagodaQuality(ReadCsv(file.Split('?')[0]), file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : ""),
         _ => throw new InvalidOperationException($"unknown table kind '{kind}' (for {file})"),
@@ -87,6 +87,10 @@ public static partial class ResultTables
         fields.Add(field.ToString());
         return fields;
     }
+
+    /// <summary>FILE?label=TEXT;...: each JSON file with its label (URL-encoded in the marker).</summary>
+    static List<(System.Text.Json.Nodes.JsonNode Run, string Label)> Labelled(string files) =>
+        [.. files.Split(';').Select(f => (ReadJson(f.Split('?')[0]), Uri.UnescapeDataString(f.Split("?label=")[1])))];
 
     static System.Text.Json.Nodes.JsonNode ReadJson(string file)
     {

@@ -31,6 +31,7 @@ public static class EvalWarpBackCommand
             if (p.GetValue(saveViews) is { } viewsPath) OutputPaths.Folder(viewsPath);
             var modelPaths = (p.GetValue(models) is { Length: > 0 } given ? given : ["genwarp-1step", "genwarp-1step-64", "genwarp-1step-128"]).Select(ModelFiles.Resolve).ToList();
             var settings = new WarpBackSettings(Size: p.GetValue(size), MaxDisparity: p.GetValue(maxDisparity));
+            var splitName = p.GetValue(split).ToString().ToLowerInvariant();
             var corpus = PhotoCorpus.Load(p.GetValue(photos)!, maxSide: 4 * settings.Size, split: p.GetValue(split));
             var fills = StereoEvaluation.Fills(modelPaths, ctx.Seed, ctx.Device);
             using var pairs = WarpBackPairs.FromCorpus(corpus, DepthSource.Open(p.GetValue(depth)!, ctx.Device), settings, ctx.Seed);
@@ -39,12 +40,12 @@ public static class EvalWarpBackCommand
             var result = WarpBackBenchmark.Run(pairs, n, fills, new PerceptualDistance(net), done => { if (!ctx.Quiet) Console.Error.Write($"\rpair {done}/{n}"); },
                 p.GetValue(saveViews) is { } folder ? StereoEvaluation.ViewSaver(folder) : null);
             if (!ctx.Quiet) Console.Error.WriteLine();
-            Console.WriteLine($"{n} warp-back pairs of {pairs.PhotoCount} {p.GetValue(split).ToString().ToLowerInvariant()} photos, {settings.Size}x{settings.Size}; " +
+            Console.WriteLine($"{n} warp-back pairs of {pairs.PhotoCount} {splitName} photos, {settings.Size}x{settings.Size}; " +
                 $"{Math.Round(result.CovisibleFraction * 100)} % of each view seen on average (occ: the round trip's holes)");
             EvalStereoCommand.PrintRows(result.Rows);
             if (p.GetValue(csv) is { } path)
             {
-                AtomicFile.WriteText(path, StereoEvaluation.Csv($"warpback-{p.GetValue(split).ToString().ToLowerInvariant()}", result));
+                AtomicFile.WriteText(path, StereoEvaluation.Csv($"warpback-{splitName}", result));
                 Console.WriteLine($"wrote {path}");
             }
             return 0;

@@ -20,11 +20,8 @@ public sealed record WarpBackPair(Tensor Source, Tensor SourceDepth, Camera Sour
     /// The pair for photo [3,H,W] in [-1, 1] with depth [H,W] and its camera, moved by <see cref="WarpBackCamera.Orbit"/>
     /// (up to <paramref name="maxDegrees"/>) with <paramref name="rng"/>.
     /// </summary>
-    public static WarpBackPair Make(Tensor photo, Tensor depth, Camera camera, SceneRandom rng, double maxDegrees = 8)
-    {
-        DepthValidation.Require(depth, (int)photo.shape[1], (int)photo.shape[2], "warp-back photo");
-        return Make(photo, depth, camera, WarpBackCamera.Orbit(camera, depth, rng, maxDegrees));
-    }
+    public static WarpBackPair Make(Tensor photo, Tensor depth, Camera camera, SceneRandom rng, double maxDegrees = 8) =>
+        Make(photo, depth, camera, WarpBackCamera.Orbit(camera, depth, rng, maxDegrees)); // the depth is checked there, before any use
 
     /// <summary>The pair for photo [3,H,W] in [-1, 1] with depth [H,W] and its camera, moved to <paramref name="moved"/>.</summary>
     public static WarpBackPair Make(Tensor photo, Tensor depth, Camera camera, Camera moved)

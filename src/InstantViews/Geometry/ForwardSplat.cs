@@ -19,8 +19,7 @@ public static class ForwardSplat
         if (features.dim() != 3) throw new UserError($"features must be [C, H, W], got [{string.Join(", ", features.shape)}]");
         if (depth.dim() != 2 || depth.shape[0] != features.shape[1] || depth.shape[1] != features.shape[2])
             DepthValidation.Require(depth, (int)features.shape[1], (int)features.shape[2], "source");
-        var r = Warp(features.unsqueeze(0), depth.unsqueeze(0), [source], [target], options);
-        return new SplatResult(r.Warped.squeeze(0), r.HoleMask.squeeze(0), r.Depth.squeeze(0));
+        return Single(Warp(features.unsqueeze(0), depth.unsqueeze(0), [source], [target], options));
     }
 
     /// <summary>
@@ -34,11 +33,7 @@ public static class ForwardSplat
         CameraChecks.Require(target, "target camera");
         if (source.Width != features.shape[2] || source.Height != features.shape[1] || depth.shape[0] != features.shape[1] || depth.shape[1] != features.shape[2])
             throw new ArgumentException($"source camera {source.Width}x{source.Height}, features [{string.Join(", ", features.shape)}] and depth [{string.Join(", ", depth.shape)}] disagree");
-        var o = new SplatOptions();
-        var r = SplatLoops.Applies(features)
-            ? SplatLoops.Warp(features.unsqueeze(0), depth.unsqueeze(0), [source], [target], o, parallel ? Environment.ProcessorCount : 1)
-            : TensorWarp(features.unsqueeze(0), depth.unsqueeze(0), [source], [target], o);
-        return new SplatResult(r.Warped.squeeze(0), r.HoleMask.squeeze(0), r.Depth.squeeze(0));
+        return Single(Run(features.unsqueeze(0), depth.unsqueeze(0), [source], [target], new SplatOptions(), parallel ? 0 : 1));
     }
 
     /// <summary>
@@ -63,9 +58,15 @@ public static class ForwardSplat
         int ht = tgt[0].Height, wt = tgt[0].Width;
         if (tgt.Any(t => t.Width != wt || t.Height != ht)) throw new UserError("all target cameras of a batch must share one image size");
         DepthValidation.Require(depth, h, w, "source", n);
-        if (SplatLoops.Applies(features)) return SplatLoops.Warp(features, depth, src, tgt, o);
-        return TensorWarp(features, depth, src, tgt, o);
+        return Run(features, depth, src, tgt, o);
     }
+
+    /// <summary>The loops where they apply (<paramref name="threads"/>: 0 for every core), else the tensor form; inputs checked by the caller.</summary>
+    static SplatResult Run(Tensor features, Tensor depth, Camera[] src, Camera[] tgt, SplatOptions o, int threads = 0) =>
+        SplatLoops.Applies(features) ? SplatLoops.Warp(features, depth, src, tgt, o, threads) : TensorWarp(features, depth, src, tgt, o);
+
+    /// <summary>The one item of a batch of one, unbatched.</summary>
+    static SplatResult Single(SplatResult r) => new(r.Warped.squeeze(0), r.HoleMask.squeeze(0), r.Depth.squeeze(0));
 
     /// <summary>The tensor form (any device, differentiable with respect to the features).</summary>
     internal static SplatResult TensorWarp(Tensor features, Tensor depth, Camera[] src, Camera[] tgt, SplatOptions o)

@@ -35,14 +35,9 @@ public sealed class CompositionPlan : IDisposable
         var up = Resize.At(generated, at, h, w, ResizeFilter.Bicubic).clamp(-1, 1);
         var extended = Resize.At(extendedSmall, at, h, w, ResizeFilter.Bilinear);
         var holeColour = extended.add_(alpha * (up - extended)); // alpha up + (1 - alpha) extended
-        if (intoWarp)
-        {
-            warped.view(warped.shape[0], -1).index_copy_(1, at, holeColour.to_type(warped.dtype));
-            return warped;
-        }
-        var view = warped.clone();
+        var view = intoWarp ? warped : warped.clone();
         view.view(warped.shape[0], -1).index_copy_(1, at, holeColour.to_type(warped.dtype));
-        return view.MoveToOuterDisposeScope();
+        return intoWarp ? view : view.MoveToOuterDisposeScope();
     }
 
     /// <summary>Takes the plan's tensors out of the current dispose scope (the plan is disposed by its owner instead).</summary>

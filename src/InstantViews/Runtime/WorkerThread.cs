@@ -4,9 +4,8 @@ namespace InstantViews.Runtime;
 
 /// <summary>
 /// One dedicated thread (not the thread pool) that runs work items in turn: a photo's full-resolution warp is made here
-/// while its view is generated on the caller's thread. Measured with `bench growth`: the warp made here on one thread
-/// (libtorch's operations with their own OpenMP team, started by this thread) lets the model keep more of the cores than
-/// the same work on pool threads, split between them.
+/// while its view is generated on the caller's thread. The work stays on this thread (and the OpenMP team libtorch starts
+/// from it) rather than spreading over pool threads beside the model; `bench growth` times the path that uses it.
 /// </summary>
 public static class WorkerThread
 {
