@@ -37,7 +37,6 @@ public static class Resize
         return batched ? y : y.squeeze(0);
     }
 
-    /// <summary>Box (area) downsampling by an integer factor: the mean of each factor x factor block.</summary>
     /// <summary>
     /// The [output, input] matrix of 1-D bicubic resampling as PyTorch does it (align_corners false): source coordinate
     /// (i + 0.5) in/out - 0.5, Keys' cubic with A = -0.75 on the four nearest samples, indices clamped at the borders.
@@ -162,6 +161,7 @@ public static class Resize
         return (first, weights);
     }
 
+    /// <summary>Box (area) downsampling by an integer factor: the mean of each factor x factor block (1: the image itself).</summary>
     public static Tensor Down(Tensor image, int factor) =>
         factor == 1 ? image.alias() : To(image, (int)image.shape[^2] / factor, (int)image.shape[^1] / factor, ResizeFilter.Area);
 }

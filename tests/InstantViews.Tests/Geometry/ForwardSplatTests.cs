@@ -274,6 +274,89 @@ public class ForwardSplatTests
     }
 
     [Theory]
+    [InlineData(false, false, false)]
+    [InlineData(false, false, true)]
+    [InlineData(false, true, false)]
+    [InlineData(false, true, true)]
+    [InlineData(true, false, false)]
+    [InlineData(true, true, true)]
+    public void A_point_landing_exactly_on_the_border_line_is_dropped_and_leaves_the_depth_range_alone(bool tensorForm, bool vertical, bool farEdge)
+    {
+        // A line of 12 pixels (a row, or a column), focal length 10; the target moves 0.2 m along the line and its
+        // principal point 5 pixels back, so a point at depth d lands 2/d - 5 pixels from its own place (exactly, once
+        // snapped). Pixel 0 (depth 0.5) lands at -1, on the border line, and is dropped; pixels 6 (depth 1, value 1) and
+        // 7 (depth 2, value 0) land together on pixel 3; the rest (depth 2, value 0) 4 pixels back. The depth range is
+        // that of the points kept: inverse depth 0.5 to 1, so pixel 3 weighs them exp(0) : exp(-1) (alpha 1) and is
+        // 1 / (1 + e^-1) = 0.731; had the dropped point counted (inverse depth 2), 1 / (1 + e^(-1/3)) = 0.583.
+        // Mirrored (the far edge): pixel 11 lands on 12, the line's end, and pixels 5 and 4 on pixel 8.
+        const int n = 12;
+        var depths = Enumerable.Repeat(2f, n).ToArray();
+        var values = new float[n];
+        (depths[0], depths[6], values[6]) = (0.5f, 1f, 1f);
+        int shared = 3;
+        double shift = 0.2, principal = -5;
+        if (farEdge)
+        {
+            Array.Reverse(depths);
+            Array.Reverse(values);
+            (shared, shift, principal) = (n - 1 - shared, -shift, -principal);
+        }
+        var (w, h) = vertical ? (1, n) : (n, 1);
+        var source = new Camera(10, 10, w / 2.0, h / 2.0, w, h, Mat3.Identity, Vec3.Zero);
+        var target = (vertical ? source with { Cy = source.Cy + principal } : source with { Cx = source.Cx + principal })
+            .WithPose(new RigidTransform(Mat3.Identity, vertical ? new Vec3(0, shift, 0) : new Vec3(shift, 0, 0)));
+        var depth = tensor(depths).view(1, h, w);
+        var features = tensor(values).view(1, 1, h, w);
+        var options = new SplatOptions { Alpha = 1 };
+        using var r = tensorForm ? ForwardSplat.TensorWarp(features, depth, [source], [target], options) : ForwardSplat.Warp(features, depth, [source], [target], options);
+        var warped = r.Warped.flatten().data<float>().ToArray();
+        var depthOut = r.Depth.flatten().data<float>().ToArray();
+        var (near, far) = (1.0, Math.Exp(-1));
+        Assert.Equal(near / (near + far), warped[shared], 5);
+        Assert.Equal((near * 1 + far * 2) / (near + far), depthOut[shared], 5);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Points_at_exactly_the_least_depth_are_dropped_and_exactly_the_least_coverage_is_kept(bool tensorForm)
+    {
+        // The identity camera: every point lands on its own pixel at its own depth (2 m), with coverage exactly 1.
+        var cam = Cam(10, 8);
+        var features = rand(new long[] { 1, 3, 8, 10 }, generator: new Generator(11));
+        var depth = full(1, 8, 10, 2f);
+        SplatResult Warp(SplatOptions o) => tensorForm ? ForwardSplat.TensorWarp(features, depth, [cam], [cam], o) : ForwardSplat.Warp(features, depth, [cam], [cam], o);
+        using (var atLeast = Warp(new SplatOptions { MinDepth = 2 })) Assert.Equal(80, atLeast.HoleMask.sum().item<float>());
+        using (var under = Warp(new SplatOptions { MinDepth = 1.999 })) Assert.Equal(0, under.HoleMask.sum().item<float>());
+        using (var covered = Warp(new SplatOptions { MinCoverage = 1 }))
+        {
+            Assert.Equal(0, covered.HoleMask.sum().item<float>());
+            Assert.True((covered.Warped - features).abs().max().item<float>() < 1e-6);
+        }
+        using (var short_ = Warp(new SplatOptions { MinCoverage = 1.001 })) Assert.Equal(80, short_.HoleMask.sum().item<float>());
+    }
+
+    [Fact]
+    public void The_loops_take_float32_features_on_the_cpu_that_want_no_gradient()
+    {
+        var f = zeros(1, 3, 4, 4);
+        Assert.True(SplatLoops.Applies(f));
+        Assert.False(SplatLoops.Applies(f.to_type(ScalarType.Float64)));
+        var wanting = f.clone().requires_grad_(true);
+        Assert.False(SplatLoops.Applies(wanting));
+        using (no_grad()) Assert.True(SplatLoops.Applies(wanting));
+        // Float64 features take the tensor form and give the float32 result.
+        var cam = Cam(10, 8);
+        var moved = cam.WithPose(new RigidTransform(Mat3.RotationY(0.05), new Vec3(0.1, 0, 0)));
+        var features = rand(new long[] { 1, 3, 8, 10 }, generator: new Generator(12));
+        var depth = rand(new long[] { 1, 8, 10 }, generator: new Generator(13)) * 2 + 1;
+        using var single = ForwardSplat.Warp(features, depth, [cam], [moved]);
+        using var dbl = ForwardSplat.Warp(features.to_type(ScalarType.Float64), depth, [cam], [moved]);
+        Assert.True(TensorAssert.Same(single.HoleMask, dbl.HoleMask.to_type(ScalarType.Float32)));
+        Assert.True((single.Warped - dbl.Warped.to_type(ScalarType.Float32)).abs().max().item<float>() < 1e-5);
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void A_sharp_softmax_stays_finite_and_the_nearest_point_wins(bool tensorForm)

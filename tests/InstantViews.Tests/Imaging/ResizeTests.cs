@@ -33,6 +33,11 @@ public class ResizeTests
     [InlineData(1, 3, 4, 6, ResizeFilter.Bicubic)]
     [InlineData(40, 30, 17, 11, ResizeFilter.Bilinear)]
     [InlineData(9, 9, 9, 9, ResizeFilter.Bicubic)]   // the same size: the pixels themselves
+    [InlineData(9, 9, 9, 9, ResizeFilter.Bilinear)]
+    [InlineData(9, 9, 9, 14, ResizeFilter.Bicubic)]  // one side kept, the other resized
+    [InlineData(9, 9, 9, 14, ResizeFilter.Bilinear)]
+    [InlineData(9, 9, 12, 9, ResizeFilter.Bicubic)]
+    [InlineData(9, 9, 12, 9, ResizeFilter.Bilinear)]
     public void Sampling_at_some_pixels_equals_resizing_then_picking_them(int h, int w, int height, int width, ResizeFilter filter)
     {
         var x = rand(new long[] { 3, h, w }, generator: new Generator(5)) * 2 - 1;
@@ -54,5 +59,54 @@ public class ResizeTests
         Assert.True((m.sum(1) - 1).abs().max().item<float>() < 1e-6f);
         var flat = full(new long[] { 1, 11, 11 }, 0.3f);
         Assert.True((Resize.To(flat, 29, 29, ResizeFilter.Bicubic) - 0.3f).abs().max().item<float>() < 1e-6f);
+    }
+
+    [Fact]
+    public void Sampling_at_some_pixels_reads_only_bilinear_or_bicubic()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Resize.At(zeros(3, 4, 4), tensor(new long[] { 0 }), 8, 8, ResizeFilter.Area));
+        Assert.StartsWith("Resize.At samples bilinear or bicubic, not Area", e.Message);
+    }
+
+    [Theory]
+    [InlineData(10, 10, ResizeFilter.Area)]     // smaller both ways
+    [InlineData(20, 10, ResizeFilter.Area)]     // the same height, narrower
+    [InlineData(10, 20, ResizeFilter.Area)]     // shorter, the same width
+    [InlineData(20, 20, ResizeFilter.Area)]     // the same size
+    [InlineData(40, 40, ResizeFilter.Bicubic)]  // larger
+    [InlineData(10, 40, ResizeFilter.Bicubic)]  // shorter but wider
+    [InlineData(40, 10, ResizeFilter.Bicubic)]  // taller but narrower
+    public void Without_a_filter_shrinking_averages_areas_and_anything_else_is_bicubic(int height, int width, ResizeFilter expected)
+    {
+        var x = rand(new long[] { 3, 20, 20 }, generator: new Generator(7));
+        var other = expected == ResizeFilter.Area ? ResizeFilter.Bicubic : ResizeFilter.Area;
+        var got = Resize.To(x, height, width);
+        Assert.True(TensorAssert.Same(got, Resize.To(x, height, width, expected)));
+        if (height != 20 || width != 20) Assert.False(TensorAssert.Same(got, Resize.To(x, height, width, other)));
+    }
+
+    [Theory]
+    [InlineData(ResizeFilter.Area)]
+    [InlineData(ResizeFilter.Bilinear)]
+    [InlineData(ResizeFilter.Bicubic)]
+    [InlineData(ResizeFilter.Nearest)]
+    public void An_image_stays_unbatched_and_a_batch_of_one_stays_a_batch(ResizeFilter filter)
+    {
+        var x = rand(new long[] { 1, 3, 6, 8 }, generator: new Generator(8));
+        var batch = Resize.To(x, 9, 12, filter);
+        var single = Resize.To(x[0], 9, 12, filter);
+        Assert.Equal(new long[] { 1, 3, 9, 12 }, batch.shape);
+        Assert.Equal(new long[] { 3, 9, 12 }, single.shape);
+        Assert.True(TensorAssert.Same(single, batch[0]));
+    }
+
+    [Fact]
+    public void Down_averages_each_block_and_by_one_is_the_image()
+    {
+        var x = rand(new long[] { 2, 3, 8, 12 }, generator: new Generator(9));
+        var expected = x.view(2, 3, 4, 2, 6, 2).mean([3L, 5L]);
+        Assert.True((Resize.Down(x, 2) - expected).abs().max().item<float>() < 1e-6f);
+        Assert.True((Resize.Down(x[0], 2) - expected[0]).abs().max().item<float>() < 1e-6f);
+        Assert.True(TensorAssert.Same(Resize.Down(x, 1), x));
     }
 }

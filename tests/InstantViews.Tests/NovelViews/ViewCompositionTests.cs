@@ -3,6 +3,7 @@ using InstantViews.Geometry;
 using InstantViews.Imaging;
 using InstantViews.NovelViews;
 using InstantViews.OneStep;
+using InstantViews.Runtime;
 using InstantViews.Tests.GenWarp;
 using static TorchSharp.torch;
 
@@ -39,6 +40,99 @@ public class ViewCompositionTests
         Assert.False(TensorAssert.Same(ViewComposition.Compose(warped, holes, generated), view));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_wide_feather_is_computed_at_half_resolution_and_sampled_bilinear(bool transposed)
+    {
+        // The straight seam of the test above with an 8-pixel feather: the seam is computed at 1/2 resolution (8x16),
+        // 4 small pixels wide, so small column 8 + j takes alpha (j + 1) / 5 (the seen side 1/5), read bilinearly at
+        // the full-resolution pixel centres ((x + 0.5) / 2 - 0.5): 0.2, 0.25, 0.35, ..., 0.95, then 1. The seen colour
+        // (+1) is carried 4 small pixels into the hole (the Gaussian's radius), the generated view (-1) beyond, and
+        // read bilinearly as well: +1 up to column 22, then 0.5, -0.5, -1. So the view is
+        // alpha (-1) + (1 - alpha) carried.
+        var warped = zeros(3, 16, 32);
+        warped[.., .., ..16] = tensor(1f);
+        var holes = zeros(16, 32);
+        holes[.., 16..] = tensor(1f);
+        float[] alpha = [0.2f, 0.25f, 0.35f, 0.45f, 0.55f, 0.65f, 0.75f, 0.85f, 0.95f, 1, 1];
+        float[] carried = [1, 1, 1, 1, 1, 1, 1, 0.5f, -0.5f, -1, -1];
+        // Transposed, the seam runs across the rows. The generated view at the seam's size (used as it is) and at the
+        // photo's (resized to the seam's).
+        Tensor Turn(Tensor t) => transposed ? t.transpose(-2, -1).contiguous() : t;
+        foreach (var generated in new[] { full(3, 8, 16, -1f), full(3, 16, 32, -1f) })
+        {
+            var view = Turn(ViewComposition.Compose(Turn(warped), Turn(holes), Turn(generated), featherPixels: 8));
+            for (int i = 0; i < alpha.Length; i++)
+            {
+                var expected = -alpha[i] + (1 - alpha[i]) * carried[i];
+                Assert.True((view[.., .., 16 + i] - expected).abs().max().item<float>() < 1e-5, $"column {16 + i}: {view[0, 8, 16 + i].item<float>()}, expected {expected}");
+            }
+            Assert.True(TensorAssert.Same(view[.., .., ..16], warped[.., .., ..16]));
+        }
+    }
+
+    [Fact]
+    public void The_seen_colour_is_carried_by_a_normalised_gaussian_as_far_as_its_weight_reaches()
+    {
+        // One seen pixel (+1) in the middle of a hole, the generated view -1, a 4-pixel feather (seam at full
+        // resolution, Gaussian of radius 4 and sigma 2). A hole pixel at offset (dy, dx) takes
+        // alpha = min(max(|dy|, |dx|), 5) / 5 of the generated view; the rest is the carried colour, +1 where the
+        // normalised Gaussian weight g(dy) g(dx) exceeds 1e-3 and the generated view (-1) where it does not:
+        // (4, 3) is reached (1.8e-3), the corner (4, 4) is not (7.6e-4).
+        var warped = zeros(3, 13, 13);
+        warped[.., 6, 6] = tensor(1f);
+        var holes = ones(13, 13);
+        holes[6, 6] = tensor(0f);
+        var view = ViewComposition.Compose(warped, holes, full(3, 13, 13, -1f), featherPixels: 4);
+        var kernel = Enumerable.Range(-4, 9).Select(k => Math.Exp(-k * k / 8.0)).ToArray();
+        var sum = kernel.Sum();
+        double G(int k) => Math.Abs(k) > 4 ? 0 : kernel[k + 4] / sum;
+        for (int y = 0; y < 13; y++)
+            for (int x = 0; x < 13; x++)
+            {
+                var (dy, dx) = (y - 6, x - 6);
+                double expected = 1;
+                if ((dy, dx) != (0, 0))
+                {
+                    var alpha = Math.Min(Math.Max(Math.Abs(dy), Math.Abs(dx)), 5) / 5.0;
+                    var carried = G(dy) * G(dx) > 1e-3 ? 1 : -1;
+                    expected = -alpha + (1 - alpha) * carried;
+                }
+                var got = view[0, y, x].item<float>();
+                Assert.True(Math.Abs(got - expected) < 1e-5, $"offset ({dy}, {dx}): {got}, expected {expected}");
+            }
+        Assert.True(TensorAssert.Same(view[0], view[2]));
+    }
+
+    [Fact]
+    public void Without_a_feather_given_it_is_two_percent_of_the_long_side()
+    {
+        // 40x200: 2 % of 200 is 4 pixels (of the short side it would be 1, so the minimum of 2).
+        var warped = zeros(3, 40, 200);
+        warped[.., .., ..100] = tensor(1f);
+        var holes = zeros(40, 200);
+        holes[.., 100..] = tensor(1f);
+        var generated = full(3, 10, 50, -1f);
+        var byDefault = ViewComposition.Compose(warped, holes, generated);
+        Assert.True(TensorAssert.Same(byDefault, ViewComposition.Compose(warped, holes, generated, featherPixels: 4)));
+        Assert.False(TensorAssert.Same(byDefault, ViewComposition.Compose(warped, holes, generated, featherPixels: 2)));
+    }
+
+    [Fact]
+    public void A_cap_that_leaves_a_side_too_short_is_refused_with_the_least_cap_that_keeps_it()
+    {
+        // 2000x90 capped to 120: 120x5 (90 * 0.06 = 5.4). A short side of 8 needs 90 cap / 2000 >= 7.5, so cap 167 (7.515).
+        Assert.Equal((5, 120), ViewComposition.CappedSize(90, 2000, 120));
+        var e = Assert.Throws<UserError>(() => ViewComposition.RequireCappedSize("wide.png", 90, 2000, 120));
+        Assert.Equal("'wide.png': image of 2000x90 pixels capped to --max-size 120 would be 120x5; both sides must be at least 8 pixels (use --max-size 167 or more)", e.Message);
+        Assert.Equal((8, 167), ViewComposition.RequireCappedSize("wide.png", 90, 2000, 167));
+        Assert.Throws<UserError>(() => ViewComposition.RequireCappedSize("wide.png", 90, 2000, 166));
+        // A short side of exactly the minimum is kept; a photo under the cap keeps its size.
+        Assert.Equal((8, 200), ViewComposition.RequireCappedSize("wide.png", 80, 2000, 200));
+        Assert.Equal((90, 2000), ViewComposition.RequireCappedSize("wide.png", 90, 2000, 4000));
+    }
+
     [Fact]
     public void A_plan_composed_into_its_warp_gives_the_copy_and_leaves_a_plan_without_holes_alone()
     {
@@ -57,10 +151,13 @@ public class ViewCompositionTests
         var into = plan.Compose(generated, intoWarp: true);
         Assert.True(ReferenceEquals(into, warp));
         Assert.True(TensorAssert.Same(into, copy));
-        // No holes: the warp itself.
+        // No holes: the warp itself (a copy, or the warp when composed into it).
         using var none = ViewComposition.Plan(rgb, zeros(h, w));
         Assert.Equal(0, none.HolePixels);
-        Assert.True(TensorAssert.Same(none.Compose(generated), rgb));
+        var noneCopy = none.Compose(generated);
+        Assert.True(TensorAssert.Same(noneCopy, rgb));
+        Assert.False(ReferenceEquals(noneCopy, rgb));
+        Assert.True(ReferenceEquals(none.Compose(generated, intoWarp: true), rgb));
     }
 
     [Fact]
