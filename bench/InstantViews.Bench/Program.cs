@@ -56,6 +56,18 @@ int Run()
                 args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2000,
                 args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 64);
             return 0;
+        case "depth-edges":
+            {
+                // The threshold sweep behind LayerMesh.DefaultThreshold, on validation scenes (one view each).
+                var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 24;
+                var file = args.Length > 2 ? args[2] : "docs/results/depth-edge-threshold.csv";
+                var pairs = InstantViews.Lifting.DepthEdgeSweep.Classify(Enumerable.Range(0, count).Select(k => InstantViews.Scenes.SceneStream.ValidationSeedStart + k));
+                var csv = InstantViews.Lifting.DepthEdgeSweep.Csv(pairs, [0.01, 0.02, 0.05, 0.1, 0.2, 0.3]);
+                Console.Write(csv);
+                InstantViews.Imaging.AtomicFile.WriteText(file, csv);
+                Console.WriteLine($"wrote {file}");
+                return 0;
+            }
         case "warp":
             TorchRuntime.SetThreads(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0);
             WarpBench.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
@@ -130,7 +142,7 @@ int Run()
             ViewerBench.Run(args[1], args.Length > 2 ? args[2] : "genwarp-1step.safetensors", args.Length > 3 ? args[3] : "bench-viewer").GetAwaiter().GetResult();
             return 0;
         default:
-            Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--variant LABEL=G]... [--skip-teacher] [--count N] [--json F] [--csv F] [--grids DIR], stream [res] [spp], scenes [seconds] [json], metrics [seconds] [fd-count] [fd-size], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width], growth <one-step model>... [json] [--photo WxH], upscale <generator> <teacher> [count], lift [one-step model] [json] [sheet.png], lift-photo <image> <sheet.png> [model], viewer <program> [model] [folder], tables [--check] (run in the repository), memory <program> <json> \"<command>\"...");
+            Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--variant LABEL=G]... [--skip-teacher] [--count N] [--json F] [--csv F] [--grids DIR], stream [res] [spp], scenes [seconds] [json], metrics [seconds] [fd-count] [fd-size], depth-edges [scenes] [csv], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width], growth <one-step model>... [json] [--photo WxH], upscale <generator> <teacher> [count], lift [one-step model] [json] [sheet.png], lift-photo <image> <sheet.png> [model], viewer <program> [model] [folder], tables [--check] (run in the repository), memory <program> <json> \"<command>\"...");
             return which == "--help" ? 0 : 2;
     }
 }

@@ -53,6 +53,9 @@ public static partial class ResultTables
         "memory" => Memory(ReadJson(file)),
         "warp" => Warp(ReadJson(file)),
         "diffusion" => Diffusion(ReadJson(file)),
+        "metrics" => Metrics(ReadJson(file)),
+        "stereo-pairs" => StereoPairs(file.Split(';').Select(ReadJson).ToList()),
+        "depth-edges" => DepthEdges(ReadCsv(file)),
         // Runs side by side, each FILE?label=TEXT (the column's heading).
         "scenes" => Scenes(Labelled(file)),
         // FILE?label=TEXT;...: one row per run.
@@ -516,6 +519,56 @@ public static partial class ResultTables
         {
             var fps = size == 64 ? $" ({Math.Round(1000 / j[$"splat_rgb_ms_{size}"]!.GetValue<double>() / 10) * 10:0} frames/s)" : "";
             sb.AppendLine($"| {size}x{size} | {Ms($"splat_rgb_ms_{size}")} ms{fps} | {Ms($"splat_embedding_ms_{size}")} ms |");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>`bench metrics`: feature extraction rates and the end-to-end FD/KID run with its parts and result.</summary>
+    static string Metrics(System.Text.Json.Nodes.JsonNode j)
+    {
+        double D(string key) => j[key]!.GetValue<double>();
+        var n = (int)D("fd_count");
+        var sb = new StringBuilder();
+        sb.AppendLine($"| measurement ({j["date"]}, {j["threads"]} threads) | result |");
+        sb.AppendLine("| --- | --- |");
+        foreach (var size in new[] { 64, 224 })
+            sb.AppendLine($"| features {size}x{size} input, batch 32 | {D($"features_{size}_images_per_s").ToString("0.0", Inv)} images/s ({D($"features_{size}_gflops").ToString("0", Inv)} GFLOP/s) |");
+        sb.AppendLine($"| FD + KID, {n.ToString("N0", Inv)} vs {n.ToString("N0", Inv)} rendered {D("fd_size")}x{D("fd_size")} scenes, end to end | {D("end_to_end_s").ToString("0.0", Inv)} s |");
+        sb.AppendLine($"| of which rendering and features | {D("render_and_features_s").ToString("0.0", Inv)} s |");
+        sb.AppendLine($"| of which FD (512-d statistics, matrix square root) | {D("fd_s").ToString("0.00", Inv)} s |");
+        sb.AppendLine($"| of which KID | {D("kid_s").ToString("0.00", Inv)} s |");
+        sb.AppendLine($"| result: FD; KID x 1000 (two disjoint sets of evaluation scenes) | {D("fd").ToString("0.0", Inv)}; {D("kid").ToString("0.00", Inv)} ± {D("kid_std").ToString("0.00", Inv)} |");
+        return sb.ToString();
+    }
+
+    /// <summary>`eval stereo-info --json`, one file per pair: its size, disparity range, unknown share and how well the disparity maps left onto right.</summary>
+    static string StereoPairs(List<System.Text.Json.Nodes.JsonNode> pairs)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| pair | size | f (px) | baseline (mm) | disparity (px) | unknown | depth (m) | mean \\|L(x,y) - R(x-d,y)\\| (of 255) | pixels compared |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var j in pairs)
+        {
+            double D(string key) => j[key]!.GetValue<double>();
+            sb.AppendLine($"| `{j["pair"]}` | {j["width"]}x{j["height"]} | {D("focal").ToString("0.###", Inv)} | {D("baseline_mm").ToString("0.###", Inv)} | " +
+                $"{D("disparity_min").ToString("0.##", Inv)} to {D("disparity_max").ToString("0.##", Inv)} | {(100 * D("unknown_share")).ToString("0.00", Inv)}% | " +
+                $"{D("depth_min").ToString("0.00", Inv)} to {D("depth_max").ToString("0.00", Inv)} | {D("warp_error").ToString("0.00", Inv)} | {D("warp_pixels").ToString("N0", Inv)} |");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>`bench depth-edges`: for each threshold, the share of continuous neighbour pairs cut and of steps left joined.</summary>
+    static string DepthEdges(List<Dictionary<string, string>> rows)
+    {
+        var first = rows[0];
+        var sb = new StringBuilder();
+        sb.AppendLine($"| t | continuous pairs cut ({int.Parse(first["continuous"], Inv).ToString("N0", Inv)}) | steps over 25% joined ({int.Parse(first["steps"], Inv).ToString("N0", Inv)}) | steps of 10-25% joined ({int.Parse(first["small_steps"], Inv).ToString("N0", Inv)}) |");
+        sb.AppendLine("| --- | --- | --- | --- |");
+        foreach (var r in rows)
+        {
+            var cells = new[] { r["threshold"], $"{N(r["continuous_cut"], "0.000%")}", $"{N(r["steps_joined"], "0.0%")}", $"{N(r["small_steps_joined"], "0.0%")}" };
+            var shipped = r["default"] == "true";
+            sb.AppendLine("| " + string.Join(" | ", cells.Select(c => shipped ? $"**{c}**" : c)) + " |");
         }
         return sb.ToString();
     }

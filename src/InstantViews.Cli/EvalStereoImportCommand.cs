@@ -30,7 +30,7 @@ public static class EvalStereoImportCommand
             using var pair = StereoPairImport.Import(p.GetValue(left)!, p.GetValue(right)!, p.GetValue(disparity)!, p.GetValue(focal), p.GetValue(baseline), dir,
                 p.GetValue(doffs), p.GetValue(scale), p.GetValue(cx), p.GetValue(cy));
             Console.WriteLine($"wrote {dir}");
-            EvalStereoInfoCommand.Print(pair);
+            EvalStereoInfoCommand.Print(StereoPairFigures.Of(pair));
             return 0;
         });
         return cmd;

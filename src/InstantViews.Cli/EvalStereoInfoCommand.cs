@@ -12,30 +12,30 @@ public static class EvalStereoInfoCommand
     public static Command Build()
     {
         var pair = new Option<string>("--pair") { Description = "Stereo pair folder (im0.png, im1.png, disp0.pfm, calib.txt)", Required = true };
+        var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file (the data file of a docs table)" };
         var cmd = new Command("stereo-info", "Read a stereo pair folder (Middlebury 2014 layout) and print its size, calibration, disparity and depth ranges and how well the disparity maps the left image onto the right")
-        { pair };
+        { pair, json };
         Cli.SetAction(cmd, (p, ctx) =>
         {
             using var read = StereoPair.Read(p.GetValue(pair)!);
-            Print(read);
+            var figures = StereoPairFigures.Of(read);
+            Print(figures);
+            if (p.GetValue(json) is { } file)
+            {
+                figures.Save(file);
+                Console.WriteLine($"wrote {file}");
+            }
             return 0;
         });
         return cmd;
     }
 
     /// <summary>The figures of a pair, one per line.</summary>
-    public static void Print(StereoPair pair)
+    public static void Print(StereoPairFigures f)
     {
-        var c = pair.Calibration;
-        Console.WriteLine(string.Create(Inv, $"size {pair.Width}x{pair.Height}, f {c.Focal:0.###} px, baseline {c.BaselineMm:0.###} mm, doffs {c.Doffs:0.###} px"));
-        var (min, max, unknown) = pair.DisparityStats();
-        Console.WriteLine(string.Create(Inv, $"disparity {min:0.###} to {max:0.###} px, {unknown:0.00%} unknown"));
-        using (var depth = pair.TrueDepth())
-        {
-            var known = depth[depth.isnan().logical_not()];
-            Console.WriteLine(string.Create(Inv, $"depth {known.min().item<float>():0.###} to {known.max().item<float>():0.###} m"));
-        }
-        var (error, pixels) = pair.WarpError();
-        Console.WriteLine(string.Create(Inv, $"mean |left(x, y) - right(x - d, y)| {error:0.00} of 255 over {pixels} pixels"));
+        Console.WriteLine(string.Create(Inv, $"size {f.Width}x{f.Height}, f {f.Focal:0.###} px, baseline {f.BaselineMm:0.###} mm, doffs {f.Doffs:0.###} px"));
+        Console.WriteLine(string.Create(Inv, $"disparity {f.DisparityMin:0.###} to {f.DisparityMax:0.###} px, {f.UnknownShare:0.00%} unknown"));
+        Console.WriteLine(string.Create(Inv, $"depth {f.DepthMin:0.###} to {f.DepthMax:0.###} m"));
+        Console.WriteLine(string.Create(Inv, $"mean |left(x, y) - right(x - d, y)| {f.WarpError:0.00} of 255 over {f.WarpPixels} pixels"));
     }
 }

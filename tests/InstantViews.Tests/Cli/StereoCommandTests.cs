@@ -25,8 +25,18 @@ public class StereoCommandTests
         Assert.Contains("depth 2 to 2 m", output);
         Assert.Contains("mean |left(x, y) - right(x - d, y)| 0.00 of 255 over 60 pixels", output);
         Assert.Equal(["calib.txt", "disp0.pfm", "im0.png", "im1.png"], Directory.GetFiles(tmp.File("pair")).Select(Path.GetFileName).Order());
-        (code, var info, err) = CliRunner.Run("eval", "stereo-info", "--pair", tmp.File("pair"), "-q");
+        (code, var info, err) = CliRunner.Run("eval", "stereo-info", "--pair", tmp.File("pair"), "--json", tmp.File("pair.json"), "-q");
         Assert.True(code == 0, err);
-        Assert.Equal(output.Split('\n').Skip(1), info.Split('\n'));
+        Assert.Equal([.. output.Split('\n').Skip(1).SkipLast(1), $"wrote {tmp.File("pair.json")}", ""], info.Split('\n'));
+        // The same figures as JSON, the data file of the docs' pair table.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(tmp.File("pair.json")))!;
+        Assert.Equal("pair", json["pair"]!.GetValue<string>());
+        Assert.Equal((12, 6), (json["width"]!.GetValue<int>(), json["height"]!.GetValue<int>()));
+        Assert.Equal((50.0, 120.0, 1.0), (json["focal"]!.GetValue<double>(), json["baseline_mm"]!.GetValue<double>(), json["doffs"]!.GetValue<double>()));
+        Assert.Equal((2.0, 2.0), (json["disparity_min"]!.GetValue<double>(), json["disparity_max"]!.GetValue<double>()));
+        Assert.Equal(6 / 72.0, json["unknown_share"]!.GetValue<double>(), 12);
+        Assert.Equal(2.0, json["depth_min"]!.GetValue<double>(), 5);
+        Assert.Equal(2.0, json["depth_max"]!.GetValue<double>(), 5);
+        Assert.Equal((0.0, 60L), (json["warp_error"]!.GetValue<double>(), json["warp_pixels"]!.GetValue<long>()));
     }
 }

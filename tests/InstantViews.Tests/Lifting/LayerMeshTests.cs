@@ -73,54 +73,31 @@ public class LayerMeshTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Why t = 0.1: on procedural scenes with exact depth, each horizontal neighbour pair is classed by the depth of the
-    /// ray between them (rendered): continuous when it lies on the surface through both (inverse depth halfway), a step
-    /// when it equals one side's depth. The default must cut almost no continuous pair and almost every step of more
-    /// than 25% (the ones a stretched triangle makes visible); smaller thresholds tear surfaces, larger ones miss steps
-    /// (0.2 keeps every 10-25% step joined: a 30 cm gap at 2 m stretched into a curtain). The printed table is in docs/3d-photos.md.
+    /// Why t = 0.1 (<see cref="DepthEdgeSweep"/>, on validation scenes): the default must cut almost no continuous pair
+    /// and every step of more than 25% (the ones a stretched triangle makes visible); smaller thresholds tear surfaces,
+    /// larger ones miss steps (0.2 keeps many 10-25% steps joined: a 30 cm gap at 2 m stretched into a curtain). The
+    /// table in docs/3d-photos.md is `bench depth-edges` on more scenes.
     /// </summary>
     [Fact]
     public void The_default_threshold_cuts_steps_and_keeps_continuous_surfaces_on_procedural_scenes()
     {
-        const int w = 128, h = 96;
-        var pairs = new List<(float A, float B, bool Step)>();
-        for (long k = 0; k < 6; k++)
-        {
-            var scene = SceneGenerator.Generate(SceneStream.EvalSeedStart + k);
-            var cam = CameraPaths.RandomPose(scene, Camera.FromFov(w, h, CameraTargets.DefaultFovXDegrees), new SceneRandom(scene.Seed, 1000));
-            var depth = Renderer.RenderDepth(scene, cam);
-            // The same camera with its principal point half a pixel left: its pixel x is the original's x + 1/2 (between x and x + 1).
-            var between = Renderer.RenderDepth(scene, cam with { Cx = cam.Cx - 0.5 });
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x + 1 < w; x++)
-                {
-                    float a = depth[y * w + x], b = depth[y * w + x + 1], m = between[y * w + x];
-                    if (!float.IsFinite(a) || !float.IsFinite(b) || !float.IsFinite(m)) continue;
-                    var halfway = 2 / (1 / a + 1 / b);
-                    if (Math.Abs(1 / m - 1 / halfway) <= 0.1 * Math.Abs(1 / a - 1 / b) + 1e-4 / halfway) pairs.Add((a, b, false));
-                    else if (Math.Abs(m - a) < 0.02 * a || Math.Abs(m - b) < 0.02 * b) pairs.Add((a, b, true));
-                }
-        }
-        var continuous = pairs.Where(p => !p.Step).ToList();
-        var steps = pairs.Where(p => p.Step && Math.Abs(p.A - p.B) > 0.25 * Math.Min(p.A, p.B)).ToList();
-        var smaller = pairs.Where(p => p.Step && Math.Abs(p.A - p.B) is var g && g > 0.1 * Math.Min(p.A, p.B) && g <= 0.25 * Math.Min(p.A, p.B)).ToList();
-        (double Torn, double Missed) Rates(double t) => (
-            continuous.Count(p => LayerMesh.Discontinuous(p.A, p.B, t)) / (double)continuous.Count,
-            steps.Count(p => !LayerMesh.Discontinuous(p.A, p.B, t)) / (double)steps.Count);
-        output.WriteLine($"{continuous.Count} continuous pairs, {steps.Count} steps over 25%, {smaller.Count} steps of 10-25%");
-        foreach (var t in new[] { 0.01, 0.02, 0.05, 0.1, 0.2, 0.3 })
-        {
-            var (torn, missed) = Rates(t);
-            var smallMissed = smaller.Count(p => !LayerMesh.Discontinuous(p.A, p.B, t)) / (double)Math.Max(1, smaller.Count);
-            output.WriteLine($"| {t} | {100 * torn:0.000}% | {100 * missed:0.0}% | {100 * smallMissed:0.0}% |");
-        }
-        Assert.True(continuous.Count > 10_000 && steps.Count > 100, $"{continuous.Count} continuous, {steps.Count} steps");
-        var (tornAt, missedAt) = Rates(LayerMesh.DefaultThreshold);
-        Assert.True(tornAt < 0.001, $"t = {LayerMesh.DefaultThreshold} cuts {100 * tornAt:0.000}% of continuous pairs");
-        Assert.True(missedAt == 0, $"t = {LayerMesh.DefaultThreshold} keeps {100 * missedAt:0.000}% of steps over 25%");
-        Assert.True(Rates(0.01).Torn > 10 * tornAt + 0.001, "a tenth of the threshold should tear visibly more");
-        // Twice the threshold keeps many 10-25% steps joined; the default cuts them all.
-        Assert.True(smaller.Count > 50 && smaller.All(p => LayerMesh.Discontinuous(p.A, p.B, LayerMesh.DefaultThreshold)));
-        Assert.True(smaller.Count(p => !LayerMesh.Discontinuous(p.A, p.B, 2 * LayerMesh.DefaultThreshold)) > smaller.Count / 3);
+        var pairs = DepthEdgeSweep.Classify(Enumerable.Range(0, 6).Select(k => SceneStream.ValidationSeedStart + k));
+        output.WriteLine($"{pairs.Continuous.Count} continuous pairs, {pairs.Steps.Count} steps over 25%, {pairs.SmallSteps.Count} steps of 10-25%");
+        Assert.True(pairs.Continuous.Count > 10_000 && pairs.Steps.Count > 100 && pairs.SmallSteps.Count > 50, $"{pairs.Continuous.Count} continuous, {pairs.Steps.Count} steps, {pairs.SmallSteps.Count} small steps");
+        var at = DepthEdgeSweep.At(pairs, LayerMesh.DefaultThreshold);
+        Assert.True(at.ContinuousCut < 0.001, $"t = {LayerMesh.DefaultThreshold} cuts {100 * at.ContinuousCut:0.000}% of continuous pairs");
+        Assert.True(at.StepsJoined == 0 && at.SmallStepsJoined == 0, $"t = {LayerMesh.DefaultThreshold} keeps {100 * at.StepsJoined:0.000}% of steps over 25%, {100 * at.SmallStepsJoined:0.000}% of 10-25%");
+        Assert.True(DepthEdgeSweep.At(pairs, 0.01).ContinuousCut > 10 * at.ContinuousCut + 0.001, "a tenth of the threshold should tear visibly more");
+        // Twice the threshold keeps many 10-25% steps joined.
+        Assert.True(DepthEdgeSweep.At(pairs, 2 * LayerMesh.DefaultThreshold).SmallStepsJoined > 1 / 3.0);
+        // The rates are the shares of each class, by hand for one threshold.
+        var t = 0.05;
+        Assert.Equal(pairs.Continuous.Count(p => Math.Abs(p.A - p.B) > t * Math.Min(p.A, p.B)) / (double)pairs.Continuous.Count, DepthEdgeSweep.At(pairs, t).ContinuousCut, 12);
+        var csv = DepthEdgeSweep.Csv(pairs, [0.05, LayerMesh.DefaultThreshold]).Split('\n');
+        Assert.Equal("threshold,continuous,steps,small_steps,continuous_cut,steps_joined,small_steps_joined,default", csv[0]);
+        Assert.StartsWith($"0.05,{pairs.Continuous.Count},{pairs.Steps.Count},{pairs.SmallSteps.Count},", csv[1]);
+        Assert.EndsWith(",false", csv[1]);
+        Assert.StartsWith("0.1,", csv[2]);
+        Assert.EndsWith(",0,0,true", csv[2]);
     }
 }
