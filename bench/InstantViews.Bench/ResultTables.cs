@@ -54,6 +54,8 @@ public static partial class ResultTables
         "warp" => Warp(ReadJson(file)),
         "diffusion" => Diffusion(ReadJson(file)),
         "metrics" => Metrics(ReadJson(file)),
+        // FILE?label=TEXT;...: each model's rows.
+        "geometry" => Geometry(Labelled(file)),
         "stereo-pairs" => StereoPairs(file.Split(';').Select(ReadJson).ToList()),
         "depth-edges" => DepthEdges(ReadCsv(file)),
         // Runs side by side, each FILE?label=TEXT (the column's heading).
@@ -520,6 +522,19 @@ public static partial class ResultTables
             var fps = size == 64 ? $" ({Math.Round(1000 / j[$"splat_rgb_ms_{size}"]!.GetValue<double>() / 10) * 10:0} frames/s)" : "";
             sb.AppendLine($"| {size}x{size} | {Ms($"splat_rgb_ms_{size}")} ms{fps} | {Ms($"splat_embedding_ms_{size}")} ms |");
         }
+        return sb.ToString();
+    }
+
+    /// <summary>`bench geometry`: per noise level, the denoiser's error and how much its output moves with the warp.</summary>
+    static string Geometry(List<(System.Text.Json.Nodes.JsonNode Run, string Label)> runs)
+    {
+        var sigmas = runs[0].Run["rows"]!.AsArray().Select(r => r!["sigma"]!.GetValue<double>()).ToList();
+        var sb = new StringBuilder();
+        sb.AppendLine("| sigma | " + string.Join(" | ", sigmas.Select(x => x.ToString("0.###", Inv))) + " |");
+        sb.AppendLine("| --- |" + string.Concat(sigmas.Select(_ => " --- |")));
+        foreach (var (run, label) in runs)
+            foreach (var (key, what) in new[] { ("error", "error"), ("unwarped_change", "change, unwarped grid"), ("true_depth_change", "change, true-depth warp") })
+                sb.AppendLine($"| {label}: {what} | " + string.Join(" | ", run["rows"]!.AsArray().Select(r => r![key]!.GetValue<double>().ToString("0.0000", Inv))) + " |");
         return sb.ToString();
     }
 
