@@ -24,6 +24,8 @@ public static class EvalStereoCommand
         var saveViews = new Option<string?>("--save-views") { Description = "Write every predicted view as a PNG into this folder" };
         var cmd = new Command("stereo", "Predict the right photo of a stereo pair from the left one with every depth source and fill (grey, nearest, harmonic, each model composed); PSNR, SSIM and perceptual distance over the whole frame, covisible and occluded pixels; depth against the truth")
         { pair, models, depths, noAligned, perceptualSize, csv, saveViews };
+        var composition = CompositionOptions.Create();
+        composition.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             if (p.GetValue(csv) is { } csvPath) OutputPaths.File(csvPath, ".csv");
@@ -31,7 +33,7 @@ public static class EvalStereoCommand
             var modelPaths = (p.GetValue(models) is { Length: > 0 } given ? given : ShippedModels).Select(ModelFiles.Resolve).ToList();
             using var stereo = StereoPair.Read(p.GetValue(pair)!);
             var inputs = new StereoInputs(stereo.Left, stereo.Right, stereo.LeftCamera, stereo.RightCamera, stereo.Disparity, stereo.Baseline, stereo.Doffs);
-            var fills = StereoEvaluation.Fills(modelPaths, ctx.Seed, ctx.Device);
+            var fills = StereoEvaluation.Fills(modelPaths, ctx.Seed, ctx.Device, composition.Settings(p));
             var sources = StereoEvaluation.Depths(p.GetValue(depths) is { Length: > 0 } d ? d : ["builtin"], ctx.Device);
             using var net = new ResNet18Features();
             var result = StereoBenchmark.Run(inputs, sources, fills, new PerceptualDistance(net), new StereoSettings(!p.GetValue(noAligned), p.GetValue(perceptualSize)),

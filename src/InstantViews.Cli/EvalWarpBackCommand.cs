@@ -25,6 +25,8 @@ public static class EvalWarpBackCommand
         var saveViews = new Option<string?>("--save-views") { Description = "Write every pair's source, target and predicted views as PNGs into this folder" };
         var cmd = new Command("warpback", "Warp-back pairs of real photos (each photo stepped sideways and back: the holes' truth is the photo): every fill scored on the holes and the rest, averaged over the pairs")
         { photos, split, count, size, maxDisparity, models, depth, csv, saveViews };
+        var composition = CompositionOptions.Create();
+        composition.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             if (p.GetValue(csv) is { } csvPath) OutputPaths.File(csvPath, ".csv");
@@ -33,7 +35,7 @@ public static class EvalWarpBackCommand
             var settings = new WarpBackSettings(Size: p.GetValue(size), MaxDisparity: p.GetValue(maxDisparity));
             var splitName = p.GetValue(split).ToString().ToLowerInvariant();
             var corpus = PhotoCorpus.Load(p.GetValue(photos)!, maxSide: 4 * settings.Size, split: p.GetValue(split));
-            var fills = StereoEvaluation.Fills(modelPaths, ctx.Seed, ctx.Device);
+            var fills = StereoEvaluation.Fills(modelPaths, ctx.Seed, ctx.Device, composition.Settings(p));
             using var pairs = WarpBackPairs.FromCorpus(corpus, DepthSource.Open(p.GetValue(depth)!, ctx.Device), settings, ctx.Seed);
             using var net = new ResNet18Features();
             var n = p.GetValue(count);

@@ -5,14 +5,9 @@ using static TorchSharp.torch;
 namespace InstantViews.Cli;
 
 /// <summary>Options of the generating verbs (nvs, orbit).</summary>
-/// <summary>Options of the generating verbs (nvs, orbit).</summary>
 sealed record GenerationOptions(Option<string> Model, Option<int?> Steps, Option<double?> Guidance, Option<double?> SigmaMax, Option<double> MaxStep, Option<string> Sampler,
-    Option<string> Compose, Option<int> MaxSize)
+    Option<string> Compose, Option<int> MaxSize, CompositionOptions Composition)
 {
-    /// <summary>
-    /// The photo capped to --max-size (refused when the cap would leave a side under 8 pixels, as `view` does), and
-    /// whether views are composed at that size (--compose full) or the model's own output.
-    /// </summary>
     /// <summary>The photo capped to --max-size and its views made at that size (the fill is the photo itself).</summary>
     public PhotoViewSizes Sizes(ParseResult p) => new(p.GetValue(MaxSize), p.GetValue(MaxSize));
 
@@ -27,7 +22,8 @@ sealed record GenerationOptions(Option<string> Model, Option<int?> Steps, Option
         new Option<double>("--max-step") { Description = "Largest rotation (degrees) per generation; larger moves go through intermediate cameras, feeding outputs back (0 = one jump)", DefaultValueFactory = _ => 0 },
         NovelViewOptions.SamplerOption(),
         ComposeOption(),
-        new Option<int>("--max-size") { Description = "With --compose full: the longest side of the output view (larger photos are scaled down)", DefaultValueFactory = _ => 1024 });
+        new Option<int>("--max-size") { Description = "With --compose full: the longest side of the output view (larger photos are scaled down)", DefaultValueFactory = _ => 1024 },
+        CompositionOptions.Create());
 
     static Option<string> ComposeOption()
     {
@@ -43,6 +39,7 @@ sealed record GenerationOptions(Option<string> Model, Option<int?> Steps, Option
     public void AddTo(Command cmd)
     {
         foreach (var o in new Option[] { Model, Steps, Guidance, SigmaMax, MaxStep, Sampler, Compose, MaxSize }) cmd.Options.Add(o);
+        Composition.AddTo(cmd);
     }
 
     /// <summary>The model's pipeline, sampled with its own settings except where the command line gives one.</summary>

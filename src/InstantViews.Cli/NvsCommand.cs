@@ -29,6 +29,7 @@ public static class NvsCommand
             var full = gen.Composed(p);
             var (views, source, estimator) = src.Open(p, ctx.Device, pipeline, gen.Sizes(p));
             using var opened = views;
+            views.Composition = gen.Composition.Settings(p);
             var tgt = Geometry.CameraTargets.Target(p.GetValue(target)!, source, views.MedianDepth, p.GetValue(targetFrame));
             var clock = Stopwatch.StartNew();
             var r = views.View(tgt.WithPose(source.RelativeTo(tgt)), ctx.Seed, p.GetValue(gen.MaxStep), NovelViewOptions.Redepth(estimator), full);

@@ -36,6 +36,11 @@ public static class OptionRules
         ["--port"] = (0, 65535, " (0: any free port)"),
         ["--delay"] = (0, 655350, " ms (a GIF frame delay is a 16-bit count of centiseconds)"),
         ["--max-disparity"] = (0.001, 0.9, " of the image width"),
+        // The composition (CompositionSettings.Check says the same).
+        ["--feather"] = (0, 0.25, " of the long side"),
+        ["--small-holes"] = (0, 16, " pixels"),
+        ["--colour-match"] = (0, 1, ""),
+        ["--colour-reach"] = (0.001, 1, " of the generated view's long side"),
     };
 
     /// <summary>Adds the checks to every numeric option of <paramref name="command"/> and its subcommands.</summary>

@@ -33,6 +33,7 @@ public static class OrbitCommand
             var full = gen.Composed(p);
             var (views, source, estimator) = src.Open(p, ctx.Device, pipeline, gen.Sizes(p));
             using var opened = views;
+            views.Composition = gen.Composition.Settings(p);
             var cam = full ? views.Camera : views.Working.Camera;
             CheckOrbitFrameSize(cam.Width, cam.Height, z);
             var range = p.GetValue(yawRange);

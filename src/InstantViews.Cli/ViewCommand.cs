@@ -22,6 +22,8 @@ public static class ViewCommand
         var fillSize = new Option<int>("--fill-size") { Description = "Longest side of the generated views that fill the holes", DefaultValueFactory = _ => 256 };
         var cmd = new Command("view", "Open a photo in the browser and move the camera: the photo as a depth mesh, holes filled by generated views") { model, host, port, allowHost, openBrowser, maxSize, fillSize };
         src.AddTo(cmd);
+        var composition = CompositionOptions.Create();
+        composition.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             var clock = Stopwatch.StartNew();
@@ -33,9 +35,16 @@ public static class ViewCommand
             sizes.Check();
             var pipeline = new NovelViewPipeline(NovelViewGenerators.Open(p.GetValue(model)!, ctx.Device), ctx.Device);
             var (first, _, estimator) = src.Open(p, ctx.Device, pipeline, sizes);
+            var compositionSettings = composition.Settings(p);
+            first.Composition = compositionSettings;
             // Uploads get depth from the estimator given, or the built-in one when --depth named the photo's own map.
             var uploadDepth = estimator.FixedMap ? DepthSource.Open("builtin", ctx.Device) : estimator;
-            var server = ViewerServer.StartAsync(settings, first, (photo, name) => PhotoViews.Open(photo, Geometry.Camera.FromFov((int)photo.shape[2], (int)photo.shape[1], Geometry.CameraTargets.DefaultFovXDegrees), uploadDepth, pipeline, sizes, name))
+            var server = ViewerServer.StartAsync(settings, first, (photo, name) =>
+            {
+                var views = PhotoViews.Open(photo, Geometry.Camera.FromFov((int)photo.shape[2], (int)photo.shape[1], Geometry.CameraTargets.DefaultFovXDegrees), uploadDepth, pipeline, sizes, name);
+                views.Composition = compositionSettings;
+                return views;
+            })
                 .GetAwaiter().GetResult();
             using var stop = StopSignals.Listen();
             if (!settings.IsLoopback)

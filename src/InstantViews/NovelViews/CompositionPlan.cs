@@ -13,9 +13,10 @@ public sealed class CompositionPlan : IDisposable
     readonly Tensor warped, at;
     readonly Tensor? alpha, carried, unreached;
     readonly int seamHeight, seamWidth;
+    readonly CompositionSettings settings;
 
-    internal CompositionPlan(Tensor warped, Tensor at, Tensor? alpha, Tensor? carried, Tensor? unreached, int seamHeight, int seamWidth) =>
-        (this.warped, this.at, this.alpha, this.carried, this.unreached, this.seamHeight, this.seamWidth) = (warped, at, alpha, carried, unreached, seamHeight, seamWidth);
+    internal CompositionPlan(Tensor warped, Tensor at, Tensor? alpha, Tensor? carried, Tensor? unreached, int seamHeight, int seamWidth, CompositionSettings settings) =>
+        (this.warped, this.at, this.alpha, this.carried, this.unreached, this.seamHeight, this.seamWidth, this.settings) = (warped, at, alpha, carried, unreached, seamHeight, seamWidth, settings);
 
     /// <summary>Number of hole pixels (the pixels the generated view supplies).</summary>
     public long HolePixels => at.shape[0];
@@ -29,6 +30,7 @@ public sealed class CompositionPlan : IDisposable
         if (alpha is null || carried is null || unreached is null) return intoWarp ? warped : warped.clone();
         using var scope = NewDisposeScope();
         var (h, w) = ((int)warped.shape[1], (int)warped.shape[2]);
+        if (settings.ColourMatch > 0) generated = ColourMatched(generated);
         var generatedSmall = generated.shape[1] == seamHeight && generated.shape[2] == seamWidth ? generated : Resize.To(generated, seamHeight, seamWidth, ResizeFilter.Bilinear);
         var extendedSmall = carried + generatedSmall * unreached;
         // At the hole pixels: the generated view upsampled (bicubic, as Resize.To) and the extended colours (bilinear).
@@ -38,6 +40,30 @@ public sealed class CompositionPlan : IDisposable
         var view = intoWarp ? warped : warped.clone();
         view.view(warped.shape[0], -1).index_copy_(1, at, holeColour.to_type(warped.dtype));
         return intoWarp ? view : view.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The generated view [3,h,w] moved towards the warp's colours (<see cref="CompositionSettings.ColourMatch"/>): at its
+    /// size, the difference warp - generated over the fully seen pixels is carried into the holes by a normalised
+    /// Gaussian fill, fading where its weight is under a quarter (so the correction ends smoothly; a hole pixel next to a
+    /// straight edge has about a third), and that share of it
+    /// is added.
+    /// </summary>
+    Tensor ColourMatched(Tensor generated)
+    {
+        var (gh, gw) = ((int)generated.shape[1], (int)generated.shape[2]);
+        var visible = ones(warped.shape[1] * warped.shape[2], device: warped.device);
+        visible.index_fill_(0, at, 0);
+        visible = visible.view(1, warped.shape[1], warped.shape[2]);
+        var small = Resize.To(cat([warped.to_type(ScalarType.Float32) * visible, visible], 0), gh, gw, ResizeFilter.Area);
+        var channels = (int)warped.shape[0];
+        var seenShare = small[channels..];
+        var seen = seenShare.gt(0.999f).to_type(ScalarType.Float32);
+        var difference = (small[..channels] / seenShare.clamp_min(1e-6f) - generated) * seen;
+        var radius = Math.Max(1, (int)Math.Round(settings.ColourMatchRadius * Math.Max(gh, gw)));
+        var (carried, weight) = ViewComposition.NormalisedFill(difference, seen, radius);
+        // carried * min(1, 4 weight): the full difference next to the seen pixels, fading to none where little of it reaches.
+        return generated + carried * (4 * weight).clamp_max(1) * (float)settings.ColourMatch;
     }
 
     /// <summary>Takes the plan's tensors out of the current dispose scope (the plan is disposed by its owner instead).</summary>

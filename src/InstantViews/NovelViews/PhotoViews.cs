@@ -31,6 +31,15 @@ public sealed class PhotoViews : IDisposable
     /// <summary>Size of the fill views (the photo's aspect, long side at most the fill size).</summary>
     public (int Height, int Width) FillSize => (fill.Camera.Height, fill.Camera.Width);
 
+    /// <summary>How composed views join the warp and the generated view (checked when set).</summary>
+    public CompositionSettings Composition
+    {
+        get => composition;
+        set => composition = value.Check();
+    }
+
+    CompositionSettings composition = CompositionSettings.Default;
+
     /// <summary>The photo, depth and camera at the model's working size (what the model is given).</summary>
     public (Tensor Rgb, Tensor Depth, Camera Camera) Working => working;
 
@@ -138,7 +147,7 @@ public sealed class PhotoViews : IDisposable
             using var noGrad = no_grad();
             // On the worker alone (no pool threads): the model keeps the cores. The depth was validated when opened.
             var splat = ForwardSplat.WarpValidated(fill.Rgb, fill.Depth, fill.Camera, target, parallel: false);
-            var plan = ViewComposition.Plan(splat.Warped, splat.HoleMask).Detach();
+            var plan = ViewComposition.Plan(splat.Warped, splat.HoleMask, composition).Detach();
             return (Warped: splat.Warped.DetachFromDisposeScope(), Holes: splat.HoleMask.DetachFromDisposeScope(), Plan: plan);
         });
         Tensor generated;

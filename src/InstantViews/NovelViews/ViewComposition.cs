@@ -12,19 +12,21 @@ namespace InstantViews.NovelViews;
 /// across a feathered seam: a pixel at distance d (pixels) into a hole takes
 /// alpha = clamp(d / feather, 0, 1) of the generated view and 1 - alpha of the warp's colours extended into the hole
 /// (a normalised Gaussian fill of the visible pixels), so the seam shows no step; visible pixels are the warp's, exactly.
+/// <see cref="CompositionSettings"/> set the seam's width, a rule for cracks (they take the extended colours) and a
+/// colour matching of the generated view to the warp.
 /// </summary>
 public static class ViewComposition
 {
-    /// <summary>The seam width as a fraction of the view's long side (at least 2 px).</summary>
+    /// <summary>The seam width as a fraction of the view's long side (at least 2 px), as shipped.</summary>
     public const double FeatherFraction = 0.02;
 
     /// <summary>
     /// Composes the full-resolution warp [3,H,W] (values in [-1, 1]) and its hole mask [H,W] (1 = hole) with a generated
     /// view [3,h,w] of the same camera at any resolution and the same aspect ratio. Returns [3,H,W].
     /// </summary>
-    public static Tensor Compose(Tensor warped, Tensor holes, Tensor generated, int? featherPixels = null)
+    public static Tensor Compose(Tensor warped, Tensor holes, Tensor generated, CompositionSettings? settings = null)
     {
-        using var plan = Plan(warped, holes, featherPixels);
+        using var plan = Plan(warped, holes, settings);
         return plan.Compose(generated);
     }
 
@@ -33,15 +35,16 @@ public static class ViewComposition
     /// colours carried into the hole), so that it can be made while the view is being generated. The plan keeps
     /// <paramref name="warped"/> (not a copy): keep it alive until the plan is composed.
     /// </summary>
-    public static CompositionPlan Plan(Tensor warped, Tensor holes, int? featherPixels = null)
+    public static CompositionPlan Plan(Tensor warped, Tensor holes, CompositionSettings? settings = null)
     {
+        var s = (settings ?? CompositionSettings.Default).Check();
         using var scope = NewDisposeScope();
         var (h, w) = ((int)warped.shape[1], (int)warped.shape[2]);
-        var feather = featherPixels ?? Math.Max(2, (int)Math.Round(FeatherFraction * Math.Max(h, w)));
+        var feather = s.Feather(h, w);
         var holeMask = holes.gt(0.5f);
         // Only hole pixels change: they are gathered (their flat indices), computed, and written into a copy of the warp.
         var at = holeMask.flatten().nonzero().squeeze(1);
-        if (at.shape[0] == 0) return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), null, null, null, 0, 0);
+        if (at.shape[0] == 0) return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), null, null, null, 0, 0, s);
         var visible = 1 - holeMask.to_type(ScalarType.Float32).unsqueeze(0);
         // The seam is computed at 1/k resolution (k so that it spans about 4 px there), then sampled at the hole pixels
         // (bilinear): a wide seam on a large photo costs what a narrow one costs on a small one.
@@ -51,7 +54,7 @@ public static class ViewComposition
         var small = k == 1 ? cat([warped * visible, visible], 0) : Resize.To(cat([warped * visible, visible], 0), hs, ws, ResizeFilter.Area);
         var channels = (int)warped.shape[0];
         var (warpedSmall, visibleSmall) = (small[..channels], small[channels..]);
-        var seam = Math.Max(1, (int)Math.Round((double)feather / k));
+        var seam = feather == 0 ? 0 : Math.Max(1, (int)Math.Round((double)feather / k));
         // Distance into the hole, up to the seam width: repeated 3x3 max-pool dilation of the (partly) visible mask.
         var depthInto = zeros_like(visibleSmall);
         var reach = visibleSmall.gt(0.5f).to_type(ScalarType.Float32).unsqueeze(0);
@@ -61,16 +64,38 @@ public static class ViewComposition
             depthInto = depthInto + (1 - reach.squeeze(0));
         }
         var alphaSmall = (depthInto + 1).div(seam + 1).clamp(0, 1);
-        // The warp's colours carried into the hole (normalised Gaussian fill); where none reach, the generated view.
-        var fill = NormalisedFill(warpedSmall, visibleSmall, seam);
+        // The warp's colours carried into the hole (normalised Gaussian fill), as far as the seam and the cracks need;
+        // where none reach, the generated view.
+        var cracks = s.SmallHoleRadius > 0 ? Cracks(holeMask, s.SmallHoleRadius) : null;
+        var radius = Math.Max(seam, cracks is null ? 0 : (s.SmallHoleRadius + k - 1) / k);
+        var fill = NormalisedFill(warpedSmall, visibleSmall, radius);
         var reached = fill.Weight.gt(1e-3f).to_type(ScalarType.Float32);
-        // The seam's alpha at the hole pixels (bilinear, as Resize.To, read at the pixel's centre).
+        // The seam's alpha at the hole pixels (bilinear, as Resize.To, read at the pixel's centre); 0 on cracks.
         var alpha = Resize.At(alphaSmall, at, h, w, ResizeFilter.Bilinear).clamp(0, 1);
+        if (cracks is not null) alpha = alpha * cracks.flatten().index_select(0, at).logical_not().to_type(ScalarType.Float32).unsqueeze(0);
         return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), alpha.MoveToOuterDisposeScope(),
-            (fill.Colour * reached).MoveToOuterDisposeScope(), (1 - reached).MoveToOuterDisposeScope(), hs, ws);
+            (fill.Colour * reached).MoveToOuterDisposeScope(), (1 - reached).MoveToOuterDisposeScope(), hs, ws, s);
     }
 
-    static (Tensor Colour, Tensor Weight) NormalisedFill(Tensor values, Tensor mask, int radius)
+    /// <summary>
+    /// The hole pixels [H,W] (bool) that a morphological opening (erosion, then dilation, by a (2r+1)-pixel square)
+    /// of the hole mask removes: cracks and slivers at most 2r pixels wide. Outside the image counts as hole.
+    /// </summary>
+    public static Tensor Cracks(Tensor holeMask, int radius)
+    {
+        using var scope = NewDisposeScope();
+        var hole = holeMask.to_type(ScalarType.Float32).unsqueeze(0).unsqueeze(0);
+        var size = 2 * radius + 1;
+        var eroded = 1 - F.max_pool2d(1 - hole, size, stride: 1, padding: radius);
+        var opened = F.max_pool2d(eroded, size, stride: 1, padding: radius);
+        return hole.gt(0.5f).logical_and(opened.lt(0.5f)).squeeze(0).squeeze(0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The normalised Gaussian fill of <paramref name="values"/> [C,H,W] over <paramref name="mask"/> [1,H,W] (radius in
+    /// pixels, sigma half of it and at least 1): each pixel's Gaussian-weighted mean of the masked values, with the weight.
+    /// </summary>
+    internal static (Tensor Colour, Tensor Weight) NormalisedFill(Tensor values, Tensor mask, int radius)
     {
         var size = 2 * radius + 1;
         var sigma = Math.Max(1.0, radius / 2.0);

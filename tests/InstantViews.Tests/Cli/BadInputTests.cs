@@ -364,6 +364,15 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
             Add($"orbit {gw} {opt} {value} --out {{o}}.gif", 2, says);
             if (opt == "--max-size") Add($"nvs {gw} --target orbit:5,0,0 {opt} {value} --out {{o}}.png", 2, says);
         }
+        // The composition's settings have one range each, for every verb that composes.
+        foreach (var (opt, value, says) in new[] { ("--feather", "0.3", "--feather must be 0 to 0.25 of the long side, got 0.3"), ("--small-holes", "-1", "--small-holes must be 0 to 16 pixels, got -1"),
+            ("--colour-match", "1.5", "--colour-match must be 0 to 1, got 1.5"), ("--colour-reach", "0", "--colour-reach must be 0.001 to 1 of the generated view's long side, got 0") })
+        {
+            Add($"nvs {gw} --target orbit:5,0,0 {opt} {value} --out {{o}}.png", 2, says);
+            Add($"orbit {gw} {opt} {value} --out {{o}}.gif", 2, says);
+            Add($"view --model {{d}}/one-step.safetensors {img} {opt} {value}", 2, says);
+            Add($"eval stereo --pair {{d}}/stereo-ok --model {{d}}/one-step.safetensors {opt} {value}", 2, says);
+        }
         const string wide = "--image {d}/wide.png --depth {d}/wide.npy --max-size 16";
         const string capped = "image of 40x16 pixels capped to --max-size 16 would be 16x6; both sides must be at least 8 pixels (use --max-size 19 or more)";
         Add($"nvs --model {{d}}/genwarp.safetensors {wide} --target orbit:5,0,0 --out {{o}}.png", 1, capped);

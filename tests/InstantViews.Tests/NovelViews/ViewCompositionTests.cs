@@ -30,13 +30,13 @@ public class ViewCompositionTests
         var holes = zeros(16, 32);
         holes[.., 16..] = tensor(1f);
         var generated = full(3, 16, 32, -1f);
-        var view = ViewComposition.Compose(warped, holes, generated, featherPixels: 4);
+        var view = ViewComposition.Compose(warped, holes, generated, new CompositionSettings { FeatherPixels = 4 });
         float[] expected = [0.6f, 0.2f, -0.2f, -0.6f, -1, -1, -1];
         for (int d = 1; d <= expected.Length; d++)
             Assert.True((view[.., .., 15 + d] - expected[d - 1]).abs().max().item<float>() < 1e-5, $"d = {d}: {view[0, 8, 15 + d].item<float>()}, expected {expected[d - 1]}");
         Assert.True(TensorAssert.Same(view[.., .., ..16], warped[.., .., ..16]));
         // Without a feather given, it is 2 % of the long side, at least 2 pixels: 2 here.
-        Assert.True(TensorAssert.Same(ViewComposition.Compose(warped, holes, generated), ViewComposition.Compose(warped, holes, generated, featherPixels: 2)));
+        Assert.True(TensorAssert.Same(ViewComposition.Compose(warped, holes, generated), ViewComposition.Compose(warped, holes, generated, new CompositionSettings { FeatherPixels = 2 })));
         Assert.False(TensorAssert.Same(ViewComposition.Compose(warped, holes, generated), view));
     }
 
@@ -62,7 +62,7 @@ public class ViewCompositionTests
         Tensor Turn(Tensor t) => transposed ? t.transpose(-2, -1).contiguous() : t;
         foreach (var generated in new[] { full(3, 8, 16, -1f), full(3, 16, 32, -1f) })
         {
-            var view = Turn(ViewComposition.Compose(Turn(warped), Turn(holes), Turn(generated), featherPixels: 8));
+            var view = Turn(ViewComposition.Compose(Turn(warped), Turn(holes), Turn(generated), new CompositionSettings { FeatherPixels = 8 }));
             for (int i = 0; i < alpha.Length; i++)
             {
                 var expected = -alpha[i] + (1 - alpha[i]) * carried[i];
@@ -84,7 +84,7 @@ public class ViewCompositionTests
         warped[.., 6, 6] = tensor(1f);
         var holes = ones(13, 13);
         holes[6, 6] = tensor(0f);
-        var view = ViewComposition.Compose(warped, holes, full(3, 13, 13, -1f), featherPixels: 4);
+        var view = ViewComposition.Compose(warped, holes, full(3, 13, 13, -1f), new CompositionSettings { FeatherPixels = 4 });
         var kernel = Enumerable.Range(-4, 9).Select(k => Math.Exp(-k * k / 8.0)).ToArray();
         var sum = kernel.Sum();
         double G(int k) => Math.Abs(k) > 4 ? 0 : kernel[k + 4] / sum;
@@ -115,8 +115,8 @@ public class ViewCompositionTests
         holes[.., 100..] = tensor(1f);
         var generated = full(3, 10, 50, -1f);
         var byDefault = ViewComposition.Compose(warped, holes, generated);
-        Assert.True(TensorAssert.Same(byDefault, ViewComposition.Compose(warped, holes, generated, featherPixels: 4)));
-        Assert.False(TensorAssert.Same(byDefault, ViewComposition.Compose(warped, holes, generated, featherPixels: 2)));
+        Assert.True(TensorAssert.Same(byDefault, ViewComposition.Compose(warped, holes, generated, new CompositionSettings { FeatherPixels = 4 })));
+        Assert.False(TensorAssert.Same(byDefault, ViewComposition.Compose(warped, holes, generated, new CompositionSettings { FeatherPixels = 2 })));
     }
 
     [Fact]
@@ -131,6 +131,80 @@ public class ViewCompositionTests
         // A short side of exactly the minimum is kept; a photo under the cap keeps its size.
         Assert.Equal((8, 200), ViewComposition.RequireCappedSize("wide.png", 80, 2000, 200));
         Assert.Equal((90, 2000), ViewComposition.RequireCappedSize("wide.png", 90, 2000, 4000));
+    }
+
+    [Fact]
+    public void A_seam_of_zero_pastes_the_generated_view_into_the_holes()
+    {
+        var g = new Generator(21);
+        var warped = rand(new long[] { 3, 20, 30 }, generator: g) * 2 - 1;
+        var holes = (rand(new long[] { 20, 30 }, generator: g) > 0.7f).to_type(ScalarType.Float32);
+        var generated = rand(new long[] { 3, 10, 15 }, generator: g) * 2 - 1;
+        var up = Resize.To(generated, 20, 30, ResizeFilter.Bicubic).clamp(-1, 1);
+        var expected = where(holes.gt(0.5f).unsqueeze(0), up, warped);
+        foreach (var settings in new[] { new CompositionSettings { FeatherFraction = 0 }, new CompositionSettings { FeatherPixels = 0 } })
+            Assert.True((ViewComposition.Compose(warped, holes, generated, settings) - expected).abs().max().item<float>() < 1e-6);
+    }
+
+    [Fact]
+    public void Cracks_are_the_hole_pixels_an_opening_removes_and_take_the_seen_colours()
+    {
+        // A one-pixel crack (column 4) and a 6x6 hole (rows 6-11, columns 12-17) in a 16x24 view seen in colour 0.3.
+        var holes = zeros(16, 24);
+        holes[.., 4] = tensor(1f);
+        holes[6..12, 12..18] = tensor(1f);
+        var radius1 = ViewComposition.Cracks(holes.gt(0.5f), 1);
+        Assert.True(TensorAssert.Same(radius1, holes.gt(0.5f) & zeros(16, 24).index_fill(1, tensor(new long[] { 4 }), 1).gt(0.5f)));
+        // Radius 3 (up to 6 pixels wide) takes the block too.
+        Assert.True(TensorAssert.Same(ViewComposition.Cracks(holes.gt(0.5f), 3), holes.gt(0.5f)));
+        var warped = full(3, 16, 24, 0.3f) * (1 - holes);
+        var generated = full(3, 16, 24, -1f);
+        var view = ViewComposition.Compose(warped, holes, generated, new CompositionSettings { SmallHoleRadius = 1 });
+        Assert.True((view[.., .., 4] - 0.3f).abs().max().item<float>() < 1e-6, "the crack takes the seen colour");
+        Assert.True((view[.., 8..10, 14..16] + 1).abs().max().item<float>() < 1e-6, "deep in the block, the generated view");
+        // Without the rule the crack is one pixel into a hole: 1/3 of the generated view (a 2-pixel seam).
+        var shipped = ViewComposition.Compose(warped, holes, generated);
+        Assert.True((shipped[.., .., 4] - (0.3f * 2 / 3 - 1f / 3)).abs().max().item<float>() < 1e-5);
+    }
+
+    [Fact]
+    public void Colour_matching_moves_the_generated_view_to_the_seen_colours_near_them()
+    {
+        // A flat warp (0.5) with a 4x4 hole; the generated view is off by 0.3. With the reach at 8 pixels every hole
+        // pixel gets at least a quarter of the Gaussian weight, so the full difference (scaled by the setting) is added.
+        var warped = full(3, 32, 32, 0.5f);
+        var holes = zeros(32, 32);
+        holes[14..18, 14..18] = tensor(1f);
+        warped = warped * (1 - holes);
+        var generated = full(3, 32, 32, 0.8f);
+        foreach (var (share, expected) in new[] { (1.0, 0.5f), (0.5, 0.65f), (0.0, 0.8f) })
+        {
+            var settings = new CompositionSettings { FeatherFraction = 0, ColourMatch = share, ColourMatchRadius = 0.25 };
+            var view = ViewComposition.Compose(warped, holes, generated, settings);
+            Assert.True((view[.., 14..18, 14..18] - expected).abs().max().item<float>() < 1e-5, $"share {share}: {view[0, 15, 15].item<float>()}, expected {expected}");
+            Assert.True(TensorAssert.Same(view * (1 - holes), warped));
+        }
+        // Deep in a large hole, beyond the reach (3 pixels here), the generated view is left as it is.
+        var wide = zeros(32, 32);
+        wide[6..26, 6..26] = tensor(1f);
+        var far = ViewComposition.Compose(full(3, 32, 32, 0.5f) * (1 - wide), wide, generated, new CompositionSettings { FeatherFraction = 0, ColourMatch = 1 });
+        Assert.True((far[.., 14..18, 14..18] - 0.8f).abs().max().item<float>() < 1e-6);
+        Assert.True((far[.., 6, 16] - 0.5f).abs().max().item<float>() < 1e-5, "next to the seen pixels, matched");
+        Assert.True(far[0, 8, 16].item<float>() is > 0.51f and < 0.79f, "two pixels in, partly");
+    }
+
+    [Fact]
+    public void Composition_settings_out_of_range_are_refused_by_name()
+    {
+        string Error(CompositionSettings s) => Assert.Throws<UserError>(() => s.Check()).Message;
+        Assert.Equal("the seam's width must be 0 to 0.25 of the long side, got -0.1", Error(new() { FeatherFraction = -0.1 }));
+        Assert.Equal("the seam's width must be 0 to 512 pixels, got -1", Error(new() { FeatherPixels = -1 }));
+        Assert.Equal("the small-hole radius must be 0 to 16 pixels, got 17", Error(new() { SmallHoleRadius = 17 }));
+        Assert.Equal("the colour matching must be 0 to 1, got 1.5", Error(new() { ColourMatch = 1.5 }));
+        Assert.Equal("the colour matching's reach must be above 0 and at most 1 of the long side, got 0", Error(new() { ColourMatchRadius = 0 }));
+        Assert.Equal(2, CompositionSettings.Default.Feather(16, 32));
+        Assert.Equal(4, CompositionSettings.Default.Feather(40, 200));
+        Assert.Equal(0, new CompositionSettings { FeatherFraction = 0 }.Feather(40, 200));
     }
 
     [Fact]
@@ -201,6 +275,10 @@ public class ViewCompositionTests
         var s = ImageFile.Read(d.File("small-generated.png"));
         Assert.Equal((12L, 20L), (s.shape[1], s.shape[2]));
         Assert.Contains("generated at 16x", r.Out);
+        // The composition's settings reach the view: a hard paste with cracks and colour matching differs from the default.
+        r = CliRunner.Run([.. common, "--feather", "0", "--small-holes", "1", "--colour-match", "1", "--out", d.File("set.png")]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.False(TensorAssert.Same(ImageFile.Read(d.File("set-generated.png")), v));
         r = CliRunner.Run([.. common, "--compose", "model", "--out", d.File("m.png")]);
         Assert.True(r.Code == 0, r.Err);
         var m = ImageFile.Read(d.File("m-generated.png"));

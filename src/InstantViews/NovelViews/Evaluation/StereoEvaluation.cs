@@ -15,14 +15,14 @@ public static class StereoEvaluation
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>The fills: grey (reference), nearest, harmonic, then each model (named by its file, without extension).</summary>
-    public static List<StereoFill> Fills(IEnumerable<string> modelPaths, long seed, Device? device = null)
+    /// <summary>The fills: grey (reference), nearest, harmonic, then each model (named by its file, without extension), composed with <paramref name="composition"/>.</summary>
+    public static List<StereoFill> Fills(IEnumerable<string> modelPaths, long seed, Device? device = null, CompositionSettings? composition = null)
     {
         var fills = new List<StereoFill> { StereoFill.Grey, StereoFill.Nearest, StereoFill.Harmonic };
         foreach (var path in modelPaths)
         {
             var generator = NovelViewGenerators.Open(path, device);
-            fills.Add(StereoFill.Composed(Path.GetFileNameWithoutExtension(path), new NovelViewPipeline(generator, device), seed));
+            fills.Add(StereoFill.Composed(Path.GetFileNameWithoutExtension(path), new NovelViewPipeline(generator, device), seed, composition));
         }
         if (fills.GroupBy(f => f.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new UserError($"two models are named '{twice.Key}'; give each once (rows and saved views are named after them)");

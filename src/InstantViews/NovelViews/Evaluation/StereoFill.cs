@@ -36,13 +36,14 @@ public sealed record StereoFill(string Name, Func<Tensor, Tensor, Camera, Camera
     /// A view model through its pipeline, composed into the same full-resolution warp (as `nvs` does). Its NFE is that of
     /// a view of a new photo, the semantic-preserver pass included (later views of the same photo reuse that pass).
     /// </summary>
-    public static StereoFill Composed(string name, NovelViewPipeline pipeline, long seed)
+    public static StereoFill Composed(string name, NovelViewPipeline pipeline, long seed, CompositionSettings? composition = null)
     {
         var nfe = -1;
         return new(name, (rgb, depth, source, target) =>
         {
             var size = (int)Math.Max(rgb.shape[1], rgb.shape[2]);
             using var views = PhotoViews.Open(rgb, depth, source, "the row's depth", pipeline, new PhotoViewSizes(size, size), "the left photo");
+            views.Composition = composition ?? CompositionSettings.Default;
             var r = views.View(target.WithPose(source.RelativeTo(target)), seed);
             r.Warped.Dispose();
             r.HoleMask.Dispose();

@@ -1,0 +1,49 @@
+using InstantViews.Runtime;
+
+namespace InstantViews.NovelViews;
+
+/// <summary>
+/// How <see cref="ViewComposition"/> joins the warp and the generated view. The defaults are the composition as it
+/// shipped: a seam of 2 % of the long side, no small-hole rule, no colour matching.
+/// </summary>
+public sealed record CompositionSettings
+{
+    /// <summary>The settings as shipped.</summary>
+    public static CompositionSettings Default { get; } = new();
+
+    /// <summary>The seam's width as a fraction of the view's long side (at least 2 px); 0 pastes the generated view hard.</summary>
+    public double FeatherFraction { get; init; } = 0.02;
+
+    /// <summary>The seam's width in pixels, instead of <see cref="FeatherFraction"/> (0: hard paste).</summary>
+    public int? FeatherPixels { get; init; }
+
+    /// <summary>
+    /// Hole pixels that a morphological opening of this radius (pixels at the view's size) removes, cracks and slivers
+    /// at most 2r pixels wide, take the warp's colours carried into the hole instead of the generated view; 0: none do.
+    /// </summary>
+    public int SmallHoleRadius { get; init; }
+
+    /// <summary>
+    /// Colour matching, 0 to 1: at the generated view's size, its difference from the warp over the seen pixels is
+    /// carried into the holes (a normalised Gaussian fill) and this share of it is added to the generated view.
+    /// </summary>
+    public double ColourMatch { get; init; }
+
+    /// <summary>The colour matching's reach, as a fraction of the generated view's long side (at least 1 px).</summary>
+    public double ColourMatchRadius { get; init; } = 0.1;
+
+    /// <summary>The seam's width in pixels for a view of <paramref name="height"/> x <paramref name="width"/>.</summary>
+    public int Feather(int height, int width) =>
+        FeatherPixels ?? (FeatherFraction == 0 ? 0 : Math.Max(2, (int)Math.Round(FeatherFraction * Math.Max(height, width))));
+
+    /// <summary>Refuses settings out of range, naming the setting.</summary>
+    public CompositionSettings Check()
+    {
+        if (!(FeatherFraction is >= 0 and <= 0.25)) throw new UserError($"the seam's width must be 0 to 0.25 of the long side, got {FeatherFraction}");
+        if (FeatherPixels is < 0 or > 512) throw new UserError($"the seam's width must be 0 to 512 pixels, got {FeatherPixels}");
+        if (SmallHoleRadius is < 0 or > 16) throw new UserError($"the small-hole radius must be 0 to 16 pixels, got {SmallHoleRadius}");
+        if (!(ColourMatch is >= 0 and <= 1)) throw new UserError($"the colour matching must be 0 to 1, got {ColourMatch}");
+        if (!(ColourMatchRadius is > 0 and <= 1)) throw new UserError($"the colour matching's reach must be above 0 and at most 1 of the long side, got {ColourMatchRadius}");
+        return this;
+    }
+}
