@@ -27,6 +27,8 @@ public static class GenWarpDistilCommand
         var levelChannels = new Option<int?>("--level-channels") { Description = "With --grow: channels of the new level (default: the model's, 32)" };
         var cmd = new Command("distil", "Distil a GenWarp teacher into a one-step generator (PaGoDA's base stage for novel views), or grow one by a level (--grow); --resume continues exactly")
         { teacher, grow, pairs, outDir, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels };
+        var photos = new Option<string?>("--photos") { Description = "With pairs of real photographs (genwarp pairs --source warpback): the corpus they were made from" };
+        cmd.Options.Add(photos);
         training.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
@@ -38,7 +40,7 @@ public static class GenWarpDistilCommand
             OneStepTrainer trainer;
             if (resuming)
             {
-                trainer = OneStepTrainer.Resume(dir, set, depth, ctx.Device);
+                trainer = OneStepTrainer.Resume(dir, set, depth, ctx.Device, photos: p.GetValue(photos));
                 Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels);
             }
             else
@@ -60,12 +62,12 @@ public static class GenWarpDistilCommand
                 if (p.GetValue(grow) is { } from)
                 {
                     var (oneStep, _) = Checkpoint.Load<OneStepGenWarp>(from, ctx.Device);
-                    trainer = OneStepTrainer.Grow(oneStep, train, set, depth, dir, p.GetValue(levelChannels), p.GetValue(levelGuide), ctx.Device);
+                    trainer = OneStepTrainer.Grow(oneStep, train, set, depth, dir, p.GetValue(levelChannels), p.GetValue(levelGuide), ctx.Device, photos: p.GetValue(photos));
                 }
                 else
                 {
                     var (model, _) = Checkpoint.Load<GenWarpModel>(teacherPath, ctx.Device);
-                    trainer = OneStepTrainer.Create(model, train, set, depth, dir, ctx.Device);
+                    trainer = OneStepTrainer.Create(model, train, set, depth, dir, ctx.Device, photos: p.GetValue(photos));
                 }
             }
             using (trainer)

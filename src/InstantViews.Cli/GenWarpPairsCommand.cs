@@ -17,15 +17,24 @@ public static class GenWarpPairsCommand
         var outDir = new Option<string>("--out") { Description = "Pairs folder (chunk files; re-running resumes)", Required = true };
         var steps = new Option<int>("--steps") { Description = "Inversion grid points (reverse Heun, 2N-1 evaluations per pair, twice that with guidance)", DefaultValueFactory = _ => 18 };
         var guidance = new Option<double>("--guidance") { Description = "Guidance scale of the inverted field (1 = the conditional model's own ODE)", DefaultValueFactory = _ => 1 };
-        var depth = new Option<string>("--depth") { Description = "Source depth of the pairs: gt, builtin or builtin:FILE.safetensors", DefaultValueFactory = _ => "builtin" };
+        var depth = new Option<string>("--depth") { Description = "Source depth of the pairs: gt (scenes only), builtin, builtin:FILE.safetensors or onnx:FILE (warpback)", DefaultValueFactory = _ => "builtin" };
         var chunk = new Option<int>("--chunk") { Description = "Pairs per chunk file", DefaultValueFactory = _ => 32 };
-        var cmd = new Command("pairs", "Invert real target views of scene pairs to noise along the teacher's conditional PF-ODE: one-step GenWarp's (condition, z) pairs")
-        { teacher, count, outDir, steps, guidance, depth, chunk };
+        var source = new Option<string>("--source") { Description = "scenes: procedural scene pairs; warpback: real photographs of --photos (training split) warped to a sideways step and back", DefaultValueFactory = _ => "scenes" };
+        source.AcceptOnlyFromAmong("scenes", "warpback");
+        var photos = new Option<string?>("--photos") { Description = "With --source warpback: the real-photo corpus (scripts/realphotos DIR)" };
+        var size = new Option<int>("--size") { Description = "With --source warpback: side of the square pairs before they are resized to the teacher's resolution", DefaultValueFactory = _ => new WarpBackSettings().Size };
+        var maxDisparity = new Option<double>("--max-disparity") { Description = "With --source warpback: largest sideways step, the nearest points moving by half to all of this fraction of the width", DefaultValueFactory = _ => new WarpBackSettings().MaxDisparity };
+        var cmd = new Command("pairs", "Invert real target views of scene pairs (or real photographs warped back) to noise along the teacher's conditional PF-ODE: one-step GenWarp's (condition, z) pairs")
+        { teacher, count, outDir, steps, guidance, depth, chunk, source, photos, size, maxDisparity };
         var shard = ShardOptions.Create();
         shard.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             OutputPaths.Folder(p.GetValue(outDir)!);
+            var warpBack = p.GetValue(source) == "warpback";
+            if (warpBack && p.GetValue(photos) is null) throw new UserError("--source warpback needs --photos DIR (the real-photo corpus)");
+            if (warpBack && p.GetValue(depth) == "gt") throw new UserError("--source warpback: photographs have no true depth; use --depth builtin, builtin:FILE or onnx:FILE");
+            if (!warpBack && p.GetValue(photos) is not null) throw new UserError("--photos is for --source warpback");
             var (model, header) = Checkpoint.Load<GenWarpModel>(p.GetValue(teacher)!, ctx.Device);
             var (i, n) = shard.Read(p);
             var w = p.GetValue(guidance);
@@ -38,7 +47,8 @@ public static class GenWarpPairsCommand
                 Steps = p.GetValue(steps),
                 SigmaMax = SamplingDefaults.Of(header).SigmaMax,
             };
-            using var data = new ScenePairs(config.Stream(), GenWarpCommand.PairDepth(config.Depth, ctx.Device));
+            using var data = warpBack ? WarpBackSource(p.GetValue(photos)!, new WarpBackSettings(Size: p.GetValue(size), MaxDisparity: p.GetValue(maxDisparity)), ref config, ctx.Device)
+                : (INovelViewPairSource)new ScenePairs(config.Stream(), GenWarpCommand.PairDepth(config.Depth, ctx.Device));
             var chunks = new Pagoda.PairsConfig { Count = p.GetValue(count), ChunkSize = p.GetValue(chunk), ShardIndex = i, ShardCount = n };
             var clock = Stopwatch.StartNew();
             var files = NovelViewPairSet.Build(model, data, config, chunks, p.GetValue(outDir)!, ctx.Device);
@@ -50,5 +60,14 @@ public static class GenWarpPairsCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>Warp-back pairs of the corpus's training photos; the config records the source, the photos' identity and the settings.</summary>
+    static WarpBackPairs WarpBackSource(string folder, WarpBackSettings settings, ref NovelViewPairsConfig config, TorchSharp.torch.Device device)
+    {
+        settings.Check();
+        var corpus = Scenes.PhotoCorpus.Load(folder, maxSide: 4 * settings.Size, split: Scenes.PhotoSplit.Training);
+        config = config with { Source = "warpback", Photos = corpus.Hash, WarpBack = settings };
+        return WarpBackPairs.FromCorpus(corpus, Depth.DepthSource.Open(config.Depth, device), settings, config.Seed);
     }
 }

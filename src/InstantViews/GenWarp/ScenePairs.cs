@@ -9,7 +9,7 @@ namespace InstantViews.GenWarp;
 /// resumes on exactly the pairs it would have seen), turned into <see cref="NovelViewBatch"/>es with ground-truth
 /// source depth or, when an estimator is given, the estimated depth of the source image.
 /// </summary>
-public sealed class ScenePairs(SceneStreamConfig config, IDepthEstimator? depth = null) : IDisposable
+public sealed class ScenePairs(SceneStreamConfig config, IDepthEstimator? depth = null) : INovelViewPairSource
 {
     readonly SceneStream stream = new(config);
     public SceneStreamConfig Config => stream.Config;
@@ -30,6 +30,13 @@ public sealed class ScenePairs(SceneStreamConfig config, IDepthEstimator? depth 
         var pairs = new ViewPair[indices.Count];
         Parallel.For(0, indices.Count, i => pairs[i] = stream.RenderPair(indices[i]));
         return pairs;
+    }
+
+    /// <summary>The pairs of the given indices, rendered: what each is warped from, and its target views.</summary>
+    public (WarpInputs Inputs, Tensor Targets) Pairs(IReadOnlyList<long> indices)
+    {
+        var pairs = Render(indices);
+        return (Inputs(pairs), stack(pairs.Select(p => p.TargetRgb()).ToArray()));
     }
 
     /// <summary>Source depth [H, W]: the renderer's ground truth or the estimator's.</summary>

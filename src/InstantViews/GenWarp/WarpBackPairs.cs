@@ -11,7 +11,7 @@ namespace InstantViews.GenWarp;
 /// depth, the settings and (seed, i), so a run can be resumed or shared out. Each photo's depth is estimated once, at
 /// the photo's size; a pair crops photo and depth alike (<see cref="WarpBackSettings"/>).
 /// </summary>
-public sealed class WarpBackPairs : IDisposable
+public sealed class WarpBackPairs : INovelViewPairSource
 {
     readonly List<(string Name, Tensor Rgb, Tensor Depth)> photos;
     public WarpBackSettings Settings { get; }
@@ -27,6 +27,9 @@ public sealed class WarpBackPairs : IDisposable
         (this.photos, Settings, Seed) = ([.. photos], settings, seed);
     }
 
+    /// <summary>The identity of the photos (<see cref="PhotoCorpus.Hash"/>) when drawn from a corpus, else empty.</summary>
+    public string PhotosHash { get; private init; } = "";
+
     /// <summary>The corpus's photos with depth from <paramref name="depth"/>, estimated once per photo.</summary>
     public static WarpBackPairs FromCorpus(PhotoCorpus corpus, IDepthEstimator depth, WarpBackSettings settings, long seed)
     {
@@ -37,7 +40,7 @@ public sealed class WarpBackPairs : IDisposable
             var camera = Camera.FromFov(p.Width, p.Height, settings.FovDegrees);
             return (p.Name, rgb, depth.Estimate(rgb, camera).to_type(ScalarType.Float32).cpu().contiguous());
         }).ToList();
-        return new WarpBackPairs(photos, settings, seed);
+        return new WarpBackPairs(photos, settings, seed) { PhotosHash = corpus.Hash };
     }
 
     /// <summary>Pair <paramref name="index"/>: its photo's name and the pair at <see cref="WarpBackSettings.Size"/>.</summary>
@@ -68,6 +71,22 @@ public sealed class WarpBackPairs : IDisposable
             if (share >= s.MinHoles && share <= s.MaxHoles) break;
         }
         return (name, pair!);
+    }
+
+    /// <summary>The pairs of <paramref name="indices"/> at <see cref="WarpBackSettings.Size"/>: sources, their depth and cameras, and targets (the photos' crops).</summary>
+    public (WarpInputs Inputs, Tensor Targets) Pairs(IReadOnlyList<long> indices)
+    {
+        var made = indices.Select(i => Pair(i).Pair).ToList();
+        try
+        {
+            var inputs = new WarpInputs(stack(made.Select(p => p.Source).ToArray()), stack(made.Select(p => p.SourceDepth).ToArray()),
+                made.Select(p => p.SourceCamera).ToList(), made.Select(p => p.TargetCamera).ToList());
+            return (inputs, stack(made.Select(p => p.Target).ToArray()));
+        }
+        finally
+        {
+            foreach (var p in made) p.Dispose();
+        }
     }
 
     /// <summary>The share of the target's pixels the source does not reach after the round trip.</summary>

@@ -1,4 +1,5 @@
 using InstantViews.GenWarp;
+using InstantViews.Imaging;
 using InstantViews.Scenes;
 using static TorchSharp.torch;
 
@@ -8,15 +9,18 @@ namespace InstantViews.OneStep;
 public sealed record GrownBatch(NovelViewBatch Base, IReadOnlyList<Tensor> Guides, Tensor Target)
 {
     /// <summary>
-    /// A batch for a grown one-step GenWarp from pairs rendered at its output size: the base-resolution condition
-    /// (source area-downsampled, its depth nearest-downsampled, warped at the base size), one guide per growth level
+    /// A batch for a grown one-step GenWarp from pairs <paramref name="indices"/> of <paramref name="data"/> at its output
+    /// size (pairs made larger are resized first, as inference resizes a photo): the base-resolution condition (source
+    /// area-downsampled, its depth nearest-downsampled, warped at the base size), one guide per growth level
     /// (<see cref="GrowthGuides"/>) and the full-size targets.
     /// </summary>
-    public static GrownBatch From(ScenePairs data, IReadOnlyList<ViewPair> pairs, int baseResolution, int levels, Device? device = null)
+    public static GrownBatch From(INovelViewPairSource data, IReadOnlyList<long> indices, int baseResolution, int levels, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var inputs = data.Inputs(pairs);
-        var target = stack(pairs.Select(p => p.TargetRgb()).ToArray());
+        var (inputs, target) = data.Pairs(indices);
+        var (oh, ow) = NovelViewPairSources.Scaled((int)inputs.Source.shape[2], (int)inputs.Source.shape[3], baseResolution << levels);
+        if (oh < inputs.Source.shape[2] || ow < inputs.Source.shape[3])
+            (inputs, target) = (inputs.Resized(oh, ow), Resize.To(target, oh, ow, ResizeFilter.Area));
         var (h, w) = ((int)inputs.Source.shape[2], (int)inputs.Source.shape[3]);
         var (bh, bw) = (h >> levels, w >> levels);
         if (bh << levels != h || bw << levels != w || Math.Max(bh, bw) != baseResolution)

@@ -77,11 +77,12 @@ public sealed class NovelViewPairSet
 
     /// <summary>
     /// Builds pairs 0..Count-1 (this shard's chunks) into <paramref name="outDir"/>, whose pairs.json must hold the same
-    /// settings or none (<see cref="Claim"/>): renders each pair, warps by the configured depth, and inverts the
+    /// settings or none (<see cref="Claim"/>): makes each pair (rendered, or warped back from a photo) at the teacher's
+    /// resolution as inference makes its inputs, warps by the configured depth, and inverts the
     /// real target with the teacher's (guided, when Guidance != 1) conditional denoiser, clamped to [-1, 1]; the
     /// first chunk of each shard also samples back and records the round-trip PSNR.
     /// </summary>
-    public static IReadOnlyList<string> Build(GenWarpModel teacher, ScenePairs data, NovelViewPairsConfig config, PairsConfig chunks, string outDir, Device? device = null)
+    public static IReadOnlyList<string> Build(GenWarpModel teacher, INovelViewPairSource data, NovelViewPairsConfig config, PairsConfig chunks, string outDir, Device? device = null)
     {
         // One grid point would invert nothing: the noise would be the image itself.
         if (config.Steps < 2) throw new UserError($"inversion grid points must be at least 2, got {config.Steps}");
@@ -90,7 +91,7 @@ public sealed class NovelViewPairSet
         return PairBuilder.BuildChunks(chunks, outDir, "genwarp pairs", (path, start, n, check) =>
         {
             using var noGrad = no_grad();
-            var batch = data.Batch(data.Render(start, n), device);
+            var batch = data.Batch([.. Enumerable.Range(0, n).Select(k => start + (long)k)], config.Resolution, device);
             var denoiser = teacher.Denoiser(batch, config.Guidance);
             double psnr = double.NaN;
             Tensor z;

@@ -1,3 +1,4 @@
+using InstantViews.GenWarp;
 using InstantViews.Scenes;
 
 namespace InstantViews.OneStep;
@@ -21,6 +22,33 @@ public sealed record NovelViewPairsConfig
     public double Guidance { get; init; } = 1;
     public int Steps { get; init; } = 18;
     public double SigmaMax { get; init; } = 40;
+
+    /// <summary>Where the pairs come from: "scenes" (the procedural stream above) or "warpback" (real photographs, <see cref="WarpBackPairs"/>).</summary>
+    public string Source { get; init; } = "scenes";
+
+    /// <summary>With "warpback": the photos' identity (<see cref="PhotoCorpus.Hash"/> of the corpus's training split).</summary>
+    public string Photos { get; init; } = "";
+
+    /// <summary>With "warpback": how a pair is drawn from a photo.</summary>
+    public WarpBackSettings? WarpBack { get; init; }
+
+    /// <summary>
+    /// The pairs these settings describe: procedural scenes rendered at <paramref name="resolution"/> with source depth
+    /// from <paramref name="depth"/> (null: the truth), or, for "warpback", the training photos of the corpus in
+    /// <paramref name="photos"/> (refused unless it is the corpus the pairs were made from) with depth from <paramref name="depth"/>.
+    /// </summary>
+    public INovelViewPairSource OpenSource(int resolution, Depth.IDepthEstimator? depth, string? photos)
+    {
+        if (Source == "scenes") return new ScenePairs(Stream(resolution), depth);
+        if (Source != "warpback") throw new Runtime.UserError($"pairs from an unknown source '{Source}' (scenes or warpback)");
+        if (photos is null) throw new Runtime.UserError("these pairs are of real photographs (genwarp pairs --source warpback): give the corpus they came from with --photos DIR");
+        if (depth is null) throw new Runtime.UserError("pairs of real photographs need a depth estimator (they have no true depth)");
+        var settings = WarpBack ?? throw new Runtime.UserError("warp-back pairs without their settings");
+        var corpus = PhotoCorpus.Load(photos, maxSide: 4 * settings.Size, split: PhotoSplit.Training);
+        if (corpus.Hash != Photos)
+            throw new Runtime.UserError($"'{photos}': its training photos (content {corpus.Hash[..16]}) are not those the pairs were made from ({(Photos.Length > 16 ? Photos[..16] : Photos)})");
+        return WarpBackPairs.FromCorpus(corpus, depth, settings, Seed);
+    }
 
     public SceneStreamConfig Stream(int? resolution = null) =>
         new(resolution ?? Resolution, resolution ?? Resolution, Spp, Split, Seed, MinCovisibility: MinCovisibility, MaxCovisibility: MaxCovisibility);

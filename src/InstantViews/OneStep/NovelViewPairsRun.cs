@@ -30,6 +30,9 @@ public sealed record NovelViewPairsRun
         yield return ("spp", S(Config.Spp));
         yield return ("split", Config.Split.ToString());
         yield return ("covisibility", $"{S(Config.MinCovisibility)}-{S(Config.MaxCovisibility)}");
+        yield return ("--source", Config.Source);
+        yield return ("--photos (their content)", Config.Photos.Length > 16 ? Config.Photos[..16] : Config.Photos);
+        yield return ("warp-back settings", Config.WarpBack?.ToString() ?? "none");
     }
 
     /// <summary>"--steps 18, not 7; ..." for every setting where <paramref name="other"/> differs from this one (empty when equal).</summary>

@@ -28,7 +28,9 @@ public sealed class OneStepTrainer : GanTrainingRun
     public OneStepTrainConfig Train { get; }
     public NovelViewPairSet Pairs { get; }
 
-    readonly ScenePairs data;
+    readonly INovelViewPairSource data;
+    readonly SceneStreamConfig previews;
+    readonly IDepthEstimator? depth;
     readonly PerceptualDistance perceptual;
     readonly Device device;
     NovelViewBatch? sampleBatch;
@@ -37,14 +39,17 @@ public sealed class OneStepTrainer : GanTrainingRun
 
     int Levels => Generator.Cfg.Levels;
 
-    OneStepTrainer(Parts parts, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir, Device device)
+    OneStepTrainer(Parts parts, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir, Device device, string? photos)
         : base(parts.Generator, parts.Ema, parts.Generator.TrainableParameters(), parts.Discriminator, train.LearningRate, train.DiscriminatorLearningRate,
             train.AdversarialWeight, train.EmaDecay, train.Seed, outDir, new RunSchedule(train.BatchSize, train.LogEvery, train.CheckpointEvery, train.SampleEvery, "pairs"))
     {
         (Generator, EmaGenerator, Train, Pairs, this.device) = (parts.Generator, parts.Ema, train, pairs, device);
         EmaGenerator.eval();
-        // A grown generator learns from the same pairs rendered at its output size (the cameras do not depend on it).
-        data = new ScenePairs(pairs.Config.Stream(parts.Generator.OutputResolution), depth);
+        // A grown generator learns from the same pairs rendered at its output size (the cameras do not depend on it); pairs
+        // of real photographs are made at their own size and resized as inference resizes. Sample grids show preview scenes.
+        var stream = pairs.Config.Stream(parts.Generator.OutputResolution);
+        data = pairs.Config.OpenSource(parts.Generator.OutputResolution, depth, photos);
+        (previews, this.depth) = (stream with { Split = SceneSplit.Preview, Seed = 0 }, depth);
         perceptual = new PerceptualDistance(parts.Features, new PerceptualConfig(MinSize: parts.Discriminator.FeatureSize));
     }
 
@@ -82,8 +87,8 @@ public sealed class OneStepTrainer : GanTrainingRun
 
     /// <summary>A new run whose generator is a copy of <paramref name="teacher"/> at the pairs' sigma_max.</summary>
     public static OneStepTrainer Create(GenWarpModel teacher, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir,
-        Device? device = null, ResNet18Features? features = null)
-        => Start(OneStepGenWarp.FromTeacher(teacher, pairs.Config.SigmaMax), train, pairs, depth, outDir, device, features);
+        Device? device = null, ResNet18Features? features = null, string? photos = null)
+        => Start(OneStepGenWarp.FromTeacher(teacher, pairs.Config.SigmaMax), train, pairs, depth, outDir, device, features, photos);
 
     /// <summary>
     /// A new growth run: <paramref name="from"/> (a distilled one-step GenWarp, or one grown already) with one more
@@ -91,28 +96,28 @@ public sealed class OneStepTrainer : GanTrainingRun
     /// rendered at the new output size (PaGoDA stage 3; the levels and the late decoder train).
     /// </summary>
     public static OneStepTrainer Grow(OneStepGenWarp from, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir,
-        int? levelChannels = null, string? guide = null, Device? device = null, ResNet18Features? features = null)
-        => Start(from.Grow(levelChannels, guide), train, pairs, depth, outDir, device, features);
+        int? levelChannels = null, string? guide = null, Device? device = null, ResNet18Features? features = null, string? photos = null)
+        => Start(from.Grow(levelChannels, guide), train, pairs, depth, outDir, device, features, photos);
 
-    static OneStepTrainer Start(OneStepGenWarp g, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir, Device? device, ResNet18Features? features)
+    static OneStepTrainer Start(OneStepGenWarp g, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir, Device? device, ResNet18Features? features, string? photos)
     {
         Check(g, pairs, train);
         RefuseExisting(outDir);
         var dev = device ?? CPU;
-        var t = new OneStepTrainer(Build(g, train, dev, features ?? new ResNet18Features()), train, pairs, depth, outDir, dev);
+        var t = new OneStepTrainer(Build(g, train, dev, features ?? new ResNet18Features()), train, pairs, depth, outDir, dev, photos);
         t.Begin(train);
         return t;
     }
 
     /// <summary>Resumes the run in <paramref name="outDir"/> exactly where its last checkpoint left it.</summary>
-    public static OneStepTrainer Resume(string outDir, NovelViewPairSet pairs, IDepthEstimator? depth, Device? device = null, ResNet18Features? features = null)
+    public static OneStepTrainer Resume(string outDir, NovelViewPairSet pairs, IDepthEstimator? depth, Device? device = null, ResNet18Features? features = null, string? photos = null)
     {
         var (train, header, tensors) = OpenRun<OneStepTrainConfig>(outDir);
         var g = new OneStepGenWarp(header.ConfigAs<OneStepGenWarpConfig>());
         Checkpoint.LoadWeights(g, tensors, Path.Combine(outDir, "checkpoint.safetensors"));
         Check(g, pairs, train);
         var dev = device ?? CPU;
-        var t = new OneStepTrainer(Build(g, train, dev, features ?? new ResNet18Features()), train, pairs, depth, outDir, dev);
+        var t = new OneStepTrainer(Build(g, train, dev, features ?? new ResNet18Features()), train, pairs, depth, outDir, dev, photos);
         t.LoadState(header, tensors);
         return t;
     }
@@ -124,10 +129,10 @@ public sealed class OneStepTrainer : GanTrainingRun
         var positions = randint(Pairs.Count, [b], generator: Rng);
         var zx = Pairs.Z.index_select(0, positions).to(device);
         var zFresh = (randn([b, 3, zx.shape[2], zx.shape[3]], generator: Rng) * Generator.Cfg.SigmaMax).to(device);
-        var rendered = data.Render(Pairs.Indices(positions));
+        var indices = Pairs.Indices(positions);
         var (batch, guides, real) = Levels == 0
-            ? (data.Batch(rendered, device), (IReadOnlyList<Tensor>?)null, (Tensor?)null)
-            : Grown(GrownBatch.From(data, rendered, Generator.NetConfig.Resolution, Levels, device));
+            ? (data.Batch(indices, Generator.NetConfig.Resolution, device), (IReadOnlyList<Tensor>?)null, (Tensor?)null)
+            : Grown(GrownBatch.From(data, indices, Generator.NetConfig.Resolution, Levels, device));
         real ??= batch.Target!;
         GenWarpSource source;
         using (no_grad()) source = Generator.Prepare(batch.Source);
@@ -147,14 +152,14 @@ public sealed class OneStepTrainer : GanTrainingRun
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var positions = arange(Math.Min(count, Pairs.Count), dtype: ScalarType.Int64);
-        var rendered = data.Render(Pairs.Indices(positions));
+        var indices = Pairs.Indices(positions);
         var z = Pairs.Z.index_select(0, positions).to(device);
         if (Levels == 0)
         {
-            var batch = data.Batch(rendered, device);
+            var batch = data.Batch(indices, Generator.NetConfig.Resolution, device);
             return perceptual.Compute(Generator.Generate(z, Generator.Prepare(batch.Source).For(batch.TargetEmbedding)), batch.Target!).mean().item<float>();
         }
-        var grown = GrownBatch.From(data, rendered, Generator.NetConfig.Resolution, Levels, device);
+        var grown = GrownBatch.From(data, indices, Generator.NetConfig.Resolution, Levels, device);
         var outs = Generator.Generate(z, Generator.Prepare(grown.Base.Source).For(grown.Base.TargetEmbedding), grown.Guides);
         return perceptual.Compute(outs, grown.Target).mean().item<float>();
     }
@@ -176,7 +181,7 @@ public sealed class OneStepTrainer : GanTrainingRun
         using var noGrad = no_grad();
         if (sampleBatch is null)
         {
-            using var evalPairs = new ScenePairs(data.Config with { Split = SceneSplit.Preview, Seed = 0 }, data.DepthEstimator);
+            using var evalPairs = new ScenePairs(previews, depth);
             var b = evalPairs.Batch(evalPairs.Render(0, Train.SampleCount), device);
             sampleBatch = new NovelViewBatch(b.Source.DetachFromDisposeScope(), b.TargetEmbedding.DetachFromDisposeScope(),
                 b.WarpedRgb.DetachFromDisposeScope(), b.HoleMask.DetachFromDisposeScope(), b.Target!.DetachFromDisposeScope());
@@ -208,8 +213,8 @@ public sealed class OneStepTrainer : GanTrainingRun
         using var noGrad = no_grad();
         if (grownSamples is null)
         {
-            using var evalPairs = new ScenePairs(data.Config with { Split = SceneSplit.Preview, Seed = 0 }, data.DepthEstimator);
-            var g = GrownBatch.From(evalPairs, evalPairs.Render(0, Train.SampleCount), Generator.NetConfig.Resolution, Levels, device);
+            using var evalPairs = new ScenePairs(previews, depth);
+            var g = GrownBatch.From(evalPairs, [.. Enumerable.Range(0, Train.SampleCount).Select(i => (long)i)], Generator.NetConfig.Resolution, Levels, device);
             var b = g.Base;
             grownSamples = new GrownBatch(new NovelViewBatch(b.Source.DetachFromDisposeScope(), b.TargetEmbedding.DetachFromDisposeScope(), b.WarpedRgb.DetachFromDisposeScope(),
                 b.HoleMask.DetachFromDisposeScope()), g.Guides.Select(t => t.DetachFromDisposeScope()).ToList(), g.Target.DetachFromDisposeScope());

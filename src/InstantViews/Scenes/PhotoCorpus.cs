@@ -15,10 +15,17 @@ public sealed class PhotoCorpus
     public IReadOnlyList<PhotoImage> Photos { get; }
     public string Folder { get; }
 
-    PhotoCorpus(string folder, IReadOnlyList<PhotoImage> photos)
+    /// <summary>
+    /// The identity of the photos loaded: SHA-256 (hex) of their names and SHA-256 hashes, one "name TAB hash" line each
+    /// in manifest order. Pairs drawn from a corpus record it, so another corpus or split is refused by name.
+    /// </summary>
+    public string Hash { get; }
+
+    PhotoCorpus(string folder, IReadOnlyList<PhotoImage> photos, string hash)
     {
         Folder = folder;
         Photos = photos;
+        Hash = hash;
     }
 
     /// <summary>The evaluation photos (datasets/evaluation-photos.tsv, embedded): names and SHA-256 hashes.</summary>
@@ -71,7 +78,8 @@ public sealed class PhotoCorpus
             // The first photo's problem, as one line, not the parallel loop's wrapper.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
         }
-        return new PhotoCorpus(folder, photos);
+        var identity = string.Join("\n", rows.Select(f => $"{f[0]}\t{f[4]}"));
+        return new PhotoCorpus(folder, photos, Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity))));
     }
 
     /// <summary>Manifest row <paramref name="f"/>: the file checked against its hash and the evaluation photos, then decoded.</summary>
