@@ -29,6 +29,10 @@ public static class GenWarpDistilCommand
         { teacher, grow, pairs, outDir, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels };
         var photos = new Option<string?>("--photos") { Description = "With pairs of real photographs (genwarp pairs --source warpback): the corpus they were made from" };
         cmd.Options.Add(photos);
+        var init = new Option<string?>("--init") { Description = "Instead of --teacher or --grow: fine-tune this one-step model (grown or not) at its own size" };
+        var mixPairs = new Option<string?>("--mix-pairs") { Description = "A second pairs folder (e.g. real photographs warped back) that a share of every batch comes from" };
+        var mix = new Option<double>("--mix") { Description = "With --mix-pairs: the share of every batch drawn from them (round(batch x share) pairs)", DefaultValueFactory = _ => 0.5 };
+        foreach (var o in new Option[] { init, mixPairs, mix }) cmd.Options.Add(o);
         training.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
@@ -37,16 +41,22 @@ public static class GenWarpDistilCommand
             var set = NovelViewPairSet.Load(p.GetValue(pairs)!);
             var dir = p.GetValue(outDir)!;
             var depth = GenWarpCommand.PairDepth(set.Config.Depth, ctx.Device);
+            var mixSet = p.GetValue(mixPairs) is { } mixDir ? NovelViewPairSet.Load(mixDir) : null;
+            foreach (var (name, config) in new[] { ("--pairs", set.Config), ("--mix-pairs", mixSet?.Config) })
+                if (config?.Source == "warpback" && p.GetValue(photos) is null)
+                    throw new UserError($"{name} holds pairs of real photographs (genwarp pairs --source warpback): give the corpus they came from with --photos DIR");
+            var mixed = mixSet is null ? null : new OneStepTrainer.MixedPairs(mixSet, GenWarpCommand.PairDepth(mixSet.Config.Depth, ctx.Device));
             OneStepTrainer trainer;
             if (resuming)
             {
-                trainer = OneStepTrainer.Resume(dir, set, depth, ctx.Device, photos: p.GetValue(photos));
-                Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels);
+                trainer = OneStepTrainer.Resume(dir, set, depth, ctx.Device, photos: p.GetValue(photos), mixed: mixed);
+                Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels, init, mix);
             }
             else
             {
-                if (p.GetValue(teacher) is not null == p.GetValue(grow) is not null) throw new UserError("a new run needs either --teacher (distil) or --grow (grow a one-step model)");
-                var teacherPath = p.GetValue(teacher) ?? p.GetValue(grow)!;
+                if (new[] { p.GetValue(teacher), p.GetValue(grow), p.GetValue(init) }.Count(v => v is not null) != 1)
+                    throw new UserError("a new run needs one of --teacher (distil), --grow (grow a one-step model by a level) or --init (fine-tune a one-step model)");
+                var teacherPath = p.GetValue(teacher) ?? p.GetValue(grow) ?? p.GetValue(init)!;
                 var train = new OneStepTrainConfig
                 {
                     BatchSize = p.GetValue(batch),
@@ -58,24 +68,31 @@ public static class GenWarpDistilCommand
                     DiscriminatorCondition = p.GetValue(discCondition)!,
                     Seed = ctx.Seed,
                     Teacher = p.GetValue(teacher) is null ? null : Path.GetFullPath(teacherPath),
+                    Mix = mixed is null ? 0 : p.GetValue(mix),
                 };
                 if (p.GetValue(grow) is { } from)
                 {
                     var (oneStep, _) = Checkpoint.Load<OneStepGenWarp>(from, ctx.Device);
-                    trainer = OneStepTrainer.Grow(oneStep, train, set, depth, dir, p.GetValue(levelChannels), p.GetValue(levelGuide), ctx.Device, photos: p.GetValue(photos));
+                    trainer = OneStepTrainer.Grow(oneStep, train, set, depth, dir, p.GetValue(levelChannels), p.GetValue(levelGuide), ctx.Device, photos: p.GetValue(photos), mixed: mixed);
+                }
+                else if (p.GetValue(init) is { } start)
+                {
+                    var (oneStep, _) = Checkpoint.Load<OneStepGenWarp>(start, ctx.Device);
+                    trainer = OneStepTrainer.FineTune(oneStep, train, set, depth, dir, ctx.Device, photos: p.GetValue(photos), mixed: mixed);
                 }
                 else
                 {
                     var (model, _) = Checkpoint.Load<GenWarpModel>(teacherPath, ctx.Device);
-                    trainer = OneStepTrainer.Create(model, train, set, depth, dir, ctx.Device, photos: p.GetValue(photos));
+                    trainer = OneStepTrainer.Create(model, train, set, depth, dir, ctx.Device, photos: p.GetValue(photos), mixed: mixed);
                 }
             }
             using (trainer)
             {
                 var g = trainer.Generator;
                 var what = g.Cfg.Levels == 0 ? "distilling one-step GenWarp" : $"growing one-step GenWarp to {g.OutputResolution}px (level {g.Cfg.Levels}, guide {g.Cfg.LevelGuide})";
-                Console.WriteLine($"{what} ({g.ParameterCount / 1e6:0.00}M parameters) from {set.Count} pairs " +
-                                  $"(inverted with guidance {set.Config.Guidance}, depth {set.Config.Depth}), from step {trainer.Step}");
+                var mixing = trainer.MixPairs is { } m ? $", {trainer.Train.Mix:0.##} of each batch from {m.Count} {m.Config.Source} pairs" : "";
+                Console.WriteLine($"{what} ({g.ParameterCount / 1e6:0.00}M parameters) from {set.Count} {set.Config.Source} pairs " +
+                                  $"(inverted with guidance {set.Config.Guidance}, depth {set.Config.Depth}){mixing}, from step {trainer.Step}");
                 training.Train(trainer, p);
             }
             return 0;

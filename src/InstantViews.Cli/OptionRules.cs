@@ -41,6 +41,7 @@ public static class OptionRules
         ["--small-holes"] = (0, 16, " pixels"),
         ["--colour-match"] = (0, 1, ""),
         ["--colour-reach"] = (0.001, 1, " of the generated view's long side"),
+        ["--mix"] = (0, 1, " (a share of each batch)"),
     };
 
     /// <summary>Adds the checks to every numeric option of <paramref name="command"/> and its subcommands.</summary>

@@ -41,7 +41,7 @@ public sealed record NovelViewPairsConfig
     {
         if (Source == "scenes") return new ScenePairs(Stream(resolution), depth);
         if (Source != "warpback") throw new Runtime.UserError($"pairs from an unknown source '{Source}' (scenes or warpback)");
-        if (photos is null) throw new Runtime.UserError("these pairs are of real photographs (genwarp pairs --source warpback): give the corpus they came from with --photos DIR");
+        if (photos is null) throw new Runtime.UserError("these pairs are of real photographs (warp-back pairs): they need the photo corpus they were made from");
         if (depth is null) throw new Runtime.UserError("pairs of real photographs need a depth estimator (they have no true depth)");
         var settings = WarpBack ?? throw new Runtime.UserError("warp-back pairs without their settings");
         var corpus = PhotoCorpus.Load(photos, maxSide: 4 * settings.Size, split: PhotoSplit.Training);

@@ -24,4 +24,6 @@ public sealed record OneStepTrainConfig
     /// <summary>What the discriminator sees besides the view: "none", or "warp" (the forward-warped source, holes grey).</summary>
     public string DiscriminatorCondition { get; init; } = "none";
     public static readonly string[] DiscriminatorConditions = ["none", "warp"];
+    /// <summary>The share of each batch drawn from the second pair set (round(batch x Mix) pairs), when one is given.</summary>
+    public double Mix { get; init; }
 }

@@ -27,8 +27,11 @@ public sealed class OneStepTrainer : GanTrainingRun
     public OneStepGenWarp EmaGenerator { get; }
     public OneStepTrainConfig Train { get; }
     public NovelViewPairSet Pairs { get; }
+    /// <summary>The second pair set a share of each batch comes from (<see cref="OneStepTrainConfig.Mix"/>), if any.</summary>
+    public NovelViewPairSet? MixPairs { get; }
 
     readonly INovelViewPairSource data;
+    readonly INovelViewPairSource? mixData;
     readonly SceneStreamConfig previews;
     readonly IDepthEstimator? depth;
     readonly PerceptualDistance perceptual;
@@ -39,7 +42,7 @@ public sealed class OneStepTrainer : GanTrainingRun
 
     int Levels => Generator.Cfg.Levels;
 
-    OneStepTrainer(Parts parts, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir, Device device, string? photos)
+    OneStepTrainer(Parts parts, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir, Device device, string? photos, MixedPairs? mixed)
         : base(parts.Generator, parts.Ema, parts.Generator.TrainableParameters(), parts.Discriminator, train.LearningRate, train.DiscriminatorLearningRate,
             train.AdversarialWeight, train.EmaDecay, train.Seed, outDir, new RunSchedule(train.BatchSize, train.LogEvery, train.CheckpointEvery, train.SampleEvery, "pairs"))
     {
@@ -49,9 +52,13 @@ public sealed class OneStepTrainer : GanTrainingRun
         // of real photographs are made at their own size and resized as inference resizes. Sample grids show preview scenes.
         var stream = pairs.Config.Stream(parts.Generator.OutputResolution);
         data = pairs.Config.OpenSource(parts.Generator.OutputResolution, depth, photos);
+        (MixPairs, mixData) = (mixed?.Pairs, mixed?.Pairs.Config.OpenSource(parts.Generator.OutputResolution, mixed.Depth, photos));
         (previews, this.depth) = (stream with { Split = SceneSplit.Preview, Seed = 0 }, depth);
         perceptual = new PerceptualDistance(parts.Features, new PerceptualConfig(MinSize: parts.Discriminator.FeatureSize));
     }
+
+    /// <summary>A second pair set to mix into every batch, with its source depth (null: the truth).</summary>
+    public sealed record MixedPairs(NovelViewPairSet Pairs, IDepthEstimator? Depth);
 
     sealed record Parts(OneStepGenWarp Generator, OneStepGenWarp Ema, ProjectedDiscriminator Discriminator, ResNet18Features Features);
 
@@ -67,8 +74,11 @@ public sealed class OneStepTrainer : GanTrainingRun
         return new Parts(g, ema, disc, features);
     }
 
-    static void Check(OneStepGenWarp g, NovelViewPairSet pairs, OneStepTrainConfig train)
+    static void Check(OneStepGenWarp g, NovelViewPairSet pairs, OneStepTrainConfig train, MixedPairs? mixed = null)
     {
+        if (!(train.Mix is >= 0 and <= 1)) throw new UserError($"the mixed share must be 0 to 1, got {train.Mix}");
+        if (mixed is not null) Check(g, mixed.Pairs, train with { Mix = 0 });
+        if (mixed is null && train.Mix > 0) throw new UserError($"a mixed share of {train.Mix} needs a second pair set");
         if (pairs.Config.Resolution != g.NetConfig.Resolution)
             throw new UserError($"pairs were made at {pairs.Config.Resolution}px, the model works at {g.NetConfig.Resolution}px");
         if (pairs.Z.shape[2] != g.NetConfig.Resolution)
@@ -87,8 +97,13 @@ public sealed class OneStepTrainer : GanTrainingRun
 
     /// <summary>A new run whose generator is a copy of <paramref name="teacher"/> at the pairs' sigma_max.</summary>
     public static OneStepTrainer Create(GenWarpModel teacher, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir,
-        Device? device = null, ResNet18Features? features = null, string? photos = null)
-        => Start(OneStepGenWarp.FromTeacher(teacher, pairs.Config.SigmaMax), train, pairs, depth, outDir, device, features, photos);
+        Device? device = null, ResNet18Features? features = null, string? photos = null, MixedPairs? mixed = null)
+        => Start(OneStepGenWarp.FromTeacher(teacher, pairs.Config.SigmaMax), train, pairs, depth, outDir, device, features, photos, mixed);
+
+    /// <summary>A new run that fine-tunes <paramref name="from"/> (a one-step GenWarp, grown or not) at its own size.</summary>
+    public static OneStepTrainer FineTune(OneStepGenWarp from, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir,
+        Device? device = null, ResNet18Features? features = null, string? photos = null, MixedPairs? mixed = null)
+        => Start(from, train, pairs, depth, outDir, device, features, photos, mixed);
 
     /// <summary>
     /// A new growth run: <paramref name="from"/> (a distilled one-step GenWarp, or one grown already) with one more
@@ -96,28 +111,30 @@ public sealed class OneStepTrainer : GanTrainingRun
     /// rendered at the new output size (PaGoDA stage 3; the levels and the late decoder train).
     /// </summary>
     public static OneStepTrainer Grow(OneStepGenWarp from, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir,
-        int? levelChannels = null, string? guide = null, Device? device = null, ResNet18Features? features = null, string? photos = null)
-        => Start(from.Grow(levelChannels, guide), train, pairs, depth, outDir, device, features, photos);
+        int? levelChannels = null, string? guide = null, Device? device = null, ResNet18Features? features = null, string? photos = null, MixedPairs? mixed = null)
+        => Start(from.Grow(levelChannels, guide), train, pairs, depth, outDir, device, features, photos, mixed);
 
-    static OneStepTrainer Start(OneStepGenWarp g, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir, Device? device, ResNet18Features? features, string? photos)
+    static OneStepTrainer Start(OneStepGenWarp g, OneStepTrainConfig train, NovelViewPairSet pairs, IDepthEstimator? depth, string outDir, Device? device, ResNet18Features? features,
+        string? photos, MixedPairs? mixed)
     {
-        Check(g, pairs, train);
+        Check(g, pairs, train, mixed);
         RefuseExisting(outDir);
         var dev = device ?? CPU;
-        var t = new OneStepTrainer(Build(g, train, dev, features ?? new ResNet18Features()), train, pairs, depth, outDir, dev, photos);
+        var t = new OneStepTrainer(Build(g, train, dev, features ?? new ResNet18Features()), train, pairs, depth, outDir, dev, photos, mixed);
         t.Begin(train);
         return t;
     }
 
     /// <summary>Resumes the run in <paramref name="outDir"/> exactly where its last checkpoint left it.</summary>
-    public static OneStepTrainer Resume(string outDir, NovelViewPairSet pairs, IDepthEstimator? depth, Device? device = null, ResNet18Features? features = null, string? photos = null)
+    public static OneStepTrainer Resume(string outDir, NovelViewPairSet pairs, IDepthEstimator? depth, Device? device = null, ResNet18Features? features = null, string? photos = null,
+        MixedPairs? mixed = null)
     {
         var (train, header, tensors) = OpenRun<OneStepTrainConfig>(outDir);
         var g = new OneStepGenWarp(header.ConfigAs<OneStepGenWarpConfig>());
         Checkpoint.LoadWeights(g, tensors, Path.Combine(outDir, "checkpoint.safetensors"));
-        Check(g, pairs, train);
+        Check(g, pairs, train, mixed);
         var dev = device ?? CPU;
-        var t = new OneStepTrainer(Build(g, train, dev, features ?? new ResNet18Features()), train, pairs, depth, outDir, dev, photos);
+        var t = new OneStepTrainer(Build(g, train, dev, features ?? new ResNet18Features()), train, pairs, depth, outDir, dev, photos, mixed);
         t.LoadState(header, tensors);
         return t;
     }
@@ -126,13 +143,18 @@ public sealed class OneStepTrainer : GanTrainingRun
     protected override GanBatch Forward()
     {
         var b = Train.BatchSize;
-        var positions = randint(Pairs.Count, [b], generator: Rng);
-        var zx = Pairs.Z.index_select(0, positions).to(device);
+        // round(b Mix) pairs of the mixed set after the others (none drawn without one, so such runs draw as before).
+        var mixCount = MixPairs is null ? 0 : (int)Math.Round(b * Train.Mix);
+        var positions = randint(Pairs.Count, [b - mixCount], generator: Rng);
+        var mixPositions = mixCount > 0 ? randint(MixPairs!.Count, [mixCount], generator: Rng) : null;
+        var zx = Pairs.Z.index_select(0, positions);
+        if (mixPositions is not null) zx = cat([zx, MixPairs!.Z.index_select(0, mixPositions)]);
+        zx = zx.to(device);
         var zFresh = (randn([b, 3, zx.shape[2], zx.shape[3]], generator: Rng) * Generator.Cfg.SigmaMax).to(device);
-        var indices = Pairs.Indices(positions);
-        var (batch, guides, real) = Levels == 0
-            ? (data.Batch(indices, Generator.NetConfig.Resolution, device), (IReadOnlyList<Tensor>?)null, (Tensor?)null)
-            : Grown(GrownBatch.From(data, indices, Generator.NetConfig.Resolution, Levels, device));
+        var parts = new List<(INovelViewPairSource Data, long[] Indices)>();
+        if (b - mixCount > 0) parts.Add((data, Pairs.Indices(positions)));
+        if (mixPositions is not null) parts.Add((mixData!, MixPairs!.Indices(mixPositions)));
+        var (batch, guides, real) = Conditions(parts);
         real ??= batch.Target!;
         GenWarpSource source;
         using (no_grad()) source = Generator.Prepare(batch.Source);
@@ -145,6 +167,21 @@ public sealed class OneStepTrainer : GanTrainingRun
     }
 
     static (NovelViewBatch, IReadOnlyList<Tensor>?, Tensor?) Grown(GrownBatch g) => (g.Base, g.Guides, g.Target);
+
+    /// <summary>The conditions (and growth guides and full-size targets) of pairs from one or two sources, concatenated in order.</summary>
+    (NovelViewBatch Batch, IReadOnlyList<Tensor>? Guides, Tensor? Real) Conditions(IReadOnlyList<(INovelViewPairSource Data, long[] Indices)> parts)
+    {
+        var made = parts.Select(p => Levels == 0
+            ? (p.Data.Batch(p.Indices, Generator.NetConfig.Resolution, device), (IReadOnlyList<Tensor>?)null, (Tensor?)null)
+            : Grown(GrownBatch.From(p.Data, p.Indices, Generator.NetConfig.Resolution, Levels, device))).ToList();
+        if (made.Count == 1) return made[0];
+        Tensor Cat(Func<NovelViewBatch, Tensor> f) => cat(made.Select(m => f(m.Item1)).ToArray());
+        var batch = new NovelViewBatch(Cat(m => m.Source), Cat(m => m.TargetEmbedding), Cat(m => m.WarpedRgb), Cat(m => m.HoleMask),
+            made[0].Item1.Target is null ? null : Cat(m => m.Target!));
+        var guides = made[0].Item2 is null ? null : Enumerable.Range(0, made[0].Item2!.Count).Select(l => cat(made.Select(m => m.Item2![l]).ToArray())).ToList();
+        var real = made[0].Item3 is null ? null : cat(made.Select(m => m.Item3!).ToArray());
+        return (batch, guides, real);
+    }
 
     /// <summary>The mean perceptual reconstruction loss of the EMA-free live generator on the first <paramref name="count"/> pairs (no augmentation).</summary>
     public double ReconstructionLoss(int count)
@@ -240,6 +277,7 @@ public sealed class OneStepTrainer : GanTrainingRun
     public override void Dispose()
     {
         data.Dispose();
+        mixData?.Dispose();
         base.Dispose();
     }
 }

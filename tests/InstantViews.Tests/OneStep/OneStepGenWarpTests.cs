@@ -90,11 +90,48 @@ public class OneStepGenWarpTests
 
     static OneStepTrainConfig Train => new() { BatchSize = 2, LearningRate = 1e-3, FeatureSize = 32, LogEvery = 2, CheckpointEvery = 1000, SampleEvery = 0, SampleCount = 0, Seed = 2 };
 
-    static NovelViewPairSet Pairs(GenWarpModel teacher, TempDir dir)
+    static NovelViewPairSet Pairs(GenWarpModel teacher, TempDir dir, long seed = 3)
     {
-        using var data = new ScenePairs(PairsConfig.Stream());
-        NovelViewPairSet.Build(teacher, data, PairsConfig with { }, new PairsConfig { Count = 4, ChunkSize = 4, CheckRoundTrip = false }, dir.File("pairs"));
-        return NovelViewPairSet.Load(dir.File("pairs"));
+        var config = PairsConfig with { Seed = seed };
+        using var data = new ScenePairs(config.Stream());
+        var folder = dir.File($"pairs-{seed}");
+        NovelViewPairSet.Build(teacher, data, config, new PairsConfig { Count = 4, ChunkSize = 4, CheckRoundTrip = false }, folder);
+        return NovelViewPairSet.Load(folder);
+    }
+
+    [Fact]
+    public void A_mixed_run_takes_its_share_from_the_second_pairs_and_resumes_exactly_and_a_fine_tune_starts_from_its_model()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        var (a, b) = (Pairs(teacher, dir, 3), Pairs(teacher, dir, 4));
+        var features = new ResNet18Features();
+        var train = Train with { BatchSize = 4 };
+        GanStepLosses[] Steps(OneStepTrainer t, int n) => [.. Enumerable.Range(0, n).Select(_ => t.TrainStep())];
+        // The whole batch from the second set is a run on that set; none of it is a run on the first.
+        GanStepLosses[] onB, onA;
+        using (var t = OneStepTrainer.Create(teacher, train, b, null, dir.File("b"), features: features)) onB = Steps(t, 2);
+        using (var t = OneStepTrainer.Create(teacher, train, a, null, dir.File("a"), features: features)) onA = Steps(t, 2);
+        using (var t = OneStepTrainer.Create(teacher, train with { Mix = 1 }, a, null, dir.File("all-b"), features: features, mixed: new(b, null))) Assert.Equal(onB, Steps(t, 2));
+        using (var t = OneStepTrainer.Create(teacher, train, a, null, dir.File("none-b"), features: features, mixed: new(b, null))) Assert.Equal(onA, Steps(t, 2));
+        // Half and half: neither run, and exactly resumable.
+        var half = train with { Mix = 0.5 };
+        GanStepLosses[] straight;
+        using (var t = OneStepTrainer.Create(teacher, half, a, null, dir.File("half"), features: features, mixed: new(b, null))) straight = Steps(t, 4);
+        Assert.NotEqual(onA, straight[..2]);
+        Assert.NotEqual(onB, straight[..2]);
+        using (var first = OneStepTrainer.Create(teacher, half, a, null, dir.File("killed"), features: features, mixed: new(b, null)))
+        {
+            Steps(first, 2);
+            first.SaveCheckpoint();
+        }
+        using (var resumed = OneStepTrainer.Resume(dir.File("killed"), a, null, features: features, mixed: new(b, null))) Assert.Equal(straight[2..], Steps(resumed, 2));
+        // A mixed share without a second set is refused, as is one outside [0, 1].
+        Assert.Equal("a mixed share of 0.5 needs a second pair set", Assert.Throws<UserError>(() => OneStepTrainer.Create(teacher, half, a, null, dir.File("x"), features: features)).Message);
+        Assert.Equal("the mixed share must be 0 to 1, got 1.5", Assert.Throws<UserError>(() =>
+            OneStepTrainer.Create(teacher, train with { Mix = 1.5 }, a, null, dir.File("y"), features: features, mixed: new(b, null))).Message);
+        // Fine-tuning the teacher's one-step copy is the distillation from the teacher.
+        using (var t = OneStepTrainer.FineTune(OneStepGenWarp.FromTeacher(teacher, a.Config.SigmaMax), train, a, null, dir.File("fine"), features: features)) Assert.Equal(onA, Steps(t, 2));
     }
 
     [Fact]
