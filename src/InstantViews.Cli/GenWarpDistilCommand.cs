@@ -32,7 +32,10 @@ public static class GenWarpDistilCommand
         var init = new Option<string?>("--init") { Description = "Instead of --teacher or --grow: fine-tune this one-step model (grown or not) at its own size" };
         var mixPairs = new Option<string?>("--mix-pairs") { Description = "A second pairs folder (e.g. real photographs warped back) that a share of every batch comes from" };
         var mix = new Option<double>("--mix") { Description = "With --mix-pairs: the share of every batch drawn from them (round(batch x share) pairs)", DefaultValueFactory = _ => 0.5 };
-        foreach (var o in new Option[] { init, mixPairs, mix }) cmd.Options.Add(o);
+        var rec = new Option<string>("--rec") { Description = "Reconstruction loss: resnet18 (perceptual distance on the ResNet-18 the evaluation also reads) or pixel (L1 + 1 - SSIM, and both again over the holes; no network)", DefaultValueFactory = _ => "resnet18" };
+        rec.AcceptOnlyFromAmong(OneStepTrainConfig.Reconstructions);
+        var occludedWeight = new Option<double>("--occluded-weight") { Description = "With --rec pixel: the weight of the terms over the hole pixels", DefaultValueFactory = _ => 5 };
+        foreach (var o in new Option[] { init, mixPairs, mix, rec, occludedWeight }) cmd.Options.Add(o);
         training.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
@@ -50,7 +53,7 @@ public static class GenWarpDistilCommand
             if (resuming)
             {
                 trainer = OneStepTrainer.Resume(dir, set, depth, ctx.Device, photos: p.GetValue(photos), mixed: mixed);
-                Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels, init, mix);
+                Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels, init, mix, rec, occludedWeight);
             }
             else
             {
@@ -69,6 +72,8 @@ public static class GenWarpDistilCommand
                     Seed = ctx.Seed,
                     Teacher = p.GetValue(teacher) is null ? null : Path.GetFullPath(teacherPath),
                     Mix = mixed is null ? 0 : p.GetValue(mix),
+                    Reconstruction = p.GetValue(rec)!,
+                    OccludedWeight = p.GetValue(occludedWeight),
                 };
                 if (p.GetValue(grow) is { } from)
                 {

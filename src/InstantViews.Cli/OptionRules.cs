@@ -20,7 +20,7 @@ public static class OptionRules
 
     static readonly HashSet<string> NonNegative =
     [
-        "--adversarial-weight", "--delay", "--distil-weight", "--frame", "--frozen-steps", "--encoder-rate", "--guidance", "--max-step", "--sample-every", "--target-frame", "--threads",
+        "--adversarial-weight", "--occluded-weight", "--delay", "--distil-weight", "--frame", "--frozen-steps", "--encoder-rate", "--guidance", "--max-step", "--sample-every", "--target-frame", "--threads",
     ];
 
     /// <summary>

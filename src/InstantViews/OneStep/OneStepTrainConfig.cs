@@ -24,6 +24,14 @@ public sealed record OneStepTrainConfig
     /// <summary>What the discriminator sees besides the view: "none", or "warp" (the forward-warped source, holes grey).</summary>
     public string DiscriminatorCondition { get; init; } = "none";
     public static readonly string[] DiscriminatorConditions = ["none", "warp"];
+    /// <summary>
+    /// The reconstruction loss: "resnet18" (the perceptual distance on the frozen ResNet-18, which the evaluation's
+    /// perceptual distance, FD and KID also read) or "pixel" (<see cref="PixelReconstruction"/>, no network).
+    /// </summary>
+    public string Reconstruction { get; init; } = "resnet18";
+    public static readonly string[] Reconstructions = ["resnet18", "pixel"];
+    /// <summary>With the pixel loss: the weight of its terms over the hole pixels (AdaMPI's is 5).</summary>
+    public double OccludedWeight { get; init; } = 5;
     /// <summary>The share of each batch drawn from the second pair set (round(batch x Mix) pairs), when one is given.</summary>
     public double Mix { get; init; }
 }

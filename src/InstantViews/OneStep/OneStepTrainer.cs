@@ -77,6 +77,9 @@ public sealed class OneStepTrainer : GanTrainingRun
     static void Check(OneStepGenWarp g, NovelViewPairSet pairs, OneStepTrainConfig train, MixedPairs? mixed = null)
     {
         if (!(train.Mix is >= 0 and <= 1)) throw new UserError($"the mixed share must be 0 to 1, got {train.Mix}");
+        if (!OneStepTrainConfig.Reconstructions.Contains(train.Reconstruction))
+            throw new UserError($"reconstruction loss must be one of {string.Join(", ", OneStepTrainConfig.Reconstructions)}, got '{train.Reconstruction}'");
+        if (!(train.OccludedWeight >= 0) || !double.IsFinite(train.OccludedWeight)) throw new UserError($"occluded weight must be a finite number >= 0, got {train.OccludedWeight}");
         if (mixed is not null) Check(g, mixed.Pairs, train with { Mix = 0 });
         if (mixed is null && train.Mix > 0) throw new UserError($"a mixed share of {train.Mix} needs a second pair set");
         if (pairs.Config.Resolution != g.NetConfig.Resolution)
@@ -163,7 +166,11 @@ public sealed class OneStepTrainer : GanTrainingRun
         var outs = Generator.Generate(cat([zx, zFresh]), both.For(cat([batch.TargetEmbedding, batch.TargetEmbedding])), guides?.Select(g => cat([g, g])).ToList());
         var (ra, xa) = PairAugment.Apply(outs[..b], real, Rng);
         Tensor? condition = !Discriminator.Conditioned ? null : guides is null ? batch.WarpedRgb : guides[^1][.., ..3];
-        return new GanBatch(perceptual.Compute(ra, xa), xa, outs[b..], real, Generator.LastLayerWeight, condition);
+        // The pixel loss compares the view itself (not augmented) with its target, over the holes at the output size too.
+        var reconstruction = Train.Reconstruction == "pixel"
+            ? PixelReconstruction.Compute(outs[..b], real, guides is null ? batch.HoleMask : guides[^1][.., 3..4], Train.OccludedWeight)
+            : perceptual.Compute(ra, xa);
+        return new GanBatch(reconstruction, xa, outs[b..], real, Generator.LastLayerWeight, condition);
     }
 
     static (NovelViewBatch, IReadOnlyList<Tensor>?, Tensor?) Grown(GrownBatch g) => (g.Base, g.Guides, g.Target);

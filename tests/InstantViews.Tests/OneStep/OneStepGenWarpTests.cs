@@ -100,6 +100,38 @@ public class OneStepGenWarpTests
     }
 
     [Fact]
+    public void The_pixel_loss_is_l1_and_ssim_over_the_view_and_again_over_its_holes()
+    {
+        // Views in [-1, 1] compared in [0, 1]: a block of 8x8 of 16x16 differs by 0.2 there, and it is the hole.
+        var target = full(2, 3, 16, 16, -1f);
+        var view = target.clone();
+        view[.., .., 4..12, 4..12] = tensor(-0.6f);
+        var holes = zeros(2, 1, 16, 16);
+        holes[0, .., 4..12, 4..12] = tensor(1f); // the second view has no holes
+        var (x, y) = (view.add(1).div(2), target.add(1).div(2));
+        var whole = PixelReconstruction.Compute(view, target, holes, 0);
+        var expected = (x - y).abs().mean([1L, 2L, 3L]) + 1 - Ssim.Compute(x, y);
+        Assert.True((whole - expected).abs().max().item<float>() < 1e-6);
+        Assert.Equal(0.2 * 64 / 256, (x - y).abs().mean([1L, 2L, 3L])[0].item<float>(), 5);
+        var weighted = PixelReconstruction.Compute(view, target, holes, 5);
+        var occludedSsim = Ssim.Reduce(1 - Ssim.Map(x, y), holes)[0].item<float>();
+        Assert.Equal(whole[0].item<float>() + 5 * (0.2 + occludedSsim), weighted[0].item<float>(), 4);
+        Assert.Equal(whole[1].item<float>(), weighted[1].item<float>()); // no holes, nothing more
+        Assert.Equal(0, PixelReconstruction.Compute(target, target, holes, 5).abs().max().item<float>(), 6);
+        // A distillation with it trains (the discriminator unchanged) and differs from one with the ResNet-18 loss.
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        var pairs = Pairs(teacher, dir);
+        var features = new ResNet18Features();
+        using var pixel = OneStepTrainer.Create(teacher, Train with { Reconstruction = "pixel" }, pairs, null, dir.File("pixel"), features: features);
+        using var resnet = OneStepTrainer.Create(teacher, Train, pairs, null, dir.File("resnet"), features: features);
+        var (p0, r0) = (pixel.TrainStep(), resnet.TrainStep());
+        Assert.True(double.IsFinite(p0.Reconstruction) && p0.Reconstruction != r0.Reconstruction);
+        Assert.Equal("reconstruction loss must be one of resnet18, pixel, got 'l2'",
+            Assert.Throws<UserError>(() => OneStepTrainer.Create(teacher, Train with { Reconstruction = "l2" }, pairs, null, dir.File("l2"), features: features)).Message);
+    }
+
+    [Fact]
     public void A_mixed_run_takes_its_share_from_the_second_pairs_and_resumes_exactly_and_a_fine_tune_starts_from_its_model()
     {
         using var dir = new TempDir();
