@@ -35,7 +35,9 @@ public static class GenWarpDistilCommand
         var rec = new Option<string>("--rec") { Description = "Reconstruction loss: resnet18 (perceptual distance on the ResNet-18 the evaluation also reads) or pixel (L1 + 1 - SSIM, and both again over the holes; no network)", DefaultValueFactory = _ => "resnet18" };
         rec.AcceptOnlyFromAmong(OneStepTrainConfig.Reconstructions);
         var occludedWeight = new Option<double>("--occluded-weight") { Description = "With --rec pixel: the weight of the terms over the hole pixels", DefaultValueFactory = _ => 5 };
-        foreach (var o in new Option[] { init, mixPairs, mix, rec, occludedWeight }) cmd.Options.Add(o);
+        var disc = new Option<string>("--disc") { Description = "Discriminator: resnet18 (heads on the ResNet-18 the evaluation also reads) or patch (a patch discriminator trained from scratch)", DefaultValueFactory = _ => "resnet18" };
+        disc.AcceptOnlyFromAmong(OneStepTrainConfig.Discriminators);
+        foreach (var o in new Option[] { init, mixPairs, mix, rec, occludedWeight, disc }) cmd.Options.Add(o);
         training.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
@@ -53,7 +55,7 @@ public static class GenWarpDistilCommand
             if (resuming)
             {
                 trainer = OneStepTrainer.Resume(dir, set, depth, ctx.Device, photos: p.GetValue(photos), mixed: mixed);
-                Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels, init, mix, rec, occludedWeight);
+                Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels, init, mix, rec, occludedWeight, disc);
             }
             else
             {
@@ -73,6 +75,7 @@ public static class GenWarpDistilCommand
                     Teacher = p.GetValue(teacher) is null ? null : Path.GetFullPath(teacherPath),
                     Mix = mixed is null ? 0 : p.GetValue(mix),
                     Reconstruction = p.GetValue(rec)!,
+                    Discriminator = p.GetValue(disc)!,
                     OccludedWeight = p.GetValue(occludedWeight),
                 };
                 if (p.GetValue(grow) is { } from)

@@ -25,6 +25,12 @@ public sealed record OneStepTrainConfig
     public string DiscriminatorCondition { get; init; } = "none";
     public static readonly string[] DiscriminatorConditions = ["none", "warp"];
     /// <summary>
+    /// The discriminator: "resnet18" (heads on the frozen ResNet-18 the evaluation also reads; <see cref="Pagoda.ProjectedDiscriminator"/>)
+    /// or "patch" (trained from scratch, <see cref="Pagoda.PatchDiscriminator"/>).
+    /// </summary>
+    public string Discriminator { get; init; } = "resnet18";
+    public static readonly string[] Discriminators = ["resnet18", "patch"];
+    /// <summary>
     /// The reconstruction loss: "resnet18" (the perceptual distance on the frozen ResNet-18, which the evaluation's
     /// perceptual distance, FD and KID also read) or "pixel" (<see cref="PixelReconstruction"/>, no network).
     /// </summary>

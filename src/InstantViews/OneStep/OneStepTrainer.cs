@@ -54,13 +54,13 @@ public sealed class OneStepTrainer : GanTrainingRun
         data = pairs.Config.OpenSource(parts.Generator.OutputResolution, depth, photos);
         (MixPairs, mixData) = (mixed?.Pairs, mixed?.Pairs.Config.OpenSource(parts.Generator.OutputResolution, mixed.Depth, photos));
         (previews, this.depth) = (stream with { Split = SceneSplit.Preview, Seed = 0 }, depth);
-        perceptual = new PerceptualDistance(parts.Features, new PerceptualConfig(MinSize: parts.Discriminator.FeatureSize));
+        perceptual = new PerceptualDistance(parts.Features, new PerceptualConfig(MinSize: parts.FeatureSize));
     }
 
     /// <summary>A second pair set to mix into every batch, with its source depth (null: the truth).</summary>
     public sealed record MixedPairs(NovelViewPairSet Pairs, IDepthEstimator? Depth);
 
-    sealed record Parts(OneStepGenWarp Generator, OneStepGenWarp Ema, ProjectedDiscriminator Discriminator, ResNet18Features Features);
+    sealed record Parts(OneStepGenWarp Generator, OneStepGenWarp Ema, GanDiscriminator Discriminator, ResNet18Features Features, int FeatureSize);
 
     static Parts Build(OneStepGenWarp g, OneStepTrainConfig train, Device device, ResNet18Features features)
     {
@@ -69,14 +69,18 @@ public sealed class OneStepTrainer : GanTrainingRun
         var ema = new OneStepGenWarp(g.Cfg);
         ema.to(device);
         features.to(device);
-        var disc = new ProjectedDiscriminator(features, Math.Max(train.FeatureSize, g.OutputResolution), conditioned: train.DiscriminatorCondition == "warp");
+        var featureSize = Math.Max(train.FeatureSize, g.OutputResolution);
+        var conditioned = train.DiscriminatorCondition == "warp";
+        GanDiscriminator disc = train.Discriminator == "patch" ? new PatchDiscriminator(conditioned) : new ProjectedDiscriminator(features, featureSize, conditioned: conditioned);
         disc.to(device);
-        return new Parts(g, ema, disc, features);
+        return new Parts(g, ema, disc, features, featureSize);
     }
 
     static void Check(OneStepGenWarp g, NovelViewPairSet pairs, OneStepTrainConfig train, MixedPairs? mixed = null)
     {
         if (!(train.Mix is >= 0 and <= 1)) throw new UserError($"the mixed share must be 0 to 1, got {train.Mix}");
+        if (!OneStepTrainConfig.Discriminators.Contains(train.Discriminator))
+            throw new UserError($"discriminator must be one of {string.Join(", ", OneStepTrainConfig.Discriminators)}, got '{train.Discriminator}'");
         if (!OneStepTrainConfig.Reconstructions.Contains(train.Reconstruction))
             throw new UserError($"reconstruction loss must be one of {string.Join(", ", OneStepTrainConfig.Reconstructions)}, got '{train.Reconstruction}'");
         if (!(train.OccludedWeight >= 0) || !double.IsFinite(train.OccludedWeight)) throw new UserError($"occluded weight must be a finite number >= 0, got {train.OccludedWeight}");

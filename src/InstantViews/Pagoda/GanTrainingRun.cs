@@ -24,7 +24,7 @@ public readonly record struct GanStepLosses(double Reconstruction, double Distil
 /// </summary>
 public abstract class GanTrainingRun : TrainingRun
 {
-    public ProjectedDiscriminator Discriminator { get; }
+    public GanDiscriminator Discriminator { get; }
     public override long Step => gOpt.Step;
     /// <summary>w of L = L_rec + w_d L_distil + w lambda L_G.</summary>
     protected double AdversarialWeight { get; }
@@ -45,7 +45,7 @@ public abstract class GanTrainingRun : TrainingRun
     readonly double[] sums = new double[5];
     int sumCount;
 
-    protected GanTrainingRun(nn.Module generator, nn.Module emaGenerator, List<(string Name, TorchSharp.Modules.Parameter Param)> trainable, ProjectedDiscriminator discriminator,
+    protected GanTrainingRun(nn.Module generator, nn.Module emaGenerator, List<(string Name, TorchSharp.Modules.Parameter Param)> trainable, GanDiscriminator discriminator,
         double learningRate, double discriminatorLearningRate, double adversarialWeight, double emaDecay, long seed, string outDir, RunSchedule schedule)
         : base(outDir, schedule, $"step,reconstruction,distillation,adversarial_g,lambda,discriminator,{schedule.Items}_per_s,elapsed_s")
     {

@@ -14,15 +14,15 @@ namespace InstantViews.Pagoda;
 /// same size (one-step GenWarp: the forward-warped source): each head reads the image's features concatenated with
 /// the condition's features at that stage, so "real" means "a plausible view that agrees with this warp".
 /// </summary>
-public sealed class ProjectedDiscriminator : nn.Module<Tensor, Tensor>
+public sealed class ProjectedDiscriminator : GanDiscriminator
 {
     static readonly int[] DefaultStages = [1, 2, 3, 4];
     readonly ModuleList<Sequential> heads = new();
     readonly int[] stages;
     [NonSerialized] readonly ResNet18Features features;
     public int FeatureSize { get; }
-    /// <summary>Whether <see cref="Logits"/> needs a condition image.</summary>
-    public bool Conditioned { get; }
+    readonly bool conditioned;
+    public override bool Conditioned => conditioned;
 
     public ProjectedDiscriminator(ResNet18Features features, int featureSize = 64, int headChannels = 64, int[]? stages = null, bool conditioned = false)
         : base(nameof(ProjectedDiscriminator))
@@ -30,7 +30,7 @@ public sealed class ProjectedDiscriminator : nn.Module<Tensor, Tensor>
         this.features = features;
         this.stages = stages ?? DefaultStages;
         FeatureSize = featureSize;
-        Conditioned = conditioned;
+        this.conditioned = conditioned;
         foreach (var s in this.stages)
         {
             var c = ResNet18Features.StageChannels[s];
@@ -42,19 +42,13 @@ public sealed class ProjectedDiscriminator : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>Logits [N] for images [N,3,H,W] in [-1, 1] (an unconditioned discriminator).</summary>
-    public override Tensor forward(Tensor x) => Logits(x, null);
-
     /// <summary>
     /// Logits [N] for images [N,3,H,W] in [-1, 1]; <paramref name="condition"/> [N,3,H,W] is required by a
     /// conditioned discriminator and refused by an unconditioned one. The frozen features of the condition carry no gradient.
     /// </summary>
-    public Tensor Logits(Tensor x, Tensor? condition)
+    public override Tensor Logits(Tensor x, Tensor? condition)
     {
-        if (Conditioned != condition is not null)
-            throw new ArgumentException(Conditioned ? "this discriminator is conditioned: give the condition image" : "this discriminator is not conditioned");
-        if (condition is not null && !condition.shape.SequenceEqual(x.shape))
-            throw new ArgumentException($"condition shape [{string.Join(",", condition.shape)}] differs from the image's [{string.Join(",", x.shape)}]");
+        CheckCondition(x, condition);
         var f = features.forward(PerceptualDistance.Upsample(x, FeatureSize));
         ResNetFeatures? fc = null;
         if (condition is not null)

@@ -131,6 +131,43 @@ public class OneStepGenWarpTests
             Assert.Throws<UserError>(() => OneStepTrainer.Create(teacher, Train with { Reconstruction = "l2" }, pairs, null, dir.File("l2"), features: features)).Message);
     }
 
+    [Theory]
+    [InlineData("patch", "pixel")]
+    [InlineData("patch", "resnet18")]
+    [InlineData("resnet18", "pixel")]
+    public void The_patch_discriminator_reads_no_pretrained_network_and_runs_with_it_or_the_pixel_loss_resume_exactly(string disc, string rec)
+    {
+        var d = new PatchDiscriminator();
+        Assert.Equal(new long[] { 3 }, d.Logits(rand(3, 3, 32, 32), null).shape);
+        Assert.Equal(new long[] { 2 }, new PatchDiscriminator(conditioned: true).Logits(rand(2, 3, 16, 24), rand(2, 3, 16, 24)).shape);
+        Assert.Throws<ArgumentException>(() => d.Logits(rand(1, 3, 16, 16), rand(1, 3, 16, 16)));
+        Assert.Throws<ArgumentException>(() => new PatchDiscriminator(conditioned: true).Logits(rand(1, 3, 16, 16), null));
+        // Every parameter is its own (4 convolutions and 2 group norms, weights and biases): nothing pretrained.
+        Assert.Equal(12, d.parameters().Count());
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        var pairs = Pairs(teacher, dir);
+        var features = new ResNet18Features();
+        var train = Train with { Discriminator = disc, Reconstruction = rec };
+        GanStepLosses[] Steps(OneStepTrainer t, int n) => [.. Enumerable.Range(0, n).Select(_ => t.TrainStep())];
+        GanStepLosses[] straight;
+        using (var t = OneStepTrainer.Create(teacher, train, pairs, null, dir.File("straight"), features: features))
+        {
+            straight = Steps(t, 4);
+        }
+        using (var t = OneStepTrainer.Create(teacher, train, pairs, null, dir.File("killed"), features: features))
+        {
+            Steps(t, 2);
+            t.SaveCheckpoint();
+        }
+        using (var resumed = OneStepTrainer.Resume(dir.File("killed"), pairs, null, features: features))
+        {
+            Assert.Equal(straight[2..], Steps(resumed, 2));
+        }
+        Assert.Equal("discriminator must be one of resnet18, patch, got 'dino'",
+            Assert.Throws<UserError>(() => OneStepTrainer.Create(teacher, Train with { Discriminator = "dino" }, pairs, null, dir.File("dino"), features: features)).Message);
+    }
+
     [Fact]
     public void A_mixed_run_takes_its_share_from_the_second_pairs_and_resumes_exactly_and_a_fine_tune_starts_from_its_model()
     {

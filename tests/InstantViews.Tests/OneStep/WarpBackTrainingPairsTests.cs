@@ -120,7 +120,7 @@ public class WarpBackTrainingPairsTests
         // Procedural pairs with half of each batch from the photographs, fine-tuning the model just made.
         r = CliRunner.Run("genwarp", "pairs", "--teacher", d.File("teacher.safetensors"), "--count", "4", "--steps", "2", "--depth", "gt", "--threads", "1", "-q", "--out", d.File("scenes"));
         Assert.True(r.Code == 0, r.Err);
-        string[] mixed = ["genwarp", "distil", "--init", d.File("run2/model.safetensors"), "--pairs", d.File("scenes"), "--mix-pairs", d.File("pairs"), "--mix", "0.5", "--rec", "pixel",
+        string[] mixed = ["genwarp", "distil", "--init", d.File("run2/model.safetensors"), "--pairs", d.File("scenes"), "--mix-pairs", d.File("pairs"), "--mix", "0.5", "--rec", "pixel", "--disc", "patch",
             "--batch", "2", "--steps", "1", "--feature-size", "32", "--sample-every", "0", "--threads", "1", "--out", d.File("run3")];
         Assert.Contains("--mix-pairs holds pairs of real photographs", CliRunner.Run(mixed).Err);
         r = CliRunner.Run([.. mixed, "--photos", d.File("corpus")]);
@@ -130,6 +130,7 @@ public class WarpBackTrainingPairsTests
             CliRunner.Run([.. mixed[..^1], d.File("run4"), "--photos", d.File("corpus"), "--teacher", d.File("teacher.safetensors")]).Err);
         Assert.True(Checkpoint.ReadHeader(d.File("run3/checkpoint.safetensors")) is not null);
         Assert.Contains("\"reconstruction\": \"pixel\"", File.ReadAllText(d.File("run3/train.json")));
+        Assert.Contains("\"discriminator\": \"patch\"", File.ReadAllText(d.File("run3/train.json")));
         Assert.Contains("--occluded-weight must not be negative, got -1", CliRunner.Run([.. mixed, "--occluded-weight", "-1"]).Err);
         Assert.Contains("--mix must be 0 to 1 (a share of each batch), got 2", CliRunner.Run(mixed.Select((a, i) => i > 0 && mixed[i - 1] == "--mix" ? "2" : a).ToArray()).Err);
     }

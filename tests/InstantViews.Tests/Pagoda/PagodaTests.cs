@@ -259,7 +259,7 @@ public class PagodaTests
         var replay = new TorchSharp.torch.Generator((ulong)cfg.Seed + 1);
         var real = pairs.Images(randint(pairs.Count, [8], generator: replay));
         using var noise = t.Generator.SampleNoise(8, replay);
-        var before = new ProjectedDiscriminator(features, t.Discriminator.FeatureSize);
+        var before = new ProjectedDiscriminator(features, ((ProjectedDiscriminator)t.Discriminator).FeatureSize);
         before.load_state_dict(t.Discriminator.state_dict());
         Tensor fakeBefore;
         using (no_grad()) fakeBefore = t.Generator.Forward(noise).detach();
@@ -384,7 +384,7 @@ public class PagodaTests
         using var dir = new TempDir();
         var cfg = ReplayConfig with { DiscriminatorAugment = augment };
         var (t, pairs, features, _) = ReplayableRun(dir, cfg);
-        var before = new ProjectedDiscriminator(features, t.Discriminator.FeatureSize);
+        var before = new ProjectedDiscriminator(features, ((ProjectedDiscriminator)t.Discriminator).FeatureSize);
         before.load_state_dict(t.Discriminator.state_dict());
         // Replay the step's draws: batch indices, fresh noise, the reconstruction's augmentation, then D's.
         var replay = new TorchSharp.torch.Generator((ulong)cfg.Seed + 1);
