@@ -27,12 +27,13 @@ public sealed class CompositionPlan : IDisposable
     /// </summary>
     public Tensor Compose(Tensor generated, bool intoWarp = false)
     {
-        if (alpha is null || carried is null || unreached is null) return intoWarp ? warped : warped.clone();
+        // A plan without holes has none of the three (ViewComposition.Plan makes all or none).
+        if (alpha is null) return intoWarp ? warped : warped.clone();
         using var scope = NewDisposeScope();
         var (h, w) = ((int)warped.shape[1], (int)warped.shape[2]);
         if (settings.ColourMatch > 0) generated = ColourMatched(generated);
         var generatedSmall = generated.shape[1] == seamHeight && generated.shape[2] == seamWidth ? generated : Resize.To(generated, seamHeight, seamWidth, ResizeFilter.Bilinear);
-        var extendedSmall = carried + generatedSmall * unreached;
+        var extendedSmall = carried! + generatedSmall * unreached!;
         // At the hole pixels: the generated view upsampled (bicubic, as Resize.To) and the extended colours (bilinear).
         var up = Resize.At(generated, at, h, w, ResizeFilter.Bicubic).clamp(-1, 1);
         var extended = Resize.At(extendedSmall, at, h, w, ResizeFilter.Bilinear);
