@@ -162,6 +162,14 @@ public class ViewCompositionTests
         var view = ViewComposition.Compose(warped, holes, generated, new CompositionSettings { SmallHoleRadius = 1 });
         Assert.True((view[.., .., 4] - 0.3f).abs().max().item<float>() < 1e-6, "the crack takes the seen colour");
         Assert.True((view[.., 8..10, 14..16] + 1).abs().max().item<float>() < 1e-6, "deep in the block, the generated view");
+        // With a hard paste the colours are still carried as far as the cracks need: here the crack's two sides differ
+        // (0.3 and -0.5), so it takes their mean, -0.1, from the pixels one column away, not from further out.
+        var sides = warped.clone();
+        sides[.., .., ..3] = tensor(0.1f);
+        sides[.., .., 5..] = tensor(-0.5f);
+        sides = sides * (1 - holes);
+        var hard = ViewComposition.Compose(sides, holes, generated, new CompositionSettings { FeatherFraction = 0, SmallHoleRadius = 1 });
+        Assert.True((hard[.., .., 4] + 0.1f).abs().max().item<float>() < 1e-5, $"{hard[0, 8, 4].item<float>()}");
         // Without the rule the crack is one pixel into a hole: 1/3 of the generated view (a 2-pixel seam).
         var shipped = ViewComposition.Compose(warped, holes, generated);
         Assert.True((shipped[.., .., 4] - (0.3f * 2 / 3 - 1f / 3)).abs().max().item<float>() < 1e-5);
@@ -190,6 +198,12 @@ public class ViewCompositionTests
         var far = ViewComposition.Compose(full(3, 32, 32, 0.5f) * (1 - wide), wide, generated, new CompositionSettings { FeatherFraction = 0, ColourMatch = 1 });
         Assert.True((far[.., 14..18, 14..18] - 0.8f).abs().max().item<float>() < 1e-6);
         Assert.True((far[.., 6, 16] - 0.5f).abs().max().item<float>() < 1e-5, "next to the seen pixels, matched");
+        // The reach is a fraction of the long side: on a 16x48 view 0.1 is 5 pixels (of the short side it would be 2),
+        // enough to reach the middle of a 6-column hole in part.
+        var strip = zeros(16, 48);
+        strip[.., 20..26] = tensor(1f);
+        var wide16 = ViewComposition.Compose(full(3, 16, 48, 0.5f) * (1 - strip), strip, full(3, 16, 48, 0.8f), new CompositionSettings { FeatherFraction = 0, ColourMatch = 1 });
+        Assert.True(wide16[0, 8, 22].item<float>() < 0.6f, $"{wide16[0, 8, 22].item<float>()}");
         Assert.True(far[0, 8, 16].item<float>() is > 0.51f and < 0.79f, "two pixels in, partly");
     }
 
