@@ -27,9 +27,7 @@ public static class NovelViewPairSources
         var (h, w) = Scaled((int)inputs.Source.shape[2], (int)inputs.Source.shape[3], resolution);
         var small = inputs.Resized(h, w);
         var target = targets.shape[2] == h && targets.shape[3] == w ? targets : Imaging.Resize.To(targets, h, w, Imaging.ResizeFilter.Area);
-        var b = NovelViewBatch.Build(small.Source, small.Depth, small.Sources, small.Targets, target).To(device ?? CPU);
-        return new NovelViewBatch(b.Source.MoveToOuterDisposeScope(), b.TargetEmbedding.MoveToOuterDisposeScope(),
-            b.WarpedRgb.MoveToOuterDisposeScope(), b.HoleMask.MoveToOuterDisposeScope(), b.Target!.MoveToOuterDisposeScope());
+        return NovelViewBatch.Build(small.Source, small.Depth, small.Sources, small.Targets, target).To(device ?? CPU).MoveToOuterDisposeScope();
     }
 
     /// <summary>(height, width) with the long side <paramref name="resolution"/> and the same aspect ratio (rounded).</summary>

@@ -25,6 +25,13 @@ public sealed record NovelViewBatch(Tensor Source, Tensor TargetEmbedding, Tenso
         return new NovelViewBatch(source, embedding, splat.Warped[.., CoordinateEmbedding.BaseChannels..].clone(), holes.clone(), target);
     }
 
+    /// <summary>The batch's tensors moved to the dispose scope outside the current one (this batch).</summary>
+    public NovelViewBatch MoveToOuterDisposeScope()
+    {
+        foreach (var t in new[] { Source, TargetEmbedding, WarpedRgb, HoleMask, Target }) t?.MoveToOuterDisposeScope();
+        return this;
+    }
+
     public NovelViewBatch To(Device device) =>
         new(Source.to(device), TargetEmbedding.to(device), WarpedRgb.to(device), HoleMask.to(device), Target?.to(device));
 }

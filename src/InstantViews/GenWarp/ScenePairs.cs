@@ -36,8 +36,11 @@ public sealed class ScenePairs(SceneStreamConfig config, IDepthEstimator? depth 
     public (WarpInputs Inputs, Tensor Targets) Pairs(IReadOnlyList<long> indices)
     {
         var pairs = Render(indices);
-        return (Inputs(pairs), stack(pairs.Select(p => p.TargetRgb()).ToArray()));
+        return (Inputs(pairs), Targets(pairs));
     }
+
+    /// <summary>The target views [N,3,H,W] of <paramref name="pairs"/>.</summary>
+    static Tensor Targets(IReadOnlyList<ViewPair> pairs) => stack(pairs.Select(p => p.TargetRgb()).ToArray());
 
     /// <summary>Source depth [H, W]: the renderer's ground truth or the estimator's.</summary>
     public Tensor SourceDepth(ViewPair pair)
@@ -50,9 +53,7 @@ public sealed class ScenePairs(SceneStreamConfig config, IDepthEstimator? depth 
     public NovelViewBatch Batch(IReadOnlyList<ViewPair> pairs, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var b = Batch(pairs, Inputs(pairs), device);
-        return new NovelViewBatch(b.Source.MoveToOuterDisposeScope(), b.TargetEmbedding.MoveToOuterDisposeScope(),
-            b.WarpedRgb.MoveToOuterDisposeScope(), b.HoleMask.MoveToOuterDisposeScope(), b.Target!.MoveToOuterDisposeScope());
+        return Batch(pairs, Inputs(pairs), device).MoveToOuterDisposeScope();
     }
 
     /// <summary>What a batch of <paramref name="pairs"/> is warped from: sources, their depth (true or estimated), cameras.</summary>
@@ -63,10 +64,7 @@ public sealed class ScenePairs(SceneStreamConfig config, IDepthEstimator? depth 
     public static NovelViewBatch Batch(IReadOnlyList<ViewPair> pairs, WarpInputs inputs, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var target = stack(pairs.Select(p => p.TargetRgb()).ToArray());
-        var b = NovelViewBatch.Build(inputs.Source, inputs.Depth, inputs.Sources, inputs.Targets, target).To(device ?? CPU);
-        return new NovelViewBatch(b.Source.MoveToOuterDisposeScope(), b.TargetEmbedding.MoveToOuterDisposeScope(),
-            b.WarpedRgb.MoveToOuterDisposeScope(), b.HoleMask.MoveToOuterDisposeScope(), b.Target!.MoveToOuterDisposeScope());
+        return NovelViewBatch.Build(inputs.Source, inputs.Depth, inputs.Sources, inputs.Targets, Targets(pairs)).To(device ?? CPU).MoveToOuterDisposeScope();
     }
 
     public void Dispose() => stream.Dispose();

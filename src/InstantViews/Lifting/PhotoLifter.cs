@@ -268,7 +268,7 @@ public sealed class PhotoLifter(NovelViewPipeline? pipeline, LiftOptions? option
         var splat = ForwardSplat.Warp(rgb, depth, source, target);
         // Occluders: seen pixels within the seam's reach of a hole, in front of a seen pixel no farther than the widest
         // disocclusion beyond it (the hole's other side).
-        var reach = Math.Max(2, (int)Math.Round(ViewComposition.FeatherFraction * Math.Max(target.Width, target.Height)));
+        var reach = CompositionSettings.Default.Feather(target.Height, target.Width);
         var across = reach + (int)Math.Ceiling(Options.MaxBand * Math.Max(target.Width, target.Height));
         var seen = splat.HoleMask.lt(0.5f);
         Tensor Max(Tensor x, int r) => nn.functional.max_pool2d(nn.functional.max_pool2d(x.unsqueeze(0).unsqueeze(0), new long[] { 1, 2 * r + 1 }, new long[] { 1, 1 }, new long[] { 0, r }),

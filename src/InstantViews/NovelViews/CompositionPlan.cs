@@ -11,12 +11,13 @@ namespace InstantViews.NovelViews;
 public sealed class CompositionPlan : IDisposable
 {
     readonly Tensor warped, at;
-    readonly Tensor? alpha, carried, unreached;
+    readonly Tensor? alpha, carried, unreached, visible;
     readonly int seamHeight, seamWidth;
     readonly CompositionSettings settings;
 
-    internal CompositionPlan(Tensor warped, Tensor at, Tensor? alpha, Tensor? carried, Tensor? unreached, int seamHeight, int seamWidth, CompositionSettings settings) =>
-        (this.warped, this.at, this.alpha, this.carried, this.unreached, this.seamHeight, this.seamWidth, this.settings) = (warped, at, alpha, carried, unreached, seamHeight, seamWidth, settings);
+    internal CompositionPlan(Tensor warped, Tensor at, Tensor? alpha, Tensor? carried, Tensor? unreached, Tensor? visible, int seamHeight, int seamWidth, CompositionSettings settings) =>
+        (this.warped, this.at, this.alpha, this.carried, this.unreached, this.visible, this.seamHeight, this.seamWidth, this.settings) =
+        (warped, at, alpha, carried, unreached, visible, seamHeight, seamWidth, settings);
 
     /// <summary>Number of hole pixels (the pixels the generated view supplies).</summary>
     public long HolePixels => at.shape[0];
@@ -53,14 +54,9 @@ public sealed class CompositionPlan : IDisposable
     Tensor ColourMatched(Tensor generated)
     {
         var (gh, gw) = ((int)generated.shape[1], (int)generated.shape[2]);
-        var visible = ones(warped.shape[1] * warped.shape[2], device: warped.device);
-        visible.index_fill_(0, at, 0);
-        visible = visible.view(1, warped.shape[1], warped.shape[2]);
-        var small = Resize.To(cat([warped.to_type(ScalarType.Float32) * visible, visible], 0), gh, gw, ResizeFilter.Area);
-        var channels = (int)warped.shape[0];
-        var seenShare = small[channels..];
+        var (colours, seenShare) = ViewComposition.Seen(warped.to_type(ScalarType.Float32), visible!, gh, gw);
         var seen = seenShare.gt(0.999f).to_type(ScalarType.Float32);
-        var difference = (small[..channels] / seenShare.clamp_min(1e-6f) - generated) * seen;
+        var difference = (colours / seenShare.clamp_min(1e-6f) - generated) * seen;
         var radius = Math.Max(1, (int)Math.Round(settings.ColourMatchRadius * Math.Max(gh, gw)));
         var (carried, weight) = ViewComposition.NormalisedFill(difference, seen, radius);
         // carried * min(1, 4 weight): the full difference next to the seen pixels, fading to none where little of it reaches.
@@ -70,7 +66,7 @@ public sealed class CompositionPlan : IDisposable
     /// <summary>Takes the plan's tensors out of the current dispose scope (the plan is disposed by its owner instead).</summary>
     public CompositionPlan Detach()
     {
-        foreach (var t in new[] { at, alpha, carried, unreached }) t?.DetachFromDisposeScope();
+        foreach (var t in new[] { at, alpha, carried, unreached, visible }) t?.DetachFromDisposeScope();
         return this;
     }
 
@@ -80,5 +76,6 @@ public sealed class CompositionPlan : IDisposable
         alpha?.Dispose();
         carried?.Dispose();
         unreached?.Dispose();
+        visible?.Dispose();
     }
 }

@@ -17,9 +17,6 @@ namespace InstantViews.NovelViews;
 /// </summary>
 public static class ViewComposition
 {
-    /// <summary>The seam width as a fraction of the view's long side (at least 2 px), as shipped.</summary>
-    public const double FeatherFraction = 0.02;
-
     /// <summary>
     /// Composes the full-resolution warp [3,H,W] (values in [-1, 1]) and its hole mask [H,W] (1 = hole) with a generated
     /// view [3,h,w] of the same camera at any resolution and the same aspect ratio. Returns [3,H,W].
@@ -44,16 +41,13 @@ public static class ViewComposition
         var holeMask = holes.gt(0.5f);
         // Only hole pixels change: they are gathered (their flat indices), computed, and written into a copy of the warp.
         var at = holeMask.flatten().nonzero().squeeze(1);
-        if (at.shape[0] == 0) return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), null, null, null, 0, 0, s);
+        if (at.shape[0] == 0) return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), null, null, null, null, 0, 0, s);
         var visible = 1 - holeMask.to_type(ScalarType.Float32).unsqueeze(0);
         // The seam is computed at 1/k resolution (k so that it spans about 4 px there), then sampled at the hole pixels
         // (bilinear): a wide seam on a large photo costs what a narrow one costs on a small one.
         var k = Math.Max(1, feather / 4);
         var (hs, ws) = ((h + k - 1) / k, (w + k - 1) / k);
-        // The visible mask and the warp's visible colours, downsampled in one call (channels are resized independently).
-        var small = k == 1 ? cat([warped * visible, visible], 0) : Resize.To(cat([warped * visible, visible], 0), hs, ws, ResizeFilter.Area);
-        var channels = (int)warped.shape[0];
-        var (warpedSmall, visibleSmall) = (small[..channels], small[channels..]);
+        var (warpedSmall, visibleSmall) = Seen(warped, visible, hs, ws);
         var seam = feather == 0 ? 0 : Math.Max(1, (int)Math.Round((double)feather / k));
         // Distance into the hole, up to the seam width: repeated 3x3 max-pool dilation of the (partly) visible mask.
         var depthInto = zeros_like(visibleSmall);
@@ -73,8 +67,23 @@ public static class ViewComposition
         // The seam's alpha at the hole pixels (bilinear, as Resize.To, read at the pixel's centre); 0 on cracks.
         var alpha = Resize.At(alphaSmall, at, h, w, ResizeFilter.Bilinear).clamp(0, 1);
         if (cracks is not null) alpha = alpha * cracks.flatten().index_select(0, at).logical_not().to_type(ScalarType.Float32).unsqueeze(0);
+        // Colour matching reads the visible mask again once the generated view's size is known.
         return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), alpha.MoveToOuterDisposeScope(),
-            (fill.Colour * reached).MoveToOuterDisposeScope(), (1 - reached).MoveToOuterDisposeScope(), hs, ws, s);
+            (fill.Colour * reached).MoveToOuterDisposeScope(), (1 - reached).MoveToOuterDisposeScope(),
+            s.ColourMatch > 0 ? visible.MoveToOuterDisposeScope() : null, hs, ws, s);
+    }
+
+    /// <summary>
+    /// The warp's visible colours [C,h,w] and the visible share of each pixel [1,h,w] at <paramref name="height"/> x
+    /// <paramref name="width"/>: <paramref name="warped"/> [C,H,W] times <paramref name="visible"/> [1,H,W] and the mask,
+    /// area-downsampled in one call (channels are resized independently), or as they are at their own size.
+    /// </summary>
+    internal static (Tensor Colours, Tensor Share) Seen(Tensor warped, Tensor visible, int height, int width)
+    {
+        var both = cat([warped * visible, visible], 0);
+        if (height != warped.shape[1] || width != warped.shape[2]) both = Resize.To(both, height, width, ResizeFilter.Area);
+        var channels = (int)warped.shape[0];
+        return (both[..channels], both[channels..]);
     }
 
     /// <summary>

@@ -27,7 +27,6 @@ public sealed record GrownBatch(NovelViewBatch Base, IReadOnlyList<Tensor> Guide
             throw new ArgumentException($"pairs rendered at {w}x{h} do not grow from {baseResolution}px in {levels} level(s)");
         var (small, guides) = GrowthGuides.Prepare(inputs, levels, device ?? CPU);
         foreach (var g in guides) g.MoveToOuterDisposeScope();
-        return new GrownBatch(new NovelViewBatch(small.Source.MoveToOuterDisposeScope(), small.TargetEmbedding.MoveToOuterDisposeScope(),
-            small.WarpedRgb.MoveToOuterDisposeScope(), small.HoleMask.MoveToOuterDisposeScope()), guides, target.to(device ?? CPU).MoveToOuterDisposeScope());
+        return new GrownBatch(small.MoveToOuterDisposeScope(), guides, target.to(device ?? CPU).MoveToOuterDisposeScope()); // the base has no target
     }
 }
