@@ -34,7 +34,7 @@ public static class EvalWarpBackCommand
             var modelPaths = (p.GetValue(models) is { Length: > 0 } given ? given : ["genwarp-1step", "genwarp-1step-64", "genwarp-1step-128"]).Select(ModelFiles.Resolve).ToList();
             var settings = new WarpBackSettings(Size: p.GetValue(size), MaxDisparity: p.GetValue(maxDisparity));
             var splitName = p.GetValue(split).ToString().ToLowerInvariant();
-            var corpus = PhotoCorpus.Load(p.GetValue(photos)!, maxSide: 4 * settings.Size, split: p.GetValue(split));
+            var corpus = PhotoCorpus.Load(p.GetValue(photos)!, maxSide: settings.PhotoSide, split: p.GetValue(split));
             var fills = StereoEvaluation.Fills(modelPaths, ctx.Seed, ctx.Device, composition.Settings(p));
             using var pairs = WarpBackPairs.FromCorpus(corpus, DepthSource.Open(p.GetValue(depth)!, ctx.Device), settings, ctx.Seed);
             using var net = new ResNet18Features();

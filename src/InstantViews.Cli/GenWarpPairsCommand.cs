@@ -66,7 +66,7 @@ public static class GenWarpPairsCommand
     static WarpBackPairs WarpBackSource(string folder, WarpBackSettings settings, ref NovelViewPairsConfig config, TorchSharp.torch.Device device)
     {
         settings.Check();
-        var corpus = Scenes.PhotoCorpus.Load(folder, maxSide: 4 * settings.Size, split: Scenes.PhotoSplit.Training);
+        var corpus = Scenes.PhotoCorpus.Load(folder, maxSide: settings.PhotoSide, split: Scenes.PhotoSplit.Training);
         config = config with { Source = "warpback", Photos = corpus.Hash, WarpBack = settings };
         return WarpBackPairs.FromCorpus(corpus, Depth.DepthSource.Open(config.Depth, device), settings, config.Seed);
     }

@@ -12,6 +12,9 @@ public sealed record WarpBackSettings(int Size = 128, double MinCrop = 0.3, doub
     double SharpenThreshold = Depth.DepthSharpening.DefaultThreshold, double MaxDisparity = 0.12,
     double MinHoles = 0.005, double MaxHoles = 0.35, int Attempts = 8)
 {
+    /// <summary>The long side the photos are read at for these pairs: four times <see cref="Size"/>.</summary>
+    public int PhotoSide => 4 * Size;
+
     public void Check()
     {
         if (!(MaxDisparity > 0 && MaxDisparity < 1)) throw new Runtime.UserError($"warp-back pairs: the largest disparity must be a fraction of the width in (0, 1), got {MaxDisparity}");

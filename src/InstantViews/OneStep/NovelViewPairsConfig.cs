@@ -44,7 +44,7 @@ public sealed record NovelViewPairsConfig
         if (photos is null) throw new Runtime.UserError("these pairs are of real photographs (warp-back pairs): they need the photo corpus they were made from");
         if (depth is null) throw new Runtime.UserError("pairs of real photographs need a depth estimator (they have no true depth)");
         var settings = WarpBack ?? throw new Runtime.UserError("warp-back pairs without their settings");
-        var corpus = PhotoCorpus.Load(photos, maxSide: 4 * settings.Size, split: PhotoSplit.Training);
+        var corpus = PhotoCorpus.Load(photos, maxSide: settings.PhotoSide, split: PhotoSplit.Training);
         if (corpus.Hash != Photos)
             throw new Runtime.UserError($"'{photos}': its training photos (content {corpus.Hash[..16]}) are not those the pairs were made from ({(Photos.Length > 16 ? Photos[..16] : Photos)})");
         return WarpBackPairs.FromCorpus(corpus, depth, settings, Seed);
