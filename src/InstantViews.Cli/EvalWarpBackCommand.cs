@@ -17,8 +17,9 @@ public static class EvalWarpBackCommand
         var photos = new Option<string>("--photos") { Description = "The real-photo corpus (scripts/realphotos DIR)", Required = true };
         var split = new Option<PhotoSplit>("--split") { Description = "Photos to draw pairs from: validation (default), training or all", DefaultValueFactory = _ => PhotoSplit.Validation };
         var count = new Option<int>("--count") { Description = "Pairs", DefaultValueFactory = _ => 64 };
-        var size = new Option<int>("--size") { Description = "Side of the square pairs, pixels", DefaultValueFactory = _ => 128 };
-        var maxDisparity = new Option<double>("--max-disparity") { Description = "Largest sideways step: the nearest points move by half to all of this fraction of the width", DefaultValueFactory = _ => 0.12 };
+        var defaults = new WarpBackSettings();
+        var size = new Option<int>("--size") { Description = "Side of the square pairs, pixels", DefaultValueFactory = _ => defaults.Size };
+        var maxDisparity = new Option<double>("--max-disparity") { Description = "Largest sideways step: the nearest points move by half to all of this fraction of the width", DefaultValueFactory = _ => defaults.MaxDisparity };
         var models = new Option<string[]>("--model") { Description = "View models to compose into the warp (repeat; default: the shipped one-step models)" };
         var depth = new Option<string>("--depth") { Description = "Depth of the photos: builtin, builtin:FILE or onnx:FILE", DefaultValueFactory = _ => "builtin" };
         var csv = new Option<string?>("--csv") { Description = "Write the rows to this CSV file" };
