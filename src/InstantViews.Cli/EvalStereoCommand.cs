@@ -22,28 +22,38 @@ public static class EvalStereoCommand
         var perceptualSize = new Option<int>("--perceptual-size") { Description = "Longest side the perceptual distance is computed at", DefaultValueFactory = _ => 512 };
         var csv = new Option<string?>("--csv") { Description = "Write the rows to this CSV file" };
         var saveViews = new Option<string?>("--save-views") { Description = "Write every predicted view as a PNG into this folder" };
+        var crops = new Option<string?>("--crops") { Description = "Write example crops of the holes to this PNG: the three 128-px windows with the most occluded pixels, one row each; columns: every fill with the true depth (grey: the warp itself), then the real right photo" };
         var cmd = new Command("stereo", "Predict the right photo of a stereo pair from the left one with every depth source and fill (grey, nearest, harmonic, each model composed); PSNR, SSIM and perceptual distance over the whole frame, covisible and occluded pixels; depth against the truth")
-        { pair, models, depths, noAligned, perceptualSize, csv, saveViews };
+        { pair, models, depths, noAligned, perceptualSize, csv, saveViews, crops };
         var composition = CompositionOptions.Create();
         composition.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             if (p.GetValue(csv) is { } csvPath) OutputPaths.File(csvPath, ".csv");
             if (p.GetValue(saveViews) is { } viewsPath) OutputPaths.Folder(viewsPath);
+            if (p.GetValue(crops) is { } cropsPath) OutputPaths.File(cropsPath, ".png");
             var modelPaths = (p.GetValue(models) is { Length: > 0 } given ? given : ShippedModels).Select(ModelFiles.Resolve).ToList();
             using var stereo = StereoPair.Read(p.GetValue(pair)!);
             var inputs = new StereoInputs(stereo.Left, stereo.Right, stereo.LeftCamera, stereo.RightCamera, stereo.Disparity, stereo.Baseline, stereo.Doffs);
             var fills = StereoEvaluation.Fills(modelPaths, ctx.Seed, ctx.Device, composition.Settings(p));
             var sources = StereoEvaluation.Depths(p.GetValue(depths) is { Length: > 0 } d ? d : ["builtin"], ctx.Device);
             using var net = new ResNet18Features();
+            using var holeCrops = new HoleCrops();
+            var saver = p.GetValue(saveViews) is { } folder ? StereoEvaluation.ViewSaver(folder) : null;
             var result = StereoBenchmark.Run(inputs, sources, fills, new PerceptualDistance(net), new StereoSettings(!p.GetValue(noAligned), p.GetValue(perceptualSize)),
-                p.GetValue(saveViews) is { } folder ? StereoEvaluation.ViewSaver(folder) : null);
+                p.GetValue(crops) is null ? saver : holeCrops.Saver(saver));
             var name = stereo.Name;
             Print(name, stereo.Width, stereo.Height, result);
             if (p.GetValue(csv) is { } path)
             {
                 AtomicFile.WriteText(path, StereoEvaluation.Csv(name, result));
                 Console.WriteLine($"wrote {path}");
+            }
+            if (p.GetValue(crops) is { } cropsFile)
+            {
+                using var montage = holeCrops.Montage(inputs);
+                ImageFile.Write(cropsFile, montage);
+                Console.WriteLine($"wrote {cropsFile}: columns {string.Join(", ", holeCrops.Fills)}, truth");
             }
             return 0;
         });

@@ -30,43 +30,54 @@ public static class StereoBenchmark
         var known = disparity.isfinite();
         if (!known.any().item<bool>()) throw new Runtime.UserError("the pair's disparity has no known pixel: nothing to score against");
         var trueDepth = pair.TrueDepth();
-        // The warp with the true depth needs a depth everywhere: unknown disparities get the harmonic fill of the known ones.
-        var filledDisparity = HoleFill.Harmonic(where(known, disparity, 0).unsqueeze(0), known.logical_not().to_type(ScalarType.Float32)).squeeze(0);
-        var warpDepth = pair.DepthOf(filledDisparity);
-        using (var seen = ForwardSplat.Warp(known.to_type(ScalarType.Float32).unsqueeze(0), warpDepth, pair.LeftCamera, pair.RightCamera))
+        var (warpDepth, covisible) = TrueWarp(pair);
+        var masks = new Masks(covisible, 1 - covisible);
+        var rows = new List<StereoRow>();
+        var scores = new List<StereoDepthScore>();
+        var sources = new List<(string Name, Tensor Depth)> { ("true", warpDepth) };
+        foreach (var d in depths)
         {
-            var covisible = seen.HoleMask.lt(0.5f).logical_and(seen.Warped[0].gt(0.5f)).to_type(ScalarType.Float32);
-            var masks = new Masks(covisible, 1 - covisible);
-            var rows = new List<StereoRow>();
-            var scores = new List<StereoDepthScore>();
-            var sources = new List<(string Name, Tensor Depth)> { ("true", warpDepth) };
-            foreach (var d in depths)
-            {
-                var clock = Stopwatch.StartNew();
-                var estimate = d.Estimate(pair.Left, pair.LeftCamera).to_type(ScalarType.Float32);
-                var seconds = clock.Elapsed.TotalSeconds;
-                if (!estimate.shape.SequenceEqual(trueDepth.shape))
-                    throw new ArgumentException($"depth '{d.Name}' is {estimate.shape[1]}x{estimate.shape[0]}, the pair is {trueDepth.shape[1]}x{trueDepth.shape[0]}");
-                scores.Add(StereoDepthScore.Of(d.Name, estimate, trueDepth, disparity, seconds));
-                sources.Add((d.Name, estimate));
-                if (s.Aligned) sources.Add(($"{d.Name} aligned", pair.DepthOf(AlignedDisparity(estimate, disparity))));
-            }
-            foreach (var (depthName, depth) in sources)
-                foreach (var fill in fills)
-                {
-                    using var rowScope = NewDisposeScope();
-                    var clock = Stopwatch.StartNew();
-                    var (predicted, nfe) = fill.Predict(pair.Left, depth, pair.LeftCamera, pair.RightCamera);
-                    var seconds = clock.Elapsed.TotalSeconds;
-                    var view = predicted.clamp(-1, 1);
-                    saveView?.Invoke($"{depthName}-{fill.Name}", view);
-                    rows.Add(Score(depthName, fill.Name, nfe, view, pair.Right, masks, perceptual, s, seconds));
-                }
-            return new StereoResult(rows, scores, covisible.mean().item<float>());
+            var clock = Stopwatch.StartNew();
+            var estimate = d.Estimate(pair.Left, pair.LeftCamera).to_type(ScalarType.Float32);
+            var seconds = clock.Elapsed.TotalSeconds;
+            if (!estimate.shape.SequenceEqual(trueDepth.shape))
+                throw new ArgumentException($"depth '{d.Name}' is {estimate.shape[1]}x{estimate.shape[0]}, the pair is {trueDepth.shape[1]}x{trueDepth.shape[0]}");
+            scores.Add(StereoDepthScore.Of(d.Name, estimate, trueDepth, disparity, seconds));
+            sources.Add((d.Name, estimate));
+            if (s.Aligned) sources.Add(($"{d.Name} aligned", pair.DepthOf(AlignedDisparity(estimate, disparity))));
         }
+        foreach (var (depthName, depth) in sources)
+            foreach (var fill in fills)
+            {
+                using var rowScope = NewDisposeScope();
+                var clock = Stopwatch.StartNew();
+                var (predicted, nfe) = fill.Predict(pair.Left, depth, pair.LeftCamera, pair.RightCamera);
+                var seconds = clock.Elapsed.TotalSeconds;
+                var view = predicted.clamp(-1, 1);
+                saveView?.Invoke($"{depthName}-{fill.Name}", view);
+                rows.Add(Score(depthName, fill.Name, nfe, view, pair.Right, masks, perceptual, s, seconds));
+            }
+        return new StereoResult(rows, scores, covisible.mean().item<float>());
     }
 
     sealed record Masks(Tensor Covisible, Tensor Occluded);
+
+    /// <summary>
+    /// The depth the true-depth rows warp with (the true disparity's depth, unknown disparities given the harmonic fill
+    /// of the known ones, since the warp needs a depth everywhere) and the covisible mask [H,W] (1 where a left pixel
+    /// with a known true disparity lands in the right view); the occluded pixels are the rest.
+    /// </summary>
+    public static (Tensor WarpDepth, Tensor Covisible) TrueWarp(StereoInputs pair)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = inference_mode();
+        var known = pair.Disparity.isfinite();
+        var filledDisparity = HoleFill.Harmonic(where(known, pair.Disparity, 0).unsqueeze(0), known.logical_not().to_type(ScalarType.Float32)).squeeze(0);
+        var warpDepth = pair.DepthOf(filledDisparity);
+        using var seen = ForwardSplat.Warp(known.to_type(ScalarType.Float32).unsqueeze(0), warpDepth, pair.LeftCamera, pair.RightCamera);
+        var covisible = seen.HoleMask.lt(0.5f).logical_and(seen.Warped[0].gt(0.5f)).to_type(ScalarType.Float32);
+        return (warpDepth.MoveToOuterDisposeScope(), covisible.MoveToOuterDisposeScope());
+    }
 
     static StereoRow Score(string depth, string fill, int nfe, Tensor view, Tensor right, Masks masks, PerceptualDistance perceptual, StereoSettings s, double seconds)
     {
