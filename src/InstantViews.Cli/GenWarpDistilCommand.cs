@@ -37,7 +37,8 @@ public static class GenWarpDistilCommand
         var occludedWeight = new Option<double>("--occluded-weight") { Description = "With --rec pixel: the weight of the terms over the hole pixels", DefaultValueFactory = _ => 5 };
         var disc = new Option<string>("--disc") { Description = "Discriminator: resnet18 (heads on the ResNet-18 the evaluation also reads) or patch (a patch discriminator trained from scratch)", DefaultValueFactory = _ => "resnet18" };
         disc.AcceptOnlyFromAmong(OneStepTrainConfig.Discriminators);
-        foreach (var o in new Option[] { init, mixPairs, mix, rec, occludedWeight, disc }) cmd.Options.Add(o);
+        var initBase = new Option<string?>("--init-base") { Description = "With --init of a grown model: first put this one-step model's base generator (a 32-px one fine-tuned since) under the grown model's levels" };
+        foreach (var o in new Option[] { init, initBase, mixPairs, mix, rec, occludedWeight, disc }) cmd.Options.Add(o);
         training.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
@@ -55,10 +56,11 @@ public static class GenWarpDistilCommand
             if (resuming)
             {
                 trainer = OneStepTrainer.Resume(dir, set, depth, ctx.Device, photos: p.GetValue(photos), mixed: mixed);
-                Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels, init, mix, rec, occludedWeight, disc);
+                Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels, init, initBase, mix, rec, occludedWeight, disc);
             }
             else
             {
+                if (p.GetValue(initBase) is not null && p.GetValue(init) is null) throw new UserError("--init-base needs --init (the grown model whose levels go on the new base)");
                 if (new[] { p.GetValue(teacher), p.GetValue(grow), p.GetValue(init) }.Count(v => v is not null) != 1)
                     throw new UserError("a new run needs one of --teacher (distil), --grow (grow a one-step model by a level) or --init (fine-tune a one-step model)");
                 var teacherPath = p.GetValue(teacher) ?? p.GetValue(grow) ?? p.GetValue(init)!;
@@ -86,6 +88,11 @@ public static class GenWarpDistilCommand
                 else if (p.GetValue(init) is { } start)
                 {
                     var (oneStep, _) = Checkpoint.Load<OneStepGenWarp>(start, ctx.Device);
+                    if (p.GetValue(initBase) is { } basePath)
+                    {
+                        var (baseModel, _) = Checkpoint.Load<OneStepGenWarp>(basePath, ctx.Device);
+                        oneStep = oneStep.WithBase(baseModel);
+                    }
                     trainer = OneStepTrainer.FineTune(oneStep, train, set, depth, dir, ctx.Device, photos: p.GetValue(photos), mixed: mixed);
                 }
                 else

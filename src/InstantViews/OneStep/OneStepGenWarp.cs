@@ -57,6 +57,27 @@ public sealed class OneStepGenWarp : nn.Module, ICheckpointable
     }
 
     /// <summary>
+    /// A copy whose base generator (the GenWarp network: everything but the growth levels) is <paramref name="baseModel"/>'s
+    /// and whose growth levels are this model's: a grown model's levels moved onto a base trained since (a fine-tune
+    /// of the levels then adapts them to it). The base must be an ungrown one-step GenWarp of the same GenWarp config
+    /// and sigma_max.
+    /// </summary>
+    public OneStepGenWarp WithBase(OneStepGenWarp baseModel)
+    {
+        if (Cfg.Levels == 0) throw new UserError("this one-step GenWarp has no growth level to move onto a new base (fine-tune the new base itself)");
+        if (baseModel.Cfg.Levels != 0) throw new UserError($"the new base must be an ungrown one-step GenWarp, it has {baseModel.Cfg.Levels} growth level(s)");
+        if (System.Text.Json.JsonSerializer.Serialize(baseModel.Cfg.Model, Json.Options) != System.Text.Json.JsonSerializer.Serialize(Cfg.Model, Json.Options)
+            || Math.Abs(baseModel.Cfg.SigmaMax - Cfg.SigmaMax) > 1e-9)
+            throw new UserError("the new base's GenWarp config or sigma_max differs from the grown model's: its levels would not fit it");
+        var g = new OneStepGenWarp(Cfg);
+        var target = g.state_dict();
+        var from = baseModel.state_dict();
+        using var noGrad = no_grad();
+        foreach (var (name, t) in state_dict()) target[name].copy_(name.StartsWith("genwarp.", StringComparison.Ordinal) ? from[name] : t);
+        return g;
+    }
+
+    /// <summary>
     /// G(z, c) at every resolution, base first: one evaluation of the denoiser at sigma_max, then the growth levels.
     /// <paramref name="guides"/>: one map [N, 4, r, r] per level at that level's resolution (warped source RGB and hole
     /// mask, <see cref="GrowthGuides"/>), or null when the levels read none.

@@ -389,6 +389,31 @@ public class OneStepGenWarpTests
     }
 
     [Fact]
+    public void A_grown_model_moved_onto_a_new_base_keeps_its_levels_and_takes_the_base_outputs()
+    {
+        var teacher = Teacher();
+        var old = OneStepGenWarp.FromTeacher(teacher, 20);
+        var grown = old.Grow(6);
+        var (source, embedding) = TinyGenWarp.Inputs(n: 2);
+        using var noGrad = no_grad();
+        // Give the level a head that is not zero, and train the base since: a different 16-px generator.
+        foreach (var p in grown.Levels[0].parameters()) p.add_(randn(p.shape, generator: new Generator(3)) * 0.1);
+        var newBase = OneStepGenWarp.FromTeacher(teacher, 20);
+        foreach (var (_, p) in newBase.TrainableParameters()) p.add_(randn(p.shape, generator: new Generator(4)) * 0.05);
+        var moved = grown.WithBase(newBase);
+        var z = randn(new long[] { 2, 3, 16, 16 }, generator: new Generator(8)) * 20;
+        Tensor[] guides = [randn(2, 4, 32, 32)];
+        var all = moved.GenerateAll(z, moved.Prepare(source).For(embedding), guides);
+        Assert.True(Same(newBase.Generate(z, newBase.Prepare(source).For(embedding)), all[0]));
+        Assert.False(Same(grown.GenerateAll(z, grown.Prepare(source).For(embedding), guides)[0], all[0]));
+        var levels = moved.Levels[0].state_dict();
+        foreach (var (name, t) in grown.Levels[0].state_dict()) Assert.True(Same(t, levels[name]), name);
+        Assert.Equal("the new base must be an ungrown one-step GenWarp, it has 1 growth level(s)", Assert.Throws<UserError>(() => grown.WithBase(grown)).Message);
+        Assert.Throws<UserError>(() => grown.WithBase(OneStepGenWarp.FromTeacher(teacher, 30)));
+        Assert.Throws<UserError>(() => newBase.WithBase(old));
+    }
+
+    [Fact]
     public void Views_start_from_unit_noise_times_sigma_max()
     {
         var g = OneStepGenWarp.FromTeacher(Teacher(), 20);

@@ -128,6 +128,10 @@ public class WarpBackTrainingPairsTests
         Assert.Contains("from 4 scenes pairs (inverted with guidance 1, depth gt), 0.5 of each batch from 4 warpback pairs", r.Out);
         Assert.Contains("a new run needs one of --teacher (distil), --grow (grow a one-step model by a level) or --init (fine-tune a one-step model)",
             CliRunner.Run([.. mixed[..^1], d.File("run4"), "--photos", d.File("corpus"), "--teacher", d.File("teacher.safetensors")]).Err);
+        Assert.Contains("--init-base needs --init (the grown model whose levels go on the new base)",
+            CliRunner.Run([.. distil, "--photos", d.File("corpus"), "--out", d.File("run5"), "--init-base", d.File("run3/model.safetensors")]).Err);
+        Assert.Contains("this one-step GenWarp has no growth level to move onto a new base (fine-tune the new base itself)",
+            CliRunner.Run(["genwarp", "distil", "--init", d.File("run2/model.safetensors"), "--init-base", d.File("run3/model.safetensors"), "--pairs", d.File("scenes"), "--out", d.File("run6"), "--steps", "1", "--threads", "1", "-q"]).Err);
         Assert.True(Checkpoint.ReadHeader(d.File("run3/checkpoint.safetensors")) is not null);
         Assert.Contains("\"reconstruction\": \"pixel\"", File.ReadAllText(d.File("run3/train.json")));
         Assert.Contains("\"discriminator\": \"patch\"", File.ReadAllText(d.File("run3/train.json")));
