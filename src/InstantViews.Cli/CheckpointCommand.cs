@@ -32,11 +32,18 @@ public static class CheckpointCommand
         {
             Description = "Export even weights that would not survive: NaN or infinite ones, and with --fp16 values beyond half precision's range (stored as infinite); prints their counts",
         };
-        var export = new Command("export", "Write the model weights alone (no optimiser or EMA state), rebuilt and checked from the header") { input, output, fp16, allowLossy };
+        var noiseScale = new Option<double?>("--noise-scale") { Description = "A one-step model: record this noise scale (a share of sigma_max) as the model's default in the written file's sampling header" };
+        var export = new Command("export", "Write the model weights alone (no optimiser or EMA state), rebuilt and checked from the header") { input, output, fp16, allowLossy, noiseScale };
         Cli.SetAction(export, (p, ctx) =>
         {
             OutputPaths.File(p.GetValue(output)!, ".safetensors");
             var (model, header) = Checkpoint.Load(p.GetValue(input)!);
+            var sampling = header.Sampling;
+            if (p.GetValue(noiseScale) is { } scale)
+            {
+                if (header.Kind != "genwarp-1step") throw new UserError($"'{p.GetValue(input)}': --noise-scale is for one-step models (genwarp-1step), this is a '{header.Kind}' model");
+                sampling = SamplingDefaults.Of(header) with { NoiseScale = scale };
+            }
             var lossy = Checkpoint.LossyTensors(model.state_dict(), p.GetValue(fp16));
             // Infinite or NaN weights break the model; values under fp16's smallest step (|x| < 2^-24, next to weights
             // of order 1e-2) only round to 0, as any fp16 conversion does: those are counted, not refused.
@@ -49,7 +56,7 @@ public static class CheckpointCommand
             }
             if (lossy.Sum(t => t.Underflow) is > 0 and var flushed)
                 Console.Error.WriteLine($"note: {flushed} nonzero weight{(flushed == 1 ? "" : "s")} below fp16's smallest value 2^-24 stored as 0");
-            Checkpoint.Save(p.GetValue(output)!, model, header.Step, header.Metrics, p.GetValue(fp16), sampling: header.Sampling);
+            Checkpoint.Save(p.GetValue(output)!, model, header.Step, header.Metrics, p.GetValue(fp16), sampling: sampling);
             Console.WriteLine($"{header.Kind} at step {header.Step} -> {p.GetValue(output)} ({new FileInfo(p.GetValue(output)!).Length / 1e6:0.00} MB{(p.GetValue(fp16) ? ", fp16" : "")})");
             return 0;
         });

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using InstantViews.Imaging;
 using InstantViews.Metrics;
+using InstantViews.NovelViews;
 using InstantViews.NovelViews.Evaluation;
 using InstantViews.Runtime;
 using InstantViews.Scenes;
@@ -25,6 +26,8 @@ public static class EvalStereoCommand
         var crops = new Option<string?>("--crops") { Description = "Write example crops of the holes to this PNG: the three 128-px windows with the most occluded pixels, one row each; columns: every fill with the true depth (grey: the warp itself), then the real right photo" };
         var cmd = new Command("stereo", "Predict the right photo of a stereo pair from the left one with every depth source and fill (grey, nearest, harmonic, each model composed); PSNR, SSIM and perceptual distance over the whole frame, covisible and occluded pixels; depth against the truth")
         { pair, models, depths, noAligned, perceptualSize, csv, saveViews, crops };
+        var noiseScale = NovelViewOptions.NoiseScaleOption();
+        cmd.Options.Add(noiseScale);
         var composition = CompositionOptions.Create();
         composition.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
@@ -35,7 +38,7 @@ public static class EvalStereoCommand
             var modelPaths = (p.GetValue(models) is { Length: > 0 } given ? given : ShippedModels).Select(ModelFiles.Resolve).ToList();
             using var stereo = StereoPair.Read(p.GetValue(pair)!);
             var inputs = new StereoInputs(stereo.Left, stereo.Right, stereo.LeftCamera, stereo.RightCamera, stereo.Disparity, stereo.Baseline, stereo.Doffs);
-            var fills = StereoEvaluation.Fills(modelPaths, ctx.Seed, ctx.Device, composition.Settings(p));
+            var fills = StereoEvaluation.Fills(modelPaths, ctx.Seed, ctx.Device, composition.Settings(p), new SamplingOverrides(NoiseScale: p.GetValue(noiseScale)));
             var sources = StereoEvaluation.Depths(p.GetValue(depths) is { Length: > 0 } d ? d : ["builtin"], ctx.Device);
             using var net = new ResNet18Features();
             using var holeCrops = new HoleCrops();

@@ -3,6 +3,7 @@ using InstantViews.Depth;
 using InstantViews.GenWarp;
 using InstantViews.Imaging;
 using InstantViews.Metrics;
+using InstantViews.NovelViews;
 using InstantViews.NovelViews.Evaluation;
 using InstantViews.Runtime;
 using InstantViews.Scenes;
@@ -26,6 +27,8 @@ public static class EvalWarpBackCommand
         var saveViews = new Option<string?>("--save-views") { Description = "Write every pair's source, target and predicted views as PNGs into this folder" };
         var cmd = new Command("warpback", "Warp-back pairs of real photos (each photo stepped sideways and back: the holes' truth is the photo): every fill scored on the holes and the rest, averaged over the pairs")
         { photos, split, count, size, maxDisparity, models, depth, csv, saveViews };
+        var noiseScale = NovelViewOptions.NoiseScaleOption();
+        cmd.Options.Add(noiseScale);
         var composition = CompositionOptions.Create();
         composition.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
@@ -36,7 +39,7 @@ public static class EvalWarpBackCommand
             var settings = new WarpBackSettings(Size: p.GetValue(size), MaxDisparity: p.GetValue(maxDisparity));
             var splitName = p.GetValue(split).ToString().ToLowerInvariant();
             var corpus = PhotoCorpus.Load(p.GetValue(photos)!, maxSide: settings.PhotoSide, split: p.GetValue(split));
-            var fills = StereoEvaluation.Fills(modelPaths, ctx.Seed, ctx.Device, composition.Settings(p));
+            var fills = StereoEvaluation.Fills(modelPaths, ctx.Seed, ctx.Device, composition.Settings(p), new SamplingOverrides(NoiseScale: p.GetValue(noiseScale)));
             using var pairs = WarpBackPairs.FromCorpus(corpus, DepthSource.Open(p.GetValue(depth)!, ctx.Device), settings, ctx.Seed);
             using var net = new ResNet18Features();
             var n = p.GetValue(count);

@@ -27,6 +27,7 @@ public static class GenWarpEvalCommand
         var sampler = NovelViewOptions.SamplerOption();
         var oneStep = new Option<string?>("--one-step") { Description = "One-step GenWarp model (genwarp distil): adds the genwarp-1step rows" };
         var grown = new Option<string?>("--grown") { Description = "Grown one-step GenWarp model (genwarp distil --grow): adds its rows, and its composed rows" };
+        var noiseScale = NovelViewOptions.NoiseScaleOption();
         var resolution = new Option<int?>("--resolution") { Description = "Render the evaluation pairs at this size (default: the GenWarp model's); models working at a smaller size are upsampled (bicubic) and named KIND@SIZE" };
         var only = new Option<string[]>("--methods") { Description = "Evaluate only these methods (as named in the table, e.g. genwarp, genwarp+compose, genwarp-1step, genwarp-1step+compose, warp-inpaint, warp-inpaint+compose, warp+harmonic, warp-only; default: all given), on the same pairs", AllowMultipleArgumentsPerToken = true };
         var depthTables = new Option<string>("--depth") { Description = "Which source-depth tables to score: both, estimated (the depth model's) or gt (ground truth)", DefaultValueFactory = _ => "both" };
@@ -34,7 +35,7 @@ public static class GenWarpEvalCommand
         var split = new Option<string>("--split") { Description = "Scene seeds of the pairs: test (from 1,000,000; published tables) or validation (from 2,000,000; for tuning and ablations)", DefaultValueFactory = _ => "test" };
         split.AcceptOnlyFromAmong("test", "validation");
         var cmd = new Command("eval", "Compare GenWarp (and one-step GenWarp) and warp-and-inpaint, each alone and composed into the warp, against classical (harmonic) inpainting of the warp and the grey-hole warp, on evaluation pairs by covisibility range, with estimated and true depth")
-        { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler, oneStep, grown, resolution, only, depthTables, split };
+        { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler, oneStep, grown, noiseScale, resolution, only, depthTables, split };
         var shard = ShardOptions.Create();
         shard.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
@@ -51,7 +52,7 @@ public static class GenWarpEvalCommand
             OneStepViews? OpenOneStep(string? path)
             {
                 if (path is null) return null;
-                var views = (OneStepViews)NovelViewGenerators.Open(path, "genwarp-1step", ctx.Device);
+                var views = (OneStepViews)NovelViewGenerators.Open(path, "genwarp-1step", ctx.Device, new SamplingOverrides(NoiseScale: p.GetValue(noiseScale)));
                 var g = views.Model;
                 if (g.NetConfig.Resolution != genwarp.Cfg.Net.Resolution) throw new UserError($"'{path}': grows from {g.NetConfig.Resolution}px, the GenWarp model works at {genwarp.Cfg.Net.Resolution}px");
                 return views;

@@ -6,7 +6,7 @@ namespace InstantViews.Cli;
 
 /// <summary>Options of the generating verbs (nvs, orbit).</summary>
 sealed record GenerationOptions(Option<string> Model, Option<int?> Steps, Option<double?> Guidance, Option<double?> SigmaMax, Option<double> MaxStep, Option<string> Sampler,
-    Option<string> Compose, Option<int> MaxSize, CompositionOptions Composition)
+    Option<string> Compose, Option<int> MaxSize, Option<double?> NoiseScale, CompositionOptions Composition)
 {
     /// <summary>The photo capped to --max-size and its views made at that size (the fill is the photo itself).</summary>
     public PhotoViewSizes Sizes(ParseResult p) => new(p.GetValue(MaxSize), p.GetValue(MaxSize));
@@ -23,6 +23,7 @@ sealed record GenerationOptions(Option<string> Model, Option<int?> Steps, Option
         NovelViewOptions.SamplerOption(),
         ComposeOption(),
         new Option<int>("--max-size") { Description = "With --compose full: the longest side of the output view (larger photos are scaled down)", DefaultValueFactory = _ => 1024 },
+        NovelViewOptions.NoiseScaleOption(),
         CompositionOptions.Create());
 
     static Option<string> ComposeOption()
@@ -38,11 +39,11 @@ sealed record GenerationOptions(Option<string> Model, Option<int?> Steps, Option
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { Model, Steps, Guidance, SigmaMax, MaxStep, Sampler, Compose, MaxSize }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { Model, Steps, Guidance, SigmaMax, MaxStep, Sampler, Compose, MaxSize, NoiseScale }) cmd.Options.Add(o);
         Composition.AddTo(cmd);
     }
 
     /// <summary>The model's pipeline, sampled with its own settings except where the command line gives one.</summary>
     public NovelViewPipeline Load(ParseResult p, Device device) => new(NovelViewGenerators.Open(p.GetValue(Model)!, device,
-        new SamplingOverrides(p.GetValue(Steps), p.GetValue(SigmaMax), p.GetValue(Guidance), p.GetValue(Sampler))), device);
+        new SamplingOverrides(p.GetValue(Steps), p.GetValue(SigmaMax), p.GetValue(Guidance), p.GetValue(Sampler), p.GetValue(NoiseScale))), device);
 }

@@ -42,6 +42,7 @@ public static class OptionRules
         ["--colour-match"] = (0, 1, ""),
         ["--colour-reach"] = (0.001, 1, " of the generated view's long side"),
         ["--mix"] = (0, 1, " (a share of each batch)"),
+        ["--noise-scale"] = (0, 1, " of sigma_max"),
     };
 
     /// <summary>Adds the checks to every numeric option of <paramref name="command"/> and its subcommands.</summary>

@@ -19,8 +19,9 @@ public static class ViewCommand
         var allowHost = new Option<string[]>("--allow-host") { Description = "Another host name the page may be opened by (e.g. this machine's DNS name); loopback names and the bound address are always accepted", AllowMultipleArgumentsPerToken = false };
         var openBrowser = new Option<bool>("--open") { Description = "Open the page in the default browser" };
         var maxSize = new Option<int>("--max-size") { Description = "Longest side of the photo shown (larger photos are scaled down)", DefaultValueFactory = _ => 1024 };
+        var noiseScale = NovelViewOptions.NoiseScaleOption();
         var fillSize = new Option<int>("--fill-size") { Description = "Longest side of the generated views that fill the holes", DefaultValueFactory = _ => 256 };
-        var cmd = new Command("view", "Open a photo in the browser and move the camera: the photo as a depth mesh, holes filled by generated views") { model, host, port, allowHost, openBrowser, maxSize, fillSize };
+        var cmd = new Command("view", "Open a photo in the browser and move the camera: the photo as a depth mesh, holes filled by generated views") { model, host, port, allowHost, openBrowser, maxSize, fillSize, noiseScale };
         src.AddTo(cmd);
         var composition = CompositionOptions.Create();
         composition.AddTo(cmd);
@@ -33,7 +34,7 @@ public static class ViewCommand
             settings.Check();
             var sizes = new PhotoViewSizes(p.GetValue(maxSize), p.GetValue(fillSize));
             sizes.Check();
-            var pipeline = new NovelViewPipeline(NovelViewGenerators.Open(p.GetValue(model)!, ctx.Device), ctx.Device);
+            var pipeline = new NovelViewPipeline(NovelViewGenerators.Open(p.GetValue(model)!, ctx.Device, new SamplingOverrides(NoiseScale: p.GetValue(noiseScale))), ctx.Device);
             var (first, _, estimator) = src.Open(p, ctx.Device, pipeline, sizes);
             var compositionSettings = composition.Settings(p);
             first.Composition = compositionSettings;

@@ -12,7 +12,7 @@ public static class NovelViewGenerators
     /// A GenWarp or warp-and-inpaint model with its sampler, or a one-step GenWarp, from a model file. A diffusion
     /// model samples with the settings in its header (<see cref="SamplingDefaults.Of"/>), replaced only where
     /// <paramref name="overrides"/> gives one; the warp-and-inpaint baseline has no unconditional branch, so its
-    /// guidance is always 1.
+    /// guidance is always 1. A one-step GenWarp draws its noise at the header's noise scale unless one is given.
     /// </summary>
     public static INovelViewGenerator Open(string path, Device? device = null, SamplingOverrides? overrides = null)
     {
@@ -22,7 +22,7 @@ public static class NovelViewGenerators
         var own = SamplingDefaults.Of(header);
         return module switch
         {
-            OneStepGenWarp oneStep => new OneStepViews(oneStep),
+            OneStepGenWarp oneStep => new OneStepViews(oneStep, given.NoiseScale ?? own.NoiseScale),
             INovelViewModel model => new SampledViews(model, new NovelViewSampling(given.Steps ?? own.Steps, given.SigmaMax ?? own.SigmaMax,
                 header.Kind == "warp-inpaint" ? 1 : given.Guidance ?? own.Guidance, given.Sampler ?? own.Sampler)),
             _ => throw new UserError($"'{path}': holds a '{header.Kind}' model, expected genwarp, genwarp-1step or warp-inpaint"),

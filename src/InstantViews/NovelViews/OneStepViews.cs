@@ -8,10 +8,14 @@ namespace InstantViews.NovelViews;
 /// <summary>
 /// A one-step GenWarp: one network evaluation per view. The per-source part of the condition (semantic preserver,
 /// global context) is cached for the last source seen, so a sweep of views of one image pays for it once; the
-/// cache is keyed by the source's pixels, so it can never serve a stale condition.
+/// cache is keyed by the source's pixels, so it can never serve a stale condition. Its noise is drawn at
+/// <paramref name="noiseScale"/> x sigma_max (<see cref="Runtime.SamplingDefaults.NoiseScale"/>).
 /// </summary>
-public sealed class OneStepViews(OneStepGenWarp model) : INovelViewGenerator, IDisposable
+public sealed class OneStepViews(OneStepGenWarp model, double noiseScale = 1) : INovelViewGenerator, IDisposable
 {
+    /// <summary>The share of sigma_max the noise is drawn at (1: as trained; 0: one deterministic view per camera).</summary>
+    public double NoiseScale { get; } = noiseScale is >= 0 and <= 1 ? noiseScale : throw new Runtime.UserError($"the noise scale must be 0 to 1, got {noiseScale}");
+
     Tensor? cachedPixels;
     GenWarpSource? cached;
 
@@ -45,7 +49,7 @@ public sealed class OneStepViews(OneStepGenWarp model) : INovelViewGenerator, ID
     {
         if (model.Cfg.Levels > 0) throw new InvalidOperationException("a grown one-step model needs the warp's inputs: call Generate(batch, inputs, seed)");
         using var noGrad = no_grad();
-        return (model.Generate(Prepare(batch.Source), batch.TargetEmbedding, new Generator((ulong)seed)).clamp(-1, 1), 1);
+        return (model.Generate(Prepare(batch.Source), batch.TargetEmbedding, new Generator((ulong)seed), noiseScale: NoiseScale).clamp(-1, 1), 1);
     }
 
     /// <summary>A grown model: the condition warped at the base size, the guides at each level's size (<see cref="GrowthGuides"/>), one evaluation.</summary>
@@ -57,7 +61,7 @@ public sealed class OneStepViews(OneStepGenWarp model) : INovelViewGenerator, ID
         using var noGrad = no_grad();
         // The batch is the inputs' own warp at the output size: the top level's guide, not warped again.
         var (small, guides) = GrowthGuides.Prepare(inputs, levels, batch.Source.device, batch);
-        var views = model.Generate(Prepare(small.Source), small.TargetEmbedding, new Generator((ulong)seed), guides).clamp(-1, 1);
+        var views = model.Generate(Prepare(small.Source), small.TargetEmbedding, new Generator((ulong)seed), guides, NoiseScale).clamp(-1, 1);
         return (views.MoveToOuterDisposeScope(), 1);
     }
 

@@ -118,11 +118,14 @@ public sealed class OneStepGenWarp : nn.Module, ICheckpointable
     /// <summary>G(z, c): one network evaluation; z [N,3,H,W] already scaled by sigma_max (base resolution).</summary>
     public Tensor Generate(Tensor z, GenWarpCondition condition, IReadOnlyList<Tensor>? guides = null) => GenerateAll(z, condition, guides)[^1];
 
-    /// <summary>Views for a batch of warps of prepared sources: fresh noise from <paramref name="gen"/>, one evaluation.</summary>
-    public Tensor Generate(GenWarpSource source, Tensor targetEmbedding, Generator? gen = null, IReadOnlyList<Tensor>? guides = null)
+    /// <summary>
+    /// Views for a batch of warps of prepared sources: fresh noise from <paramref name="gen"/> at
+    /// <paramref name="noiseScale"/> x sigma_max (the same draw at every scale), one evaluation.
+    /// </summary>
+    public Tensor Generate(GenWarpSource source, Tensor targetEmbedding, Generator? gen = null, IReadOnlyList<Tensor>? guides = null, double noiseScale = 1)
     {
         var shape = new[] { targetEmbedding.shape[0], 3L, targetEmbedding.shape[2], targetEmbedding.shape[3] };
-        var z = (randn(shape, generator: gen) * Cfg.SigmaMax).to(targetEmbedding.device);
+        var z = (randn(shape, generator: gen) * (Cfg.SigmaMax * noiseScale)).to(targetEmbedding.device);
         return Generate(z, source.Repeat(targetEmbedding.shape[0]).For(targetEmbedding), guides);
     }
 

@@ -50,6 +50,25 @@ public class CliTests
     }
 
     [Fact]
+    public void Checkpoint_export_records_a_one_step_models_noise_scale_and_refuses_it_for_other_kinds()
+    {
+        using var dir = new TempDir();
+        TorchSharp.torch.random.manual_seed(3);
+        var g = new InstantViews.OneStep.OneStepGenWarp(new InstantViews.OneStep.OneStepGenWarpConfig { Model = InstantViews.Tests.GenWarp.TinyGenWarp.Config, SigmaMax = 20 });
+        InstantViews.Runtime.Checkpoint.Save(dir.File("g.safetensors"), g, sampling: new InstantViews.Runtime.SamplingDefaults { SigmaMax = 20, Steps = 1 });
+        var (code, _, err) = Run("checkpoint", "export", "--in", dir.File("g.safetensors"), "--out", dir.File("g16.safetensors"), "--fp16", "--noise-scale", "0.25");
+        Assert.True(code == 0, err);
+        Assert.Equal(new InstantViews.Runtime.SamplingDefaults { SigmaMax = 20, Steps = 1, NoiseScale = 0.25 }, InstantViews.Runtime.Checkpoint.ReadHeader(dir.File("g16.safetensors")).Sampling);
+        var net = new InstantViews.Tests.Runtime.TinyNet(new InstantViews.Tests.Runtime.TinyConfig());
+        InstantViews.Runtime.Checkpoint.Save(dir.File("net.safetensors"), net);
+        (code, _, err) = Run("checkpoint", "export", "--in", dir.File("net.safetensors"), "--out", dir.File("net16.safetensors"), "--noise-scale", "0.25");
+        Assert.Equal(1, code);
+        Assert.Contains("--noise-scale is for one-step models (genwarp-1step)", err);
+        Assert.False(File.Exists(dir.File("net16.safetensors")));
+        Assert.Equal(2, Run("checkpoint", "export", "--in", dir.File("g.safetensors"), "--out", dir.File("g2.safetensors"), "--noise-scale", "1.5").Code);
+    }
+
+    [Fact]
     public void Checkpoint_export_refuses_lossy_weights_unless_allowed_and_then_reports_the_counts()
     {
         using var dir = new TempDir();

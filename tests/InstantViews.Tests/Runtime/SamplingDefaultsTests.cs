@@ -38,6 +38,7 @@ public class SamplingDefaultsTests
     [InlineData("sigmaData", "sampling.sigmaData must be positive and finite, got 0")]
     [InlineData("guidance", "sampling.guidance must be finite and not negative, got -5")]
     [InlineData("sampler", "sampling.sampler must be one of euler, heun, sde, dpm++2m, got 'bogus'")]
+    [InlineData("noiseScale", "sampling.noiseScale must be 0 to 1, got 1.5")]
     public void Sampling_defaults_out_of_range_are_refused_naming_the_file_and_the_field(string field, string says)
     {
         using var dir = new TempDir();
@@ -51,6 +52,7 @@ public class SamplingDefaultsTests
             "sigmaNaN" => new SamplingDefaults { SigmaMax = double.NaN },
             "sigmaData" => new SamplingDefaults { SigmaData = 0 },
             "guidance" => new SamplingDefaults { Guidance = -5 },
+            "noiseScale" => new SamplingDefaults { NoiseScale = 1.5 },
             _ => new SamplingDefaults { Sampler = "bogus" },
         };
         Checkpoint.Save(path, new TinyNet(new TinyConfig()), sampling: bad);

@@ -15,13 +15,16 @@ public static class StereoEvaluation
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>The fills: grey (reference), nearest, harmonic, then each model (named by its file, without extension), composed with <paramref name="composition"/>.</summary>
-    public static List<StereoFill> Fills(IEnumerable<string> modelPaths, long seed, Device? device = null, CompositionSettings? composition = null)
+    /// <summary>
+    /// The fills: grey (reference), nearest, harmonic, then each model (named by its file, without extension), composed
+    /// with <paramref name="composition"/> and sampled with its own settings except where <paramref name="overrides"/> gives one.
+    /// </summary>
+    public static List<StereoFill> Fills(IEnumerable<string> modelPaths, long seed, Device? device = null, CompositionSettings? composition = null, SamplingOverrides? overrides = null)
     {
         var fills = new List<StereoFill> { StereoFill.Grey, StereoFill.Nearest, StereoFill.Harmonic };
         foreach (var path in modelPaths)
         {
-            var generator = NovelViewGenerators.Open(path, device);
+            var generator = NovelViewGenerators.Open(path, device, overrides);
             fills.Add(StereoFill.Composed(Path.GetFileNameWithoutExtension(path), new NovelViewPipeline(generator, device), seed, composition));
         }
         if (fills.GroupBy(f => f.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
