@@ -104,7 +104,9 @@ public static class GenWarpDistilCommand
             using (trainer)
             {
                 var g = trainer.Generator;
-                var what = g.Cfg.Levels == 0 ? "distilling one-step GenWarp" : $"growing one-step GenWarp to {g.OutputResolution}px (level {g.Cfg.Levels}, guide {g.Cfg.LevelGuide})";
+                var levels = g.Cfg.Levels == 0 ? "" : $" (level {g.Cfg.Levels}, guide {g.Cfg.LevelGuide})";
+                var what = !resuming && p.GetValue(init) is not null ? $"fine-tuning one-step GenWarp at {g.OutputResolution}px{levels}"
+                    : g.Cfg.Levels == 0 ? "distilling one-step GenWarp" : $"growing one-step GenWarp to {g.OutputResolution}px{levels}";
                 var mixing = trainer.MixPairs is { } m ? $", {trainer.Train.Mix:0.##} of each batch from {m.Count} {m.Config.Source} pairs" : "";
                 Console.WriteLine($"{what} ({g.ParameterCount / 1e6:0.00}M parameters) from {set.Count} {set.Config.Source} pairs " +
                                   $"(inverted with guidance {set.Config.Guidance}, depth {set.Config.Depth}){mixing}, from step {trainer.Step}");

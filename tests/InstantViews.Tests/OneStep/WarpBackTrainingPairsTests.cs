@@ -125,6 +125,7 @@ public class WarpBackTrainingPairsTests
         Assert.Contains("--mix-pairs holds pairs of real photographs", CliRunner.Run(mixed).Err);
         r = CliRunner.Run([.. mixed, "--photos", d.File("corpus")]);
         Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("fine-tuning one-step GenWarp at 16px (", r.Out);
         Assert.Contains("from 4 scenes pairs (inverted with guidance 1, depth gt), 0.5 of each batch from 4 warpback pairs", r.Out);
         Assert.Contains("a new run needs one of --teacher (distil), --grow (grow a one-step model by a level) or --init (fine-tune a one-step model)",
             CliRunner.Run([.. mixed[..^1], d.File("run4"), "--photos", d.File("corpus"), "--teacher", d.File("teacher.safetensors")]).Err);
