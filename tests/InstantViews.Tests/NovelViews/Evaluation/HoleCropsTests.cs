@@ -1,4 +1,3 @@
-using InstantViews.Geometry;
 using InstantViews.Metrics;
 using InstantViews.NovelViews.Evaluation;
 using static TorchSharp.torch;
@@ -40,18 +39,13 @@ public class HoleCropsTests
         Assert.Equal(1f, montage[TensorIndex.Colon, TensorIndex.Colon, 3].min().item<float>());
     }
 
-    /// <summary>A textured plane 8 px of disparity away: the right view's last 8 columns are its only holes.</summary>
+    /// <summary>The stereo benchmark's plane 8 px of disparity away: the right view's last 8 columns are its only holes.</summary>
     [Fact]
     public void The_montage_shows_each_true_depth_fill_and_the_truth_at_the_hole_window()
     {
         TestTorch.Init();
-        const int W = 64, H = 32, Shift = 8;
-        random.manual_seed(3);
-        var left = rand(3, H, W) * 2 - 1;
-        var right = ones(3, H, W);
-        right[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(0, W - Shift)] = left[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(Shift, W)];
-        var cam = new Camera(32, 32, W / 2.0, H / 2.0, W, H, Mat3.Identity, Vec3.Zero);
-        var pair = new StereoInputs(left, right, cam, cam.WithPose(new RigidTransform(Mat3.Identity, new Vec3(-0.1, 0, 0))), full(H, W, (float)Shift), 0.1, 0);
+        var pair = StereoBenchmarkTests.Plane();
+        var right = pair.Right;
         using var net = new ResNet18Features();
         var seen = new List<string>();
         using var crops = new HoleCrops(count: 2, side: 16);
@@ -62,7 +56,7 @@ public class HoleCropsTests
         // One window: the 16-px windows at x 48 hold 16 x 8 hole pixels for every y of 0..16; the middle of the 17 is
         // y 8; it clears every hole.
         Assert.Equal(new long[] { 3, 16, 3 * 16 + 2 * HoleCrops.Gap }, montage.shape);
-        var truth = right[TensorIndex.Colon, TensorIndex.Slice(8, 24), TensorIndex.Slice(48, 64)];
+        var truth = right[TensorIndex.Colon, TensorIndex.Slice(8, 24), TensorIndex.Slice(48, StereoBenchmarkTests.W)];
         Assert.True(montage[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(40, 56)].eq(truth).all().item<bool>());
         // The grey fill is the warp itself: the window's last 8 columns are the holes, grey (0).
         Assert.Equal(0f, montage[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(8, 16)].abs().max().item<float>(), 3);

@@ -10,10 +10,10 @@ namespace InstantViews.Tests.NovelViews.Evaluation;
 [Collection("global-rng")]
 public class StereoBenchmarkTests
 {
-    const int W = 64, H = 32, Shift = 8;
+    internal const int W = 64, H = 32, Shift = 8;
 
     /// <summary>Left: noise; right: the left moved 8 px left (x_R = x_L - d), its last 8 columns white (what the left never saw).</summary>
-    static StereoInputs Plane()
+    internal static StereoInputs Plane()
     {
         random.manual_seed(3);
         var left = rand(3, H, W) * 2 - 1;
