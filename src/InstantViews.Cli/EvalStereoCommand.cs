@@ -54,7 +54,7 @@ public static class EvalStereoCommand
             }
             if (p.GetValue(crops) is { } cropsFile)
             {
-                using var montage = holeCrops.Montage(inputs);
+                using var montage = holeCrops.Montage(inputs.Right, result.Covisible!);
                 ImageFile.Write(cropsFile, montage);
                 Console.WriteLine($"wrote {cropsFile}: columns {string.Join(", ", holeCrops.Fills)}, truth");
             }

@@ -57,23 +57,30 @@ public sealed class OneStepGenWarp : nn.Module, ICheckpointable
     }
 
     /// <summary>
-    /// A copy whose base generator (the GenWarp network: everything but the growth levels) is <paramref name="baseModel"/>'s
-    /// and whose growth levels are this model's: a grown model's levels moved onto a base trained since (a fine-tune
-    /// of the levels then adapts them to it). The base must be an ungrown one-step GenWarp of the same GenWarp config
-    /// and sigma_max.
+    /// A copy whose base generator (the GenWarp network: everything but the growth levels) and lowest growth levels are
+    /// <paramref name="baseModel"/>'s, and whose remaining growth levels are this model's: a grown model's upper levels
+    /// moved onto a base trained since (a fine-tune of the levels then adapts them to it). The base must be a one-step
+    /// GenWarp with fewer growth levels than this one, of the same GenWarp config, sigma_max and level settings: an
+    /// ungrown 32-px model under a 64-px one, or a 64-px one under a 128-px one.
     /// </summary>
     public OneStepGenWarp WithBase(OneStepGenWarp baseModel)
     {
         if (Cfg.Levels == 0) throw new UserError("this one-step GenWarp has no growth level to move onto a new base (fine-tune the new base itself)");
-        if (baseModel.Cfg.Levels != 0) throw new UserError($"the new base must be an ungrown one-step GenWarp, it has {baseModel.Cfg.Levels} growth level(s)");
+        if (baseModel.Cfg.Levels >= Cfg.Levels)
+            throw new UserError($"the new base must have fewer growth levels than the model moved onto it ({Cfg.Levels}), it has {baseModel.Cfg.Levels}");
         if (System.Text.Json.JsonSerializer.Serialize(baseModel.Cfg.Model, Json.Options) != System.Text.Json.JsonSerializer.Serialize(Cfg.Model, Json.Options)
             || Math.Abs(baseModel.Cfg.SigmaMax - Cfg.SigmaMax) > 1e-9)
             throw new UserError("the new base's GenWarp config or sigma_max differs from the grown model's: its levels would not fit it");
+        if (baseModel.Cfg.Levels > 0 && (baseModel.Cfg.LevelChannels != Cfg.LevelChannels || baseModel.Cfg.LevelGuide != Cfg.LevelGuide))
+            throw new UserError($"the new base's growth levels ({baseModel.Cfg.LevelChannels} channels, guide {baseModel.Cfg.LevelGuide}) differ from the grown model's ({Cfg.LevelChannels} channels, guide {Cfg.LevelGuide})");
         var g = new OneStepGenWarp(Cfg);
         var target = g.state_dict();
         var from = baseModel.state_dict();
+        var fromBase = new List<string> { "genwarp." };
+        for (int l = 0; l < baseModel.Cfg.Levels; l++) fromBase.Add($"levels.{l}.");
         using var noGrad = no_grad();
-        foreach (var (name, t) in state_dict()) target[name].copy_(name.StartsWith("genwarp.", StringComparison.Ordinal) ? from[name] : t);
+        foreach (var (name, t) in state_dict())
+            target[name].copy_(fromBase.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)) ? from[name] : t);
         return g;
     }
 

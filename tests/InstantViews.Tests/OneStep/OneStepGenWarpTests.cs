@@ -408,9 +408,22 @@ public class OneStepGenWarpTests
         Assert.False(Same(grown.GenerateAll(z, grown.Prepare(source).For(embedding), guides)[0], all[0]));
         var levels = moved.Levels[0].state_dict();
         foreach (var (name, t) in grown.Levels[0].state_dict()) Assert.True(Same(t, levels[name]), name);
-        Assert.Equal("the new base must be an ungrown one-step GenWarp, it has 1 growth level(s)", Assert.Throws<UserError>(() => grown.WithBase(grown)).Message);
+        Assert.Equal("the new base must have fewer growth levels than the model moved onto it (1), it has 1", Assert.Throws<UserError>(() => grown.WithBase(grown)).Message);
         Assert.Throws<UserError>(() => grown.WithBase(OneStepGenWarp.FromTeacher(teacher, 30)));
         Assert.Throws<UserError>(() => newBase.WithBase(old));
+
+        // Two levels onto a base with one: the base's generator and first level, this model's second level.
+        var twice = grown.Grow(6);
+        foreach (var p in twice.Levels[1].parameters()) p.add_(randn(p.shape, generator: new Generator(5)) * 0.1);
+        var stacked = twice.WithBase(moved);
+        Tensor[] guides2 = [guides[0], randn(2, 4, 64, 64)];
+        var outputs = stacked.GenerateAll(z, stacked.Prepare(source).For(embedding), guides2);
+        var movedOutputs = moved.GenerateAll(z, moved.Prepare(source).For(embedding), guides);
+        Assert.True(Same(movedOutputs[0], outputs[0]));
+        Assert.True(Same(movedOutputs[1], outputs[1]));
+        foreach (var (name, t) in twice.Levels[1].state_dict()) Assert.True(Same(t, stacked.Levels[1].state_dict()[name]), name);
+        Assert.False(Same(twice.GenerateAll(z, twice.Prepare(source).For(embedding), guides2)[1], outputs[1]));
+        Assert.Contains("differ from the grown model's", Assert.Throws<UserError>(() => old.Grow(8).Grow(8).WithBase(moved)).Message);
     }
 
     [Fact]

@@ -33,16 +33,18 @@ public sealed class HoleCrops(int count = 3, int side = 128, string depth = "tru
         next?.Invoke(name, view);
     };
 
-    /// <summary>The montage [3, rows, columns] in [-1, 1] of the kept views and the pair's right photo, at the pair's hole windows.</summary>
-    public Tensor Montage(StereoInputs pair)
+    /// <summary>
+    /// The montage [3, rows, columns] in [-1, 1] of the kept views and the real right photo [3,H,W], at the windows with
+    /// the most holes of the benchmark's covisible mask [H,W] (<see cref="StereoResult.Covisible"/>).
+    /// </summary>
+    public Tensor Montage(Tensor right, Tensor covisible)
     {
         if (views.Count == 0) throw new InvalidOperationException($"no view with depth '{Depth}' was kept: pass Saver() to the benchmark first");
         using var scope = NewDisposeScope();
-        var (_, covisible) = StereoBenchmark.TrueWarp(pair);
         var windows = Windows(1 - covisible, Count, Side);
         if (windows.Count == 0) throw new Runtime.UserError("the pair's right view has no occluded pixel: no hole to crop");
-        var columns = views.Select(v => v.View).Append(pair.Right).ToList();
-        return Tile(columns, windows, Math.Min(Side, (int)Math.Min(pair.Right.shape[1], pair.Right.shape[2])), Gap).MoveToOuterDisposeScope();
+        var columns = views.Select(v => v.View).Append(right).ToList();
+        return Tile(columns, windows, Math.Min(Side, (int)Math.Min(right.shape[1], right.shape[2])), Gap).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -57,7 +57,7 @@ public static class StereoBenchmark
                 saveView?.Invoke($"{depthName}-{fill.Name}", view);
                 rows.Add(Score(depthName, fill.Name, nfe, view, pair.Right, masks, perceptual, s, seconds));
             }
-        return new StereoResult(rows, scores, covisible.mean().item<float>());
+        return new StereoResult(rows, scores, covisible.mean().item<float>(), covisible.MoveToOuterDisposeScope());
     }
 
     sealed record Masks(Tensor Covisible, Tensor Occluded);

@@ -2,5 +2,8 @@ using InstantViews.Depth;
 
 namespace InstantViews.NovelViews.Evaluation;
 
-/// <summary>The rows, the depth scores, and the share of the right view the left sees (covisible).</summary>
-public sealed record StereoResult(IReadOnlyList<StereoRow> Rows, IReadOnlyList<StereoDepthScore> Depths, double CovisibleFraction);
+/// <summary>
+/// The rows, the depth scores, and the share of the right view the left sees (covisible); for one pair also the
+/// covisible mask [H,W] itself (1 where a left pixel with a known true disparity lands; the occluded pixels are the rest).
+/// </summary>
+public sealed record StereoResult(IReadOnlyList<StereoRow> Rows, IReadOnlyList<StereoDepthScore> Depths, double CovisibleFraction, TorchSharp.torch.Tensor? Covisible = null);

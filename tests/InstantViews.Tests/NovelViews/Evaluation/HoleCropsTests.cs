@@ -49,10 +49,10 @@ public class HoleCropsTests
         using var net = new ResNet18Features();
         var seen = new List<string>();
         using var crops = new HoleCrops(count: 2, side: 16);
-        StereoBenchmark.Run(pair, [], [StereoFill.Grey, StereoFill.Harmonic], new PerceptualDistance(net), new StereoSettings(PerceptualSize: 64), crops.Saver((name, _) => seen.Add(name)));
+        var result = StereoBenchmark.Run(pair, [], [StereoFill.Grey, StereoFill.Harmonic], new PerceptualDistance(net), new StereoSettings(PerceptualSize: 64), crops.Saver((name, _) => seen.Add(name)));
         Assert.Equal(["true-grey", "true-harmonic"], seen);
         Assert.Equal(["grey", "harmonic"], crops.Fills);
-        using var montage = crops.Montage(pair);
+        using var montage = crops.Montage(right, result.Covisible!);
         // One window: the 16-px windows at x 48 hold 16 x 8 hole pixels for every y of 0..16; the middle of the 17 is
         // y 8; it clears every hole.
         Assert.Equal(new long[] { 3, 16, 3 * 16 + 2 * HoleCrops.Gap }, montage.shape);

@@ -36,6 +36,10 @@ public class StereoBenchmarkTests
         var perceptual = new PerceptualDistance(net);
         var result = StereoBenchmark.Run(pair, [], [StereoFill.Grey, StereoFill.Nearest, StereoFill.Harmonic], perceptual, new StereoSettings(PerceptualSize: 64));
         Assert.Equal((W - Shift) / (double)W, result.CovisibleFraction, 6);
+        // The mask itself: the right view's last Shift columns are the holes.
+        var expectedMask = ones_like(result.Covisible!);
+        expectedMask[TensorIndex.Colon, TensorIndex.Slice(W - Shift, W)] = 0;
+        Assert.True(result.Covisible!.eq(expectedMask).all().item<bool>());
         Assert.Equal(["grey", "nearest", "harmonic"], result.Rows.Select(r => r.Fill));
         Assert.All(result.Rows, r => Assert.Equal("true", r.Depth));
         foreach (var row in result.Rows)
