@@ -37,7 +37,7 @@ public static class EvalStereoCommand
             if (p.GetValue(crops) is { } cropsPath) OutputPaths.File(cropsPath, ".png");
             var modelPaths = (p.GetValue(models) is { Length: > 0 } given ? given : ShippedModels).Select(ModelFiles.Resolve).ToList();
             using var stereo = StereoPair.Read(p.GetValue(pair)!);
-            var inputs = new StereoInputs(stereo.Left, stereo.Right, stereo.LeftCamera, stereo.RightCamera, stereo.Disparity, stereo.Baseline, stereo.Doffs);
+            var inputs = StereoInputs.Of(stereo);
             var fills = StereoEvaluation.Fills(modelPaths, ctx.Seed, ctx.Device, composition.Settings(p), new SamplingOverrides(NoiseScale: p.GetValue(noiseScale)));
             var sources = StereoEvaluation.Depths(p.GetValue(depths) is { Length: > 0 } d ? d : ["builtin"], ctx.Device);
             using var net = new ResNet18Features();

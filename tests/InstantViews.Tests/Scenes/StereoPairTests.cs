@@ -53,6 +53,11 @@ public class StereoPairTests
         Assert.Equal(Cx0 + Doffs + 0.5, pair.RightCamera.Cx);
 
         var z = pair.TrueDepth().data<float>().ToArray();
+        // The benchmark's view of the pair: the same tensors and cameras, the same depth.
+        var inputs = InstantViews.NovelViews.Evaluation.StereoInputs.Of(pair);
+        inputs.Check();
+        Assert.Same(pair.Left, inputs.Left);
+        Assert.True(inputs.TrueDepth().allclose(pair.TrueDepth(), rtol: 1e-5, equal_nan: true));
         var d = pair.Disparity.data<float>().ToArray();
         var checkedPixels = 0;
         for (int y = 0; y < H; y++)

@@ -10,6 +10,10 @@ namespace InstantViews.NovelViews.Evaluation;
 /// </summary>
 public sealed record StereoInputs(Tensor Left, Tensor Right, Camera LeftCamera, Camera RightCamera, Tensor Disparity, double BaselineMetres, double Doffs)
 {
+    /// <summary>A pair read from its folder (the tensors are the pair's own, not copies).</summary>
+    public static StereoInputs Of(Scenes.StereoPair pair) =>
+        new(pair.Left, pair.Right, pair.LeftCamera, pair.RightCamera, pair.Disparity, pair.Baseline, pair.Doffs);
+
     /// <summary>Depth Z = baseline f / (d + doffs), metres (NaN where the disparity is unknown).</summary>
     public Tensor TrueDepth() => DepthOf(Disparity);
 
