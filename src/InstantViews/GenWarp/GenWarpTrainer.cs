@@ -82,9 +82,7 @@ public sealed class GenWarpTrainer : EmaTrainingRun
         if (sampleBatch is null)
         {
             using var evalPairs = new ScenePairs(pairs.Config with { Split = SceneSplit.Preview, Seed = 0 }, pairs.DepthEstimator);
-            var b = evalPairs.Batch(evalPairs.Render(0, train.SampleCount), Device);
-            sampleBatch = new NovelViewBatch(b.Source.DetachFromDisposeScope(), b.TargetEmbedding.DetachFromDisposeScope(),
-                b.WarpedRgb.DetachFromDisposeScope(), b.HoleMask.DetachFromDisposeScope(), b.Target!.DetachFromDisposeScope());
+            sampleBatch = evalPairs.Batch(evalPairs.Render(0, train.SampleCount), Device).DetachFromDisposeScope();
         }
         var generated = NovelViewSampler.Sample((INovelViewModel)EmaModel, sampleBatch, new NovelViewSampling(train.SampleSteps, train.SigmaMax, Settings.Guidance), 1234).X;
         ImageFile.Write(Path.Combine(OutDir, $"samples-{Step:D7}.png"), NovelViewSampler.Sheet(sampleBatch, generated));

@@ -32,6 +32,13 @@ public sealed record NovelViewBatch(Tensor Source, Tensor TargetEmbedding, Tenso
         return this;
     }
 
+    /// <summary>The batch's tensors taken out of every dispose scope (kept for a run, e.g. its sample grid).</summary>
+    public NovelViewBatch DetachFromDisposeScope()
+    {
+        foreach (var t in new[] { Source, TargetEmbedding, WarpedRgb, HoleMask, Target }) t?.DetachFromDisposeScope();
+        return this;
+    }
+
     public NovelViewBatch To(Device device) =>
         new(Source.to(device), TargetEmbedding.to(device), WarpedRgb.to(device), HoleMask.to(device), Target?.to(device));
 }

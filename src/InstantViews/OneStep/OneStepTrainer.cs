@@ -230,9 +230,7 @@ public sealed class OneStepTrainer : GanTrainingRun
         if (sampleBatch is null)
         {
             using var evalPairs = new ScenePairs(previews, depth);
-            var b = evalPairs.Batch(evalPairs.Render(0, Train.SampleCount), device);
-            sampleBatch = new NovelViewBatch(b.Source.DetachFromDisposeScope(), b.TargetEmbedding.DetachFromDisposeScope(),
-                b.WarpedRgb.DetachFromDisposeScope(), b.HoleMask.DetachFromDisposeScope(), b.Target!.DetachFromDisposeScope());
+            sampleBatch = evalPairs.Batch(evalPairs.Render(0, Train.SampleCount), device).DetachFromDisposeScope();
             if (Train.Teacher is { } path && File.Exists(path))
             {
                 var (teacher, _) = Checkpoint.Load<GenWarpModel>(path, device);
@@ -263,9 +261,7 @@ public sealed class OneStepTrainer : GanTrainingRun
         {
             using var evalPairs = new ScenePairs(previews, depth);
             var g = GrownBatch.From(evalPairs, [.. Enumerable.Range(0, Train.SampleCount).Select(i => (long)i)], Generator.NetConfig.Resolution, Levels, device);
-            var b = g.Base;
-            grownSamples = new GrownBatch(new NovelViewBatch(b.Source.DetachFromDisposeScope(), b.TargetEmbedding.DetachFromDisposeScope(), b.WarpedRgb.DetachFromDisposeScope(),
-                b.HoleMask.DetachFromDisposeScope()), g.Guides.Select(t => t.DetachFromDisposeScope()).ToList(), g.Target.DetachFromDisposeScope());
+            grownSamples = new GrownBatch(g.Base.DetachFromDisposeScope(), g.Guides.Select(t => t.DetachFromDisposeScope()).ToList(), g.Target.DetachFromDisposeScope());
         }
         var s = grownSamples;
         var outs = EmaGenerator.GenerateAll((randn(new long[] { s.Target.shape[0], 3, s.Base.Source.shape[2], s.Base.Source.shape[3] }, generator: new Generator(1234)) * Generator.Cfg.SigmaMax).to(device),
