@@ -35,7 +35,7 @@ public static class GenWarpDistilCommand
         var rec = new Option<string>("--rec") { Description = "Reconstruction loss: resnet18 (perceptual distance on the ResNet-18 the evaluation also reads) or pixel (L1 + 1 - SSIM, and both again over the holes; no network)", DefaultValueFactory = _ => "resnet18" };
         rec.AcceptOnlyFromAmong(OneStepTrainConfig.Reconstructions);
         var occludedWeight = new Option<double>("--occluded-weight") { Description = "With --rec pixel: the weight of the terms over the hole pixels", DefaultValueFactory = _ => 5 };
-        var disc = new Option<string>("--disc") { Description = "Discriminator: resnet18 (heads on the ResNet-18 the evaluation also reads) or patch (a patch discriminator trained from scratch)", DefaultValueFactory = _ => "resnet18" };
+        var disc = new Option<string>("--disc") { Description = "Discriminator: resnet18 (heads on the ResNet-18 the evaluation also reads), patch (a patch discriminator trained from scratch) or patch-holes (the same judged per patch: a generated view's patches over its holes fake, the rest real)", DefaultValueFactory = _ => "resnet18" };
         disc.AcceptOnlyFromAmong(OneStepTrainConfig.Discriminators);
         var initBase = new Option<string?>("--init-base") { Description = "With --init of a grown model: first put this one-step model's base generator and lower growth levels (a 32- or 64-px one fine-tuned since) under the grown model's upper levels" };
         foreach (var o in new Option[] { init, initBase, mixPairs, mix, rec, occludedWeight, disc }) cmd.Options.Add(o);

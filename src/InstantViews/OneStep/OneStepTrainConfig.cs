@@ -26,10 +26,12 @@ public sealed record OneStepTrainConfig
     public static readonly string[] DiscriminatorConditions = ["none", "warp"];
     /// <summary>
     /// The discriminator: "resnet18" (heads on the frozen ResNet-18 the evaluation also reads; <see cref="Pagoda.ProjectedDiscriminator"/>)
-    /// or "patch" (trained from scratch, <see cref="Pagoda.PatchDiscriminator"/>).
+    /// or "patch" (trained from scratch, <see cref="Pagoda.PatchDiscriminator"/>), or "patch-holes" (the same network
+    /// judged per patch: a generated view's patches over its holes are fake, the rest of it real; LaMa's adversarial loss,
+    /// <see cref="Pagoda.GanLosses.PatchDiscriminatorHinge"/>).
     /// </summary>
     public string Discriminator { get; init; } = "resnet18";
-    public static readonly string[] Discriminators = ["resnet18", "patch"];
+    public static readonly string[] Discriminators = ["resnet18", "patch", "patch-holes"];
     /// <summary>
     /// The reconstruction loss: "resnet18" (the perceptual distance on the frozen ResNet-18, which the evaluation's
     /// perceptual distance, FD and KID also read) or "pixel" (<see cref="PixelReconstruction"/>, no network).

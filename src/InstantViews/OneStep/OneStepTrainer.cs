@@ -71,7 +71,7 @@ public sealed class OneStepTrainer : GanTrainingRun
         features.to(device);
         var featureSize = Math.Max(train.FeatureSize, g.OutputResolution);
         var conditioned = train.DiscriminatorCondition == "warp";
-        GanDiscriminator disc = train.Discriminator == "patch" ? new PatchDiscriminator(conditioned) : new ProjectedDiscriminator(features, featureSize, conditioned: conditioned);
+        GanDiscriminator disc = train.Discriminator is "patch" or "patch-holes" ? new PatchDiscriminator(conditioned) : new ProjectedDiscriminator(features, featureSize, conditioned: conditioned);
         disc.to(device);
         return new Parts(g, ema, disc, features, featureSize);
     }
@@ -170,11 +170,13 @@ public sealed class OneStepTrainer : GanTrainingRun
         var outs = Generator.Generate(cat([zx, zFresh]), both.For(cat([batch.TargetEmbedding, batch.TargetEmbedding])), guides?.Select(g => cat([g, g])).ToList());
         var (ra, xa) = PairAugment.Apply(outs[..b], real, Rng);
         Tensor? condition = !Discriminator.Conditioned ? null : guides is null ? batch.WarpedRgb : guides[^1][.., ..3];
-        // The pixel loss compares the view itself (not augmented) with its target, over the holes at the output size too.
+        // The pixel loss compares the view itself (not augmented) with its target, over the holes at the output size too;
+        // the fakes share the reals' conditions, so their holes too.
+        var holes = guides is null ? batch.HoleMask : guides[^1][.., 3..4];
         var reconstruction = Train.Reconstruction == "pixel"
-            ? PixelReconstruction.Compute(outs[..b], real, guides is null ? batch.HoleMask : guides[^1][.., 3..4], Train.OccludedWeight)
+            ? PixelReconstruction.Compute(outs[..b], real, holes, Train.OccludedWeight)
             : perceptual.Compute(ra, xa);
-        return new GanBatch(reconstruction, xa, outs[b..], real, Generator.LastLayerWeight, condition);
+        return new GanBatch(reconstruction, xa, outs[b..], real, Generator.LastLayerWeight, condition, Holes: Train.Discriminator == "patch-holes" ? holes : null);
     }
 
     static (NovelViewBatch, IReadOnlyList<Tensor>?, Tensor?) Grown(GrownBatch g) => (g.Base, g.Guides, g.Target);

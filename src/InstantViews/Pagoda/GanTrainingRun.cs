@@ -8,8 +8,10 @@ namespace InstantViews.Pagoda;
 /// <summary>What one PaGoDA generator pass gives the shared step: the reconstructions and their targets (already
 /// augmented alike), the fakes for the adversarial term, the real images the discriminator sees, the last layer, and
 /// the condition images of real and fake (a conditioned discriminator only; the fakes share the reals' conditions), and
-/// the per-sample distillation distances to the teacher's ODE solutions (when the run distils).</summary>
-public readonly record struct GanBatch(Tensor Reconstruction, Tensor Target, Tensor Fake, Tensor Real, Tensor LastWeight, Tensor? Condition = null, Tensor? Distillation = null);
+/// the per-sample distillation distances to the teacher's ODE solutions (when the run distils), and the fakes' hole masks
+/// [N,1,H,W] when a patch discriminator judges them per patch (<see cref="GanLosses.PatchDiscriminatorHinge"/>).</summary>
+public readonly record struct GanBatch(Tensor Reconstruction, Tensor Target, Tensor Fake, Tensor Real, Tensor LastWeight, Tensor? Condition = null, Tensor? Distillation = null,
+    Tensor? Holes = null);
 
 /// <summary>The losses of one step: L_rec, L_distil (0 when the run does not distil), L_G, the adaptive lambda, L_D.</summary>
 public readonly record struct GanStepLosses(double Reconstruction, double Distillation, double Adversarial, double Lambda, double Discriminator);
@@ -71,14 +73,25 @@ public abstract class GanTrainingRun : TrainingRun
             using var scope = NewDisposeScope();
             live.train();
             var b = Forward();
-            if (AugmentDiscriminator && b.Condition is not null)
-                throw new InvalidOperationException("discriminator augmentation is for unconditioned discriminators");
+            if (AugmentDiscriminator && (b.Condition is not null || b.Holes is not null))
+                throw new InvalidOperationException("discriminator augmentation is for unconditioned discriminators judging whole images");
+            // Judged per patch: the fakes' hole patches are fake, the rest of them real (GanLosses.PatchDiscriminatorHinge).
+            var perPatch = b.Holes is null ? null : Discriminator as PatchDiscriminator
+                ?? throw new InvalidOperationException("hole masks are judged per patch: the discriminator must be a patch discriminator");
             var (fake, real) = AugmentDiscriminator ? PairAugment.Apply(b.Fake, b.Real, Rng) : (b.Fake, b.Real);
             var lRec = b.Reconstruction.mean();
             var lDistil = b.Distillation is { } dist ? dist.mean() : zeros_like(lRec);
             var lMatch = DistillationWeight > 0 ? lRec + DistillationWeight * lDistil : lRec;
             foreach (var p in Discriminator.parameters()) p.requires_grad = false;
-            var lAdv = GanLosses.GeneratorHinge(Discriminator.Logits(fake, b.Condition));
+            Tensor? holePatches = null;
+            Tensor lAdv;
+            if (perPatch is null) lAdv = GanLosses.GeneratorHinge(Discriminator.Logits(fake, b.Condition));
+            else
+            {
+                var patches = perPatch.PatchLogits(fake, b.Condition);
+                holePatches = GanLosses.HolePatches(b.Holes!, patches.shape[2], patches.shape[3]);
+                lAdv = GanLosses.PatchGeneratorHinge(patches, holePatches);
+            }
             var lambda = AdversarialWeight > 0 ? GanLosses.AdaptiveWeight(lMatch, lAdv, b.LastWeight) : 0;
             var lG = lMatch + AdversarialWeight * lambda * lAdv;
             gOpt.ZeroGrad();
@@ -89,7 +102,9 @@ public abstract class GanTrainingRun : TrainingRun
             foreach (var p in Discriminator.parameters()) p.requires_grad = true;
             dOpt.ZeroGrad();
             // Augmented alike, the reals share a graph with the fakes: both are detached.
-            var lD = GanLosses.DiscriminatorHinge(Discriminator.Logits(real.detach(), b.Condition), Discriminator.Logits(fake.detach(), b.Condition));
+            var lD = perPatch is null
+                ? GanLosses.DiscriminatorHinge(Discriminator.Logits(real.detach(), b.Condition), Discriminator.Logits(fake.detach(), b.Condition))
+                : GanLosses.PatchDiscriminatorHinge(perPatch.PatchLogits(real.detach(), b.Condition), perPatch.PatchLogits(fake.detach(), b.Condition), holePatches!);
             lD.backward();
             dOpt.Update();
             var (rec, distil, adv, d) = (lRec.item<float>(), lDistil.item<float>(), lAdv.item<float>(), lD.item<float>());

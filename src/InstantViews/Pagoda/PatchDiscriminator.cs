@@ -32,9 +32,12 @@ public sealed class PatchDiscriminator : GanDiscriminator
     }
 
     /// <summary>Logits [N] for images [N,3,H,W] in [-1, 1] (H, W at least 4), the mean of the patch logits.</summary>
-    public override Tensor Logits(Tensor x, Tensor? condition)
+    public override Tensor Logits(Tensor x, Tensor? condition) => PatchLogits(x, condition).mean([1L, 2L, 3L]);
+
+    /// <summary>The logit of every patch, [N, 1, H/4, W/4] (rounded down), for images [N,3,H,W] in [-1, 1].</summary>
+    public Tensor PatchLogits(Tensor x, Tensor? condition)
     {
         CheckCondition(x, condition);
-        return net.forward(condition is null ? x : cat([x, condition], 1)).mean([1L, 2L, 3L]);
+        return net.forward(condition is null ? x : cat([x, condition], 1));
     }
 }

@@ -73,6 +73,26 @@ public static class GanLosses
     /// <summary>L_G = -E[D(G(z))].</summary>
     public static Tensor GeneratorHinge(Tensor fakeLogits) => -fakeLogits.mean();
 
+    /// <summary>
+    /// Which patches of a patch map [N,1,h,w] hold a hole: 1 where any pixel of the patch's cell of the hole mask
+    /// [N,1,H,W] (1 = hole) is a hole (adaptive max pooling), else 0.
+    /// </summary>
+    public static Tensor HolePatches(Tensor holes, long height, long width) =>
+        F.adaptive_max_pool2d(holes.gt(0.5f).to_type(ScalarType.Float32), [height, width]);
+
+    /// <summary>
+    /// The hinge loss of a discriminator judged per patch on views with holes (LaMa's adversarial loss, Suvorov et al.
+    /// 2022): every patch of a real image is real; of a generated view, the patches over its holes
+    /// (<paramref name="fakeHoles"/> [N,1,h,w], 1 = hole) are fake and the rest, copied from the source, real:
+    /// L_D = E[relu(1 - D(x))] + E[m relu(1 + D(G)) + (1 - m) relu(1 - D(G))] over patches.
+    /// </summary>
+    public static Tensor PatchDiscriminatorHinge(Tensor realPatches, Tensor fakePatches, Tensor fakeHoles) =>
+        F.relu(1 - realPatches).mean() + (fakeHoles * F.relu(1 + fakePatches) + (1 - fakeHoles) * F.relu(1 - fakePatches)).mean();
+
+    /// <summary>L_G = -(sum of m D(G)) / (sum of m): the generated view's hole patches only (0 when it has none).</summary>
+    public static Tensor PatchGeneratorHinge(Tensor fakePatches, Tensor fakeHoles) =>
+        -(fakeHoles * fakePatches).sum() / fakeHoles.sum().clamp_min(1);
+
     /// <summary>lambda = clip(||grad_W L_rec|| / (||grad_W L_G|| + 1e-4), 0.01, 10), gradients at the last layer's weight W.</summary>
     public static double AdaptiveWeight(Tensor reconstruction, Tensor adversarial, Tensor lastWeight)
     {

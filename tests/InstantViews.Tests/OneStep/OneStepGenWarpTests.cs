@@ -133,6 +133,7 @@ public class OneStepGenWarpTests
 
     [Theory]
     [InlineData("patch", "pixel")]
+    [InlineData("patch-holes", "pixel")]
     [InlineData("patch", "resnet18")]
     [InlineData("resnet18", "pixel")]
     public void The_patch_discriminator_reads_no_pretrained_network_and_runs_with_it_or_the_pixel_loss_resume_exactly(string disc, string rec)
@@ -164,8 +165,27 @@ public class OneStepGenWarpTests
         {
             Assert.Equal(straight[2..], Steps(resumed, 2));
         }
-        Assert.Equal("discriminator must be one of resnet18, patch, got 'dino'",
+        Assert.Equal("discriminator must be one of resnet18, patch, patch-holes, got 'dino'",
             Assert.Throws<UserError>(() => OneStepTrainer.Create(teacher, Train with { Discriminator = "dino" }, pairs, null, dir.File("dino"), features: features)).Message);
+    }
+
+    /// <summary>
+    /// patch-holes judges the same network per patch with the pairs' hole masks: from the same start its first step's
+    /// generator term and discriminator loss differ from patch's, and its reconstruction does not.
+    /// </summary>
+    [Fact]
+    public void Judged_per_patch_the_discriminator_reads_the_pairs_holes()
+    {
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        var pairs = Pairs(teacher, dir);
+        var features = new ResNet18Features();
+        using var whole = OneStepTrainer.Create(teacher, Train with { Discriminator = "patch", Reconstruction = "pixel" }, pairs, null, dir.File("whole"), features: features);
+        using var perPatch = OneStepTrainer.Create(teacher, Train with { Discriminator = "patch-holes", Reconstruction = "pixel" }, pairs, null, dir.File("holes"), features: features);
+        var (a, b) = (whole.TrainStep(), perPatch.TrainStep());
+        Assert.Equal(a.Reconstruction, b.Reconstruction);
+        Assert.NotEqual(a.Adversarial, b.Adversarial);
+        Assert.NotEqual(a.Discriminator, b.Discriminator);
     }
 
     [Fact]

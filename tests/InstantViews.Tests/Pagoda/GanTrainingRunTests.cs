@@ -34,7 +34,7 @@ public class GanTrainingRunTests
     {
         public readonly Weights Live;
         public Tensor A = zeros(Size), C = zeros(Size), P = zeros(2 * 3 * 16 * 16, Size), Real = zeros(2, 3, 16, 16);
-        public Tensor? Condition, Distillation;
+        public Tensor? Condition, Distillation, Holes;
 
         ToyRun(Weights live, Weights ema, ProjectedDiscriminator d, double adversarial, double distillation, bool augment, string dir, int logEvery, int batch)
             : base(live, ema, [("W", live.W)], d, 0.01, 0.01, adversarial, 0.999, 0, dir, new RunSchedule(batch, logEvery, 1000, 0))
@@ -67,7 +67,7 @@ public class GanTrainingRunTests
         {
             var w = Live.W;
             var distillation = Distillation ?? (w - C).square();
-            return new GanBatch((w - A).square(), zeros(1), Fake(w), Real, w, Condition, distillation);
+            return new GanBatch((w - A).square(), zeros(1), Fake(w), Real, w, Condition, distillation, Holes);
         }
 
         protected override string ProgressName => "toy";
@@ -149,13 +149,20 @@ public class GanTrainingRunTests
     }
 
     [Fact]
-    public void Augmentation_is_refused_for_a_conditioned_discriminator()
+    public void Augmentation_is_refused_for_a_conditioned_discriminator_and_hole_masks_for_one_that_is_not_per_patch()
     {
         using var dir = new TempDir();
         using var features = new ResNet18Features();
         var run = ToyRun.Create(features, dir.File("run"), augment: true);
         run.Condition = zeros(2, 3, 16, 16);
-        Assert.Equal("discriminator augmentation is for unconditioned discriminators", Assert.Throws<InvalidOperationException>(() => run.TrainStep()).Message);
+        const string augmented = "discriminator augmentation is for unconditioned discriminators judging whole images";
+        Assert.Equal(augmented, Assert.Throws<InvalidOperationException>(() => run.TrainStep()).Message);
+        run.Condition = null;
+        run.Holes = ones(2, 1, 16, 16);
+        Assert.Equal(augmented, Assert.Throws<InvalidOperationException>(() => run.TrainStep()).Message);
+        var plain = ToyRun.Create(features, dir.File("plain"));
+        plain.Holes = ones(2, 1, 16, 16);
+        Assert.Equal("hole masks are judged per patch: the discriminator must be a patch discriminator", Assert.Throws<InvalidOperationException>(() => plain.TrainStep()).Message);
     }
 
     [Theory]

@@ -34,4 +34,36 @@ public class PatchDiscriminatorTests
         Assert.InRange(first, 1.9, 2.1);
         Assert.True(last < 0.5, $"hinge loss {first:0.00} at the first step, {last:0.00} at the 60th");
     }
+
+    /// <summary>
+    /// Judged per patch (LaMa's loss): every real patch is real; a fake's patches over its holes are fake and the rest
+    /// real. Closed forms on hand-made logits, the hole patches of a mask, and a per-patch step that learns where the
+    /// holes are.
+    /// </summary>
+    [Fact]
+    public void Judged_per_patch_only_the_generated_views_hole_patches_are_fake()
+    {
+        TestTorch.Init();
+        // A 8x8 mask whose only hole pixel is (5, 2): on a 2x2 patch map, the patch of rows 4-7, columns 0-3.
+        var holes = zeros(1, 1, 8, 8);
+        holes[0, 0, 5, 2] = 1;
+        var m = GanLosses.HolePatches(holes, 2, 2);
+        Assert.Equal(new float[] { 0, 0, 1, 0 }, m.flatten().data<float>().ToArray());
+        // Real logits 0.5 everywhere: relu(1 - 0.5) = 0.5. Fake logits: 2 on the hole patch (relu(1 + 2) = 3), -0.5 on
+        // the three others, judged real (relu(1 + 0.5) = 1.5): (3 + 3 x 1.5) / 4 = 1.875.
+        var real = full(1, 1, 2, 2, 0.5f);
+        var fake = full(1, 1, 2, 2, -0.5f);
+        fake[0, 0, 1, 0] = 2;
+        Assert.Equal(0.5 + 1.875, GanLosses.PatchDiscriminatorHinge(real, fake, m).item<float>(), 5);
+        // The generator's term reads the hole patch only; without holes it is 0.
+        Assert.Equal(-2, GanLosses.PatchGeneratorHinge(fake, m).item<float>(), 5);
+        Assert.Equal(0, GanLosses.PatchGeneratorHinge(fake, zeros_like(m)).item<float>(), 5);
+        // Every patch a hole: the whole-image hinge of the patch logits.
+        Assert.Equal(GanLosses.DiscriminatorHinge(real.flatten(), fake.flatten()).item<float>(),
+            GanLosses.PatchDiscriminatorHinge(real, fake, ones_like(m)).item<float>(), 5);
+        var d = new PatchDiscriminator();
+        Assert.Equal(new long[] { 2, 1, 8, 6 }, d.PatchLogits(rand(2, 3, 32, 24), null).shape);
+        Assert.Equal(d.PatchLogits(rand(2, 3, 32, 24, generator: new TorchSharp.torch.Generator(1)), null).mean([1L, 2L, 3L]).data<float>().ToArray(),
+            d.Logits(rand(2, 3, 32, 24, generator: new TorchSharp.torch.Generator(1)), null).data<float>().ToArray());
+    }
 }
