@@ -25,17 +25,19 @@ public sealed record NovelViewBatch(Tensor Source, Tensor TargetEmbedding, Tenso
         return new NovelViewBatch(source, embedding, splat.Warped[.., CoordinateEmbedding.BaseChannels..].clone(), holes.clone(), target);
     }
 
+    Tensor?[] Tensors => [Source, TargetEmbedding, WarpedRgb, HoleMask, Target];
+
     /// <summary>The batch's tensors moved to the dispose scope outside the current one (this batch).</summary>
     public NovelViewBatch MoveToOuterDisposeScope()
     {
-        foreach (var t in new[] { Source, TargetEmbedding, WarpedRgb, HoleMask, Target }) t?.MoveToOuterDisposeScope();
+        foreach (var t in Tensors) t?.MoveToOuterDisposeScope();
         return this;
     }
 
     /// <summary>The batch's tensors taken out of every dispose scope (kept for a run, e.g. its sample grid).</summary>
     public NovelViewBatch DetachFromDisposeScope()
     {
-        foreach (var t in new[] { Source, TargetEmbedding, WarpedRgb, HoleMask, Target }) t?.DetachFromDisposeScope();
+        foreach (var t in Tensors) t?.DetachFromDisposeScope();
         return this;
     }
 

@@ -83,7 +83,8 @@ public static class GanLosses
     /// <summary>
     /// The hinge loss of a discriminator judged per patch on views with holes (LaMa's adversarial loss, Suvorov et al.
     /// 2022): every patch of a real image is real; of a generated view, the patches over its holes
-    /// (<paramref name="fakeHoles"/> [N,1,h,w], 1 = hole) are fake and the rest, copied from the source, real:
+    /// (<paramref name="fakeHoles"/> [N,1,h,w], 1 = hole) are fake and the rest, which the generator reproduces from the
+    /// warped source, real:
     /// L_D = E[relu(1 - D(x))] + E[m relu(1 + D(G)) + (1 - m) relu(1 - D(G))] over patches.
     /// </summary>
     public static Tensor PatchDiscriminatorHinge(Tensor realPatches, Tensor fakePatches, Tensor fakeHoles) =>

@@ -434,8 +434,12 @@ public class OneStepGenWarpTests
 
         // Two levels onto a base with one: the base's generator and first level, this model's second level.
         var twice = grown.Grow(6);
+        // Both of its levels differ from the base's: the first must come from the base, the second stay its own.
+        foreach (var p in twice.Levels[0].parameters()) p.add_(randn(p.shape, generator: new Generator(6)) * 0.1);
         foreach (var p in twice.Levels[1].parameters()) p.add_(randn(p.shape, generator: new Generator(5)) * 0.1);
         var stacked = twice.WithBase(moved);
+        foreach (var (name, t) in moved.Levels[0].state_dict()) Assert.True(Same(t, stacked.Levels[0].state_dict()[name]), name);
+        Assert.Contains(twice.Levels[0].state_dict(), kv => !Same(kv.Value, stacked.Levels[0].state_dict()[kv.Key]));
         Tensor[] guides2 = [guides[0], randn(2, 4, 64, 64)];
         var outputs = stacked.GenerateAll(z, stacked.Prepare(source).For(embedding), guides2);
         var movedOutputs = moved.GenerateAll(z, moved.Prepare(source).For(embedding), guides);

@@ -37,8 +37,7 @@ public class PatchDiscriminatorTests
 
     /// <summary>
     /// Judged per patch (LaMa's loss): every real patch is real; a fake's patches over its holes are fake and the rest
-    /// real. Closed forms on hand-made logits, the hole patches of a mask, and a per-patch step that learns where the
-    /// holes are.
+    /// real. Closed forms on hand-made logits, the hole patches of a mask, and the patch map's shape and mean.
     /// </summary>
     [Fact]
     public void Judged_per_patch_only_the_generated_views_hole_patches_are_fake()

@@ -40,8 +40,10 @@ public static class WarpBackBenchmark
             var index = i;
             saveView?.Invoke($"pair{index}-source", pair.Source);
             saveView?.Invoke($"pair{index}-target", pair.Target);
+            // The pair's covisible mask goes with this scope: only the scores are kept.
             perPair.Add(StereoBenchmark.Run(Inputs(pair), [], fills, perceptual, new StereoSettings(Aligned: false, PerceptualSize: pairs.Settings.Size),
-                saveView is null ? null : (name, view) => saveView($"pair{index}-{name}", view)));
+                saveView is null ? null : (name, view) => saveView($"pair{index}-{name}", view)) with
+            { Covisible = null });
             pairDone?.Invoke(i + 1);
         }
         static double Mean(IEnumerable<double> xs) => xs.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
