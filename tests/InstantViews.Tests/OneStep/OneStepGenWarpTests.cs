@@ -119,16 +119,24 @@ public class OneStepGenWarpTests
         Assert.Equal(whole[1].item<float>(), weighted[1].item<float>()); // no holes, nothing more
         Assert.Equal(0, PixelReconstruction.Compute(target, target, holes, 5).abs().max().item<float>(), 6);
         // A distillation with it trains (the discriminator unchanged) and differs from one with the ResNet-18 loss.
+        var (p0, r0) = FirstSteps(Train with { Reconstruction = "pixel" }, Train);
+        Assert.True(double.IsFinite(p0.Reconstruction) && p0.Reconstruction != r0.Reconstruction);
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        Assert.Equal("reconstruction loss must be one of resnet18, pixel, got 'l2'",
+            Assert.Throws<UserError>(() => OneStepTrainer.Create(teacher, Train with { Reconstruction = "l2" }, Pairs(teacher, dir), null, dir.File("l2"))).Message);
+    }
+
+    /// <summary>The first step of a new run with each of two settings, from the same teacher and pairs.</summary>
+    static (GanStepLosses A, GanStepLosses B) FirstSteps(OneStepTrainConfig a, OneStepTrainConfig b)
+    {
         using var dir = new TempDir();
         var teacher = Teacher();
         var pairs = Pairs(teacher, dir);
         var features = new ResNet18Features();
-        using var pixel = OneStepTrainer.Create(teacher, Train with { Reconstruction = "pixel" }, pairs, null, dir.File("pixel"), features: features);
-        using var resnet = OneStepTrainer.Create(teacher, Train, pairs, null, dir.File("resnet"), features: features);
-        var (p0, r0) = (pixel.TrainStep(), resnet.TrainStep());
-        Assert.True(double.IsFinite(p0.Reconstruction) && p0.Reconstruction != r0.Reconstruction);
-        Assert.Equal("reconstruction loss must be one of resnet18, pixel, got 'l2'",
-            Assert.Throws<UserError>(() => OneStepTrainer.Create(teacher, Train with { Reconstruction = "l2" }, pairs, null, dir.File("l2"), features: features)).Message);
+        using var runA = OneStepTrainer.Create(teacher, a, pairs, null, dir.File("a"), features: features);
+        using var runB = OneStepTrainer.Create(teacher, b, pairs, null, dir.File("b"), features: features);
+        return (runA.TrainStep(), runB.TrainStep());
     }
 
     [Theory]
@@ -176,13 +184,7 @@ public class OneStepGenWarpTests
     [Fact]
     public void Judged_per_patch_the_discriminator_reads_the_pairs_holes()
     {
-        using var dir = new TempDir();
-        var teacher = Teacher();
-        var pairs = Pairs(teacher, dir);
-        var features = new ResNet18Features();
-        using var whole = OneStepTrainer.Create(teacher, Train with { Discriminator = "patch", Reconstruction = "pixel" }, pairs, null, dir.File("whole"), features: features);
-        using var perPatch = OneStepTrainer.Create(teacher, Train with { Discriminator = "patch-holes", Reconstruction = "pixel" }, pairs, null, dir.File("holes"), features: features);
-        var (a, b) = (whole.TrainStep(), perPatch.TrainStep());
+        var (a, b) = FirstSteps(Train with { Discriminator = "patch", Reconstruction = "pixel" }, Train with { Discriminator = "patch-holes", Reconstruction = "pixel" });
         Assert.Equal(a.Reconstruction, b.Reconstruction);
         Assert.NotEqual(a.Adversarial, b.Adversarial);
         Assert.NotEqual(a.Discriminator, b.Discriminator);
