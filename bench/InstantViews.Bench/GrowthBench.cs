@@ -15,14 +15,16 @@ namespace InstantViews.Bench;
 /// One-step GenWarp per resolution and per stage, in one run: for each model (32 px, grown to 64, 128, ...) an orbit of
 /// a 1024x683 photo (a rendered scene, its true depth given; the semantic preserver cached, batch 1) split into the
 /// warp at the model's size (with the growth levels' guides), the generator, and what the photo's own size adds:
-/// the full-resolution forward warp and the composition. Medians over the orbit's views. The stages run one after
+/// the full-resolution forward warp and the composition (the shipped one, or the seam composition with --seam). Medians over the orbit's views. The stages run one after
 /// another (the sum is the rate of a path that does them in turn); in the same rounds, <see cref="PhotoViews.View"/> times
 /// the path `nvs`, `orbit` and the viewer take, which makes the full-resolution warp on a second thread while the model runs.
 /// </summary>
 static class GrowthBench
 {
-    public static void Run(IReadOnlyList<string> models, string? jsonPath, int width = 1024, int height = 683)
+    public static void Run(IReadOnlyList<string> models, string? jsonPath, int width = 1024, int height = 683, bool seam = false)
     {
+        // The shipped composition (Poisson) unless --seam asks for the seam composition.
+        var composition = seam ? CompositionSettings.Seam : CompositionSettings.Default;
         var (_, views) = SceneDataset.RenderScene(7, width, height, 2, 1);
         var rgb = views[0].RgbTensor();
         var depth = views[0].DepthTensor();
@@ -30,7 +32,7 @@ static class GrowthBench
         var pivot = depth.median().item<float>();
         const int count = 30, rounds = 2;
         var targets = Enumerable.Range(0, count).Select(i => CameraTargets.Orbit(cam, pivot, -15 + 30.0 * i / (count - 1), 3)).ToList();
-        Console.WriteLine($"one-step GenWarp per resolution: a {width}x{height} photo (rendered, true depth), {count}-view orbit x {rounds}, preserver cached, batch 1, {get_num_threads()} threads; medians in ms");
+        Console.WriteLine($"one-step GenWarp per resolution: a {width}x{height} photo (rendered, true depth), {count}-view orbit x {rounds}, preserver cached, batch 1, {get_num_threads()} threads, {(seam ? "seam" : "Poisson")} composition; medians in ms");
         Console.WriteLine($"{"model",-28} {"size",9} {"warp",7} {"generator",10} {"views/s",8} | {"full warp",10} {"compose",8} {"in turn: views/s",17} {"PhotoViews: views/s",20} {"ratio",6}");
         var rows = new JsonArray();
         using var noGrad = no_grad();
@@ -45,6 +47,7 @@ static class GrowthBench
             var prepared = g.Prepare(Resize.To(small, baseShape.H, baseShape.W, ResizeFilter.Area).unsqueeze(0));
             var longSide = Math.Max(width, height);
             using var photo = PhotoViews.Open(rgb, depth, cam, "true depth", pipeline, new PhotoViewSizes(longSide, longSide), "bench photo");
+            photo.Composition = composition;
             var pathMs = new List<double>();
             var (warpMs, genMs, fullMs, composeMs, totalMs) = (new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<double>());
             for (int round = 0; round <= rounds; round++)
@@ -62,7 +65,7 @@ static class GrowthBench
                     var t2 = Stopwatch.GetTimestamp();
                     using var splat = ForwardSplat.Warp(rgb, depth, cam, target);
                     var t3 = Stopwatch.GetTimestamp();
-                    ViewComposition.Compose(splat.Warped, splat.HoleMask, view);
+                    ViewComposition.Compose(splat.Warped, splat.HoleMask, view, composition);
                     var t4 = Stopwatch.GetTimestamp();
                     photo.View(target, 7);
                     var t5 = Stopwatch.GetTimestamp();
@@ -103,6 +106,7 @@ static class GrowthBench
         {
             ["benchmark"] = "growth",
             ["photo"] = $"{width}x{height}",
+            ["composition"] = seam ? "seam" : $"Poisson, detail {composition.PoissonDetail?.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             ["threads"] = get_num_threads(),
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd"),
             ["views"] = count * rounds,

@@ -38,6 +38,8 @@ public static class GenWarpEvalCommand
         { model, baseline, pairs, outDir, steps, guidance, sigmaMax, depthModel, spp, batch, sampler, oneStep, grown, noiseScale, resolution, only, depthTables, split };
         var shard = ShardOptions.Create();
         shard.AddTo(cmd);
+        var composition = CompositionOptions.Create();
+        composition.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
             var part = shard.Read(p);
@@ -61,6 +63,7 @@ public static class GenWarpEvalCommand
             var grownViews = OpenOneStep(p.GetValue(grown));
             if (grownViews is { Model.Cfg.Levels: 0 })
                 throw new UserError($"--grown '{p.GetValue(grown)}': the model was never grown (no growth level: a distilled one-step model); give it as --one-step, or a model of genwarp distil --grow");
+            var composed = composition.Settings(p).Check();
             var res = genwarp.Cfg.Net.Resolution;
             if (inpaint.Cfg.Net.Resolution != res) throw new UserError($"the models differ in resolution: genwarp {res}px, baseline {inpaint.Cfg.Net.Resolution}px");
             var evalRes = p.GetValue(resolution) ?? res;
@@ -69,9 +72,9 @@ public static class GenWarpEvalCommand
             var methods = new List<ComparedMethod>
             {
                 ComparedMethod.From(genwarpViews, genwarp.ParameterCount, evalRes),
-                ComparedMethod.Composed(genwarpViews, genwarp.ParameterCount, evalRes),
+                ComparedMethod.Composed(genwarpViews, genwarp.ParameterCount, evalRes, composition: composed),
                 ComparedMethod.From(inpaintViews, inpaint.ParameterCount, evalRes),
-                ComparedMethod.Composed(inpaintViews, inpaint.ParameterCount, evalRes),
+                ComparedMethod.Composed(inpaintViews, inpaint.ParameterCount, evalRes, composition: composed),
                 ComparedMethod.WarpHarmonic,
                 ComparedMethod.WarpOnly,
             };
@@ -80,7 +83,7 @@ public static class GenWarpEvalCommand
             {
                 if (views is null) continue;
                 methods.Insert(position++, ComparedMethod.From(views, views.Model.ParameterCount, evalRes, views.Model.Cfg.Levels > 0 ? $"genwarp-1step-{views.Resolution}" : null));
-                methods.Insert(position++, ComparedMethod.Composed(views, views.Model.ParameterCount, evalRes, views.Model.Cfg.Levels > 0 ? $"genwarp-1step-{views.Resolution}+compose" : null));
+                methods.Insert(position++, ComparedMethod.Composed(views, views.Model.ParameterCount, evalRes, views.Model.Cfg.Levels > 0 ? $"genwarp-1step-{views.Resolution}+compose" : null, composed));
             }
             if (methods.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 throw new UserError($"--one-step '{p.GetValue(oneStep)}' and --grown '{p.GetValue(grown)}' give the same method '{twice.Key}' (models of the same size); give each size once");
@@ -109,6 +112,7 @@ public static class GenWarpEvalCommand
                     ["--steps"] = sampling.Steps.ToString(CultureInfo.InvariantCulture),
                     ["--guidance"] = sampling.Guidance.ToString("R", CultureInfo.InvariantCulture),
                     ["--sigma-max"] = sampling.SigmaMax.ToString("R", CultureInfo.InvariantCulture),
+                    ["composition"] = composed.ToString(),
                 },
             };
             var dir = p.GetValue(outDir)!;

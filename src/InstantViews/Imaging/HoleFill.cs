@@ -50,7 +50,8 @@ public static class HoleFill
     /// The harmonic fill: inside the holes the discrete Laplace equation (every hole pixel the mean of its four
     /// neighbours), known pixels fixed, the image border reflecting. Solved coarse to fine: the holes of a half-size
     /// copy (known pixels averaged) are filled first and upsampled as the start, then <paramref name="iterations"/>
-    /// Jacobi sweeps at each size, so a wide hole converges in as many sweeps as a narrow one.
+    /// Jacobi sweeps at each size, so a wide hole converges in as many sweeps as a narrow one. A sweep reads and writes
+    /// the hole pixels alone, so it costs what the holes cost, not what the image does.
     /// </summary>
     public static Tensor Harmonic(Tensor image, Tensor holes, int iterations = 60)
     {
@@ -61,43 +62,100 @@ public static class HoleFill
         var m = holes.to(x.device).to_type(ScalarType.Float32);
         if (m.sum().item<float>() == 0) return x.clone().MoveToOuterDisposeScope();
         if (m.min().item<float>() > 0) throw new ArgumentException("the image has no known pixel to fill its holes from");
-        return Solve(x, m, iterations).MoveToOuterDisposeScope();
+        var (c, h, w) = ((int)x.shape[0], (int)x.shape[1], (int)x.shape[2]);
+        var pixels = x.contiguous().cpu().data<float>().ToArray();
+        var unknown = m.gt(0.5f).flatten().cpu().data<bool>().ToArray();
+        var filled = Solve(pixels, unknown, c, h, w, iterations);
+        return tensor(filled, [c, h, w]).to(x.device).MoveToOuterDisposeScope();
     }
 
-    static Tensor Solve(Tensor image, Tensor holes, int iterations)
+    /// <summary>
+    /// The coarse-to-fine solve on plain arrays ([C,H,W] values, [H,W] holes): the arithmetic of the tensor form
+    /// (2x2 means of the known pixels as average pooling computes them, nearest upsampling, Jacobi sweeps), in loops,
+    /// because at every size but the finest a tensor call costs more than the work it does.
+    /// </summary>
+    static float[] Solve(float[] image, bool[] holes, int channels, int h, int w, int iterations)
     {
-        var (h, w) = (image.shape[1], image.shape[2]);
-        var known = 1 - holes;
-        Tensor start;
+        var plane = h * w;
+        var start = new float[channels * plane];
         if (h >= 8 && w >= 8)
         {
-            // Half size: each 2x2 block is the mean of its known pixels, a hole where it has none.
-            var (ph, pw) = (h % 2, w % 2);
-            var padded = nn.functional.pad((image * known).unsqueeze(0), [0, pw, 0, ph], TorchSharp.PaddingModes.Replicate).squeeze(0);
-            var weight = nn.functional.pad(known.unsqueeze(0).unsqueeze(0), [0, pw, 0, ph], TorchSharp.PaddingModes.Replicate).squeeze(0);
-            var sum = nn.functional.avg_pool2d(padded.unsqueeze(0), 2).squeeze(0);
-            var count = nn.functional.avg_pool2d(weight.unsqueeze(0), 2).squeeze(0).squeeze(0);
-            var coarseHoles = count.le(0).to_type(ScalarType.Float32);
-            var coarse = sum / count.clamp_min(1e-6f).unsqueeze(0);
+            // Half size, the last row and column repeated when odd: each 2x2 block is the mean of its known pixels (as
+            // avg_pool2d of image x known over avg_pool2d of known), a hole where it has none.
+            var (hh, hw) = ((h + 1) / 2, (w + 1) / 2);
+            var coarse = new float[channels * hh * hw];
+            var coarseHoles = new bool[hh * hw];
+            var anyHole = false;
+            for (int i = 0; i < hh; i++)
+                for (int j = 0; j < hw; j++)
+                {
+                    int r0 = 2 * i, r1 = Math.Min(2 * i + 1, h - 1), c0 = 2 * j, c1 = Math.Min(2 * j + 1, w - 1);
+                    int a = r0 * w + c0, b = r0 * w + c1, d = r1 * w + c0, e = r1 * w + c1;
+                    float K(int k) => holes[k] ? 0f : 1f;
+                    var count = (0f + K(a) + K(b) + K(d) + K(e)) / 4;
+                    var block = i * hw + j;
+                    coarseHoles[block] = count <= 0;
+                    anyHole |= count <= 0;
+                    for (int ch = 0; ch < channels; ch++)
+                    {
+                        var o = ch * plane;
+                        var sum = (0f + image[o + a] * K(a) + image[o + b] * K(b) + image[o + d] * K(d) + image[o + e] * K(e)) / 4;
+                        coarse[ch * hh * hw + block] = sum / Math.Max(count, 1e-6f);
+                    }
+                }
             // Some block is known (the image has a known pixel), so the coarse fill has a border to start from.
-            var filled = coarseHoles.sum().item<float>() > 0 ? Solve(coarse, coarseHoles, iterations) : coarse;
-            start = nn.functional.interpolate(filled.unsqueeze(0), [h + ph, w + pw], mode: InterpolationMode.Nearest).squeeze(0)
-                .narrow(1, 0, h).narrow(2, 0, w);
+            var filled = anyHole ? Solve(coarse, coarseHoles, channels, hh, hw, iterations) : coarse;
+            for (int ch = 0; ch < channels; ch++)
+                for (int r = 0; r < h; r++)
+                    for (int col = 0; col < w; col++)
+                        start[ch * plane + r * w + col] = filled[ch * hh * hw + r / 2 * hw + col / 2];
         }
-        else start = (image * known).sum([1, 2], keepdim: true) / known.sum().clamp_min(1);
-        var fixedPart = image * known;
-        var x = fixedPart + start * holes;
-        for (int i = 0; i < iterations; i++)
+        else
         {
-            // Each sweep frees its temporaries and the sweep before it: memory stays a few images, whatever the count.
-            using var sweep = NewDisposeScope();
-            var p = nn.functional.pad(x.unsqueeze(0), [1, 1, 1, 1], TorchSharp.PaddingModes.Replicate).squeeze(0);
-            var mean = (p.narrow(1, 0, h).narrow(2, 1, w) + p.narrow(1, 2, h).narrow(2, 1, w) + p.narrow(1, 1, h).narrow(2, 0, w) + p.narrow(1, 1, h).narrow(2, 2, w)) / 4;
-            var next = (fixedPart + mean * holes).MoveToOuterDisposeScope();
-            x.Dispose();
-            x = next;
+            // Too small to halve: every hole starts at the mean of the known pixels (a sum as the tensor form reduces it).
+            using var scope = NewDisposeScope();
+            var known = tensor(holes.Select(b => b ? 0f : 1f).ToArray(), [h, w]);
+            var mean = (tensor(image, [channels, h, w]) * known).sum([1, 2], keepdim: true) / known.sum().clamp_min(1);
+            var means = mean.flatten().data<float>().ToArray();
+            for (int ch = 0; ch < channels; ch++) Array.Fill(start, means[ch], ch * plane, plane);
         }
+        var x = new float[channels * plane];
+        var at = new List<int>();
+        for (int k = 0; k < plane; k++) if (holes[k]) at.Add(k);
+        for (int ch = 0; ch < channels; ch++)
+            for (int k = 0; k < plane; k++)
+                x[ch * plane + k] = holes[k] ? start[ch * plane + k] : image[ch * plane + k];
+        Sweep(x, channels, h, w, at.ToArray(), iterations);
         return x;
+    }
+
+    /// <summary>
+    /// Jacobi sweeps over the hole pixels alone (<paramref name="at"/>, flat indices into each H x W plane of
+    /// <paramref name="x"/>; known pixels never change), one channel per core: each sweep sets every hole pixel to
+    /// (up + down + left + right) / 4 of the sweep before, the border replicated.
+    /// </summary>
+    static void Sweep(float[] x, int channels, int h, int w, int[] at, int iterations)
+    {
+        var n = at.Length;
+        var (up, down, left, right) = (new int[n], new int[n], new int[n], new int[n]);
+        for (int k = 0; k < n; k++)
+        {
+            int r = at[k] / w, c = at[k] % w;
+            up[k] = Math.Max(r - 1, 0) * w + c;
+            down[k] = Math.Min(r + 1, h - 1) * w + c;
+            left[k] = r * w + Math.Max(c - 1, 0);
+            right[k] = r * w + Math.Min(c + 1, w - 1);
+        }
+        Parallel.For(0, channels, ch =>
+        {
+            var plane = x.AsSpan(ch * h * w, h * w);
+            var next = new float[n];
+            for (int i = 0; i < iterations; i++)
+            {
+                for (int k = 0; k < n; k++) next[k] = (plane[up[k]] + plane[down[k]] + plane[left[k]] + plane[right[k]]) / 4;
+                for (int k = 0; k < n; k++) plane[at[k]] = next[k];
+            }
+        });
     }
 
     static void Check(Tensor image, Tensor holes)

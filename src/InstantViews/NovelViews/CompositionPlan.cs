@@ -11,13 +11,13 @@ namespace InstantViews.NovelViews;
 public sealed class CompositionPlan : IDisposable
 {
     readonly Tensor warped, at;
-    readonly Tensor? alpha, carried, unreached, visible;
+    readonly Tensor? alpha, carried, unreached, visible, harmonic;
     readonly int seamHeight, seamWidth;
     readonly CompositionSettings settings;
 
-    internal CompositionPlan(Tensor warped, Tensor at, Tensor? alpha, Tensor? carried, Tensor? unreached, Tensor? visible, int seamHeight, int seamWidth, CompositionSettings settings) =>
-        (this.warped, this.at, this.alpha, this.carried, this.unreached, this.visible, this.seamHeight, this.seamWidth, this.settings) =
-        (warped, at, alpha, carried, unreached, visible, seamHeight, seamWidth, settings);
+    internal CompositionPlan(Tensor warped, Tensor at, Tensor? alpha, Tensor? carried, Tensor? unreached, Tensor? visible, Tensor? harmonic, int seamHeight, int seamWidth, CompositionSettings settings) =>
+        (this.warped, this.at, this.alpha, this.carried, this.unreached, this.visible, this.harmonic, this.seamHeight, this.seamWidth, this.settings) =
+        (warped, at, alpha, carried, unreached, visible, harmonic, seamHeight, seamWidth, settings);
 
     /// <summary>Number of hole pixels (the pixels the generated view supplies).</summary>
     public long HolePixels => at.shape[0];
@@ -33,6 +33,12 @@ public sealed class CompositionPlan : IDisposable
         using var scope = NewDisposeScope();
         var (h, w) = ((int)warped.shape[1], (int)warped.shape[2]);
         if (settings.ColourMatch > 0) generated = ColourMatched(generated);
+        if (settings.PoissonDetail is { } detail && harmonic is not null)
+        {
+            var poisson = intoWarp ? warped : warped.clone();
+            poisson.view(warped.shape[0], -1).index_copy_(1, at, PoissonColours(generated, detail, h, w).to_type(warped.dtype));
+            return intoWarp ? poisson : poisson.MoveToOuterDisposeScope();
+        }
         var generatedSmall = generated.shape[1] == seamHeight && generated.shape[2] == seamWidth ? generated : Resize.To(generated, seamHeight, seamWidth, ResizeFilter.Bilinear);
         var extendedSmall = carried! + generatedSmall * unreached!;
         // At the hole pixels: the generated view upsampled (bicubic, as Resize.To) and the extended colours (bilinear).
@@ -63,10 +69,29 @@ public sealed class CompositionPlan : IDisposable
         return generated + carried * (4 * weight).clamp_max(1) * (float)settings.ColourMatch;
     }
 
+    /// <summary>
+    /// The hole pixels' colours [3,n] of the Poisson composition (<see cref="CompositionSettings.PoissonDetail"/>): the
+    /// harmonic fill of the warp at its full size (made with the plan) plus the seam's alpha times the share times the
+    /// generated view's detail, the view minus the harmonic fill of its own values around the holes (at its size, the
+    /// holes being its pixels not fully seen; upsampled bicubic). The fill is linear: a view that is the truth off by a
+    /// constant colour comes out as the truth.
+    /// </summary>
+    Tensor PoissonColours(Tensor generated, double detail, int h, int w)
+    {
+        var (gh, gw) = ((int)generated.shape[1], (int)generated.shape[2]);
+        var g = generated.to_type(ScalarType.Float32);
+        var (_, seenShare) = ViewComposition.Seen(warped.to_type(ScalarType.Float32), visible!, gh, gw);
+        var holes = seenShare[0].le(0.999f);
+        // No fully seen pixel at the view's size: its detail is its difference from its own mean colour.
+        var own = holes.all().item<bool>() ? g.mean([1, 2], keepdim: true).expand_as(g) : HoleFill.Harmonic(g, holes);
+        var ownDetail = Resize.At(g - own, at, h, w, ResizeFilter.Bicubic);
+        return (harmonic! + alpha! * ownDetail * (float)detail).clamp(-1, 1);
+    }
+
     /// <summary>Takes the plan's tensors out of the current dispose scope (the plan is disposed by its owner instead).</summary>
     public CompositionPlan Detach()
     {
-        foreach (var t in new[] { at, alpha, carried, unreached, visible }) t?.DetachFromDisposeScope();
+        foreach (var t in new[] { at, alpha, carried, unreached, visible, harmonic }) t?.DetachFromDisposeScope();
         return this;
     }
 
@@ -77,5 +102,6 @@ public sealed class CompositionPlan : IDisposable
         carried?.Dispose();
         unreached?.Dispose();
         visible?.Dispose();
+        harmonic?.Dispose();
     }
 }

@@ -4,12 +4,16 @@ namespace InstantViews.NovelViews;
 
 /// <summary>
 /// How <see cref="ViewComposition"/> joins the warp and the generated view. The defaults are the composition as it
-/// shipped: a seam of 2 % of the long side, no small-hole rule, no colour matching.
+/// ships: the Poisson composition with a quarter of the generated view's detail (chosen on the validation photos and
+/// scenes, docs/real-photos.md), its detail faded in across a seam of 2 % of the long side, no small-hole rule.
 /// </summary>
 public sealed record CompositionSettings
 {
     /// <summary>The settings as shipped.</summary>
     public static CompositionSettings Default { get; } = new();
+
+    /// <summary>The seam composition, the default until the Poisson composition: the generated view itself in the holes.</summary>
+    public static CompositionSettings Seam { get; } = new() { PoissonDetail = null };
 
     /// <summary>The seam's width as a fraction of the view's long side (at least 2 px); 0 pastes the generated view hard.</summary>
     public double FeatherFraction { get; init; } = 0.02;
@@ -32,6 +36,14 @@ public sealed record CompositionSettings
     /// <summary>The colour matching's reach, as a fraction of the generated view's long side (at least 1 px).</summary>
     public double ColourMatchRadius { get; init; } = 0.1;
 
+    /// <summary>
+    /// Poisson composition, instead of <see cref="ColourMatch"/> (null: off): the holes take the harmonic fill of the warp
+    /// (at the warp's size) plus this share (0 to 1) of the generated view's own detail, the view minus the harmonic fill
+    /// of its values around the holes, faded in across the seam. 1 is Poisson blending (the generated view's gradients,
+    /// the warp's colours at the hole's border); 0 the harmonic fill alone.
+    /// </summary>
+    public double? PoissonDetail { get; init; } = 0.25;
+
     /// <summary>The seam's width in pixels for a view of <paramref name="height"/> x <paramref name="width"/>.</summary>
     public int Feather(int height, int width) =>
         FeatherPixels ?? (FeatherFraction == 0 ? 0 : Math.Max(2, (int)Math.Round(FeatherFraction * Math.Max(height, width))));
@@ -44,6 +56,8 @@ public sealed record CompositionSettings
         if (SmallHoleRadius is < 0 or > 16) throw new UserError($"the small-hole radius must be 0 to 16 pixels, got {SmallHoleRadius}");
         if (!(ColourMatch is >= 0 and <= 1)) throw new UserError($"the colour matching must be 0 to 1, got {ColourMatch}");
         if (!(ColourMatchRadius is > 0 and <= 1)) throw new UserError($"the colour matching's reach must be above 0 and at most 1 of the long side, got {ColourMatchRadius}");
+        if (PoissonDetail is { } d && !(d is >= 0 and <= 1)) throw new UserError($"the Poisson composition's detail share must be 0 to 1, got {d}");
+        if (PoissonDetail is not null && ColourMatch > 0) throw new UserError("colour matching is for the seam composition: turn the Poisson composition off to use it (--poisson-detail off)");
         return this;
     }
 }

@@ -13,7 +13,7 @@ namespace InstantViews.NovelViews;
 /// alpha = clamp(d / feather, 0, 1) of the generated view and 1 - alpha of the warp's colours extended into the hole
 /// (a normalised Gaussian fill of the visible pixels), so the seam shows no step; visible pixels are the warp's, exactly.
 /// <see cref="CompositionSettings"/> set the seam's width, a rule for cracks (they take the extended colours) and a
-/// colour matching of the generated view to the warp.
+/// colour matching or a Poisson composition of the generated view to the warp.
 /// </summary>
 public static class ViewComposition
 {
@@ -41,7 +41,7 @@ public static class ViewComposition
         var holeMask = holes.gt(0.5f);
         // Only hole pixels change: they are gathered (their flat indices), computed, and written into a copy of the warp.
         var at = holeMask.flatten().nonzero().squeeze(1);
-        if (at.shape[0] == 0) return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), null, null, null, null, 0, 0, s);
+        if (at.shape[0] == 0) return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), null, null, null, null, null, 0, 0, s);
         var visible = 1 - holeMask.to_type(ScalarType.Float32).unsqueeze(0);
         // The seam is computed at 1/k resolution (k so that it spans about 4 px there), then sampled at the hole pixels
         // (bilinear): a wide seam on a large photo costs what a narrow one costs on a small one.
@@ -67,10 +67,14 @@ public static class ViewComposition
         // The seam's alpha at the hole pixels (bilinear, as Resize.To, read at the pixel's centre); 0 on cracks.
         var alpha = Resize.At(alphaSmall, at, h, w, ResizeFilter.Bilinear).clamp(0, 1);
         if (cracks is not null) alpha = alpha * cracks.flatten().index_select(0, at).logical_not().to_type(ScalarType.Float32).unsqueeze(0);
-        // Colour matching reads the visible mask again once the generated view's size is known.
+        // The Poisson composition's harmonic fill of the warp, at the hole pixels, reads the warp alone (none when no pixel
+        // is seen: the generated view is composed as without it).
+        var harmonic = s.PoissonDetail is null || at.shape[0] == h * w ? null
+            : HoleFill.Harmonic(warped, holeMask.to_type(ScalarType.Float32)).view(warped.shape[0], -1).index_select(1, at).MoveToOuterDisposeScope();
+        // Colour matching and the Poisson composition read the visible mask again once the generated view's size is known.
         return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), alpha.MoveToOuterDisposeScope(),
             (fill.Colour * reached).MoveToOuterDisposeScope(), (1 - reached).MoveToOuterDisposeScope(),
-            s.ColourMatch > 0 ? visible.MoveToOuterDisposeScope() : null, hs, ws, s);
+            s.ColourMatch > 0 || s.PoissonDetail is not null ? visible.MoveToOuterDisposeScope() : null, harmonic, hs, ws, s);
     }
 
     /// <summary>

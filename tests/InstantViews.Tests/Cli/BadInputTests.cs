@@ -366,13 +366,16 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         }
         // The composition's settings have one range each, for every verb that composes.
         foreach (var (opt, value, says) in new[] { ("--feather", "0.3", "--feather must be 0 to 0.25 of the long side, got 0.3"), ("--small-holes", "-1", "--small-holes must be 0 to 16 pixels, got -1"),
-            ("--colour-match", "1.5", "--colour-match must be 0 to 1, got 1.5"), ("--colour-reach", "0", "--colour-reach must be 0.001 to 1 of the generated view's long side, got 0") })
+            ("--colour-match", "1.5", "--colour-match must be 0 to 1, got 1.5"), ("--colour-reach", "0", "--colour-reach must be 0.001 to 1 of the generated view's long side, got 0"),
+            ("--poisson-detail", "1.5", "--poisson-detail must be a share 0 to 1 or off, got '1.5'"), ("--poisson-detail", "none", "--poisson-detail must be a share 0 to 1 or off, got 'none'") })
         {
             Add($"nvs {gw} --target orbit:5,0,0 {opt} {value} --out {{o}}.png", 2, says);
             Add($"orbit {gw} {opt} {value} --out {{o}}.gif", 2, says);
             Add($"view --model {{d}}/one-step.safetensors {img} {opt} {value}", 2, says);
             Add($"eval stereo --pair {{d}}/stereo-ok --model {{d}}/one-step.safetensors {opt} {value}", 2, says);
         }
+        // Colour matching adjusts the seam composition: given with a Poisson share, it is refused before any work.
+        Add($"nvs {gw} --target orbit:5,0,0 --colour-match 0.5 --poisson-detail 0.3 --out {{o}}.png", 1, "colour matching is for the seam composition: turn the Poisson composition off to use it (--poisson-detail off)");
         const string wide = "--image {d}/wide.png --depth {d}/wide.npy --max-size 16";
         const string capped = "image of 40x16 pixels capped to --max-size 16 would be 16x6; both sides must be at least 8 pixels (use --max-size 19 or more)";
         Add($"nvs --model {{d}}/genwarp.safetensors {wide} --target orbit:5,0,0 --out {{o}}.png", 1, capped);

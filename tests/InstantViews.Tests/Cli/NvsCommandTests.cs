@@ -115,14 +115,50 @@ public class NvsCommandTests
         Assert.True(grid.shape[1] >= 32 && (grid.shape[2] - 2) % 34 == 0, $"grid {grid.shape[1]}x{grid.shape[2]}");
     }
 
-    [Fact]
-    public void Sharded_evaluation_and_merge_write_the_results_of_one_process_byte_for_byte()
+    /// <summary>The evaluation inputs, a one-step model distilled from their teacher and a warp-and-inpaint baseline.</summary>
+    static void OneStepAndBaseline(TempDir dir)
     {
-        using var dir = new TempDir();
         Inputs(dir);
         var (teacher, _) = Checkpoint.Load<GenWarpModel>(dir.File("model.safetensors"));
         Checkpoint.Save(dir.File("one-step.safetensors"), OneStepGenWarp.FromTeacher(teacher, 20));
         Checkpoint.Save(dir.File("baseline.safetensors"), new WarpInpaintModel(TinyGenWarp.BaselineConfig));
+    }
+
+    [Fact]
+    public void Evaluation_composes_with_the_composition_options_and_a_detail_of_zero_is_the_harmonic_fill()
+    {
+        using var dir = new TempDir();
+        OneStepAndBaseline(dir);
+        Dictionary<string, string> Rows(string outDir, params string[] extra)
+        {
+            var r = Run(["genwarp", "eval", "--model", dir.File("model.safetensors"), "--baseline", dir.File("baseline.safetensors"),
+                "--one-step", dir.File("one-step.safetensors"), "--pairs", "2", "--steps", "2", "--depth-model", dir.File("no-depth.safetensors"), "--depth", "gt",
+                "--spp", "1", "--threads", "1", "-q", "--methods", "genwarp-1step", "genwarp-1step+compose", "warp+harmonic", "--out", dir.File(outDir), .. extra]);
+            Assert.True(r.Code == 0, r.Err);
+            // method,range -> the row's scores (its name and range dropped)
+            return File.ReadAllLines(dir.File($"{outDir}/results.csv")).Skip(1).Select(l => l.Split(','))
+                .ToDictionary(c => $"{c[0]},{c[1]}", c => string.Join(',', c.Skip(2).SkipLast(2)));
+        }
+        var shipped = Rows("shipped");
+        var harmonicOnly = Rows("d0", "--poisson-detail", "0");
+        var seam = Rows("seam", "--poisson-detail", "off");
+        foreach (var range in new[] { "mid", "long" })
+        {
+            // Detail 0: the composed view is the harmonic fill of the same warp, score for score.
+            Assert.Equal(harmonicOnly[$"warp+harmonic,{range}"], harmonicOnly[$"genwarp-1step+compose,{range}"]);
+            // The options change the composed rows only.
+            Assert.NotEqual(shipped[$"genwarp-1step+compose,{range}"], seam[$"genwarp-1step+compose,{range}"]);
+            Assert.NotEqual(shipped[$"genwarp-1step+compose,{range}"], harmonicOnly[$"genwarp-1step+compose,{range}"]);
+            foreach (var method in new[] { "genwarp-1step", "warp+harmonic" })
+                Assert.Equal(shipped[$"{method},{range}"], seam[$"{method},{range}"]);
+        }
+    }
+
+    [Fact]
+    public void Sharded_evaluation_and_merge_write_the_results_of_one_process_byte_for_byte()
+    {
+        using var dir = new TempDir();
+        OneStepAndBaseline(dir);
         string[] Eval(string outDir, params string[] extra) => ["genwarp", "eval", "--model", dir.File("model.safetensors"), "--baseline", dir.File("baseline.safetensors"),
             "--one-step", dir.File("one-step.safetensors"), "--pairs", "5", "--batch", "2", "--steps", "2", "--depth-model", dir.File("no-depth.safetensors"),
             "--spp", "1", "--threads", "1", "-q", "--methods", "genwarp-1step", "genwarp-1step+compose", "warp-only", "--out", dir.File(outDir), .. extra];

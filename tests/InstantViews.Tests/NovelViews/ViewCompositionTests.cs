@@ -30,14 +30,14 @@ public class ViewCompositionTests
         var holes = zeros(16, 32);
         holes[.., 16..] = tensor(1f);
         var generated = full(3, 16, 32, -1f);
-        var view = ViewComposition.Compose(warped, holes, generated, new CompositionSettings { FeatherPixels = 4 });
+        var view = ViewComposition.Compose(warped, holes, generated, CompositionSettings.Seam with { FeatherPixels = 4 });
         float[] expected = [0.6f, 0.2f, -0.2f, -0.6f, -1, -1, -1];
         for (int d = 1; d <= expected.Length; d++)
             Assert.True((view[.., .., 15 + d] - expected[d - 1]).abs().max().item<float>() < 1e-5, $"d = {d}: {view[0, 8, 15 + d].item<float>()}, expected {expected[d - 1]}");
         Assert.True(TensorAssert.Same(view[.., .., ..16], warped[.., .., ..16]));
         // Without a feather given, it is 2 % of the long side, at least 2 pixels: 2 here.
-        Assert.True(TensorAssert.Same(ViewComposition.Compose(warped, holes, generated), ViewComposition.Compose(warped, holes, generated, new CompositionSettings { FeatherPixels = 2 })));
-        Assert.False(TensorAssert.Same(ViewComposition.Compose(warped, holes, generated), view));
+        Assert.True(TensorAssert.Same(ViewComposition.Compose(warped, holes, generated, CompositionSettings.Seam), ViewComposition.Compose(warped, holes, generated, CompositionSettings.Seam with { FeatherPixels = 2 })));
+        Assert.False(TensorAssert.Same(ViewComposition.Compose(warped, holes, generated, CompositionSettings.Seam), view));
     }
 
     [Theory]
@@ -62,7 +62,7 @@ public class ViewCompositionTests
         Tensor Turn(Tensor t) => transposed ? t.transpose(-2, -1).contiguous() : t;
         foreach (var generated in new[] { full(3, 8, 16, -1f), full(3, 16, 32, -1f) })
         {
-            var view = Turn(ViewComposition.Compose(Turn(warped), Turn(holes), Turn(generated), new CompositionSettings { FeatherPixels = 8 }));
+            var view = Turn(ViewComposition.Compose(Turn(warped), Turn(holes), Turn(generated), CompositionSettings.Seam with { FeatherPixels = 8 }));
             for (int i = 0; i < alpha.Length; i++)
             {
                 var expected = -alpha[i] + (1 - alpha[i]) * carried[i];
@@ -84,7 +84,7 @@ public class ViewCompositionTests
         warped[.., 6, 6] = tensor(1f);
         var holes = ones(13, 13);
         holes[6, 6] = tensor(0f);
-        var view = ViewComposition.Compose(warped, holes, full(3, 13, 13, -1f), new CompositionSettings { FeatherPixels = 4 });
+        var view = ViewComposition.Compose(warped, holes, full(3, 13, 13, -1f), CompositionSettings.Seam with { FeatherPixels = 4 });
         var kernel = Enumerable.Range(-4, 9).Select(k => Math.Exp(-k * k / 8.0)).ToArray();
         var sum = kernel.Sum();
         double G(int k) => Math.Abs(k) > 4 ? 0 : kernel[k + 4] / sum;
@@ -114,9 +114,9 @@ public class ViewCompositionTests
         var holes = zeros(40, 200);
         holes[.., 100..] = tensor(1f);
         var generated = full(3, 10, 50, -1f);
-        var byDefault = ViewComposition.Compose(warped, holes, generated);
-        Assert.True(TensorAssert.Same(byDefault, ViewComposition.Compose(warped, holes, generated, new CompositionSettings { FeatherPixels = 4 })));
-        Assert.False(TensorAssert.Same(byDefault, ViewComposition.Compose(warped, holes, generated, new CompositionSettings { FeatherPixels = 2 })));
+        var byDefault = ViewComposition.Compose(warped, holes, generated, CompositionSettings.Seam);
+        Assert.True(TensorAssert.Same(byDefault, ViewComposition.Compose(warped, holes, generated, CompositionSettings.Seam with { FeatherPixels = 4 })));
+        Assert.False(TensorAssert.Same(byDefault, ViewComposition.Compose(warped, holes, generated, CompositionSettings.Seam with { FeatherPixels = 2 })));
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public class ViewCompositionTests
         var generated = rand(new long[] { 3, 10, 15 }, generator: g) * 2 - 1;
         var up = Resize.To(generated, 20, 30, ResizeFilter.Bicubic).clamp(-1, 1);
         var expected = where(holes.gt(0.5f).unsqueeze(0), up, warped);
-        foreach (var settings in new[] { new CompositionSettings { FeatherFraction = 0 }, new CompositionSettings { FeatherPixels = 0 } })
+        foreach (var settings in new[] { CompositionSettings.Seam with { FeatherFraction = 0 }, CompositionSettings.Seam with { FeatherPixels = 0 } })
             Assert.True((ViewComposition.Compose(warped, holes, generated, settings) - expected).abs().max().item<float>() < 1e-6);
     }
 
@@ -159,7 +159,7 @@ public class ViewCompositionTests
         Assert.True(TensorAssert.Same(ViewComposition.Cracks(holes.gt(0.5f), 3), holes.gt(0.5f)));
         var warped = full(3, 16, 24, 0.3f) * (1 - holes);
         var generated = full(3, 16, 24, -1f);
-        var view = ViewComposition.Compose(warped, holes, generated, new CompositionSettings { SmallHoleRadius = 1 });
+        var view = ViewComposition.Compose(warped, holes, generated, CompositionSettings.Seam with { SmallHoleRadius = 1 });
         Assert.True((view[.., .., 4] - 0.3f).abs().max().item<float>() < 1e-6, "the crack takes the seen colour");
         Assert.True((view[.., 8..10, 14..16] + 1).abs().max().item<float>() < 1e-6, "deep in the block, the generated view");
         // With a hard paste the colours are still carried as far as the cracks need: here the crack's two sides differ
@@ -168,11 +168,11 @@ public class ViewCompositionTests
         sides[.., .., ..3] = tensor(0.1f);
         sides[.., .., 5..] = tensor(-0.5f);
         sides = sides * (1 - holes);
-        var hard = ViewComposition.Compose(sides, holes, generated, new CompositionSettings { FeatherFraction = 0, SmallHoleRadius = 1 });
+        var hard = ViewComposition.Compose(sides, holes, generated, CompositionSettings.Seam with { FeatherFraction = 0, SmallHoleRadius = 1 });
         Assert.True((hard[.., .., 4] + 0.1f).abs().max().item<float>() < 1e-5, $"{hard[0, 8, 4].item<float>()}");
         // Without the rule the crack is one pixel into a hole: 1/3 of the generated view (a 2-pixel seam).
-        var shipped = ViewComposition.Compose(warped, holes, generated);
-        Assert.True((shipped[.., .., 4] - (0.3f * 2 / 3 - 1f / 3)).abs().max().item<float>() < 1e-5);
+        var seam = ViewComposition.Compose(warped, holes, generated, CompositionSettings.Seam);
+        Assert.True((seam[.., .., 4] - (0.3f * 2 / 3 - 1f / 3)).abs().max().item<float>() < 1e-5);
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public class ViewCompositionTests
         var generated = full(3, 32, 32, 0.8f);
         foreach (var (share, expected) in new[] { (1.0, 0.5f), (0.5, 0.65f), (0.0, 0.8f) })
         {
-            var settings = new CompositionSettings { FeatherFraction = 0, ColourMatch = share, ColourMatchRadius = 0.25 };
+            var settings = CompositionSettings.Seam with { FeatherFraction = 0, ColourMatch = share, ColourMatchRadius = 0.25 };
             var view = ViewComposition.Compose(warped, holes, generated, settings);
             Assert.True((view[.., 14..18, 14..18] - expected).abs().max().item<float>() < 1e-5, $"share {share}: {view[0, 15, 15].item<float>()}, expected {expected}");
             Assert.True(TensorAssert.Same(view * (1 - holes), warped));
@@ -195,16 +195,57 @@ public class ViewCompositionTests
         // Deep in a large hole, beyond the reach (3 pixels here), the generated view is left as it is.
         var wide = zeros(32, 32);
         wide[6..26, 6..26] = tensor(1f);
-        var far = ViewComposition.Compose(full(3, 32, 32, 0.5f) * (1 - wide), wide, generated, new CompositionSettings { FeatherFraction = 0, ColourMatch = 1 });
+        var far = ViewComposition.Compose(full(3, 32, 32, 0.5f) * (1 - wide), wide, generated, CompositionSettings.Seam with { FeatherFraction = 0, ColourMatch = 1 });
         Assert.True((far[.., 14..18, 14..18] - 0.8f).abs().max().item<float>() < 1e-6);
         Assert.True((far[.., 6, 16] - 0.5f).abs().max().item<float>() < 1e-5, "next to the seen pixels, matched");
         // The reach is a fraction of the long side: on a 16x48 view 0.1 is 5 pixels (of the short side it would be 2),
         // enough to reach the middle of a 6-column hole in part.
         var strip = zeros(16, 48);
         strip[.., 20..26] = tensor(1f);
-        var wide16 = ViewComposition.Compose(full(3, 16, 48, 0.5f) * (1 - strip), strip, full(3, 16, 48, 0.8f), new CompositionSettings { FeatherFraction = 0, ColourMatch = 1 });
+        var wide16 = ViewComposition.Compose(full(3, 16, 48, 0.5f) * (1 - strip), strip, full(3, 16, 48, 0.8f), CompositionSettings.Seam with { FeatherFraction = 0, ColourMatch = 1 });
         Assert.True(wide16[0, 8, 22].item<float>() < 0.6f, $"{wide16[0, 8, 22].item<float>()}");
         Assert.True(far[0, 8, 16].item<float>() is > 0.51f and < 0.79f, "two pixels in, partly");
+    }
+
+    [Fact]
+    public void Poisson_composition_spans_the_harmonic_fill_and_a_generated_view_with_the_warps_border_colours()
+    {
+        // The truth T, its warp W (T where seen) with a block hole, one touching the image border and a crack; the
+        // generated view is T off by a constant colour. Hard paste, same size: the holes show the Poisson view exactly.
+        var g = new Generator(5);
+        var truth = rand(new long[] { 3, 24, 32 }, generator: g) * 1.2f - 0.6f;
+        var holes = zeros(24, 32);
+        holes[6..14, 10..20] = tensor(1f);
+        holes[18.., 26..] = tensor(1f);
+        holes[.., 4] = tensor(1f);
+        var warped = truth * (1 - holes);
+        var offset = truth + 0.3f;
+        Tensor Poisson(Tensor generated, double detail) =>
+            ViewComposition.Compose(warped, holes, generated, new CompositionSettings { FeatherFraction = 0, PoissonDetail = detail });
+        // Detail 1: the generated view's gradients with the warp's colours at the border: a constant offset is removed.
+        Assert.True((Poisson(offset, 1) - truth).abs().max().item<float>() < 1e-4, "detail 1 gives the truth back");
+        // Detail 0: the harmonic fill of the warp, whatever was generated.
+        var harmonic = HoleFill.Harmonic(warped, holes);
+        var noise = rand(new long[] { 3, 24, 32 }, generator: g) * 0.4f - 0.2f; // small enough that no share is clamped
+        Assert.True((Poisson(noise, 0) - harmonic).abs().max().item<float>() < 1e-5, "detail 0 is the harmonic fill");
+        // Between: linear in the share (the fill is linear), and the seen pixels are the warp's at every share.
+        var half = Poisson(noise, 0.5);
+        Assert.True((half - (Poisson(noise, 0) + Poisson(noise, 1)) / 2).abs().max().item<float>() < 1e-5);
+        Assert.True(TensorAssert.Same(half * (1 - holes), warped));
+        // With the shipped seam too, and a generated view at half the size: the seen pixels are the warp's.
+        var seamed = ViewComposition.Compose(warped, holes, Resize.To(offset, 12, 16, ResizeFilter.Area), new CompositionSettings { PoissonDetail = 1 });
+        Assert.True(TensorAssert.Same(seamed * (1 - holes), warped));
+        // Where no pixel of the generated view's size is fully seen, its detail is its difference from its mean colour;
+        // here the warp's one seen pixel makes the harmonic fill that pixel's colour everywhere.
+        var allHoles = ones(24, 32);
+        allHoles[0, 0] = tensor(0f);
+        var small = noise[.., ..12, ..16];
+        var unseen = ViewComposition.Compose(warped * (1 - allHoles), allHoles, small, new CompositionSettings { FeatherFraction = 0, PoissonDetail = 1 });
+        var expected = (warped[.., 0, 0].view(3, 1, 1) + Resize.To(small - small.mean([1, 2], keepdim: true), 24, 32, ResizeFilter.Bicubic)).clamp(-1, 1);
+        Assert.True((unseen[.., 1..] - expected[.., 1..]).abs().max().item<float>() < 1e-5);
+        // No pixel seen at all: the generated view as it is.
+        var blind = ViewComposition.Compose(zeros(3, 24, 32), ones(24, 32), small, new CompositionSettings { FeatherFraction = 0, PoissonDetail = 1 });
+        Assert.True((blind - Resize.To(small, 24, 32, ResizeFilter.Bicubic).clamp(-1, 1)).abs().max().item<float>() < 1e-6);
     }
 
     [Fact]
@@ -216,9 +257,11 @@ public class ViewCompositionTests
         Assert.Equal("the small-hole radius must be 0 to 16 pixels, got 17", Error(new() { SmallHoleRadius = 17 }));
         Assert.Equal("the colour matching must be 0 to 1, got 1.5", Error(new() { ColourMatch = 1.5 }));
         Assert.Equal("the colour matching's reach must be above 0 and at most 1 of the long side, got 0", Error(new() { ColourMatchRadius = 0 }));
+        Assert.Equal("the Poisson composition's detail share must be 0 to 1, got 1.5", Error(new() { PoissonDetail = 1.5 }));
+        Assert.Equal("colour matching is for the seam composition: turn the Poisson composition off to use it (--poisson-detail off)", Error(new() { ColourMatch = 0.5 }));
         Assert.Equal(2, CompositionSettings.Default.Feather(16, 32));
         Assert.Equal(4, CompositionSettings.Default.Feather(40, 200));
-        Assert.Equal(0, new CompositionSettings { FeatherFraction = 0 }.Feather(40, 200));
+        Assert.Equal(0, (CompositionSettings.Seam with { FeatherFraction = 0 }).Feather(40, 200));
     }
 
     [Fact]
@@ -257,12 +300,13 @@ public class ViewCompositionTests
         var target = CameraTargets.Move(source, 0, 0, 0, 12, 0); // turn in place: no parallax, holes only at the edge
         using var splat = ForwardSplat.Warp(rgb, depth, source, target);
         var generated = rand(new long[] { 3, 12, 20 }, generator: g) * 2 - 1; // the model's view at 1/4 size
-        var view = ViewComposition.Compose(splat.Warped, splat.HoleMask, generated);
+        var view = ViewComposition.Compose(splat.Warped, splat.HoleMask, generated, CompositionSettings.Seam);
         Assert.Equal(new long[] { 3, h, w }, view.shape);
         var visible = splat.HoleMask.lt(0.5f).unsqueeze(0).expand(3, -1, -1);
         Assert.True(visible.any().item<bool>() && (~visible).any().item<bool>(), "a rotation must leave both");
         Assert.True(TensorAssert.Same(view.masked_select(visible), splat.Warped.masked_select(visible)));
-        // Deep in the hole the generated view (upsampled) is used alone.
+        Assert.True(TensorAssert.Same(ViewComposition.Compose(splat.Warped, splat.HoleMask, generated).masked_select(visible), splat.Warped.masked_select(visible)));
+        // Seam composition: deep in the hole the generated view (upsampled) is used alone.
         var up = Resize.To(generated, h, w, ResizeFilter.Bicubic).clamp(-1, 1);
         var deep = splat.HoleMask.gt(0.5f);
         for (int i = 0; i < 6; i++) deep = deep & nn.functional.max_pool2d((~deep).to_type(ScalarType.Float32).unsqueeze(0).unsqueeze(0), 3, 1, 1).squeeze(0).squeeze(0).lt(0.5f);
@@ -293,6 +337,13 @@ public class ViewCompositionTests
         r = CliRunner.Run([.. common, "--feather", "0", "--small-holes", "1", "--colour-match", "1", "--out", d.File("set.png")]);
         Assert.True(r.Code == 0, r.Err);
         Assert.False(TensorAssert.Same(ImageFile.Read(d.File("set-generated.png")), v));
+        // The Poisson composition is the default (a quarter of the detail); off gives the seam composition, another view.
+        r = CliRunner.Run([.. common, "--poisson-detail", "0.25", "--out", d.File("p.png")]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.True(TensorAssert.Same(ImageFile.Read(d.File("p-generated.png")), v));
+        r = CliRunner.Run([.. common, "--poisson-detail", "off", "--out", d.File("seam.png")]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.False(TensorAssert.Same(ImageFile.Read(d.File("seam-generated.png")), v));
         r = CliRunner.Run([.. common, "--compose", "model", "--out", d.File("m.png")]);
         Assert.True(r.Code == 0, r.Err);
         var m = ImageFile.Read(d.File("m-generated.png"));

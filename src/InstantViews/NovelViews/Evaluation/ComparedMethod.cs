@@ -29,14 +29,15 @@ public sealed record ComparedMethod(string Name, Func<NovelViewBatch, WarpInputs
     /// <summary>
     /// A generator's views composed with the warp at the pairs' size (<see cref="ViewComposition"/>): the warp's pixels
     /// where the source sees, the generated view (upsampled) in the holes. Named "KIND+compose", or "KIND@SIZE+compose"
-    /// when the generator works below the evaluation size.
+    /// when the generator works below the evaluation size; <paramref name="composition"/> as the views are composed (default:
+    /// as shipped).
     /// </summary>
-    public static ComparedMethod Composed(INovelViewGenerator generator, long parameters, int evaluationResolution, string? name = null) =>
+    public static ComparedMethod Composed(INovelViewGenerator generator, long parameters, int evaluationResolution, string? name = null, CompositionSettings? composition = null) =>
         new(name ?? (generator.Resolution == evaluationResolution ? $"{generator.Kind}+compose" : $"{generator.Kind}@{generator.Resolution}+compose"), (batch, inputs, seed) =>
         {
             var (views, nfe) = AtOwnSize(generator, inputs, seed, batch.Source.device);
             var composed = Enumerable.Range(0, (int)batch.Source.shape[0])
-                .Select(i => ViewComposition.Compose(batch.WarpedRgb[i], batch.HoleMask[i, 0], views[i])).ToArray();
+                .Select(i => ViewComposition.Compose(batch.WarpedRgb[i], batch.HoleMask[i, 0], views[i], composition)).ToArray();
             return (stack(composed), nfe);
         }, parameters);
 
