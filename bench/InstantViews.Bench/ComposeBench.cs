@@ -11,7 +11,7 @@ namespace InstantViews.Bench;
 /// </summary>
 static class ComposeBench
 {
-    public static void Run(int width, int height, int generated, int repeats)
+    public static void Run(int width, int height, int generated, int repeats, string? jsonPath = null)
     {
         var g = new Generator(1);
         var rgb = rand(new long[] { 3, height, width }, generator: g) * 2 - 1;
@@ -40,5 +40,21 @@ static class ComposeBench
         Console.WriteLine($"compose {width}x{height} from a {view.shape[2]}x{view.shape[1]} generated view ({get_num_threads()} threads, median of {repeats}): " +
                           $"warp {warpMs:0.0} ms (tensor form {tensorWarpMs:0.0} ms, {tensorWarpMs / warpMs:0.0}x), composition {composeMs:0.0} ms, total {warpMs + composeMs:0.0} ms; holes {100 * splat.HoleMask.mean().item<float>():0.0}%");
         Console.WriteLine($"the composition (Poisson, its harmonic fill of the warp included) against the seam composition (--poisson-detail off): {composeMs:0.0} ms vs {seamMs:0.0} ms, {composeMs / seamMs:0.0}x; the harmonic fill alone {harmonicMs:0.0} ms");
+        if (jsonPath is null) return;
+        BenchJson.Write(jsonPath, new System.Text.Json.Nodes.JsonObject
+        {
+            ["benchmark"] = "compose",
+            ["photo"] = $"{width}x{height}",
+            ["generated"] = $"{view.shape[2]}x{view.shape[1]}",
+            ["threads"] = get_num_threads(),
+            ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd"),
+            ["repeats"] = repeats,
+            ["hole_percent"] = Math.Round(100 * splat.HoleMask.mean().item<float>(), 1),
+            ["warp_ms"] = Math.Round(warpMs, 1),
+            ["composition_ms"] = Math.Round(composeMs, 1),
+            ["seam_composition_ms"] = Math.Round(seamMs, 1),
+            ["harmonic_fill_ms"] = Math.Round(harmonicMs, 1),
+        });
+        Console.WriteLine($"wrote {jsonPath}");
     }
 }

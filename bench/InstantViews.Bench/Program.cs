@@ -79,7 +79,8 @@ int Run()
         case "compose":
             ComposeBench.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1024,
                 args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 683,
-                args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 128, 10);
+                args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 128, 10,
+                args.Length > 4 ? args[4] : null);
             return 0;
         case "onestep":
             if (args.Length < 3) { Console.Error.WriteLine("usage: bench onestep <one-step model> <genwarp model> [results.json]"); return 2; }
@@ -97,7 +98,7 @@ int Run()
                 var at = Array.IndexOf(args, "--photo");
                 var photo = at > 0 && at + 1 < args.Length ? args[at + 1].Split('x').Select(int.Parse).ToArray() : [1024, 683];
                 var models = args.Skip(1).Where((a, i) => i + 1 != at && i + 1 != at + 1 && !a.EndsWith(".json", StringComparison.Ordinal)).ToList();
-                if (models.Count == 0) { Console.Error.WriteLine("usage: bench growth <one-step model>... [results.json] [--photo WxH]"); return 2; }
+                if (models.Count == 0) { Console.Error.WriteLine("usage: bench growth <one-step model>... [results.json] [--photo WxH] [--seam]"); return 2; }
                 GrowthBench.Run(models, args.Skip(1).FirstOrDefault(a => a.EndsWith(".json", StringComparison.Ordinal)), photo[0], photo[1], seam);
                 return 0;
             }
@@ -144,7 +145,7 @@ int Run()
             ViewerBench.Run(args[1], args.Length > 2 ? args[2] : "genwarp-1step.safetensors", args.Length > 3 ? args[3] : "bench-viewer").GetAwaiter().GetResult();
             return 0;
         default:
-            Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--variant LABEL=G]... [--skip-teacher] [--count N] [--json F] [--csv F] [--grids DIR], stream [res] [spp], scenes [seconds] [json], metrics [seconds] [fd-count] [fd-size], depth-edges [scenes] [csv], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width], growth <one-step model>... [json] [--photo WxH] [--seam], upscale <generator> <teacher> [count], lift [one-step model] [json] [sheet.png], lift-photo <image> <sheet.png> [model], viewer <program> [model] [folder], tables [--check] (run in the repository), memory <program> <json> \"<command>\"...");
+            Console.WriteLine("usage: bench <name> [args]   names: matmul, diffusion [results.json], quality --teacher T [--base G] [--grown G] [--variant LABEL=G]... [--skip-teacher] [--count N] [--json F] [--csv F] [--grids DIR], stream [res] [spp], scenes [seconds] [json], metrics [seconds] [fd-count] [fd-size], depth-edges [scenes] [csv], warp [frames] [threads], geometry <genwarp model> [pairs] [json], onestep <one-step model> <genwarp model> [json], compose [width] [height] [generated width] [results.json], growth <one-step model>... [json] [--photo WxH] [--seam], upscale <generator> <teacher> [count], lift [one-step model] [json] [sheet.png], lift-photo <image> <sheet.png> [model], viewer <program> [model] [folder], tables [--check] (run in the repository), memory <program> <json> \"<command>\"...");
             return which == "--help" ? 0 : 2;
     }
 }

@@ -112,7 +112,7 @@ public static class GenWarpEvalCommand
                     ["--steps"] = sampling.Steps.ToString(CultureInfo.InvariantCulture),
                     ["--guidance"] = sampling.Guidance.ToString("R", CultureInfo.InvariantCulture),
                     ["--sigma-max"] = sampling.SigmaMax.ToString("R", CultureInfo.InvariantCulture),
-                    ["composition"] = composed.ToString(),
+                    ["composition"] = FormattableString.Invariant($"feather {composed.FeatherFraction} small-holes {composed.SmallHoleRadius} colour-match {composed.ColourMatch} reach {composed.ColourMatchRadius} poisson {composed.PoissonDetail?.ToString(CultureInfo.InvariantCulture) ?? "off"}"),
                 },
             };
             var dir = p.GetValue(outDir)!;

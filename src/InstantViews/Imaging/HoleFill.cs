@@ -51,7 +51,7 @@ public static class HoleFill
     /// neighbours), known pixels fixed, the image border reflecting. Solved coarse to fine: the holes of a half-size
     /// copy (known pixels averaged) are filled first and upsampled as the start, then <paramref name="iterations"/>
     /// Jacobi sweeps at each size, so a wide hole converges in as many sweeps as a narrow one. A sweep reads and writes
-    /// the hole pixels alone, so it costs what the holes cost, not what the image does.
+    /// the hole pixels alone, so it costs what the holes cost, not what the image does. A hole is a mask value above 0.5.
     /// </summary>
     public static Tensor Harmonic(Tensor image, Tensor holes, int iterations = 60)
     {
