@@ -37,8 +37,9 @@ static class ComposeBench
         var composeMs = Median(() => ViewComposition.Compose(splat.Warped, splat.HoleMask, view));
         var harmonicMs = Median(() => Imaging.HoleFill.Harmonic(splat.Warped, splat.HoleMask));
         var seamMs = Median(() => ViewComposition.Compose(splat.Warped, splat.HoleMask, view, CompositionSettings.Seam));
+        var holePercent = 100 * splat.HoleMask.mean().item<float>();
         Console.WriteLine($"compose {width}x{height} from a {view.shape[2]}x{view.shape[1]} generated view ({get_num_threads()} threads, median of {repeats}): " +
-                          $"warp {warpMs:0.0} ms (tensor form {tensorWarpMs:0.0} ms, {tensorWarpMs / warpMs:0.0}x), composition {composeMs:0.0} ms, total {warpMs + composeMs:0.0} ms; holes {100 * splat.HoleMask.mean().item<float>():0.0}%");
+                          $"warp {warpMs:0.0} ms (tensor form {tensorWarpMs:0.0} ms, {tensorWarpMs / warpMs:0.0}x), composition {composeMs:0.0} ms, total {warpMs + composeMs:0.0} ms; holes {holePercent:0.0}%");
         Console.WriteLine($"the composition (Poisson, its harmonic fill of the warp included) against the seam composition (--poisson-detail off): {composeMs:0.0} ms vs {seamMs:0.0} ms, {composeMs / seamMs:0.0}x; the harmonic fill alone {harmonicMs:0.0} ms");
         if (jsonPath is null) return;
         BenchJson.Write(jsonPath, new System.Text.Json.Nodes.JsonObject
@@ -49,7 +50,7 @@ static class ComposeBench
             ["threads"] = get_num_threads(),
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd"),
             ["repeats"] = repeats,
-            ["hole_percent"] = Math.Round(100 * splat.HoleMask.mean().item<float>(), 1),
+            ["hole_percent"] = Math.Round(holePercent, 1),
             ["warp_ms"] = Math.Round(warpMs, 1),
             ["composition_ms"] = Math.Round(composeMs, 1),
             ["seam_composition_ms"] = Math.Round(seamMs, 1),

@@ -63,7 +63,7 @@ public static class GenWarpEvalCommand
             var grownViews = OpenOneStep(p.GetValue(grown));
             if (grownViews is { Model.Cfg.Levels: 0 })
                 throw new UserError($"--grown '{p.GetValue(grown)}': the model was never grown (no growth level: a distilled one-step model); give it as --one-step, or a model of genwarp distil --grow");
-            var composed = composition.Settings(p).Check();
+            var composed = composition.Settings(p);
             var res = genwarp.Cfg.Net.Resolution;
             if (inpaint.Cfg.Net.Resolution != res) throw new UserError($"the models differ in resolution: genwarp {res}px, baseline {inpaint.Cfg.Net.Resolution}px");
             var evalRes = p.GetValue(resolution) ?? res;

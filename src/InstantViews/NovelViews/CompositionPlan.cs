@@ -28,26 +28,29 @@ public sealed class CompositionPlan : IDisposable
     /// </summary>
     public Tensor Compose(Tensor generated, bool intoWarp = false)
     {
-        // A plan without holes has none of the three (ViewComposition.Plan makes all or none).
+        // A plan without holes has no alpha (ViewComposition.Plan makes it, and the seam's carried colours or the
+        // Poisson composition's harmonic fill, only for holes).
         if (alpha is null) return intoWarp ? warped : warped.clone();
         using var scope = NewDisposeScope();
         var (h, w) = ((int)warped.shape[1], (int)warped.shape[2]);
         if (settings.ColourMatch > 0) generated = ColourMatched(generated);
-        if (settings.PoissonDetail is { } detail && harmonic is not null)
-        {
-            var poisson = intoWarp ? warped : warped.clone();
-            poisson.view(warped.shape[0], -1).index_copy_(1, at, PoissonColours(generated, detail, h, w).to_type(warped.dtype));
-            return intoWarp ? poisson : poisson.MoveToOuterDisposeScope();
-        }
-        var generatedSmall = generated.shape[1] == seamHeight && generated.shape[2] == seamWidth ? generated : Resize.To(generated, seamHeight, seamWidth, ResizeFilter.Bilinear);
-        var extendedSmall = carried! + generatedSmall * unreached!;
-        // At the hole pixels: the generated view upsampled (bicubic, as Resize.To) and the extended colours (bilinear).
-        var up = Resize.At(generated, at, h, w, ResizeFilter.Bicubic).clamp(-1, 1);
-        var extended = Resize.At(extendedSmall, at, h, w, ResizeFilter.Bilinear);
-        var holeColour = extended.add_(alpha * (up - extended)); // alpha up + (1 - alpha) extended
+        var holeColour = harmonic is not null ? PoissonColours(generated, settings.PoissonDetail!.Value, h, w) : SeamColours(generated, h, w);
         var view = intoWarp ? warped : warped.clone();
         view.view(warped.shape[0], -1).index_copy_(1, at, holeColour.to_type(warped.dtype));
         return intoWarp ? view : view.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The hole pixels' colours [3,n] of the seam composition: the generated view upsampled (bicubic, as Resize.To) and
+    /// the warp's colours carried into the hole (bilinear), alpha of the first and 1 - alpha of the second.
+    /// </summary>
+    Tensor SeamColours(Tensor generated, int h, int w)
+    {
+        var generatedSmall = generated.shape[1] == seamHeight && generated.shape[2] == seamWidth ? generated : Resize.To(generated, seamHeight, seamWidth, ResizeFilter.Bilinear);
+        var extendedSmall = carried! + generatedSmall * unreached!;
+        var up = Resize.At(generated, at, h, w, ResizeFilter.Bicubic).clamp(-1, 1);
+        var extended = Resize.At(extendedSmall, at, h, w, ResizeFilter.Bilinear);
+        return extended.add_(alpha! * (up - extended)); // alpha up + (1 - alpha) extended
     }
 
     /// <summary>
@@ -80,7 +83,8 @@ public sealed class CompositionPlan : IDisposable
     {
         var (gh, gw) = ((int)generated.shape[1], (int)generated.shape[2]);
         var g = generated.to_type(ScalarType.Float32);
-        var (_, seenShare) = ViewComposition.Seen(warped.to_type(ScalarType.Float32), visible!, gh, gw);
+        // The share of each of the view's pixels the warp sees (the visible mask area-downsampled, as Seen makes it).
+        var seenShare = gh == warped.shape[1] && gw == warped.shape[2] ? visible! : Resize.To(visible!, gh, gw, ResizeFilter.Area);
         var holes = seenShare[0].le(0.999f);
         // No fully seen pixel at the view's size: its detail is its difference from its own mean colour.
         var own = holes.all().item<bool>() ? g.mean([1, 2], keepdim: true).expand_as(g) : HoleFill.Harmonic(g, holes);

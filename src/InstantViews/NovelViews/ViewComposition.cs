@@ -58,12 +58,7 @@ public static class ViewComposition
             depthInto = depthInto + (1 - reach.squeeze(0));
         }
         var alphaSmall = (depthInto + 1).div(seam + 1).clamp(0, 1);
-        // The warp's colours carried into the hole (normalised Gaussian fill), as far as the seam and the cracks need;
-        // where none reach, the generated view.
         var cracks = s.SmallHoleRadius > 0 ? Cracks(holeMask, s.SmallHoleRadius) : null;
-        var radius = Math.Max(seam, cracks is null ? 0 : (s.SmallHoleRadius + k - 1) / k);
-        var fill = NormalisedFill(warpedSmall, visibleSmall, radius);
-        var reached = fill.Weight.gt(1e-3f).to_type(ScalarType.Float32);
         // The seam's alpha at the hole pixels (bilinear, as Resize.To, read at the pixel's centre); 0 on cracks.
         var alpha = Resize.At(alphaSmall, at, h, w, ResizeFilter.Bilinear).clamp(0, 1);
         if (cracks is not null) alpha = alpha * cracks.flatten().index_select(0, at).logical_not().to_type(ScalarType.Float32).unsqueeze(0);
@@ -71,9 +66,18 @@ public static class ViewComposition
         // is seen: the generated view is composed as without it).
         var harmonic = s.PoissonDetail is null || at.shape[0] == h * w ? null
             : HoleFill.Harmonic(warped, holeMask.to_type(ScalarType.Float32)).view(warped.shape[0], -1).index_select(1, at).MoveToOuterDisposeScope();
+        // The seam composition: the warp's colours carried into the hole (normalised Gaussian fill), as far as the seam
+        // and the cracks need; where none reach, the generated view. The Poisson composition has its harmonic fill instead.
+        Tensor? carried = null, unreached = null;
+        if (harmonic is null)
+        {
+            var radius = Math.Max(seam, cracks is null ? 0 : (s.SmallHoleRadius + k - 1) / k);
+            var fill = NormalisedFill(warpedSmall, visibleSmall, radius);
+            var reached = fill.Weight.gt(1e-3f).to_type(ScalarType.Float32);
+            (carried, unreached) = ((fill.Colour * reached).MoveToOuterDisposeScope(), (1 - reached).MoveToOuterDisposeScope());
+        }
         // Colour matching and the Poisson composition read the visible mask again once the generated view's size is known.
-        return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), alpha.MoveToOuterDisposeScope(),
-            (fill.Colour * reached).MoveToOuterDisposeScope(), (1 - reached).MoveToOuterDisposeScope(),
+        return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), alpha.MoveToOuterDisposeScope(), carried, unreached,
             s.ColourMatch > 0 || s.PoissonDetail is not null ? visible.MoveToOuterDisposeScope() : null, harmonic, hs, ws, s);
     }
 
