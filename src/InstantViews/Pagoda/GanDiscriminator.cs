@@ -18,6 +18,13 @@ public abstract class GanDiscriminator(string name) : nn.Module<Tensor, Tensor>(
     /// </summary>
     public abstract Tensor Logits(Tensor x, Tensor? condition);
 
+    /// <summary>Whether it judges each patch of an image (<see cref="PatchLogits"/>), as a hole-aware adversarial loss needs.</summary>
+    public virtual bool JudgesPatches => false;
+
+    /// <summary>The logit of every patch [N,1,h,w] of images [N,3,H,W], by a discriminator that <see cref="JudgesPatches"/>.</summary>
+    public virtual Tensor PatchLogits(Tensor x, Tensor? condition) =>
+        throw new NotSupportedException($"{GetName()} judges whole images, not patches");
+
     /// <summary>Logits [N] of an unconditioned discriminator.</summary>
     public override Tensor forward(Tensor x) => Logits(x, null);
 

@@ -76,8 +76,9 @@ public abstract class GanTrainingRun : TrainingRun
             if (AugmentDiscriminator && (b.Condition is not null || b.Holes is not null))
                 throw new InvalidOperationException("discriminator augmentation is for unconditioned discriminators judging whole images");
             // Judged per patch: the fakes' hole patches are fake, the rest of them real (GanLosses.PatchDiscriminatorHinge).
-            var perPatch = b.Holes is null ? null : Discriminator as PatchDiscriminator
-                ?? throw new InvalidOperationException("hole masks are judged per patch: the discriminator must be a patch discriminator");
+            var perPatch = b.Holes is not null;
+            if (perPatch && !Discriminator.JudgesPatches)
+                throw new InvalidOperationException("hole masks are judged per patch: the discriminator must be a patch discriminator");
             var (fake, real) = AugmentDiscriminator ? PairAugment.Apply(b.Fake, b.Real, Rng) : (b.Fake, b.Real);
             var lRec = b.Reconstruction.mean();
             var lDistil = b.Distillation is { } dist ? dist.mean() : zeros_like(lRec);
@@ -85,10 +86,10 @@ public abstract class GanTrainingRun : TrainingRun
             foreach (var p in Discriminator.parameters()) p.requires_grad = false;
             Tensor? holePatches = null;
             Tensor lAdv;
-            if (perPatch is null) lAdv = GanLosses.GeneratorHinge(Discriminator.Logits(fake, b.Condition));
+            if (!perPatch) lAdv = GanLosses.GeneratorHinge(Discriminator.Logits(fake, b.Condition));
             else
             {
-                var patches = perPatch.PatchLogits(fake, b.Condition);
+                var patches = Discriminator.PatchLogits(fake, b.Condition);
                 holePatches = GanLosses.HolePatches(b.Holes!, patches.shape[2], patches.shape[3]);
                 lAdv = GanLosses.PatchGeneratorHinge(patches, holePatches);
             }
@@ -102,9 +103,9 @@ public abstract class GanTrainingRun : TrainingRun
             foreach (var p in Discriminator.parameters()) p.requires_grad = true;
             dOpt.ZeroGrad();
             // Augmented alike, the reals share a graph with the fakes: both are detached.
-            var lD = perPatch is null
+            var lD = !perPatch
                 ? GanLosses.DiscriminatorHinge(Discriminator.Logits(real.detach(), b.Condition), Discriminator.Logits(fake.detach(), b.Condition))
-                : GanLosses.PatchDiscriminatorHinge(perPatch.PatchLogits(real.detach(), b.Condition), perPatch.PatchLogits(fake.detach(), b.Condition), holePatches!);
+                : GanLosses.PatchDiscriminatorHinge(Discriminator.PatchLogits(real.detach(), b.Condition), Discriminator.PatchLogits(fake.detach(), b.Condition), holePatches!);
             lD.backward();
             dOpt.Update();
             var (rec, distil, adv, d) = (lRec.item<float>(), lDistil.item<float>(), lAdv.item<float>(), lD.item<float>());

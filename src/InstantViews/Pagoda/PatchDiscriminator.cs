@@ -19,6 +19,8 @@ public sealed class PatchDiscriminator : GanDiscriminator
 
     public override bool Conditioned => conditioned;
 
+    public override bool JudgesPatches => true;
+
     public PatchDiscriminator(bool conditioned = false, int channels = 64) : base(nameof(PatchDiscriminator))
     {
         this.conditioned = conditioned;
@@ -35,7 +37,7 @@ public sealed class PatchDiscriminator : GanDiscriminator
     public override Tensor Logits(Tensor x, Tensor? condition) => PatchLogits(x, condition).mean([1L, 2L, 3L]);
 
     /// <summary>The logit of every patch, [N, 1, H/4, W/4] (rounded down), for images [N,3,H,W] in [-1, 1].</summary>
-    public Tensor PatchLogits(Tensor x, Tensor? condition)
+    public override Tensor PatchLogits(Tensor x, Tensor? condition)
     {
         CheckCondition(x, condition);
         return net.forward(condition is null ? x : cat([x, condition], 1));

@@ -70,4 +70,50 @@ public class HoleFillTests
         Assert.Throws<ArgumentException>(() => HoleFill.Nearest(image, ones(8, 8)));
         Assert.Throws<ArgumentException>(() => HoleFill.Harmonic(image, zeros(8, 7)));
     }
+    [Theory]
+    [InlineData(37, 29, 0.3, 1)]
+    [InlineData(64, 41, 0.7, 2)]
+    [InlineData(7, 9, 0.5, 3)]
+    public void The_harmonic_fill_is_the_tensor_form_of_its_coarse_to_fine_solve(int h, int w, double holeShare, int seed)
+    {
+        // The loops (hole pixels only) against the whole-image tensor arithmetic they replace: 2x2 means of the known
+        // pixels, nearest upsampling, Jacobi sweeps with the border replicated, at every size.
+        var g = new TorchSharp.torch.Generator((ulong)seed);
+        var image = rand(3, h, w, generator: g) * 2 - 1;
+        var holes = rand(h, w, generator: g).lt((float)holeShare).to_type(ScalarType.Float32);
+        holes[0, 0] = tensor(0f); // one known pixel at least
+        holes[(h / 3).., (w / 4)..(w / 2)] = tensor(1f); // and a wide hole
+        var got = HoleFill.Harmonic(image, holes, 20);
+        var expected = TensorForm(image, holes, 20);
+        Assert.True((got - expected).abs().max().item<float>() < 1e-6f);
+    }
+
+    static Tensor TensorForm(Tensor image, Tensor holes, int iterations)
+    {
+        var (h, w) = (image.shape[1], image.shape[2]);
+        var known = 1 - holes;
+        Tensor start;
+        if (h >= 8 && w >= 8)
+        {
+            var (ph, pw) = (h % 2, w % 2);
+            var padded = nn.functional.pad((image * known).unsqueeze(0), [0, pw, 0, ph], TorchSharp.PaddingModes.Replicate).squeeze(0);
+            var weight = nn.functional.pad(known.unsqueeze(0).unsqueeze(0), [0, pw, 0, ph], TorchSharp.PaddingModes.Replicate).squeeze(0);
+            var sum = nn.functional.avg_pool2d(padded.unsqueeze(0), 2).squeeze(0);
+            var count = nn.functional.avg_pool2d(weight.unsqueeze(0), 2).squeeze(0).squeeze(0);
+            var coarseHoles = count.le(0).to_type(ScalarType.Float32);
+            var coarse = sum / count.clamp_min(1e-6f).unsqueeze(0);
+            var filled = coarseHoles.sum().item<float>() > 0 ? TensorForm(coarse, coarseHoles, iterations) : coarse;
+            start = nn.functional.interpolate(filled.unsqueeze(0), [h + ph, w + pw], mode: InterpolationMode.Nearest).squeeze(0).narrow(1, 0, h).narrow(2, 0, w);
+        }
+        else start = (image * known).sum([1, 2], keepdim: true) / known.sum().clamp_min(1);
+        var fixedPart = image * known;
+        var x = fixedPart + start * holes;
+        for (int i = 0; i < iterations; i++)
+        {
+            var p = nn.functional.pad(x.unsqueeze(0), [1, 1, 1, 1], TorchSharp.PaddingModes.Replicate).squeeze(0);
+            var mean = (p.narrow(1, 0, h).narrow(2, 1, w) + p.narrow(1, 2, h).narrow(2, 1, w) + p.narrow(1, 1, h).narrow(2, 0, w) + p.narrow(1, 1, h).narrow(2, 2, w)) / 4;
+            x = fixedPart + mean * holes;
+        }
+        return x;
+    }
 }

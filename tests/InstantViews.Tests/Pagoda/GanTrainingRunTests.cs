@@ -163,6 +163,13 @@ public class GanTrainingRunTests
         var plain = ToyRun.Create(features, dir.File("plain"));
         plain.Holes = ones(2, 1, 16, 16);
         Assert.Equal("hole masks are judged per patch: the discriminator must be a patch discriminator", Assert.Throws<InvalidOperationException>(() => plain.TrainStep()).Message);
+        // Only a patch discriminator says it judges patches, and a whole-image one refuses to.
+        using var projected = new ProjectedDiscriminator(features, 32);
+        Assert.False(projected.JudgesPatches);
+        Assert.Throws<NotSupportedException>(() => projected.PatchLogits(zeros(1, 3, 32, 32), null));
+        using var patch = new PatchDiscriminator();
+        Assert.True(patch.JudgesPatches);
+        Assert.Equal([1L, 1, 8, 8], patch.PatchLogits(zeros(1, 3, 32, 32), null).shape);
     }
 
     [Theory]
