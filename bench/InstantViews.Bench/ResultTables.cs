@@ -103,8 +103,9 @@ public static partial class ResultTables
         return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))!;
     }
 
+    /// <summary>A number as a cell: "inf" for infinity, "-" for NaN (no score, e.g. SSIM of a region with no window centre).</summary>
     static string N(string value, string format) =>
-        double.TryParse(value, NumberStyles.Float, Inv, out var v) ? double.IsPositiveInfinity(v) ? "inf" : v.ToString(format, Inv) : value;
+        double.TryParse(value, NumberStyles.Float, Inv, out var v) ? double.IsPositiveInfinity(v) ? "inf" : double.IsNaN(v) ? "-" : v.ToString(format, Inv) : value;
 
     /// <summary>The stereo benchmark's rows (`eval stereo --csv`): whole frame, covisible and occluded pixels, seconds per view.</summary>
     static string Stereo(List<Dictionary<string, string>> rows)

@@ -112,7 +112,8 @@ public static class EvalCommand
     {
         var table = new Table().AddColumns("image", "PSNR (dB)", "SSIM", "perceptual");
         foreach (var r in rows) table.AddRow(Markup.Escape(r.Name), F(r.Psnr, "0.00"), F(r.Ssim, "0.0000"), F(r.Perceptual, "0.0000"));
-        var mean = (rows.Average(r => r.Psnr), rows.Average(r => r.Ssim), rows.Average(r => r.Perceptual));
+        // An image whose mask leaves SSIM no window centre has no SSIM (NaN): the mean is over the others.
+        var mean = (rows.Average(r => r.Psnr), rows.Select(r => r.Ssim).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average(), rows.Average(r => r.Perceptual));
         table.AddRow($"[bold]mean (N={rows.Count})[/]", F(mean.Item1, "0.00"), F(mean.Item2, "0.0000"), F(mean.Item3, "0.0000"));
         AnsiConsole.Write(table);
         var sb = new StringBuilder("image,psnr_db,ssim,perceptual\n");

@@ -32,9 +32,9 @@ public static class GenWarpDistilCommand
         var init = new Option<string?>("--init") { Description = "Instead of --teacher or --grow: fine-tune this one-step model (grown or not) at its own size" };
         var mixPairs = new Option<string?>("--mix-pairs") { Description = "A second pairs folder (e.g. real photographs warped back) that a share of every batch comes from" };
         var mix = new Option<double>("--mix") { Description = "With --mix-pairs: the share of every batch drawn from them (round(batch x share) pairs)", DefaultValueFactory = _ => 0.5 };
-        var rec = new Option<string>("--rec") { Description = "Reconstruction loss: resnet18 (perceptual distance on the ResNet-18 the evaluation also reads) or pixel (L1 + 1 - SSIM, and both again over the holes; no network)", DefaultValueFactory = _ => "resnet18" };
+        var rec = new Option<string>("--rec") { Description = "Reconstruction loss: resnet18 (perceptual distance on the ResNet-18 the evaluation also reads) or pixel (L1 + 1 - SSIM, and both again over the holes; no network), or composed (pixel, the hole terms on the view as the Poisson composition composes it: the harmonic fill of the warp plus the view's detail)", DefaultValueFactory = _ => "resnet18" };
         rec.AcceptOnlyFromAmong(OneStepTrainConfig.Reconstructions);
-        var occludedWeight = new Option<double>("--occluded-weight") { Description = "With --rec pixel: the weight of the terms over the hole pixels", DefaultValueFactory = _ => 5 };
+        var occludedWeight = new Option<double>("--occluded-weight") { Description = "With --rec pixel or composed: the weight of the terms over the hole pixels", DefaultValueFactory = _ => 5 };
         var disc = new Option<string>("--disc") { Description = "Discriminator: resnet18 (heads on the ResNet-18 the evaluation also reads), patch (a patch discriminator trained from scratch) or patch-holes (the same judged per patch: a generated view's patches over its holes fake, the rest real)", DefaultValueFactory = _ => "resnet18" };
         disc.AcceptOnlyFromAmong(OneStepTrainConfig.Discriminators);
         var initBase = new Option<string?>("--init-base") { Description = "With --init of a grown model: first put this one-step model's base generator and lower growth levels (a 32- or 64-px one fine-tuned since) under the grown model's upper levels" };

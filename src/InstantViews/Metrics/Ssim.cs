@@ -14,9 +14,22 @@ public static class Ssim
 
     /// <summary>
     /// SSIM per image of [N,C,H,W] (H, W >= 11). <paramref name="mask"/> ([N,1|C,H,W]) weights the SSIM map,
-    /// cropped to the valid window centres.
+    /// cropped to the valid window centres; an image whose mask has no weight there has no score (NaN, <see cref="Region"/>).
     /// </summary>
-    public static Tensor Compute(Tensor pred, Tensor target, Tensor? mask = null) => Reduce(Map(pred, target), mask);
+    public static Tensor Compute(Tensor pred, Tensor target, Tensor? mask = null) =>
+        mask is null ? Reduce(Map(pred, target)) : Region(Map(pred, target), mask);
+
+    /// <summary>
+    /// The SSIM of a region per image: <see cref="Reduce"/> with <paramref name="mask"/>, NaN for an image whose region has
+    /// no valid window centre (all of it within 5 pixels of the border, or empty), which a mean over images then skips;
+    /// <see cref="Reduce"/> gives 0 there, as a loss wants.
+    /// </summary>
+    public static Tensor Region(Tensor map, Tensor mask)
+    {
+        var r = Window / 2;
+        var weight = Psnr.Batched(mask).to(map.dtype)[.., .., r..^r, r..^r].sum([1L, 2L, 3L]);
+        return where(weight.gt(0), Reduce(map, mask), full_like(weight, double.NaN));
+    }
 
     /// <summary>The SSIM map of [N,C,H,W] images at the valid window centres, [N,C,H-10,W-10] (one map serves several masks).</summary>
     public static Tensor Map(Tensor pred, Tensor target)

@@ -34,10 +34,12 @@ public sealed record OneStepTrainConfig
     public static readonly string[] Discriminators = ["resnet18", "patch", "patch-holes"];
     /// <summary>
     /// The reconstruction loss: "resnet18" (the perceptual distance on the frozen ResNet-18, which the evaluation's
-    /// perceptual distance, FD and KID also read) or "pixel" (<see cref="PixelReconstruction"/>, no network).
+    /// perceptual distance, FD and KID also read) or "pixel" (<see cref="PixelReconstruction"/>, no network), or "composed"
+    /// (the pixel loss with its hole terms on the view as the Poisson composition composes it, <see cref="PixelReconstruction.Composed"/>:
+    /// the harmonic fill of the warp plus the view's detail).
     /// </summary>
     public string Reconstruction { get; init; } = "resnet18";
-    public static readonly string[] Reconstructions = ["resnet18", "pixel"];
+    public static readonly string[] Reconstructions = ["resnet18", "pixel", "composed"];
     /// <summary>With the pixel loss: the weight of its terms over the hole pixels (AdaMPI's is 5).</summary>
     public double OccludedWeight { get; init; } = 5;
     /// <summary>The share of each batch drawn from the second pair set (round(batch x Mix) pairs), when one is given.</summary>

@@ -173,9 +173,14 @@ public sealed class OneStepTrainer : GanTrainingRun
         // The pixel loss compares the view itself (not augmented) with its target, over the holes at the output size too;
         // the fakes share the reals' conditions, so their holes too.
         var holes = guides is null ? batch.HoleMask : guides[^1][.., 3..4];
-        var reconstruction = Train.Reconstruction == "pixel"
-            ? PixelReconstruction.Compute(outs[..b], real, holes, Train.OccludedWeight)
-            : perceptual.Compute(ra, xa);
+        var reconstruction = Train.Reconstruction switch
+        {
+            "pixel" => PixelReconstruction.Compute(outs[..b], real, holes, Train.OccludedWeight),
+            // The hole terms on the view as the Poisson composition composes it, with the warp at the output size.
+            "composed" => PixelReconstruction.Compute(outs[..b], real, holes, Train.OccludedWeight,
+                PixelReconstruction.Composed(outs[..b], guides is null ? batch.WarpedRgb : guides[^1][.., ..3], holes)),
+            _ => perceptual.Compute(ra, xa),
+        };
         return new GanBatch(reconstruction, xa, outs[b..], real, Generator.LastLayerWeight, condition, Holes: Train.Discriminator == "patch-holes" ? holes : null);
     }
 

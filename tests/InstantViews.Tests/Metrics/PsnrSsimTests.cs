@@ -112,4 +112,22 @@ public class PsnrSsimTests
         Assert.Equal(windows.Average(w => OneWindow(w.X, w.Y, 1)), Ssim.Compute(x, y, mask).item<double>(), 10);
         Assert.Contains("at least 11x11, got 10x11", Assert.Throws<ArgumentException>(() => Ssim.Compute(x[.., .., ..10, ..], y[.., .., ..10, ..])).Message);
     }
+    [Fact]
+    public void A_region_with_no_valid_window_centre_has_no_ssim_where_the_loss_takes_zero()
+    {
+        // Two 16x16 images: the first's region is a 3-pixel strip at the frame's edge (no centre 5 pixels in), the
+        // second's reaches the centres. SSIM of a region is NaN for the first (a mean over images skips it), the
+        // loss's Reduce 0.
+        var a = rand(2, 3, 16, 16, generator: new TorchSharp.torch.Generator(1));
+        var b = rand(2, 3, 16, 16, generator: new TorchSharp.torch.Generator(2));
+        var mask = zeros(2, 1, 16, 16);
+        mask[0, .., .., ..3] = tensor(1f);
+        mask[1, .., .., ..8] = tensor(1f);
+        var map = Ssim.Map(b, a);
+        var region = Ssim.Compute(b, a, mask);
+        Assert.True(double.IsNaN(region[0].item<float>()));
+        Assert.Equal(Ssim.Reduce(map, mask)[1].item<float>(), region[1].item<float>());
+        Assert.Equal(0f, Ssim.Reduce(map, mask)[0].item<float>());
+        Assert.True(double.IsNaN(Ssim.Region(map, zeros(2, 1, 16, 16))[1].item<float>())); // an empty region too
+    }
 }

@@ -1,5 +1,6 @@
 using InstantViews.Diffusion;
 using InstantViews.GenWarp;
+using InstantViews.Imaging;
 using InstantViews.Metrics;
 using InstantViews.NovelViews;
 using InstantViews.OneStep;
@@ -123,8 +124,43 @@ public class OneStepGenWarpTests
         Assert.True(double.IsFinite(p0.Reconstruction) && p0.Reconstruction != r0.Reconstruction);
         using var dir = new TempDir();
         var teacher = Teacher();
-        Assert.Equal("reconstruction loss must be one of resnet18, pixel, got 'l2'",
+        Assert.Equal("reconstruction loss must be one of resnet18, pixel, composed, got 'l2'",
             Assert.Throws<UserError>(() => OneStepTrainer.Create(teacher, Train with { Reconstruction = "l2" }, Pairs(teacher, dir), null, dir.File("l2"))).Message);
+    }
+
+    [Fact]
+    public void The_composed_loss_reads_the_view_as_the_poisson_composition_composes_it()
+    {
+        // A smooth target; the warp is the target where it sees (its holes hold anything), a 6x6 hole in the first view.
+        var yy = arange(16, dtype: ScalarType.Float32).view(16, 1) / 16;
+        var xx = arange(16, dtype: ScalarType.Float32).view(1, 16) / 16;
+        var target = stack([(yy * xx).expand(16, 16), (yy - xx).expand(16, 16) / 2, (yy * yy).expand(16, 16) - 0.5f]).unsqueeze(0).repeat(2, 1, 1, 1);
+        var holes = zeros(2, 1, 16, 16);
+        holes[0, .., 5..11, 3..9] = tensor(1f);
+        var warp = where(holes.gt(0.5f), full_like(target, 0.9f), target);
+        // A view that is the target off by a constant colour composes as the target (the harmonic fill of a constant is it).
+        var offset = target + tensor(new[] { 0.1f, -0.2f, 0.05f }).view(1, 3, 1, 1);
+        var composed = PixelReconstruction.Composed(offset, warp, holes);
+        Assert.True((composed[0] - target[0])[.., 5..11, 3..9].abs().max().item<float>() < 1e-5);
+        Assert.True((composed[1] - warp[1]).abs().max().item<float>() == 0); // no hole: the warp
+        // In the hole: the warp's harmonic fill plus the view minus its own harmonic fill, exactly.
+        var view = randn(2, 3, 16, 16, generator: new TorchSharp.torch.Generator(3)).clamp(-1, 1) * 0.3f;
+        var m = holes[0, 0];
+        var expected = (HoleFill.Harmonic(warp[0], m) + view[0] - HoleFill.Harmonic(view[0], m)).clamp(-1, 1);
+        var got = PixelReconstruction.Composed(view, warp, holes);
+        Assert.True((where(m.gt(0.5f), got[0] - expected, zeros_like(expected))).abs().max().item<float>() < 1e-6);
+        Assert.True((where(m.lt(0.5f), got[0] - warp[0], zeros_like(expected))).abs().max().item<float>() == 0);
+        // A hole pixel's gradient is the composed pixel's own: 1 for a sum.
+        var leaf = view.clone().requires_grad_(true);
+        PixelReconstruction.Composed(leaf, warp, holes).sum().backward();
+        Assert.Equal(1f, leaf.grad![0, 0, 7, 5].item<float>());
+        // The loss's hole terms read the composed view, which is the target: the offset view's loss is its whole-view terms.
+        var loss = PixelReconstruction.Compute(offset, target, holes, 5, composed);
+        Assert.Equal(PixelReconstruction.Compute(offset, target, holes, 0)[0].item<float>(), loss[0].item<float>(), 4);
+        Assert.True(loss[0].item<float>() < PixelReconstruction.Compute(offset, target, holes, 5)[0].item<float>() - 0.1);
+        // A distillation with it trains and differs from one with the plain pixel loss.
+        var (c0, p0) = FirstSteps(Train with { Reconstruction = "composed" }, Train with { Reconstruction = "pixel" });
+        Assert.True(double.IsFinite(c0.Reconstruction) && c0.Reconstruction != p0.Reconstruction);
     }
 
     /// <summary>The first step of a new run with each of two settings, from the same teacher and pairs.</summary>

@@ -92,7 +92,7 @@ public static class StereoBenchmark
         double Ssim(Tensor? m)
         {
             using var scope = NewDisposeScope();
-            return Metrics.Ssim.Reduce(ssimMap, m?.unsqueeze(0).unsqueeze(0)).item<float>();
+            return (m is null ? Metrics.Ssim.Reduce(ssimMap) : Metrics.Ssim.Region(ssimMap, m.unsqueeze(0).unsqueeze(0))).item<float>();
         }
         // The perceptual distance of a region: the prediction inside it, the truth outside, at the benchmark's size.
         double Perceptual(Tensor? m)
