@@ -38,7 +38,8 @@ public static class GenWarpDistilCommand
         var disc = new Option<string>("--disc") { Description = "Discriminator: resnet18 (heads on the ResNet-18 the evaluation also reads), patch (a patch discriminator trained from scratch) or patch-holes (the same judged per patch: a generated view's patches over its holes fake, the rest real)", DefaultValueFactory = _ => "resnet18" };
         disc.AcceptOnlyFromAmong(OneStepTrainConfig.Discriminators);
         var initBase = new Option<string?>("--init-base") { Description = "With --init of a grown model: first put this one-step model's base generator and lower growth levels (a 32- or 64-px one fine-tuned since) under the grown model's upper levels" };
-        foreach (var o in new Option[] { init, initBase, mixPairs, mix, rec, occludedWeight, disc }) cmd.Options.Add(o);
+        var recNoise = new Option<double?>("--rec-noise") { Description = "The reconstruction's noise: fresh noise at this share of sigma_max (a view's noise, e.g. the model's noise scale 0.25), instead of the noise the teacher's ODE inverts the target to (default)" };
+        foreach (var o in new Option[] { init, initBase, mixPairs, mix, rec, occludedWeight, recNoise, disc }) cmd.Options.Add(o);
         training.AddTo(cmd);
         Cli.SetAction(cmd, (p, ctx) =>
         {
@@ -56,7 +57,7 @@ public static class GenWarpDistilCommand
             if (resuming)
             {
                 trainer = OneStepTrainer.Resume(dir, set, depth, ctx.Device, photos: p.GetValue(photos), mixed: mixed);
-                Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels, init, initBase, mix, rec, occludedWeight, disc);
+                Cli.NoteIgnoredOnResume(p, teacher, grow, batch, lr, adv, featureSize, sampleEvery, discCondition, levelGuide, levelChannels, init, initBase, mix, rec, occludedWeight, recNoise, disc);
             }
             else
             {
@@ -79,6 +80,7 @@ public static class GenWarpDistilCommand
                     Reconstruction = p.GetValue(rec)!,
                     Discriminator = p.GetValue(disc)!,
                     OccludedWeight = p.GetValue(occludedWeight),
+                    ReconstructionNoise = p.GetValue(recNoise),
                 };
                 if (p.GetValue(grow) is { } from)
                 {

@@ -42,6 +42,12 @@ public sealed record OneStepTrainConfig
     public static readonly string[] Reconstructions = ["resnet18", "pixel", "composed"];
     /// <summary>With the pixel loss: the weight of its terms over the hole pixels (AdaMPI's is 5).</summary>
     public double OccludedWeight { get; init; } = 5;
+    /// <summary>
+    /// The reconstruction's noise: null, the noise the teacher's ODE inverts each target to (PaGoDA's reconstruction, which
+    /// carries the target); or fresh noise at this share of sigma_max, as a view is made, so the reconstruction loss asks
+    /// for the view the conditions predict (0 to 1).
+    /// </summary>
+    public double? ReconstructionNoise { get; init; }
     /// <summary>The share of each batch drawn from the second pair set (round(batch x Mix) pairs), when one is given.</summary>
     public double Mix { get; init; }
 }

@@ -81,6 +81,8 @@ public sealed class OneStepTrainer : GanTrainingRun
         if (!(train.Mix is >= 0 and <= 1)) throw new UserError($"the mixed share must be 0 to 1, got {train.Mix}");
         if (!OneStepTrainConfig.Discriminators.Contains(train.Discriminator))
             throw new UserError($"discriminator must be one of {string.Join(", ", OneStepTrainConfig.Discriminators)}, got '{train.Discriminator}'");
+        if (train.ReconstructionNoise is { } noise && !(noise is >= 0 and <= 1))
+            throw new UserError($"the reconstruction's noise must be 0 to 1 of sigma_max, got {noise}");
         if (!OneStepTrainConfig.Reconstructions.Contains(train.Reconstruction))
             throw new UserError($"reconstruction loss must be one of {string.Join(", ", OneStepTrainConfig.Reconstructions)}, got '{train.Reconstruction}'");
         if (!(train.OccludedWeight >= 0) || !double.IsFinite(train.OccludedWeight)) throw new UserError($"occluded weight must be a finite number >= 0, got {train.OccludedWeight}");
@@ -156,6 +158,8 @@ public sealed class OneStepTrainer : GanTrainingRun
         var mixPositions = mixCount > 0 ? randint(MixPairs!.Count, [mixCount], generator: Rng) : null;
         var zx = Pairs.Z.index_select(0, positions);
         if (mixPositions is not null) zx = cat([zx, MixPairs!.Z.index_select(0, mixPositions)]);
+        // Fresh noise at a view's scale instead (OneStepTrainConfig.ReconstructionNoise), drawn after the pairs.
+        if (Train.ReconstructionNoise is { } share) zx = randn(zx.shape, generator: Rng) * (Generator.Cfg.SigmaMax * share);
         zx = zx.to(device);
         var zFresh = (randn([b, 3, zx.shape[2], zx.shape[3]], generator: Rng) * Generator.Cfg.SigmaMax).to(device);
         var parts = new List<(INovelViewPairSource Data, long[] Indices)>();

@@ -163,6 +163,22 @@ public class OneStepGenWarpTests
         Assert.True(double.IsFinite(c0.Reconstruction) && c0.Reconstruction != p0.Reconstruction);
     }
 
+    [Fact]
+    public void The_reconstruction_can_read_fresh_noise_at_a_views_scale_instead_of_the_inverted_noise()
+    {
+        // The same start, pairs and seed: fresh noise (none at 0) changes the reconstruction, the inverted noise is the default.
+        var pixel = Train with { Reconstruction = "pixel" };
+        var (fresh, inverted) = FirstSteps(pixel with { ReconstructionNoise = 0.25 }, pixel);
+        var (none, again) = FirstSteps(pixel with { ReconstructionNoise = 0 }, pixel);
+        Assert.Equal(inverted.Reconstruction, again.Reconstruction);
+        Assert.NotEqual(inverted.Reconstruction, fresh.Reconstruction);
+        Assert.NotEqual(fresh.Reconstruction, none.Reconstruction);
+        using var dir = new TempDir();
+        var teacher = Teacher();
+        Assert.Equal("the reconstruction's noise must be 0 to 1 of sigma_max, got 1.5",
+            Assert.Throws<UserError>(() => OneStepTrainer.Create(teacher, pixel with { ReconstructionNoise = 1.5 }, Pairs(teacher, dir), null, dir.File("r"))).Message);
+    }
+
     /// <summary>The first step of a new run with each of two settings, from the same teacher and pairs.</summary>
     static (GanStepLosses A, GanStepLosses B) FirstSteps(OneStepTrainConfig a, OneStepTrainConfig b)
     {
