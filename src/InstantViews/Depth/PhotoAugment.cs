@@ -67,24 +67,12 @@ public static class PhotoAugment
         }
     }
 
-    /// <summary>Round trip through a JPEG of the given quality (SkiaSharp's encoder and decoder).</summary>
+    /// <summary>Round trip through a JPEG of the given quality (<see cref="Imaging.ImageFile"/>'s encoder and decoder, SkiaSharp's).</summary>
     public static void Jpeg(float[] rgb, int width, int height, int quality)
     {
-        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        using var bitmap = new SKBitmap(info);
-        var px = bitmap.GetPixelSpan();
-        var bytes = new byte[px.Length];
-        for (int i = 0; i < width * height; i++)
-        {
-            for (int c = 0; c < 3; c++) bytes[4 * i + c] = (byte)Math.Clamp((int)Math.Round(rgb[3 * i + c] * 255), 0, 255);
-            bytes[4 * i + 3] = 255;
-        }
-        System.Runtime.InteropServices.Marshal.Copy(bytes, 0, bitmap.GetPixels(), bytes.Length);
-        using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, quality);
-        using var jpeg = SKBitmap.Decode(data);
-        using var back = jpeg.Copy(SKColorType.Rgba8888);
-        var decoded = back.GetPixelSpan();
-        for (int i = 0; i < width * height; i++)
-            for (int c = 0; c < 3; c++) rgb[3 * i + c] = decoded[4 * i + c] / 255f;
+        var bytes = new byte[3 * width * height];
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)Math.Clamp((int)Math.Round(rgb[i] * 255), 0, 255);
+        var (decoded, _, _) = Imaging.ImageFile.DecodeRgb8(Imaging.ImageFile.EncodeRgb8(bytes, width, height, SKEncodedImageFormat.Jpeg, quality), "the augmented photo");
+        for (int i = 0; i < decoded.Length; i++) rgb[i] = decoded[i] / 255f;
     }
 }

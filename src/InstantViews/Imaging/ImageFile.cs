@@ -85,8 +85,20 @@ public static class ImageFile
     public static byte[] Encode(Tensor image, SKEncodedImageFormat format = SKEncodedImageFormat.Png, int quality = 90)
     {
         if (image.dim() != 3 || image.shape[0] != 3) throw new ArgumentException($"image tensor must be [3,H,W], got [{string.Join(",", image.shape)}]");
-        var (h, w) = ((int)image.shape[1], (int)image.shape[2]);
-        var rgb = ToBytes(image);
+        return EncodeRgb8(ToBytes(image), (int)image.shape[2], (int)image.shape[1], format, quality);
+    }
+
+    /// <summary>Decodes an image held in memory to packed 8-bit RGB (HWC); <paramref name="name"/> names it in errors.</summary>
+    public static (byte[] Rgb, int Width, int Height) DecodeRgb8(byte[] bytes, string name)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        return Decode(stream, name);
+    }
+
+    /// <summary>Encodes packed 8-bit RGB (HWC) of <paramref name="w"/> x <paramref name="h"/> as JPEG or PNG bytes, in memory.</summary>
+    public static byte[] EncodeRgb8(byte[] rgb, int w, int h, SKEncodedImageFormat format = SKEncodedImageFormat.Png, int quality = 90)
+    {
+        if (rgb.Length != 3 * w * h) throw new ArgumentException($"{rgb.Length} bytes are not {w}x{h} RGB");
         var rgba = new byte[w * h * 4];
         for (int i = 0, n = w * h; i < n; i++)
         {

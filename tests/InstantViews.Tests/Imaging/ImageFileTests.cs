@@ -134,4 +134,26 @@ public class ImageFileTests
         Assert.Equal(v, back);
         Assert.Equal(new long[] { 2, 3 }, shape);
     }
+    [Fact]
+    public void Packed_rgb_round_trips_through_png_exactly_and_through_jpeg_nearly()
+    {
+        var (w, h) = (23, 17);
+        var r = new Random(5);
+        var rgb = new byte[3 * w * h];
+        r.NextBytes(rgb);
+        var (png, pw, ph) = ImageFile.DecodeRgb8(ImageFile.EncodeRgb8(rgb, w, h), "png");
+        Assert.Equal((w, h), (pw, ph));
+        Assert.Equal(rgb, png);
+        Assert.Contains("are not 23x17 RGB", Assert.Throws<ArgumentException>(() => ImageFile.EncodeRgb8(rgb[1..], w, h)).Message);
+        // The depth training's JPEG augmentation: a smooth ramp survives quality 95 within a level or two; quality 5 loses more.
+        float[] Ramp() => Enumerable.Range(0, 3 * 64 * 48).Select(i => (i / 3 % 64) / 63f * (1 + i % 3) / 3).ToArray();
+        double Error(int quality)
+        {
+            var x = Ramp();
+            InstantViews.Depth.PhotoAugment.Jpeg(x, 64, 48, quality);
+            return x.Zip(Ramp(), (a, b) => Math.Abs(a - b)).Average();
+        }
+        Assert.True(Error(95) < 2 / 255.0);
+        Assert.True(Error(5) > 2 * Error(95));
+    }
 }
