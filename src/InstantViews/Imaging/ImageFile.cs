@@ -48,8 +48,7 @@ public static class ImageFile
     /// </summary>
     public static Tensor Decode(byte[] bytes, string name, long maxPixels = MaxPixels)
     {
-        using var stream = new MemoryStream(bytes, writable: false);
-        var (pixels, w, h) = Decode(stream, name, maxPixels);
+        var (pixels, w, h) = DecodeRgb8(bytes, name, maxPixels);
         return tensor(pixels, [h, w, 3], ScalarType.Byte).permute(2, 0, 1).to_type(ScalarType.Float32).div_(127.5).sub_(1);
     }
 
@@ -88,11 +87,14 @@ public static class ImageFile
         return EncodeRgb8(ToBytes(image), (int)image.shape[2], (int)image.shape[1], format, quality);
     }
 
-    /// <summary>Decodes an image held in memory to packed 8-bit RGB (HWC); <paramref name="name"/> names it in errors.</summary>
-    public static (byte[] Rgb, int Width, int Height) DecodeRgb8(byte[] bytes, string name)
+    /// <summary>
+    /// Decodes an image held in memory to packed 8-bit RGB (HWC); <paramref name="name"/> names it in errors, and a header
+    /// claiming more than <paramref name="maxPixels"/> is refused before any pixel is decoded.
+    /// </summary>
+    public static (byte[] Rgb, int Width, int Height) DecodeRgb8(byte[] bytes, string name, long maxPixels = MaxPixels)
     {
         using var stream = new MemoryStream(bytes, writable: false);
-        return Decode(stream, name);
+        return Decode(stream, name, maxPixels);
     }
 
     /// <summary>Encodes packed 8-bit RGB (HWC) of <paramref name="w"/> x <paramref name="h"/> as JPEG or PNG bytes, in memory.</summary>

@@ -26,9 +26,16 @@ public static class Ssim
     /// </summary>
     public static Tensor Region(Tensor map, Tensor mask)
     {
+        var m = Centres(map, mask);
+        var weight = m.sum([1L, 2L, 3L]);
+        return where(weight.gt(0), map.mul(m).sum([1L, 2L, 3L]).div(weight.clamp_min(1e-12)), full_like(weight, double.NaN));
+    }
+
+    /// <summary><paramref name="mask"/> ([N,1|C,H,W]) cropped to the valid window centres and expanded to the map's shape.</summary>
+    static Tensor Centres(Tensor map, Tensor mask)
+    {
         var r = Window / 2;
-        var weight = Psnr.Batched(mask).to(map.dtype)[.., .., r..^r, r..^r].sum([1L, 2L, 3L]);
-        return where(weight.gt(0), Reduce(map, mask), full_like(weight, double.NaN));
+        return Psnr.Batched(mask).to(map.dtype)[.., .., r..^r, r..^r].expand_as(map);
     }
 
     /// <summary>The SSIM map of [N,C,H,W] images at the valid window centres, [N,C,H-10,W-10] (one map serves several masks).</summary>
@@ -55,8 +62,7 @@ public static class Ssim
     {
         var dims = new long[] { 1, 2, 3 };
         if (mask is null) return map.mean(dims);
-        var r = Window / 2;
-        var m = Psnr.Batched(mask).to(map.dtype)[.., .., r..^r, r..^r].expand_as(map);
+        var m = Centres(map, mask);
         return map.mul(m).sum(dims).div(m.sum(dims).clamp_min(1e-12));
     }
 

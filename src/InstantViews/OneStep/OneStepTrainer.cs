@@ -148,7 +148,10 @@ public sealed class OneStepTrainer : GanTrainingRun
         return t;
     }
 
-    /// <summary>Reconstruction from the inverted noise and fakes from fresh noise under the same conditions, one batched pass.</summary>
+    /// <summary>
+    /// Reconstruction from the inverted noise (or fresh noise at <see cref="OneStepTrainConfig.ReconstructionNoise"/>) and
+    /// fakes from fresh noise under the same conditions, one batched pass.
+    /// </summary>
     protected override GanBatch Forward()
     {
         var b = Train.BatchSize;
@@ -156,10 +159,14 @@ public sealed class OneStepTrainer : GanTrainingRun
         var mixCount = MixPairs is null ? 0 : (int)Math.Round(b * Train.Mix);
         var positions = randint(Pairs.Count, [b - mixCount], generator: Rng);
         var mixPositions = mixCount > 0 ? randint(MixPairs!.Count, [mixCount], generator: Rng) : null;
-        var zx = Pairs.Z.index_select(0, positions);
-        if (mixPositions is not null) zx = cat([zx, MixPairs!.Z.index_select(0, mixPositions)]);
-        // Fresh noise at a view's scale instead (OneStepTrainConfig.ReconstructionNoise), drawn after the pairs.
-        if (Train.ReconstructionNoise is { } share) zx = randn(zx.shape, generator: Rng) * (Generator.Cfg.SigmaMax * share);
+        Tensor zx;
+        // Fresh noise at a view's scale (OneStepTrainConfig.ReconstructionNoise), drawn after the pairs, or the pairs' own.
+        if (Train.ReconstructionNoise is { } share) zx = randn([b, Pairs.Z.shape[1], Pairs.Z.shape[2], Pairs.Z.shape[3]], generator: Rng) * (Generator.Cfg.SigmaMax * share);
+        else
+        {
+            zx = Pairs.Z.index_select(0, positions);
+            if (mixPositions is not null) zx = cat([zx, MixPairs!.Z.index_select(0, mixPositions)]);
+        }
         zx = zx.to(device);
         var zFresh = (randn([b, 3, zx.shape[2], zx.shape[3]], generator: Rng) * Generator.Cfg.SigmaMax).to(device);
         var parts = new List<(INovelViewPairSource Data, long[] Indices)>();
@@ -173,7 +180,9 @@ public sealed class OneStepTrainer : GanTrainingRun
             cat([source.SourceEmbedding, source.SourceEmbedding]));
         var outs = Generator.Generate(cat([zx, zFresh]), both.For(cat([batch.TargetEmbedding, batch.TargetEmbedding])), guides?.Select(g => cat([g, g])).ToList());
         var (ra, xa) = PairAugment.Apply(outs[..b], real, Rng);
-        Tensor? condition = !Discriminator.Conditioned ? null : guides is null ? batch.WarpedRgb : guides[^1][.., ..3];
+        // The warp at the output size: the discriminator's condition and the composed loss's.
+        var warp = guides is null ? batch.WarpedRgb : guides[^1][.., ..3];
+        Tensor? condition = Discriminator.Conditioned ? warp : null;
         // The pixel loss compares the view itself (not augmented) with its target, over the holes at the output size too;
         // the fakes share the reals' conditions, so their holes too.
         var holes = guides is null ? batch.HoleMask : guides[^1][.., 3..4];
@@ -181,8 +190,7 @@ public sealed class OneStepTrainer : GanTrainingRun
         {
             "pixel" => PixelReconstruction.Compute(outs[..b], real, holes, Train.OccludedWeight),
             // The hole terms on the view as the Poisson composition composes it, with the warp at the output size.
-            "composed" => PixelReconstruction.Compute(outs[..b], real, holes, Train.OccludedWeight,
-                PixelReconstruction.Composed(outs[..b], guides is null ? batch.WarpedRgb : guides[^1][.., ..3], holes)),
+            "composed" => PixelReconstruction.Compute(outs[..b], real, holes, Train.OccludedWeight, PixelReconstruction.Composed(outs[..b], warp, holes)),
             _ => perceptual.Compute(ra, xa),
         };
         return new GanBatch(reconstruction, xa, outs[b..], real, Generator.LastLayerWeight, condition, Holes: Train.Discriminator == "patch-holes" ? holes : null);
