@@ -35,6 +35,8 @@ public static partial class ResultTables
     {
         "stereo" => Stereo(ReadCsv(file)),
         "stereo-depth" => StereoDepth(ReadCsv(file)),
+        // FILE?[fill=NAME&]label=TEXT;...: each run's share of the view seen and of its holes enclosed.
+        "holes" => Holes([.. file.Split(';').Select(f => (ReadCsv(f.Split('?')[0]), Query(f)))]),
         "depth-pairs" => DepthPairs(ReadCsv(file)),
         "depth-eval" => DepthEval(ReadCsv(file)),
         "lift" => Lift(ReadJson(file)),
@@ -119,6 +121,31 @@ public static partial class ResultTables
                 $"{N(r["perceptual_occluded"], "0.000")} | {N(r["seconds"], "0.00")} |");
         return sb.ToString();
     }
+
+    /// <summary>
+    /// Where the holes lie, per run of `eval stereo` or `eval warpback` (its CSV's first row): the share of the view the
+    /// source sees and the share of the hole pixels enclosed by seen pixels (the rest reach the frame's edge).
+    /// </summary>
+    static string Holes(List<(List<Dictionary<string, string>> Rows, Dictionary<string, string> Query)> runs)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| pairs | seen (covisible) | holes enclosed by seen pixels |");
+        sb.AppendLine("| --- | --- | --- |");
+        foreach (var (rows, query) in runs)
+        {
+            // The run's first row, or its row of the fill named (a file that holds several runs).
+            var row = query.TryGetValue("fill", out var fill)
+                ? rows.FirstOrDefault(r => r["fill"] == fill) ?? throw new InvalidOperationException($"holes table: no row of fill '{fill}'")
+                : rows[0];
+            sb.AppendLine($"| {query["label"]} | {N(row["covisible_fraction"], "0.0%")} | {N(row["enclosed_holes"], "0.0%")} |");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>A table file's query, FILE?KEY=VALUE&amp;..., its values unescaped.</summary>
+    static Dictionary<string, string> Query(string file) =>
+        (file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : "").Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => Uri.UnescapeDataString(p.Length > 1 ? p[1] : ""));
 
     /// <summary>Each estimated depth source of a stereo run against the truth.</summary>
     static string StereoDepth(List<Dictionary<string, string>> rows)

@@ -5,7 +5,7 @@ using InstantViews.NovelViews;
 namespace InstantViews.Cli;
 
 /// <summary>How a view is composed into the full-resolution warp (`nvs`, `orbit`, `view`, `eval stereo`, `eval warpback`, `genwarp eval`).</summary>
-sealed record CompositionOptions(Option<double> Feather, Option<int> SmallHoles, Option<double> ColourMatch, Option<double> ColourReach, Option<string> PoissonDetail)
+sealed record CompositionOptions(Option<double> Feather, Option<int> SmallHoles, Option<double> ColourMatch, Option<double> ColourReach, Option<string> PoissonDetail, Option<double?> EnclosedDetail)
 {
     public static CompositionOptions Create()
     {
@@ -15,7 +15,8 @@ sealed record CompositionOptions(Option<double> Feather, Option<int> SmallHoles,
             new Option<int>("--small-holes") { Description = "Hole pixels an opening of this radius removes (cracks at most 2R pixels wide) take the warp's colours carried into the hole, not the generated view (0: none)", DefaultValueFactory = _ => d.SmallHoleRadius },
             new Option<double>("--colour-match") { Description = "Share (0 to 1) of the warp-minus-generated colour difference, carried into the holes, added to the generated view (0: none)", DefaultValueFactory = _ => d.ColourMatch },
             new Option<double>("--colour-reach") { Description = "With --colour-match: how far the difference is carried, as a fraction of the generated view's long side", DefaultValueFactory = _ => d.ColourMatchRadius },
-            PoissonOption(d.PoissonDetail));
+            PoissonOption(d.PoissonDetail),
+            new Option<double?>("--enclosed-detail") { Description = "With the Poisson composition: the detail share (0 to 1) in enclosed holes, those seen pixels bound on every side (behind objects); --poisson-detail then sets the share in the holes at the frame's edge (default: one share for all)" });
     }
 
     /// <summary>--poisson-detail: a share 0 to 1, or off (the seam composition).</summary>
@@ -40,19 +41,25 @@ sealed record CompositionOptions(Option<double> Feather, Option<int> SmallHoles,
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { Feather, SmallHoles, ColourMatch, ColourReach, PoissonDetail }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { Feather, SmallHoles, ColourMatch, ColourReach, PoissonDetail, EnclosedDetail }) cmd.Options.Add(o);
     }
 
     /// <summary>
     /// The settings the command line gives (ranges checked by the parser, <see cref="OptionRules"/>); colour matching
     /// given without --poisson-detail turns the Poisson composition off (it adjusts the seam composition).
     /// </summary>
-    public CompositionSettings Settings(ParseResult p) => new CompositionSettings
+    public CompositionSettings Settings(ParseResult p)
     {
-        FeatherFraction = p.GetValue(Feather),
-        SmallHoleRadius = p.GetValue(SmallHoles),
-        ColourMatch = p.GetValue(ColourMatch),
-        ColourMatchRadius = p.GetValue(ColourReach),
-        PoissonDetail = p.GetValue(ColourMatch) > 0 && p.GetResult(PoissonDetail) is null or { Implicit: true } ? null : Share(p.GetValue(PoissonDetail)!),
-    }.Check();
+        var poisson = p.GetValue(ColourMatch) > 0 && p.GetResult(PoissonDetail) is null or { Implicit: true } ? null : Share(p.GetValue(PoissonDetail)!);
+        return new CompositionSettings
+        {
+            FeatherFraction = p.GetValue(Feather),
+            SmallHoleRadius = p.GetValue(SmallHoles),
+            ColourMatch = p.GetValue(ColourMatch),
+            ColourMatchRadius = p.GetValue(ColourReach),
+            PoissonDetail = poisson,
+            // The enclosed holes' share as given, or as shipped when the Poisson composition is on.
+            EnclosedDetail = p.GetValue(EnclosedDetail) ?? (poisson is null ? null : CompositionSettings.Default.EnclosedDetail),
+        }.Check();
+    }
 }

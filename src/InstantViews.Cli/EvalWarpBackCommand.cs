@@ -21,12 +21,13 @@ public static class EvalWarpBackCommand
         var defaults = new WarpBackSettings();
         var size = new Option<int>("--size") { Description = "Side of the square pairs, pixels", DefaultValueFactory = _ => defaults.Size };
         var maxDisparity = new Option<double>("--max-disparity") { Description = "Largest sideways step: the nearest points move by half to all of this fraction of the width", DefaultValueFactory = _ => defaults.MaxDisparity };
+        var occluders = new Option<double>("--occluders") { Description = "The share of pairs whose crop gets an occluder (a blob of another photo in front of it), for holes enclosed by seen pixels" };
         var models = new Option<string[]>("--model") { Description = "View models to compose into the warp (repeat; default: the shipped one-step models)" };
         var depth = new Option<string>("--depth") { Description = "Depth of the photos: builtin, builtin:FILE or onnx:FILE", DefaultValueFactory = _ => "builtin" };
         var csv = new Option<string?>("--csv") { Description = "Write the rows to this CSV file" };
         var saveViews = new Option<string?>("--save-views") { Description = "Write every pair's source, target and predicted views as PNGs into this folder" };
         var cmd = new Command("warpback", "Warp-back pairs of real photos (each photo stepped sideways and back: the holes' truth is the photo): every fill scored on the holes and the rest, averaged over the pairs")
-        { photos, split, count, size, maxDisparity, models, depth, csv, saveViews };
+        { photos, split, count, size, maxDisparity, occluders, models, depth, csv, saveViews };
         var noiseScale = NovelViewOptions.NoiseScaleOption();
         cmd.Options.Add(noiseScale);
         var composition = CompositionOptions.Create();
@@ -36,7 +37,7 @@ public static class EvalWarpBackCommand
             if (p.GetValue(csv) is { } csvPath) OutputPaths.File(csvPath, ".csv");
             if (p.GetValue(saveViews) is { } viewsPath) OutputPaths.Folder(viewsPath);
             var modelPaths = (p.GetValue(models) is { Length: > 0 } given ? given : ["genwarp-1step", "genwarp-1step-64", "genwarp-1step-128"]).Select(ModelFiles.Resolve).ToList();
-            var settings = new WarpBackSettings(Size: p.GetValue(size), MaxDisparity: p.GetValue(maxDisparity));
+            var settings = new WarpBackSettings(Size: p.GetValue(size), MaxDisparity: p.GetValue(maxDisparity), Occluders: p.GetValue(occluders));
             var splitName = p.GetValue(split).ToString().ToLowerInvariant();
             var corpus = PhotoCorpus.Load(p.GetValue(photos)!, maxSide: settings.PhotoSide, split: p.GetValue(split));
             var fills = StereoEvaluation.Fills(modelPaths, ctx.Seed, ctx.Device, composition.Settings(p), new SamplingOverrides(NoiseScale: p.GetValue(noiseScale)));
@@ -47,7 +48,7 @@ public static class EvalWarpBackCommand
                 p.GetValue(saveViews) is { } folder ? StereoEvaluation.ViewSaver(folder) : null);
             if (!ctx.Quiet) Console.Error.WriteLine();
             Console.WriteLine($"{n} warp-back pairs of {pairs.PhotoCount} {splitName} photos, {settings.Size}x{settings.Size}; " +
-                $"{Math.Round(result.CovisibleFraction * 100)} % of each view seen on average (occ: the round trip's holes)");
+                $"{Math.Round(result.CovisibleFraction * 100)} % of each view seen on average (occ: the round trip's holes), {Math.Round(result.EnclosedHoles * 100)} % of the holes enclosed (seen pixels on every side)");
             EvalStereoCommand.PrintRows(result.Rows);
             if (p.GetValue(csv) is { } path)
             {

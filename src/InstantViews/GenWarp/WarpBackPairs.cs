@@ -48,7 +48,8 @@ public sealed class WarpBackPairs : INovelViewPairSource
     {
         var s = Settings;
         var rng = new SceneRandom(Seed, index);
-        var (name, rgb, depth) = photos[rng.Next(0, photos.Count)];
+        var photo = rng.Next(0, photos.Count);
+        var (name, rgb, depth) = photos[photo];
         int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
         WarpBackPair? pair = null;
         for (int attempt = 0; attempt < s.Attempts; attempt++)
@@ -62,6 +63,8 @@ public sealed class WarpBackPairs : INovelViewPairSource
             var crop = Resize.To(rgb[.., y0..(y0 + side), x0..(x0 + side)], s.Size, s.Size, ResizeFilter.Area);
             var cropDepth = Resize.To(depth[y0..(y0 + side), x0..(x0 + side)].unsqueeze(0), s.Size, s.Size, ResizeFilter.Nearest).squeeze(0);
             var sharp = DepthSharpening.Sharpen(cropDepth.contiguous(), s.SharpenThreshold);
+            // An occluder (drawn only when asked for, so the pairs without are as before): another photo's crop in a blob.
+            if (s.Occluders > 0 && rng.Chance(s.Occluders)) (crop, sharp, _) = WarpBackOccluder.Paste(crop, sharp, Texture(photo, rng), rng);
             var fx = w / (2 * Math.Tan(s.FovDegrees * Math.PI / 360)) * s.Size / side;
             var camera = new Camera(fx, fx, s.Size / 2.0, s.Size / 2.0, s.Size, s.Size, Mat3.Identity, Vec3.Zero);
             var moved = WarpBackCamera.Stereo(camera, sharp, rng, s.MaxDisparity);
@@ -71,6 +74,20 @@ public sealed class WarpBackPairs : INovelViewPairSource
             if (share >= s.MinHoles && share <= s.MaxHoles) break;
         }
         return (name, pair!);
+    }
+
+    /// <summary>
+    /// An occluder's texture [3,Size,Size]: a square crop of another photo (the same one when it is the only one), its
+    /// side a fraction in [MinCrop, MaxCrop] of that photo's short side, area-resized.
+    /// </summary>
+    Tensor Texture(int photo, SceneRandom rng)
+    {
+        var other = photos.Count == 1 ? photo : rng.Next(0, photos.Count - 1) is var j && j >= photo ? j + 1 : j;
+        var rgb = photos[other].Rgb;
+        int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
+        var side = Math.Clamp((int)Math.Round(rng.Uniform(Settings.MinCrop, Settings.MaxCrop) * Math.Min(h, w)), 2, Math.Min(h, w));
+        int x0 = rng.Next(0, w - side + 1), y0 = rng.Next(0, h - side + 1);
+        return Resize.To(rgb[.., y0..(y0 + side), x0..(x0 + side)], Settings.Size, Settings.Size, ResizeFilter.Area);
     }
 
     /// <summary>The pairs of <paramref name="indices"/> at <see cref="WarpBackSettings.Size"/>: sources, their depth and cameras, and targets (the photos' crops).</summary>

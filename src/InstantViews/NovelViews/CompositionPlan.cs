@@ -5,7 +5,7 @@ namespace InstantViews.NovelViews;
 
 /// <summary>
 /// A composition waiting for its generated view (<see cref="ViewComposition.Plan"/>): the warp [3,H,W], the flat indices
-/// of its hole pixels, the seam's alpha at them [1,n], and at the seam's resolution [hs, ws] the warp's colours carried
+/// of its hole pixels, the seam's alpha at them [1,n] (times the detail share at each, for the Poisson composition), and at the seam's resolution [hs, ws] the warp's colours carried
 /// into the hole where they reach it (<c>Carried</c>) and where they do not (<c>Unreached</c>, 1 or 0).
 /// </summary>
 public sealed class CompositionPlan : IDisposable
@@ -34,7 +34,7 @@ public sealed class CompositionPlan : IDisposable
         using var scope = NewDisposeScope();
         var (h, w) = ((int)warped.shape[1], (int)warped.shape[2]);
         if (settings.ColourMatch > 0) generated = ColourMatched(generated);
-        var holeColour = harmonic is not null ? PoissonColours(generated, settings.PoissonDetail!.Value, h, w) : SeamColours(generated, h, w);
+        var holeColour = harmonic is not null ? PoissonColours(generated, h, w) : SeamColours(generated, h, w);
         var view = intoWarp ? warped : warped.clone();
         view.view(warped.shape[0], -1).index_copy_(1, at, holeColour.to_type(warped.dtype));
         return intoWarp ? view : view.MoveToOuterDisposeScope();
@@ -74,12 +74,13 @@ public sealed class CompositionPlan : IDisposable
 
     /// <summary>
     /// The hole pixels' colours [3,n] of the Poisson composition (<see cref="CompositionSettings.PoissonDetail"/>): the
-    /// harmonic fill of the warp at its full size (made with the plan) plus the seam's alpha times the share times the
+    /// harmonic fill of the warp at its full size (made with the plan) plus the seam's alpha times the share (the plan's alpha
+    /// holds both; the share of enclosed holes can differ, <see cref="CompositionSettings.EnclosedDetail"/>) times the
     /// generated view's detail, the view minus the harmonic fill of its own values around the holes (at its size, the
     /// holes being its pixels not fully seen; upsampled bicubic). The fill is linear: a view that is the truth off by a
     /// constant colour comes out as the truth.
     /// </summary>
-    Tensor PoissonColours(Tensor generated, double detail, int h, int w)
+    Tensor PoissonColours(Tensor generated, int h, int w)
     {
         var (gh, gw) = ((int)generated.shape[1], (int)generated.shape[2]);
         var g = generated.to_type(ScalarType.Float32);
@@ -89,7 +90,7 @@ public sealed class CompositionPlan : IDisposable
         // No fully seen pixel at the view's size: its detail is its difference from its own mean colour.
         var own = holes.all().item<bool>() ? g.mean([1, 2], keepdim: true).expand_as(g) : HoleFill.Harmonic(g, holes);
         var ownDetail = Resize.At(g - own, at, h, w, ResizeFilter.Bicubic);
-        return (harmonic! + alpha! * ownDetail * (float)detail).clamp(-1, 1);
+        return (harmonic! + alpha! * ownDetail).clamp(-1, 1);
     }
 
     /// <summary>Takes the plan's tensors out of the current dispose scope (the plan is disposed by its owner instead).</summary>

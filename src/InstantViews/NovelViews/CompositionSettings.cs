@@ -44,6 +44,13 @@ public sealed record CompositionSettings
     /// </summary>
     public double? PoissonDetail { get; init; } = 0.25;
 
+    /// <summary>
+    /// The Poisson composition's detail share in enclosed holes, the hole regions that do not reach the frame's edge
+    /// (<see cref="ViewComposition.Enclosed"/>: the disocclusions behind an object, seen pixels on every side), instead of
+    /// <see cref="PoissonDetail"/>, which then holds for the holes at the frame's edge; null: one share for all holes.
+    /// </summary>
+    public double? EnclosedDetail { get; init; }
+
     /// <summary>The seam's width in pixels for a view of <paramref name="height"/> x <paramref name="width"/>.</summary>
     public int Feather(int height, int width) =>
         FeatherPixels ?? (FeatherFraction == 0 ? 0 : Math.Max(2, (int)Math.Round(FeatherFraction * Math.Max(height, width))));
@@ -57,6 +64,8 @@ public sealed record CompositionSettings
         if (!(ColourMatch is >= 0 and <= 1)) throw new UserError($"the colour matching must be 0 to 1, got {ColourMatch}");
         if (!(ColourMatchRadius is > 0 and <= 1)) throw new UserError($"the colour matching's reach must be above 0 and at most 1 of the long side, got {ColourMatchRadius}");
         if (PoissonDetail is { } d && !(d is >= 0 and <= 1)) throw new UserError($"the Poisson composition's detail share must be 0 to 1, got {d}");
+        if (EnclosedDetail is { } e && !(e is >= 0 and <= 1)) throw new UserError($"the detail share in enclosed holes must be 0 to 1, got {e}");
+        if (EnclosedDetail is not null && PoissonDetail is null) throw new UserError("a detail share for enclosed holes is for the Poisson composition: give --poisson-detail a share too");
         if (PoissonDetail is not null && ColourMatch > 0) throw new UserError("colour matching is for the seam composition: turn the Poisson composition off to use it (--poisson-detail off)");
         return this;
     }

@@ -66,6 +66,14 @@ public static class ViewComposition
         // is seen: the generated view is composed as without it).
         var harmonic = s.PoissonDetail is null || at.shape[0] == h * w ? null
             : HoleFill.Harmonic(warped, holeMask.to_type(ScalarType.Float32)).view(warped.shape[0], -1).index_select(1, at).MoveToOuterDisposeScope();
+        // The Poisson composition weighs the generated view's detail by the seam's alpha times the detail share, per hole
+        // pixel: its share, or the enclosed holes' own.
+        if (harmonic is not null && s.PoissonDetail is { } share)
+        {
+            alpha = s.EnclosedDetail is { } inside && inside != share
+                ? alpha * (Enclosed(holeMask).flatten().index_select(0, at).to_type(ScalarType.Float32).unsqueeze(0) * (float)(inside - share) + (float)share)
+                : alpha * (float)share;
+        }
         // The seam composition: the warp's colours carried into the hole (normalised Gaussian fill), as far as the seam
         // and the cracks need; where none reach, the generated view. The Poisson composition has its harmonic fill instead.
         Tensor? carried = null, unreached = null;
@@ -106,6 +114,39 @@ public static class ViewComposition
         var eroded = 1 - F.max_pool2d(1 - hole, size, stride: 1, padding: radius);
         var opened = F.max_pool2d(eroded, size, stride: 1, padding: radius);
         return hole.gt(0.5f).logical_and(opened.lt(0.5f)).squeeze(0).squeeze(0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The enclosed hole pixels [H,W] (bool) of a hole mask [H,W] (bool): those whose hole region (4-connected) does not
+    /// reach the frame's edge, so that seen pixels bound it on every side, as behind an object; the regions at the edge
+    /// are what a camera step uncovers beside the frame.
+    /// </summary>
+    public static Tensor Enclosed(Tensor holeMask)
+    {
+        var (h, w) = ((int)holeMask.shape[0], (int)holeMask.shape[1]);
+        var hole = holeMask.to(CPU).contiguous().to_type(ScalarType.Byte).data<byte>().ToArray();
+        // Flood the hole regions from the frame's edge (breadth first); the hole pixels not reached are enclosed.
+        var queue = new int[h * w];
+        var (head, tail) = (0, 0);
+        void Reach(int i)
+        {
+            if (hole[i] != 1) return;
+            hole[i] = 2;
+            queue[tail++] = i;
+        }
+        for (int x = 0; x < w; x++) { Reach(x); Reach((h - 1) * w + x); }
+        for (int y = 0; y < h; y++) { Reach(y * w); Reach(y * w + w - 1); }
+        while (head < tail)
+        {
+            var i = queue[head++];
+            var (y, x) = (i / w, i % w);
+            if (x > 0) Reach(i - 1);
+            if (x < w - 1) Reach(i + 1);
+            if (y > 0) Reach(i - w);
+            if (y < h - 1) Reach(i + w);
+        }
+        for (int i = 0; i < hole.Length; i++) hole[i] = hole[i] == 1 ? (byte)1 : (byte)0;
+        return tensor(hole, [h, w]).to_type(ScalarType.Bool).to(holeMask.device);
     }
 
     /// <summary>

@@ -5,6 +5,8 @@ using static TorchSharp.torch;
 
 namespace InstantViews.Tests.Depth;
 
+/// <summary>The depth ResNet and its trainer; the trainer seeds the global generator before building its model, so the class runs with the global-RNG tests.</summary>
+[Collection("global-rng")]
 public class DepthResNetTests
 {
     public DepthResNetTests() => TestTorch.Init();

@@ -248,6 +248,53 @@ public class ViewCompositionTests
         Assert.True((blind - Resize.To(small, 24, 32, ResizeFilter.Bicubic).clamp(-1, 1)).abs().max().item<float>() < 1e-6);
     }
 
+
+    [Fact]
+    public void Enclosed_holes_are_the_regions_that_do_not_reach_the_frames_edge_and_take_their_own_detail_share()
+    {
+        // Regions: a block inside (enclosed); a corner block and a column from top to bottom (at the edge); a block
+        // beside the column (at the edge); a pixel beside the column and a strip that meets it only across a corner
+        // (4-connected: the strip is enclosed); a block with a pixel meeting it across a corner (both enclosed); a
+        // block joined to the bottom edge by a one-pixel path (at the edge).
+        var holes = zeros(24, 32, dtype: ScalarType.Bool);
+        holes[6..10, 10..16] = tensor(true);
+        holes[18.., 26..] = tensor(true);
+        holes[.., 4] = tensor(true);
+        holes[2..4, 5..7] = tensor(true); // shares an edge with the column: at the edge
+        holes[12..14, 5..7] = tensor(true);
+        holes[12..14, 5] = tensor(false);
+        holes[14, 5] = tensor(true);       // beside the column; meets the strip at (13, 6) across a corner
+        holes[16..18, 8..10] = tensor(true);
+        holes[18, 10] = tensor(true);      // meets the block at (17, 9) across a corner
+        holes[20..22, 14..16] = tensor(true);
+        holes[22.., 15] = tensor(true);    // a one-pixel path to the bottom edge
+        var enclosed = ViewComposition.Enclosed(holes);
+        var expected = zeros(24, 32, dtype: ScalarType.Bool);
+        expected[6..10, 10..16] = tensor(true);
+        expected[12..14, 6] = tensor(true);
+        expected[16..18, 8..10] = tensor(true);
+        expected[18, 10] = tensor(true);
+        var diff = enclosed.logical_xor(expected).nonzero();
+        Assert.True(diff.shape[0] == 0, string.Join(" ", Enumerable.Range(0, (int)diff.shape[0]).Select(i => $"({diff[i, 0].item<long>()},{diff[i, 1].item<long>()})")));
+        Assert.False(ViewComposition.Enclosed(ones(5, 7, dtype: ScalarType.Bool)).any().item<bool>(), "all hole: at the edge");
+        Assert.False(ViewComposition.Enclosed(zeros(5, 7, dtype: ScalarType.Bool)).any().item<bool>(), "no hole");
+        // The composition: enclosed holes take their share, the others the Poisson share, each exactly as a composition
+        // with that share everywhere (the harmonic fills do not depend on the shares).
+        var g = new Generator(9);
+        var truth = rand(new long[] { 3, 24, 32 }, generator: g) * 1.2f - 0.6f;
+        var mask = holes.to_type(ScalarType.Float32);
+        var warped = truth * (1 - mask);
+        var generated = rand(new long[] { 3, 24, 32 }, generator: g) * 0.4f - 0.2f;
+        Tensor Compose(double detail, double? inside) => ViewComposition.Compose(warped, mask, generated,
+            new CompositionSettings { FeatherFraction = 0, PoissonDetail = detail, EnclosedDetail = inside });
+        var split = Compose(0.25, 1);
+        var inner = enclosed.to_type(ScalarType.Float32);
+        var both = Compose(1, null) * inner + Compose(0.25, null) * (1 - inner);
+        Assert.True((split - both).abs().max().item<float>() < 1e-5, "each region its share");
+        Assert.True((split - Compose(0.25, null)).abs().max().item<float>() > 0.01, "the enclosed share changes the view");
+        Assert.True(TensorAssert.Same(Compose(0.25, 0.25), Compose(0.25, null)), "the same share is one share");
+        Assert.True(TensorAssert.Same(split * (1 - mask), warped), "seen pixels stay the warp's");
+    }
     [Fact]
     public void Composition_settings_out_of_range_are_refused_by_name()
     {
@@ -258,6 +305,8 @@ public class ViewCompositionTests
         Assert.Equal("the colour matching must be 0 to 1, got 1.5", Error(new() { ColourMatch = 1.5 }));
         Assert.Equal("the colour matching's reach must be above 0 and at most 1 of the long side, got 0", Error(new() { ColourMatchRadius = 0 }));
         Assert.Equal("the Poisson composition's detail share must be 0 to 1, got 1.5", Error(new() { PoissonDetail = 1.5 }));
+        Assert.Equal("the detail share in enclosed holes must be 0 to 1, got -0.5", Error(new() { EnclosedDetail = -0.5 }));
+        Assert.Equal("a detail share for enclosed holes is for the Poisson composition: give --poisson-detail a share too", Error(CompositionSettings.Seam with { EnclosedDetail = 1 }));
         Assert.Equal("colour matching is for the seam composition: turn the Poisson composition off to use it (--poisson-detail off)", Error(new() { ColourMatch = 0.5 }));
         Assert.Equal(2, CompositionSettings.Default.Feather(16, 32));
         Assert.Equal(4, CompositionSettings.Default.Feather(40, 200));
@@ -344,6 +393,19 @@ public class ViewCompositionTests
         r = CliRunner.Run([.. common, "--poisson-detail", "off", "--out", d.File("seam.png")]);
         Assert.True(r.Code == 0, r.Err);
         Assert.False(TensorAssert.Same(ImageFile.Read(d.File("seam-generated.png")), v));
+        // The enclosed holes' share: the same share as the rest is the default view; out of range, or without the Poisson
+        // composition, a one-line error and no view.
+        r = CliRunner.Run([.. common, "--enclosed-detail", "0.25", "--out", d.File("e.png")]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.True(TensorAssert.Same(ImageFile.Read(d.File("e-generated.png")), v));
+        foreach (var (args, error) in new[] { (new[] { "--enclosed-detail", "2" }, "--enclosed-detail must be 0 to 1, got 2"),
+            (["--poisson-detail", "off", "--enclosed-detail", "1"], "a detail share for enclosed holes is for the Poisson composition: give --poisson-detail a share too") })
+        {
+            r = CliRunner.Run([.. common, .. args, "--out", d.File("bad.png")]);
+            Assert.NotEqual(0, r.Code);
+            Assert.Equal($"error: {error}", r.Err.Trim().Split('\n')[0]);
+            Assert.False(File.Exists(d.File("bad-generated.png")));
+        }
         r = CliRunner.Run([.. common, "--compose", "model", "--out", d.File("m.png")]);
         Assert.True(r.Code == 0, r.Err);
         var m = ImageFile.Read(d.File("m-generated.png"));

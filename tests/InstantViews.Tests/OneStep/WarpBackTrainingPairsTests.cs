@@ -98,6 +98,14 @@ public class WarpBackTrainingPairsTests
         r = CliRunner.Run([.. pairs, "--max-disparity", "0.1"]);
         Assert.Equal(1, r.Code);
         Assert.Contains("warp-back settings", r.Err);
+        r = CliRunner.Run([.. pairs, "--occluders", "0.5"]);
+        Assert.Equal(1, r.Code);
+        Assert.Contains("warp-back settings", r.Err);
+        // Occluders are recorded with the settings; they are for warp-back pairs only.
+        r = CliRunner.Run([.. pairs[..^1], d.File("pairs-occluded"), "--occluders", "0.5"]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(new WarpBackSettings(Size: 32, Occluders: 0.5), NovelViewPairSet.Load(d.File("pairs-occluded")).Config.WarpBack);
+        Assert.Contains("--occluders is for --source warpback", CliRunner.Run(["genwarp", "pairs", "--teacher", d.File("teacher.safetensors"), "--occluders", "0.5", "--out", d.File("p4")]).Err);
         string[] otherPairs = [.. pairs[..^1], d.File("pairs-other")];
         r = CliRunner.Run(otherPairs.Select(a => a == d.File("corpus") ? d.File("other") : a).ToArray());
         Assert.True(r.Code == 0, r.Err);

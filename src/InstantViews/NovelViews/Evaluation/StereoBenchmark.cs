@@ -30,7 +30,7 @@ public static class StereoBenchmark
         var known = disparity.isfinite();
         if (!known.any().item<bool>()) throw new Runtime.UserError("the pair's disparity has no known pixel: nothing to score against");
         var trueDepth = pair.TrueDepth();
-        var (warpDepth, covisible) = TrueWarp(pair);
+        var (warpDepth, covisible, holes) = TrueWarp(pair);
         var masks = new Masks(covisible, 1 - covisible);
         var rows = new List<StereoRow>();
         var scores = new List<StereoDepthScore>();
@@ -57,7 +57,7 @@ public static class StereoBenchmark
                 saveView?.Invoke($"{depthName}-{fill.Name}", view);
                 rows.Add(Score(depthName, fill.Name, nfe, view, pair.Right, masks, perceptual, s, seconds));
             }
-        return new StereoResult(rows, scores, covisible.mean().item<float>(), covisible.MoveToOuterDisposeScope());
+        return new StereoResult(rows, scores, covisible.mean().item<float>(), covisible.MoveToOuterDisposeScope(), EnclosedShare(holes));
     }
 
     sealed record Masks(Tensor Covisible, Tensor Occluded);
@@ -65,9 +65,10 @@ public static class StereoBenchmark
     /// <summary>
     /// The depth the true-depth rows warp with (the true disparity's depth, unknown disparities given the harmonic fill
     /// of the known ones, since the warp needs a depth everywhere) and the covisible mask [H,W] (1 where a left pixel
-    /// with a known true disparity lands in the right view); the occluded pixels are the rest.
+    /// with a known true disparity lands in the right view); the occluded pixels are the rest. Also the holes [H,W] of that
+    /// warp (1 where no left pixel lands), the pixels a fill supplies.
     /// </summary>
-    public static (Tensor WarpDepth, Tensor Covisible) TrueWarp(StereoInputs pair)
+    public static (Tensor WarpDepth, Tensor Covisible, Tensor Holes) TrueWarp(StereoInputs pair)
     {
         using var scope = NewDisposeScope();
         using var noGrad = inference_mode();
@@ -76,7 +77,16 @@ public static class StereoBenchmark
         var warpDepth = pair.DepthOf(filledDisparity);
         using var seen = ForwardSplat.Warp(known.to_type(ScalarType.Float32).unsqueeze(0), warpDepth, pair.LeftCamera, pair.RightCamera);
         var covisible = seen.HoleMask.lt(0.5f).logical_and(seen.Warped[0].gt(0.5f)).to_type(ScalarType.Float32);
-        return (warpDepth.MoveToOuterDisposeScope(), covisible.MoveToOuterDisposeScope());
+        return (warpDepth.MoveToOuterDisposeScope(), covisible.MoveToOuterDisposeScope(), seen.HoleMask.gt(0.5f).to_type(ScalarType.Float32).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The share of the hole pixels [H,W] (1 = hole) that are enclosed (<see cref="ViewComposition.Enclosed"/>); NaN without holes.</summary>
+    public static double EnclosedShare(Tensor holes)
+    {
+        using var scope = NewDisposeScope();
+        var mask = holes.gt(0.5f);
+        var n = mask.sum().item<long>();
+        return n == 0 ? double.NaN : ViewComposition.Enclosed(mask).sum().item<long>() / (double)n;
     }
 
     static StereoRow Score(string depth, string fill, int nfe, Tensor view, Tensor right, Masks masks, PerceptualDistance perceptual, StereoSettings s, double seconds)

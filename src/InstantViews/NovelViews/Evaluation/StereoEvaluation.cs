@@ -46,10 +46,11 @@ public static class StereoEvaluation
         return sources;
     }
 
-    /// <summary>The rows as CSV: one line per depth source and fill, with that depth source's scores against the truth.</summary>
+    /// <summary>The rows as CSV: one line per depth source and fill, with that depth source's scores against the truth, the share of
+    /// the right view covisible and the share of the true-depth warp's holes enclosed (the same on every line).</summary>
     public static string Csv(string pair, StereoResult result)
     {
-        var sb = new StringBuilder("pair,depth,fill,nfe,psnr,ssim,perceptual,psnr_covisible,ssim_covisible,perceptual_covisible,psnr_occluded,ssim_occluded,perceptual_occluded,seconds,depth_absrel,depth_delta125,depth_correlation,covisible_fraction\n");
+        var sb = new StringBuilder("pair,depth,fill,nfe,psnr,ssim,perceptual,psnr_covisible,ssim_covisible,perceptual_covisible,psnr_occluded,ssim_occluded,perceptual_occluded,seconds,depth_absrel,depth_delta125,depth_correlation,covisible_fraction,enclosed_holes\n");
         static string F(double v) => v.ToString("0.####", Inv);
         foreach (var r in result.Rows)
         {
@@ -58,7 +59,7 @@ public static class StereoEvaluation
             sb.Append(Inv, $"{pair},{r.Depth},{r.Fill},{r.Nfe},{F(r.Psnr)},{F(r.Ssim)},{F(r.Perceptual)},{F(r.PsnrCovisible)},{F(r.SsimCovisible)},{F(r.PerceptualCovisible)},")
               .Append(Inv, $"{F(r.PsnrOccluded)},{F(r.SsimOccluded)},{F(r.PerceptualOccluded)},{F(r.Seconds)},")
               .Append(d is null ? ",," : $"{F(d.AbsRel)},{F(d.Delta)},{F(d.Correlation)}")
-              .Append(Inv, $",{F(result.CovisibleFraction)}\n");
+              .Append(Inv, $",{F(result.CovisibleFraction)},{F(result.EnclosedHoles)}\n");
         }
         return sb.ToString();
     }

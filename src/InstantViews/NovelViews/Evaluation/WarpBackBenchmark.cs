@@ -56,6 +56,6 @@ public static class WarpBackBenchmark
                 Mean(all.Select(r => r.PsnrOccluded)), Mean(all.Select(r => r.SsimOccluded)), Mean(all.Select(r => r.PerceptualOccluded)),
                 Mean(all.Select(r => r.Seconds)));
         }).ToList();
-        return new StereoResult(rows, [], perPair.Average(r => r.CovisibleFraction));
+        return new StereoResult(rows, [], perPair.Average(r => r.CovisibleFraction), EnclosedHoles: Mean(perPair.Select(r => r.EnclosedHoles)));
     }
 }

@@ -40,6 +40,13 @@ public class StereoBenchmarkTests
         var expectedMask = ones_like(result.Covisible!);
         expectedMask[TensorIndex.Colon, TensorIndex.Slice(W - Shift, W)] = 0;
         Assert.True(result.Covisible!.eq(expectedMask).all().item<bool>());
+        // Those holes reach the frame's edge: none is enclosed. A 2x2 hole inside beside a 12-pixel strip at the edge: a quarter.
+        Assert.Equal(0, result.EnclosedHoles);
+        var holes = zeros(8, 8);
+        holes[3..5, 3..5] = tensor(1f);
+        holes[..6, 6..] = tensor(1f);
+        Assert.Equal(4 / 16.0, StereoBenchmark.EnclosedShare(holes), 9);
+        Assert.True(double.IsNaN(StereoBenchmark.EnclosedShare(zeros(8, 8))));
         Assert.Equal(["grey", "nearest", "harmonic"], result.Rows.Select(r => r.Fill));
         Assert.All(result.Rows, r => Assert.Equal("true", r.Depth));
         foreach (var row in result.Rows)
