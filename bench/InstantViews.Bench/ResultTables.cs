@@ -36,7 +36,7 @@ public static partial class ResultTables
         "stereo" => Stereo(ReadCsv(file)),
         "stereo-depth" => StereoDepth(ReadCsv(file)),
         // FILE?[fill=NAME&]label=TEXT;...: each run's share of the view seen and of its holes enclosed.
-        "holes" => Holes([.. file.Split(';').Select(f => (ReadCsv(f.Split('?')[0]), Query(f)))]),
+        "holes" => Holes([.. file.Split(';').Select(f => (f.Split('?')[0], ReadCsv(f.Split('?')[0]), Query(f)))]),
         "depth-pairs" => DepthPairs(ReadCsv(file)),
         "depth-eval" => DepthEval(ReadCsv(file)),
         "lift" => Lift(ReadJson(file)),
@@ -126,18 +126,19 @@ public static partial class ResultTables
     /// Where the holes lie, per run of `eval stereo` or `eval warpback` (its CSV's first row): the share of the view the
     /// source sees and the share of the hole pixels enclosed by seen pixels (the rest reach the frame's edge).
     /// </summary>
-    static string Holes(List<(List<Dictionary<string, string>> Rows, Dictionary<string, string> Query)> runs)
+    static string Holes(List<(string File, List<Dictionary<string, string>> Rows, Dictionary<string, string> Query)> runs)
     {
         var sb = new StringBuilder();
         sb.AppendLine("| pairs | seen (covisible) | holes enclosed by seen pixels |");
         sb.AppendLine("| --- | --- | --- |");
-        foreach (var (rows, query) in runs)
+        foreach (var (file, rows, query) in runs)
         {
             // The run's first row, or its row of the fill named (a file that holds several runs).
             var row = query.TryGetValue("fill", out var fill)
-                ? rows.FirstOrDefault(r => r["fill"] == fill) ?? throw new InvalidOperationException($"holes table: no row of fill '{fill}'")
+                ? rows.FirstOrDefault(r => r["fill"] == fill) ?? throw new InvalidOperationException($"holes table: '{file}' has no row of fill '{fill}'")
                 : rows[0];
-            sb.AppendLine($"| {query["label"]} | {N(row["covisible_fraction"], "0.0%")} | {N(row["enclosed_holes"], "0.0%")} |");
+            var label = query.TryGetValue("label", out var given) ? given : throw new InvalidOperationException($"holes table: '{file}' needs label=TEXT");
+            sb.AppendLine($"| {label} | {N(row["covisible_fraction"], "0.0%")} | {N(row["enclosed_holes"], "0.0%")} |");
         }
         return sb.ToString();
     }

@@ -58,8 +58,7 @@ sealed record CompositionOptions(Option<double> Feather, Option<int> SmallHoles,
             ColourMatch = p.GetValue(ColourMatch),
             ColourMatchRadius = p.GetValue(ColourReach),
             PoissonDetail = poisson,
-            // The enclosed holes' share as given, or as shipped when the Poisson composition is on.
-            EnclosedDetail = p.GetValue(EnclosedDetail) ?? (poisson is null ? null : CompositionSettings.Default.EnclosedDetail),
+            EnclosedDetail = p.GetValue(EnclosedDetail),
         }.Check();
     }
 }

@@ -66,7 +66,9 @@ public static class EvalStereoCommand
     static void Print(string name, int width, int height, StereoResult result)
     {
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(inv, $"{name}: {width}x{height}, {result.CovisibleFraction * 100:0.0} % of the right view covisible; of the true-depth warp's holes {result.EnclosedHoles * 100:0.0} % enclosed (seen pixels on every side)"));
+        var holes = double.IsNaN(result.EnclosedHoles) ? "the true-depth warp has no holes"
+            : string.Create(inv, $"of the true-depth warp's holes {result.EnclosedHoles * 100:0.0} % enclosed (seen pixels on every side)");
+        Console.WriteLine(string.Create(inv, $"{name}: {width}x{height}, {result.CovisibleFraction * 100:0.0} % of the right view covisible; {holes}"));
         foreach (var d in result.Depths)
             Console.WriteLine(string.Create(inv, $"depth {d.Depth}: AbsRel {d.AbsRel:0.000}, delta<1.25 {d.Delta:0.000} (median-scaled), inverse-depth/disparity correlation {d.Correlation:0.000}, {d.Seconds:0.00} s"));
         PrintRows(result.Rows);

@@ -21,7 +21,7 @@ public static class EvalWarpBackCommand
         var defaults = new WarpBackSettings();
         var size = new Option<int>("--size") { Description = "Side of the square pairs, pixels", DefaultValueFactory = _ => defaults.Size };
         var maxDisparity = new Option<double>("--max-disparity") { Description = "Largest sideways step: the nearest points move by half to all of this fraction of the width", DefaultValueFactory = _ => defaults.MaxDisparity };
-        var occluders = new Option<double>("--occluders") { Description = "The share of pairs whose crop gets an occluder (a blob of another photo in front of it), for holes enclosed by seen pixels" };
+        var occluders = new Option<double>("--occluders") { Description = "The chance (0 to 1) that a pair's crop gets an occluder (a blob of another photo in front of it), for holes enclosed by seen pixels", DefaultValueFactory = _ => defaults.Occluders };
         var models = new Option<string[]>("--model") { Description = "View models to compose into the warp (repeat; default: the shipped one-step models)" };
         var depth = new Option<string>("--depth") { Description = "Depth of the photos: builtin, builtin:FILE or onnx:FILE", DefaultValueFactory = _ => "builtin" };
         var csv = new Option<string?>("--csv") { Description = "Write the rows to this CSV file" };
@@ -48,7 +48,9 @@ public static class EvalWarpBackCommand
                 p.GetValue(saveViews) is { } folder ? StereoEvaluation.ViewSaver(folder) : null);
             if (!ctx.Quiet) Console.Error.WriteLine();
             Console.WriteLine($"{n} warp-back pairs of {pairs.PhotoCount} {splitName} photos, {settings.Size}x{settings.Size}; " +
-                $"{Math.Round(result.CovisibleFraction * 100)} % of each view seen on average (occ: the round trip's holes), {Math.Round(result.EnclosedHoles * 100)} % of the holes enclosed (seen pixels on every side)");
+                $"{Math.Round(result.CovisibleFraction * 100)} % of each view seen on average (occ: the round trip's holes), " +
+                (double.IsNaN(result.EnclosedHoles) ? "no holes" : $"{Math.Round(result.EnclosedHoles * 100)} % of the holes enclosed (seen pixels on every side)") +
+                (settings.Occluders > 0 ? $"; occluders in {settings.Occluders * 100:0} % of the attempts at a pair" : ""));
             EvalStereoCommand.PrintRows(result.Rows);
             if (p.GetValue(csv) is { } path)
             {

@@ -24,7 +24,7 @@ public static class GenWarpPairsCommand
         var photos = new Option<string?>("--photos") { Description = "With --source warpback: the real-photo corpus (scripts/realphotos DIR)" };
         var size = new Option<int>("--size") { Description = "With --source warpback: side of the square pairs before they are resized to the teacher's resolution", DefaultValueFactory = _ => new WarpBackSettings().Size };
         var maxDisparity = new Option<double>("--max-disparity") { Description = "With --source warpback: largest sideways step, the nearest points moving by half to all of this fraction of the width", DefaultValueFactory = _ => new WarpBackSettings().MaxDisparity };
-        var occluders = new Option<double>("--occluders") { Description = "With --source warpback: the share of pairs whose crop gets an occluder (a blob of another photo in front of it), for holes enclosed by seen pixels" };
+        var occluders = new Option<double>("--occluders") { Description = "With --source warpback: the chance (0 to 1) that a pair's crop gets an occluder (a blob of another photo in front of it), for holes enclosed by seen pixels", DefaultValueFactory = _ => new WarpBackSettings().Occluders };
         var cmd = new Command("pairs", "Invert real target views of scene pairs (or real photographs warped back) to noise along the teacher's conditional PF-ODE: one-step GenWarp's (condition, z) pairs")
         { teacher, count, outDir, steps, guidance, depth, chunk, source, photos, size, maxDisparity, occluders };
         var shard = ShardOptions.Create();
@@ -36,7 +36,7 @@ public static class GenWarpPairsCommand
             if (warpBack && p.GetValue(photos) is null) throw new UserError("--source warpback needs --photos DIR (the real-photo corpus)");
             if (warpBack && p.GetValue(depth) == "gt") throw new UserError("--source warpback: photographs have no true depth; use --depth builtin, builtin:FILE or onnx:FILE");
             if (!warpBack && p.GetValue(photos) is not null) throw new UserError("--photos is for --source warpback");
-            if (!warpBack && p.GetValue(occluders) > 0) throw new UserError("--occluders is for --source warpback");
+            if (!warpBack && p.GetResult(occluders) is { Implicit: false }) throw new UserError("--occluders is for --source warpback");
             var (model, header) = Checkpoint.Load<GenWarpModel>(p.GetValue(teacher)!, ctx.Device);
             var (i, n) = shard.Read(p);
             var w = p.GetValue(guidance);

@@ -57,13 +57,12 @@ public sealed class WarpBackPairs : INovelViewPairSource
             pair?.Dispose();
             using var scope = NewDisposeScope();
             // A square crop, area-resized to Size; the whole photo's focal length (in its pixels) is kept, so a small crop is a narrow view.
-            var side = (int)Math.Round(rng.Uniform(s.MinCrop, s.MaxCrop) * Math.Min(h, w));
-            side = Math.Clamp(side, 2, Math.Min(h, w));
-            int x0 = rng.Next(0, w - side + 1), y0 = rng.Next(0, h - side + 1);
+            var (x0, y0, side) = CropWindow(h, w, rng);
             var crop = Resize.To(rgb[.., y0..(y0 + side), x0..(x0 + side)], s.Size, s.Size, ResizeFilter.Area);
             var cropDepth = Resize.To(depth[y0..(y0 + side), x0..(x0 + side)].unsqueeze(0), s.Size, s.Size, ResizeFilter.Nearest).squeeze(0);
             var sharp = DepthSharpening.Sharpen(cropDepth.contiguous(), s.SharpenThreshold);
-            // An occluder (drawn only when asked for, so the pairs without are as before): another photo's crop in a blob.
+            // An occluder, by chance at each attempt (drawn only when asked for, so the pairs without are as before): another
+            // photo's crop in a blob.
             if (s.Occluders > 0 && rng.Chance(s.Occluders)) (crop, sharp, _) = WarpBackOccluder.Paste(crop, sharp, Texture(photo, rng), rng);
             var fx = w / (2 * Math.Tan(s.FovDegrees * Math.PI / 360)) * s.Size / side;
             var camera = new Camera(fx, fx, s.Size / 2.0, s.Size / 2.0, s.Size, s.Size, Mat3.Identity, Vec3.Zero);
@@ -85,9 +84,16 @@ public sealed class WarpBackPairs : INovelViewPairSource
         var other = photos.Count == 1 ? photo : rng.Next(0, photos.Count - 1) is var j && j >= photo ? j + 1 : j;
         var rgb = photos[other].Rgb;
         int h = (int)rgb.shape[1], w = (int)rgb.shape[2];
+        var (x0, y0, side) = CropWindow(h, w, rng);
+        return Resize.To(rgb[.., y0..(y0 + side), x0..(x0 + side)], Settings.Size, Settings.Size, ResizeFilter.Area);
+    }
+
+    /// <summary>A square window of a photo of <paramref name="h"/> x <paramref name="w"/>: its side a fraction in [MinCrop, MaxCrop] of the short side (at least 2), anywhere inside.</summary>
+    (int X0, int Y0, int Side) CropWindow(int h, int w, SceneRandom rng)
+    {
         var side = Math.Clamp((int)Math.Round(rng.Uniform(Settings.MinCrop, Settings.MaxCrop) * Math.Min(h, w)), 2, Math.Min(h, w));
         int x0 = rng.Next(0, w - side + 1), y0 = rng.Next(0, h - side + 1);
-        return Resize.To(rgb[.., y0..(y0 + side), x0..(x0 + side)], Settings.Size, Settings.Size, ResizeFilter.Area);
+        return (x0, y0, side);
     }
 
     /// <summary>The pairs of <paramref name="indices"/> at <see cref="WarpBackSettings.Size"/>: sources, their depth and cameras, and targets (the photos' crops).</summary>

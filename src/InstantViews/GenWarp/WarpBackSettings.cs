@@ -6,7 +6,7 @@ namespace InstantViews.GenWarp;
 /// (as `nvs` assumes for a photo without a camera), its depth sharpened at SharpenThreshold
 /// (<see cref="Depth.DepthSharpening"/>), a sideways step moving the nearest points by up to MaxDisparity of the width
 /// (<see cref="WarpBackCamera.Stereo"/>), drawn again (up to Attempts times) until the share of hole pixels after the
-/// round trip lies in [MinHoles, MaxHoles]. With probability Occluders a pair's crop first gets an occluder
+/// round trip lies in [MinHoles, MaxHoles]. With chance Occluders (at each attempt) a pair's crop first gets an occluder
 /// (<see cref="WarpBackOccluder"/>): a blob textured from another photo floating in front of it, inside the frame, so
 /// the round trip also leaves enclosed holes beside it, as behind the objects of a real stereo pair.
 /// </summary>
@@ -25,6 +25,6 @@ public sealed record WarpBackSettings(int Size = 128, double MinCrop = 0.3, doub
         if (!(FovDegrees > 0 && FovDegrees < 180)) throw new Runtime.UserError($"warp-back pairs: the field of view must be between 0 and 180 degrees, got {FovDegrees}");
         if (!(MinHoles >= 0 && MinHoles < MaxHoles && MaxHoles <= 1)) throw new Runtime.UserError($"warp-back pairs: hole shares must satisfy 0 <= min < max <= 1, got {MinHoles} and {MaxHoles}");
         if (Attempts < 1) throw new Runtime.UserError($"warp-back pairs: attempts must be at least 1, got {Attempts}");
-        if (!(Occluders is >= 0 and <= 1)) throw new Runtime.UserError($"warp-back pairs: the occluder probability must be 0 to 1, got {Occluders}");
+        if (!(Occluders is >= 0 and <= 1)) throw new Runtime.UserError($"warp-back pairs: the occluder chance must be 0 to 1, got {Occluders}");
     }
 }

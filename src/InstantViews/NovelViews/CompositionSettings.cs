@@ -65,7 +65,7 @@ public sealed record CompositionSettings
         if (!(ColourMatchRadius is > 0 and <= 1)) throw new UserError($"the colour matching's reach must be above 0 and at most 1 of the long side, got {ColourMatchRadius}");
         if (PoissonDetail is { } d && !(d is >= 0 and <= 1)) throw new UserError($"the Poisson composition's detail share must be 0 to 1, got {d}");
         if (EnclosedDetail is { } e && !(e is >= 0 and <= 1)) throw new UserError($"the detail share in enclosed holes must be 0 to 1, got {e}");
-        if (EnclosedDetail is not null && PoissonDetail is null) throw new UserError("a detail share for enclosed holes is for the Poisson composition: give --poisson-detail a share too");
+        if (EnclosedDetail is not null && PoissonDetail is null) throw new UserError("a detail share for enclosed holes is for the Poisson composition: give --poisson-detail a share, without --colour-match");
         if (PoissonDetail is not null && ColourMatch > 0) throw new UserError("colour matching is for the seam composition: turn the Poisson composition off to use it (--poisson-detail off)");
         return this;
     }

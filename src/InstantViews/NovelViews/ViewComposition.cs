@@ -123,6 +123,7 @@ public static class ViewComposition
     /// </summary>
     public static Tensor Enclosed(Tensor holeMask)
     {
+        using var scope = NewDisposeScope();
         var (h, w) = ((int)holeMask.shape[0], (int)holeMask.shape[1]);
         var hole = holeMask.to(CPU).contiguous().to_type(ScalarType.Byte).data<byte>().ToArray();
         // Flood the hole regions from the frame's edge (breadth first); the hole pixels not reached are enclosed.
@@ -146,7 +147,7 @@ public static class ViewComposition
             if (y < h - 1) Reach(i + w);
         }
         for (int i = 0; i < hole.Length; i++) hole[i] = hole[i] == 1 ? (byte)1 : (byte)0;
-        return tensor(hole, [h, w]).to_type(ScalarType.Bool).to(holeMask.device);
+        return tensor(hole, [h, w]).to_type(ScalarType.Bool).to(holeMask.device).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -306,7 +306,7 @@ public class ViewCompositionTests
         Assert.Equal("the colour matching's reach must be above 0 and at most 1 of the long side, got 0", Error(new() { ColourMatchRadius = 0 }));
         Assert.Equal("the Poisson composition's detail share must be 0 to 1, got 1.5", Error(new() { PoissonDetail = 1.5 }));
         Assert.Equal("the detail share in enclosed holes must be 0 to 1, got -0.5", Error(new() { EnclosedDetail = -0.5 }));
-        Assert.Equal("a detail share for enclosed holes is for the Poisson composition: give --poisson-detail a share too", Error(CompositionSettings.Seam with { EnclosedDetail = 1 }));
+        Assert.Equal("a detail share for enclosed holes is for the Poisson composition: give --poisson-detail a share, without --colour-match", Error(CompositionSettings.Seam with { EnclosedDetail = 1 }));
         Assert.Equal("colour matching is for the seam composition: turn the Poisson composition off to use it (--poisson-detail off)", Error(new() { ColourMatch = 0.5 }));
         Assert.Equal(2, CompositionSettings.Default.Feather(16, 32));
         Assert.Equal(4, CompositionSettings.Default.Feather(40, 200));
@@ -399,7 +399,7 @@ public class ViewCompositionTests
         Assert.True(r.Code == 0, r.Err);
         Assert.True(TensorAssert.Same(ImageFile.Read(d.File("e-generated.png")), v));
         foreach (var (args, error) in new[] { (new[] { "--enclosed-detail", "2" }, "--enclosed-detail must be 0 to 1, got 2"),
-            (["--poisson-detail", "off", "--enclosed-detail", "1"], "a detail share for enclosed holes is for the Poisson composition: give --poisson-detail a share too") })
+            (["--poisson-detail", "off", "--enclosed-detail", "1"], "a detail share for enclosed holes is for the Poisson composition: give --poisson-detail a share, without --colour-match") })
         {
             r = CliRunner.Run([.. common, .. args, "--out", d.File("bad.png")]);
             Assert.NotEqual(0, r.Code);
