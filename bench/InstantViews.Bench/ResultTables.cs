@@ -36,7 +36,7 @@ public static partial class ResultTables
         "stereo" => Stereo(ReadCsv(file)),
         "stereo-depth" => StereoDepth(ReadCsv(file)),
         // FILE?[fill=NAME&]label=TEXT;...: each run's share of the view seen and of its holes enclosed.
-        "holes" => Holes([.. file.Split(';').Select(f => (f.Split('?')[0], ReadCsv(f.Split('?')[0]), Query(f)))]),
+        "holes" => Holes([.. file.Split(';').Select(f => f.Split('?', 2)).Select(f => (f[0], ReadCsv(f[0]), Options(f.Length > 1 ? f[1] : null)))]),
         "depth-pairs" => DepthPairs(ReadCsv(file)),
         "depth-eval" => DepthEval(ReadCsv(file)),
         "lift" => Lift(ReadJson(file)),
@@ -134,19 +134,19 @@ public static partial class ResultTables
         foreach (var (file, rows, query) in runs)
         {
             // The run's first row, or its row of the fill named (a file that holds several runs).
-            var row = query.TryGetValue("fill", out var fill)
+            var fill = query.TryGetValue("fill", out var given) ? Uri.UnescapeDataString(given) : null;
+            var row = fill is not null
                 ? rows.FirstOrDefault(r => r["fill"] == fill) ?? throw new InvalidOperationException($"holes table: '{file}' has no row of fill '{fill}'")
                 : rows[0];
-            var label = query.TryGetValue("label", out var given) ? given : throw new InvalidOperationException($"holes table: '{file}' needs label=TEXT");
+            var label = query.TryGetValue("label", out var text) ? Uri.UnescapeDataString(text) : throw new InvalidOperationException($"holes table: '{file}' needs label=TEXT");
             sb.AppendLine($"| {label} | {N(row["covisible_fraction"], "0.0%")} | {N(row["enclosed_holes"], "0.0%")} |");
         }
         return sb.ToString();
     }
 
-    /// <summary>A table file's query, FILE?KEY=VALUE&amp;..., its values unescaped.</summary>
-    static Dictionary<string, string> Query(string file) =>
-        (file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : "").Split('&', StringSplitOptions.RemoveEmptyEntries)
-            .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => Uri.UnescapeDataString(p.Length > 1 ? p[1] : ""));
+    /// <summary>A table file's query (after '?'), KEY=VALUE&amp;... (a key alone: an empty value); the values as written, still URL-encoded.</summary>
+    static Dictionary<string, string> Options(string? query) =>
+        (query ?? "").Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
 
     /// <summary>Each estimated depth source of a stereo run against the truth.</summary>
     static string StereoDepth(List<Dictionary<string, string>> rows)
@@ -231,7 +231,7 @@ public static partial class ResultTables
     /// </summary>
     static string PagodaQuality(List<Dictionary<string, string>> rows, string query)
     {
-        var options = query.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+        var options = Options(query);
         var picked = rows.Where(r => !options.TryGetValue("resolution", out var res) || r["resolution"] == res).ToList();
         var card = options.GetValueOrDefault("columns") == "card";
         static bool Measured(Dictionary<string, string> r) => double.Parse(r["seconds_per_image"], Inv) > 0;
@@ -315,7 +315,7 @@ public static partial class ResultTables
     /// </summary>
     static string GenWarpEval(List<Dictionary<string, string>> rows, string? query)
     {
-        var options = (query ?? "").Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+        var options = Options(query);
         var only = options.TryGetValue("methods", out var m) ? m.Split(',').ToHashSet() : null;
         var depth = options.GetValueOrDefault("depth");
         var columns = options.GetValueOrDefault("columns") ?? "full";

@@ -5,8 +5,9 @@ namespace InstantViews.NovelViews;
 
 /// <summary>
 /// A composition waiting for its generated view (<see cref="ViewComposition.Plan"/>): the warp [3,H,W], the flat indices
-/// of its hole pixels, the seam's alpha at them [1,n] (times the detail share at each, for the Poisson composition), and at the seam's resolution [hs, ws] the warp's colours carried
-/// into the hole where they reach it (<c>Carried</c>) and where they do not (<c>Unreached</c>, 1 or 0).
+/// of its hole pixels, the seam's alpha at them [1,n] (times the detail share at each, for the Poisson composition),
+/// and at the seam's resolution [hs, ws] the warp's colours carried into the hole where they reach it (<c>Carried</c>)
+/// and where they do not (<c>Unreached</c>, 1 or 0).
 /// </summary>
 public sealed class CompositionPlan : IDisposable
 {
