@@ -65,7 +65,7 @@ static class GrowthBench
                     var t2 = Stopwatch.GetTimestamp();
                     using var splat = ForwardSplat.Warp(rgb, depth, cam, target);
                     var t3 = Stopwatch.GetTimestamp();
-                    ViewComposition.Compose(splat.Warped, splat.HoleMask, view, composition);
+                    ViewComposition.Compose(splat.Warped, splat.HoleMask, view, composition, splat.Depth);
                     var t4 = Stopwatch.GetTimestamp();
                     photo.View(target, 7);
                     var t5 = Stopwatch.GetTimestamp();
@@ -106,7 +106,8 @@ static class GrowthBench
         {
             ["benchmark"] = "growth",
             ["photo"] = $"{width}x{height}",
-            ["composition"] = seam ? "seam" : $"Poisson, detail {composition.PoissonDetail?.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            ["composition"] = (seam ? "seam" : $"Poisson, detail {composition.PoissonDetail?.ToString(System.Globalization.CultureInfo.InvariantCulture)}")
+                + (composition.FarSide is { } far ? $", from the far side ({far.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : ""),
             ["threads"] = get_num_threads(),
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd"),
             ["views"] = count * rounds,

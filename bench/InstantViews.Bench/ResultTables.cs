@@ -33,8 +33,11 @@ public static partial class ResultTables
     /// <summary>The table of one kind from one data file.</summary>
     public static string Render(string kind, string file) => kind switch
     {
-        "stereo" => Stereo(ReadCsv(file)),
+        // FILE[?depth=NAME]: the rows (of that depth source).
+        "stereo" => Stereo(ReadCsv(file.Split('?')[0]), Options(file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : null).GetValueOrDefault("depth")),
         "stereo-depth" => StereoDepth(ReadCsv(file)),
+        // A grid of far-side settings (set, far_side, reach, scores in the holes): one row per setting, one column pair per set.
+        "far-side" => FarSide(ReadCsv(file)),
         // FILE?[fill=NAME&]label=TEXT;...: each run's share of the view seen and of its holes enclosed.
         "holes" => Holes([.. file.Split(';').Select(f => f.Split('?', 2)).Select(f => (f[0], ReadCsv(f[0]), Options(f.Length > 1 ? f[1] : null)))]),
         "depth-pairs" => DepthPairs(ReadCsv(file)),
@@ -110,8 +113,9 @@ public static partial class ResultTables
         double.TryParse(value, NumberStyles.Float, Inv, out var v) ? double.IsPositiveInfinity(v) ? "inf" : double.IsNaN(v) ? "-" : v.ToString(format, Inv) : value;
 
     /// <summary>The stereo benchmark's rows (`eval stereo --csv`): whole frame, covisible and occluded pixels, seconds per view.</summary>
-    static string Stereo(List<Dictionary<string, string>> rows)
+    static string Stereo(List<Dictionary<string, string>> rows, string? depth = null)
     {
+        if (depth is not null) rows = rows.Where(r => r["depth"] == Uri.UnescapeDataString(depth)).ToList();
         var sb = new StringBuilder();
         sb.AppendLine("| depth | fill | NFE | PSNR | SSIM | perceptual | covisible PSNR | covisible SSIM | occluded PSNR | occluded SSIM | occluded perceptual | s/view |");
         sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
@@ -140,6 +144,26 @@ public static partial class ResultTables
                 : rows[0];
             var label = query.TryGetValue("label", out var text) ? Uri.UnescapeDataString(text) : throw new InvalidOperationException($"holes table: '{file}' needs label=TEXT");
             sb.AppendLine($"| {label} | {N(row["covisible_fraction"], "0.0%")} | {N(row["enclosed_holes"], "0.0%")} |");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// The far-side grid: for each margin and reach (in the file's order; "off" is the plain harmonic fill), PSNR and
+    /// perceptual distance in the holes on each set (columns in the order the sets first appear).
+    /// </summary>
+    static string FarSide(List<Dictionary<string, string>> rows)
+    {
+        var sets = rows.Select(r => r["set"]).Distinct().ToList();
+        var settings = rows.Select(r => (r["far_side"], r["reach"])).Distinct().ToList();
+        var sb = new StringBuilder();
+        sb.AppendLine($"| margin | reach | {string.Join(" | ", sets.Select(s => $"{s}: PSNR in the holes | {s}: perceptual in the holes"))} |");
+        sb.AppendLine($"| --- | --- |{string.Concat(sets.Select(_ => " --- | --- |"))}");
+        foreach (var (margin, reach) in settings)
+        {
+            var cells = sets.Select(set => rows.FirstOrDefault(r => r["set"] == set && r["far_side"] == margin && r["reach"] == reach)
+                is { } r ? $"{N(r["psnr_occluded"], "0.00")} | {N(r["perceptual_occluded"], "0.000")}" : "- | -");
+            sb.AppendLine($"| {margin} | {reach} | {string.Join(" | ", cells)} |");
         }
         return sb.ToString();
     }
@@ -366,9 +390,11 @@ public static partial class ResultTables
                 }
                 break;
             case "variants":
-                // An ablation's CSV: its first column names the variant; labels=KEY|LABEL,... (URL-encoded) in the order shown.
+                // An ablation's CSV: its first column names the variant; labels=KEY|LABEL,... (URL-encoded) in the order shown;
+                // with `labelled`, the variants without a label are left out (a card showing its own rows of a shared file).
                 var key = rows.Count > 0 ? rows[0].Keys.First() : "variant";
                 var labels = options["labels"].Split(',').Select(c => c.Split('|', 2)).Select(c => (Key: c[0], Label: Uri.UnescapeDataString(c[1]))).ToList();
+                if (options.ContainsKey("labelled")) picked = picked.Where(r => labels.Any(l => l.Key == r[key])).ToList();
                 sb.AppendLine("| variant | method | range | depth | N | PSNR | PSNR where the source sees | PSNR in the holes | SSIM | perceptual | KID | FD |");
                 sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
                 foreach (var r in picked.OrderBy(r => depths.IndexOf(r["depth"])).ThenBy(r => ranges.IndexOf(r["range"])).ThenBy(r => r["method"], StringComparer.Ordinal).ThenBy(r => labels.FindIndex(l => l.Key == r[key])))

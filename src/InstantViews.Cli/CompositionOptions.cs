@@ -5,7 +5,8 @@ using InstantViews.NovelViews;
 namespace InstantViews.Cli;
 
 /// <summary>How a view is composed into the full-resolution warp (`nvs`, `orbit`, `view`, `eval stereo`, `eval warpback`, `genwarp eval`).</summary>
-sealed record CompositionOptions(Option<double> Feather, Option<int> SmallHoles, Option<double> ColourMatch, Option<double> ColourReach, Option<string> PoissonDetail, Option<double?> EnclosedDetail)
+sealed record CompositionOptions(Option<double> Feather, Option<int> SmallHoles, Option<double> ColourMatch, Option<double> ColourReach, Option<string> PoissonDetail, Option<double?> EnclosedDetail,
+    Option<string> FarSide, Option<double> FarSideReach)
 {
     public static CompositionOptions Create()
     {
@@ -16,22 +17,34 @@ sealed record CompositionOptions(Option<double> Feather, Option<int> SmallHoles,
             new Option<double>("--colour-match") { Description = "Share (0 to 1) of the warp-minus-generated colour difference, carried into the holes, added to the generated view (0: none)", DefaultValueFactory = _ => d.ColourMatch },
             new Option<double>("--colour-reach") { Description = "With --colour-match: how far the difference is carried, as a fraction of the generated view's long side", DefaultValueFactory = _ => d.ColourMatchRadius },
             PoissonOption(d.PoissonDetail),
-            new Option<double?>("--enclosed-detail") { Description = "With the Poisson composition: the detail share (0 to 1) in enclosed holes, those seen pixels bound on every side (behind objects); --poisson-detail then sets the share in the holes at the frame's edge (default: one share for all)" });
+            new Option<double?>("--enclosed-detail") { Description = "With the Poisson composition: the detail share (0 to 1) in enclosed holes, those seen pixels bound on every side (behind objects); --poisson-detail then sets the share in the holes at the frame's edge", DefaultValueFactory = _ => d.EnclosedDetail },
+            FarSideOption(d.FarSide),
+            new Option<double>("--far-side-reach") { Description = "With --far-side: how far the far side of a hole is looked for, as a fraction of the long side", DefaultValueFactory = _ => d.FarSideReach });
     }
 
+    /// <summary>--far-side: a depth margin 0 to 10, or off.</summary>
+    static Option<string> FarSideOption(double? byDefault) => NumberOrOff("--far-side",
+        "The holes' classical colours come from the far side only: seen pixels beside a hole in front of a farther one (within --far-side-reach) by more than this share of their depth (the object that uncovered the hole) give them nothing; off: every seen pixel beside a hole does",
+        byDefault, 10, "a depth margin 0 to 10 (e.g. 0.3)");
+
     /// <summary>--poisson-detail: a share 0 to 1, or off (the seam composition).</summary>
-    static Option<string> PoissonOption(double? byDefault)
+    static Option<string> PoissonOption(double? byDefault) => NumberOrOff("--poisson-detail",
+        "The holes take the harmonic fill of the warp plus this share (0 to 1) of the generated view's own detail (1: Poisson blending; 0: the harmonic fill alone); off: the generated view itself (the seam composition, which --colour-match adjusts)",
+        byDefault, 1, "a share 0 to 1");
+
+    /// <summary>An option that is a number from 0 to <paramref name="max"/> (<paramref name="what"/> in its error) or off.</summary>
+    static Option<string> NumberOrOff(string name, string description, double? byDefault, double max, string what)
     {
-        var option = new Option<string>("--poisson-detail")
+        var option = new Option<string>(name)
         {
-            Description = "The holes take the harmonic fill of the warp plus this share (0 to 1) of the generated view's own detail (1: Poisson blending; 0: the harmonic fill alone); off: the generated view itself (the seam composition, which --colour-match adjusts)",
+            Description = description,
             DefaultValueFactory = _ => byDefault is { } v ? v.ToString(CultureInfo.InvariantCulture) : "off",
         };
         option.Validators.Add(r =>
         {
             var text = r.GetValueOrDefault<string>();
-            if (text != "off" && Share(text) is not (>= 0 and <= 1))
-                r.AddError($"--poisson-detail must be a share 0 to 1 or off, got '{text}'");
+            if (text != "off" && !(Share(text) is { } x && x >= 0 && x <= max))
+                r.AddError($"{name} must be {what} or off, got '{text}'");
         });
         return option;
     }
@@ -41,7 +54,7 @@ sealed record CompositionOptions(Option<double> Feather, Option<int> SmallHoles,
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { Feather, SmallHoles, ColourMatch, ColourReach, PoissonDetail, EnclosedDetail }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { Feather, SmallHoles, ColourMatch, ColourReach, PoissonDetail, EnclosedDetail, FarSide, FarSideReach }) cmd.Options.Add(o);
     }
 
     /// <summary>
@@ -58,7 +71,10 @@ sealed record CompositionOptions(Option<double> Feather, Option<int> SmallHoles,
             ColourMatch = p.GetValue(ColourMatch),
             ColourMatchRadius = p.GetValue(ColourReach),
             PoissonDetail = poisson,
-            EnclosedDetail = p.GetValue(EnclosedDetail),
+            // The enclosed holes' share is the Poisson composition's: its default goes with it (given, it is checked).
+            EnclosedDetail = poisson is null && p.GetResult(EnclosedDetail) is null or { Implicit: true } ? null : p.GetValue(EnclosedDetail),
+            FarSide = Share(p.GetValue(FarSide)!),
+            FarSideReach = p.GetValue(FarSideReach),
         }.Check();
     }
 }

@@ -29,7 +29,7 @@ public static class GenWarpEvalCommand
         var grown = new Option<string?>("--grown") { Description = "Grown one-step GenWarp model (genwarp distil --grow): adds its rows, and its composed rows" };
         var noiseScale = NovelViewOptions.NoiseScaleOption();
         var resolution = new Option<int?>("--resolution") { Description = "Render the evaluation pairs at this size (default: the GenWarp model's); models working at a smaller size are upsampled (bicubic) and named KIND@SIZE" };
-        var only = new Option<string[]>("--methods") { Description = "Evaluate only these methods (as named in the table, e.g. genwarp, genwarp+compose, genwarp-1step, genwarp-1step+compose, warp-inpaint, warp-inpaint+compose, warp+harmonic, warp-only; default: all given), on the same pairs", AllowMultipleArgumentsPerToken = true };
+        var only = new Option<string[]>("--methods") { Description = "Evaluate only these methods (as named in the table, e.g. genwarp, genwarp+compose, genwarp-1step, genwarp-1step+compose, warp-inpaint, warp-inpaint+compose, warp+harmonic, warp+harmonic-far, warp-only; default: all given), on the same pairs", AllowMultipleArgumentsPerToken = true };
         var depthTables = new Option<string>("--depth") { Description = "Which source-depth tables to score: both, estimated (the depth model's) or gt (ground truth)", DefaultValueFactory = _ => "both" };
         depthTables.AcceptOnlyFromAmong("both", "estimated", "gt");
         var split = new Option<string>("--split") { Description = "Scene seeds of the pairs: test (from 1,000,000; published tables) or validation (from 2,000,000; for tuning and ablations)", DefaultValueFactory = _ => "test" };
@@ -76,6 +76,7 @@ public static class GenWarpEvalCommand
                 ComparedMethod.From(inpaintViews, inpaint.ParameterCount, evalRes),
                 ComparedMethod.Composed(inpaintViews, inpaint.ParameterCount, evalRes, composition: composed),
                 ComparedMethod.WarpHarmonic,
+                ComparedMethod.WarpHarmonicFarSide(composed.FarSide ?? CompositionSettings.ShippedFarSide, composed.FarSideReach),
                 ComparedMethod.WarpOnly,
             };
             var position = 2;

@@ -42,6 +42,7 @@ public static class OptionRules
         ["--colour-match"] = (0, 1, ""),
         ["--colour-reach"] = (0.001, 1, " of the generated view's long side"),
         ["--enclosed-detail"] = (0, 1, ""),
+        ["--far-side-reach"] = (0.001, 1, " of the long side"),
         ["--occluders"] = (0, 1, " (a chance per pair)"),
         ["--mix"] = (0, 1, " (a share of each batch)"),
         ["--noise-scale"] = (0, 1, " of sigma_max"),

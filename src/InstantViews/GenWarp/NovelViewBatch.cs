@@ -6,9 +6,10 @@ namespace InstantViews.GenWarp;
 /// <summary>
 /// One batch of novel-view inputs, everything in the target view's pixel grid: source RGB [N,3,H,W] in [-1, 1],
 /// the warped target coordinate embedding [N,11,H,W], the forward-splatted RGB [N,3,H,W] (display and the
-/// baseline) and its hole mask [N,1,H,W]; the target RGB when known (training, evaluation).
+/// baseline) and its hole mask [N,1,H,W]; the target RGB when known (training, evaluation); the warp's depth [N,H,W]
+/// (0 in holes) when built by <see cref="Build"/> (the far-side composition reads it).
 /// </summary>
-public sealed record NovelViewBatch(Tensor Source, Tensor TargetEmbedding, Tensor WarpedRgb, Tensor HoleMask, Tensor? Target = null)
+public sealed record NovelViewBatch(Tensor Source, Tensor TargetEmbedding, Tensor WarpedRgb, Tensor HoleMask, Tensor? Target = null, Tensor? WarpedDepth = null)
 {
     public long Count => Source.shape[0];
 
@@ -22,10 +23,10 @@ public sealed record NovelViewBatch(Tensor Source, Tensor TargetEmbedding, Tenso
         using var splat = ForwardSplat.Warp(cat([grid, source], 1), depth, sources, targets, options);
         var holes = splat.HoleMask.unsqueeze(1);
         var embedding = cat([splat.Warped[.., ..CoordinateEmbedding.BaseChannels], holes], 1);
-        return new NovelViewBatch(source, embedding, splat.Warped[.., CoordinateEmbedding.BaseChannels..].clone(), holes.clone(), target);
+        return new NovelViewBatch(source, embedding, splat.Warped[.., CoordinateEmbedding.BaseChannels..].clone(), holes.clone(), target, splat.Depth.clone());
     }
 
-    Tensor?[] Tensors => [Source, TargetEmbedding, WarpedRgb, HoleMask, Target];
+    Tensor?[] Tensors => [Source, TargetEmbedding, WarpedRgb, HoleMask, Target, WarpedDepth];
 
     /// <summary>The batch's tensors moved to the dispose scope outside the current one (this batch).</summary>
     public NovelViewBatch MoveToOuterDisposeScope()
@@ -42,5 +43,5 @@ public sealed record NovelViewBatch(Tensor Source, Tensor TargetEmbedding, Tenso
     }
 
     public NovelViewBatch To(Device device) =>
-        new(Source.to(device), TargetEmbedding.to(device), WarpedRgb.to(device), HoleMask.to(device), Target?.to(device));
+        new(Source.to(device), TargetEmbedding.to(device), WarpedRgb.to(device), HoleMask.to(device), Target?.to(device), WarpedDepth?.to(device));
 }

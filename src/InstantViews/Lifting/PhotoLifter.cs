@@ -271,12 +271,7 @@ public sealed class PhotoLifter(NovelViewPipeline? pipeline, LiftOptions? option
         // disocclusion beyond it (the hole's other side).
         var reach = CompositionSettings.Seam.Feather(target.Height, target.Width);
         var across = reach + (int)Math.Ceiling(Options.MaxBand * Math.Max(target.Width, target.Height));
-        var seen = splat.HoleMask.lt(0.5f);
-        Tensor Max(Tensor x, int r) => nn.functional.max_pool2d(nn.functional.max_pool2d(x.unsqueeze(0).unsqueeze(0), new long[] { 1, 2 * r + 1 }, new long[] { 1, 1 }, new long[] { 0, r }),
-            new long[] { 2 * r + 1, 1 }, new long[] { 1, 1 }, new long[] { r, 0 }).squeeze(0).squeeze(0);
-        var farthest = Max(TorchSharp.torch.where(seen, splat.Depth, zeros_like(splat.Depth)), across);
-        var nearHole = Max(splat.HoleMask, reach).gt(0.5f);
-        var occluder = seen & nearHole & (splat.Depth * (float)(1 + Options.Threshold)).lt(farthest);
+        var occluder = ViewComposition.Occluders(splat.HoleMask, splat.Depth, reach, across, Options.Threshold);
         var view = ViewComposition.Compose(splat.Warped, splat.HoleMask.gt(0.5f) | occluder, generated, CompositionSettings.Seam);
         return (view, splat.HoleMask);
     }

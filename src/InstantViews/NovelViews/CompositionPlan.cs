@@ -12,13 +12,14 @@ namespace InstantViews.NovelViews;
 public sealed class CompositionPlan : IDisposable
 {
     readonly Tensor warped, at;
-    readonly Tensor? alpha, carried, unreached, visible, harmonic;
+    readonly Tensor? alpha, carried, unreached, visible, harmonic, near;
     readonly int seamHeight, seamWidth;
     readonly CompositionSettings settings;
 
-    internal CompositionPlan(Tensor warped, Tensor at, Tensor? alpha, Tensor? carried, Tensor? unreached, Tensor? visible, Tensor? harmonic, int seamHeight, int seamWidth, CompositionSettings settings) =>
-        (this.warped, this.at, this.alpha, this.carried, this.unreached, this.visible, this.harmonic, this.seamHeight, this.seamWidth, this.settings) =
-        (warped, at, alpha, carried, unreached, visible, harmonic, seamHeight, seamWidth, settings);
+    internal CompositionPlan(Tensor warped, Tensor at, Tensor? alpha, Tensor? carried, Tensor? unreached, Tensor? visible, Tensor? harmonic, int seamHeight, int seamWidth, CompositionSettings settings,
+        Tensor? near = null) =>
+        (this.warped, this.at, this.alpha, this.carried, this.unreached, this.visible, this.harmonic, this.seamHeight, this.seamWidth, this.settings, this.near) =
+        (warped, at, alpha, carried, unreached, visible, harmonic, seamHeight, seamWidth, settings, near);
 
     /// <summary>Number of hole pixels (the pixels the generated view supplies).</summary>
     public long HolePixels => at.shape[0];
@@ -79,7 +80,8 @@ public sealed class CompositionPlan : IDisposable
     /// holds both; the share of enclosed holes can differ, <see cref="CompositionSettings.EnclosedDetail"/>) times the
     /// generated view's detail, the view minus the harmonic fill of its own values around the holes (at its size, the
     /// holes being its pixels not fully seen; upsampled bicubic). The fill is linear: a view that is the truth off by a
-    /// constant colour comes out as the truth.
+    /// constant colour comes out as the truth. With the far side only (<see cref="CompositionSettings.FarSide"/>) both
+    /// harmonic fills leave the occluders out (at the view's size, its seen pixels that hold any occluder pixel).
     /// </summary>
     Tensor PoissonColours(Tensor generated, int h, int w)
     {
@@ -89,7 +91,15 @@ public sealed class CompositionPlan : IDisposable
         var seenShare = gh == warped.shape[1] && gw == warped.shape[2] ? visible! : Resize.To(visible!, gh, gw, ResizeFilter.Area);
         var holes = seenShare[0].le(0.999f);
         // No fully seen pixel at the view's size: its detail is its difference from its own mean colour.
-        var own = holes.all().item<bool>() ? g.mean([1, 2], keepdim: true).expand_as(g) : HoleFill.Harmonic(g, holes);
+        Tensor? blocked = null;
+        if (near is not null)
+        {
+            var nearShare = gh == warped.shape[1] && gw == warped.shape[2] ? near.to_type(ScalarType.Float32) : Resize.To(near.to_type(ScalarType.Float32).unsqueeze(0), gh, gw, ResizeFilter.Area)[0];
+            blocked = nearShare.gt(0) & holes.logical_not();
+            // Every seen pixel an occluder's: nothing to fill from but the occluders, as without the far side.
+            if ((holes | blocked).all().item<bool>()) blocked = null;
+        }
+        var own = holes.all().item<bool>() ? g.mean([1, 2], keepdim: true).expand_as(g) : HoleFill.Harmonic(g, holes, blocked: blocked);
         var ownDetail = Resize.At(g - own, at, h, w, ResizeFilter.Bicubic);
         return (harmonic! + alpha! * ownDetail).clamp(-1, 1);
     }
@@ -97,7 +107,7 @@ public sealed class CompositionPlan : IDisposable
     /// <summary>Takes the plan's tensors out of the current dispose scope (the plan is disposed by its owner instead).</summary>
     public CompositionPlan Detach()
     {
-        foreach (var t in new[] { at, alpha, carried, unreached, visible, harmonic }) t?.DetachFromDisposeScope();
+        foreach (var t in new[] { at, alpha, carried, unreached, visible, harmonic, near }) t?.DetachFromDisposeScope();
         return this;
     }
 
@@ -109,5 +119,6 @@ public sealed class CompositionPlan : IDisposable
         unreached?.Dispose();
         visible?.Dispose();
         harmonic?.Dispose();
+        near?.Dispose();
     }
 }

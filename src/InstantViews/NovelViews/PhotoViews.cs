@@ -147,7 +147,7 @@ public sealed class PhotoViews : IDisposable
             using var noGrad = no_grad();
             // On the worker alone (no pool threads): the model keeps the cores. The depth was validated when opened.
             var splat = ForwardSplat.WarpValidated(fill.Rgb, fill.Depth, fill.Camera, target, parallel: false);
-            var plan = ViewComposition.Plan(splat.Warped, splat.HoleMask, composition).Detach();
+            var plan = ViewComposition.Plan(splat.Warped, splat.HoleMask, composition, splat.Depth).Detach();
             return (Warped: splat.Warped.DetachFromDisposeScope(), Holes: splat.HoleMask.DetachFromDisposeScope(), Plan: plan);
         });
         Tensor generated;

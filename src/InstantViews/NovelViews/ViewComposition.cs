@@ -21,18 +21,20 @@ public static class ViewComposition
     /// Composes the full-resolution warp [3,H,W] (values in [-1, 1]) and its hole mask [H,W] (1 = hole) with a generated
     /// view [3,h,w] of the same camera at any resolution and the same aspect ratio. Returns [3,H,W].
     /// </summary>
-    public static Tensor Compose(Tensor warped, Tensor holes, Tensor generated, CompositionSettings? settings = null)
+    public static Tensor Compose(Tensor warped, Tensor holes, Tensor generated, CompositionSettings? settings = null, Tensor? depth = null)
     {
-        using var plan = Plan(warped, holes, settings);
+        using var plan = Plan(warped, holes, settings, depth);
         return plan.Compose(generated);
     }
 
     /// <summary>
     /// The part of <see cref="Compose"/> that reads the warp alone (the hole pixels, the seam's alpha at them and the warp's
     /// colours carried into the hole), so that it can be made while the view is being generated. The plan keeps
-    /// <paramref name="warped"/> (not a copy): keep it alive until the plan is composed.
+    /// <paramref name="warped"/> (not a copy): keep it alive until the plan is composed. <paramref name="depth"/> [H,W], the
+    /// warp's depth, is read only with <see cref="CompositionSettings.FarSide"/>; without it the far side is not told from
+    /// the near side and every seen pixel counts.
     /// </summary>
-    public static CompositionPlan Plan(Tensor warped, Tensor holes, CompositionSettings? settings = null)
+    public static CompositionPlan Plan(Tensor warped, Tensor holes, CompositionSettings? settings = null, Tensor? depth = null)
     {
         var s = (settings ?? CompositionSettings.Default).Check();
         using var scope = NewDisposeScope();
@@ -43,6 +45,8 @@ public static class ViewComposition
         var at = holeMask.flatten().nonzero().squeeze(1);
         if (at.shape[0] == 0) return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), null, null, null, null, null, 0, 0, s);
         var visible = 1 - holeMask.to_type(ScalarType.Float32).unsqueeze(0);
+        // The far side only: the occluders beside the holes give the classical colours nothing (see CompositionSettings.FarSide).
+        var near = s.FarSide is { } margin && depth is not null ? Occluders(holeMask, depth, 1, s.FarSidePixels(h, w), margin) : null;
         // The seam is computed at 1/k resolution (k so that it spans about 4 px there), then sampled at the hole pixels
         // (bilinear): a wide seam on a large photo costs what a narrow one costs on a small one.
         var k = Math.Max(1, feather / 4);
@@ -65,7 +69,7 @@ public static class ViewComposition
         // The Poisson composition's harmonic fill of the warp, at the hole pixels, reads the warp alone (none when no pixel
         // is seen: the generated view is composed as without it).
         var harmonic = s.PoissonDetail is null || at.shape[0] == h * w ? null
-            : HoleFill.Harmonic(warped, holeMask.to_type(ScalarType.Float32)).view(warped.shape[0], -1).index_select(1, at).MoveToOuterDisposeScope();
+            : HoleFill.Harmonic(warped, holeMask.to_type(ScalarType.Float32), blocked: near).view(warped.shape[0], -1).index_select(1, at).MoveToOuterDisposeScope();
         // The Poisson composition weighs the generated view's detail by the seam's alpha times the detail share, per hole
         // pixel: its share, or the enclosed holes' own.
         if (harmonic is not null && s.PoissonDetail is { } share)
@@ -80,13 +84,17 @@ public static class ViewComposition
         if (harmonic is null)
         {
             var radius = Math.Max(seam, cracks is null ? 0 : (s.SmallHoleRadius + k - 1) / k);
-            var fill = NormalisedFill(warpedSmall, visibleSmall, radius);
+            // From the far side: the occluders within the fill's reach (at the view's size) give it nothing.
+            var (fillColours, fillShare) = s.FarSide is not { } m || depth is null ? (warpedSmall, visibleSmall)
+                : Seen(warped, visible * Occluders(holeMask, depth, radius * k, s.FarSidePixels(h, w), m).logical_not().unsqueeze(0), hs, ws);
+            var fill = NormalisedFill(fillColours, fillShare, radius);
             var reached = fill.Weight.gt(1e-3f).to_type(ScalarType.Float32);
             (carried, unreached) = ((fill.Colour * reached).MoveToOuterDisposeScope(), (1 - reached).MoveToOuterDisposeScope());
         }
         // Colour matching and the Poisson composition read the visible mask again once the generated view's size is known.
         return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), alpha.MoveToOuterDisposeScope(), carried, unreached,
-            s.ColourMatch > 0 || s.PoissonDetail is not null ? visible.MoveToOuterDisposeScope() : null, harmonic, hs, ws, s);
+            s.ColourMatch > 0 || s.PoissonDetail is not null ? visible.MoveToOuterDisposeScope() : null, harmonic, hs, ws, s,
+            harmonic is not null ? near?.MoveToOuterDisposeScope() : null);
     }
 
     /// <summary>
@@ -114,6 +122,52 @@ public static class ViewComposition
         var eroded = 1 - F.max_pool2d(1 - hole, size, stride: 1, padding: radius);
         var opened = F.max_pool2d(eroded, size, stride: 1, padding: radius);
         return hole.gt(0.5f).logical_and(opened.lt(0.5f)).squeeze(0).squeeze(0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The occluders beside a warp's holes [H,W] (bool): seen pixels within <paramref name="reach"/> pixels of a hole
+    /// (a square window) that lie in front of the farthest seen pixel within <paramref name="across"/> pixels by more than
+    /// <paramref name="threshold"/> (depth x (1 + threshold) &lt; that farthest depth). Beside a disocclusion these are
+    /// the near side, the object that uncovered the hole, whose colour is not what lies behind it; the far side and a
+    /// surface that merely slopes (within the threshold over the window) are not. <paramref name="holes"/> [H,W] (1 or
+    /// true = hole), <paramref name="depth"/> [H,W] the warp's depth (read at seen pixels only).
+    /// </summary>
+    public static Tensor Occluders(Tensor holes, Tensor depth, int reach, int across, double threshold)
+    {
+        if (reach < 1 || across < 1) throw new ArgumentException($"reach and across must be at least 1 pixel, got {reach} and {across}");
+        if (!(threshold >= 0)) throw new ArgumentException($"threshold must be 0 or more, got {threshold}");
+        using var scope = NewDisposeScope();
+        var hole = holes.to_type(ScalarType.Float32).gt(0.5f);
+        var seen = hole.logical_not();
+        var d = depth.to_type(ScalarType.Float32).clamp_min(0);
+        var farthest = WindowMax(WindowMax(where(seen, d, zeros_like(d)), across, 1), across, 0);
+        var nearHole = WindowMax(WindowMax(hole.to_type(ScalarType.Float32), reach, 1), reach, 0).gt(0.5f);
+        return (seen & nearHole & (d * (float)(1 + threshold)).lt(farthest)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The maximum of <paramref name="x"/> [H,W] (values 0 or more; outside the image counts as 0) over the window of
+    /// r pixels either side along dimension <paramref name="dim"/> (0: rows, 1: columns), in log2(2r + 1) shifted
+    /// maxima rather than 2r + 1 reads per pixel: windows of 1, 2, 4, ... pixels are doubled, then the two windows of the
+    /// largest such length that cover the span are joined.
+    /// </summary>
+    internal static Tensor WindowMax(Tensor x, int r, int dim)
+    {
+        if (r == 0) return x;
+        var n = (int)x.shape[dim];
+        var length = 2 * r + 1;
+        // Padded by r before and r after: position p of the result is the window [p, p + 2r] of the padded line.
+        var padded = dim == 1 ? F.pad(x, [r, r, 0, 0]) : F.pad(x, [0, 0, r, r]);
+        var span = 1;
+        var m = padded;
+        while (2 * span <= length)
+        {
+            var size = (int)m.shape[dim] - span;
+            m = maximum(m.narrow(dim, 0, size), m.narrow(dim, span, size)); // m[p] = max over [p, p + 2 span)
+            span *= 2;
+        }
+        // [p, p + length) = [p, p + span) joined with [p + length - span, p + length).
+        return maximum(m.narrow(dim, 0, n), m.narrow(dim, length - span, n));
     }
 
     /// <summary>

@@ -367,7 +367,8 @@ public class BadInputTests(BadInputFiles files) : IClassFixture<BadInputFiles>
         // The composition's settings have one range each, for every verb that composes.
         foreach (var (opt, value, says) in new[] { ("--feather", "0.3", "--feather must be 0 to 0.25 of the long side, got 0.3"), ("--small-holes", "-1", "--small-holes must be 0 to 16 pixels, got -1"),
             ("--colour-match", "1.5", "--colour-match must be 0 to 1, got 1.5"), ("--colour-reach", "0", "--colour-reach must be 0.001 to 1 of the generated view's long side, got 0"),
-            ("--poisson-detail", "1.5", "--poisson-detail must be a share 0 to 1 or off, got '1.5'"), ("--poisson-detail", "none", "--poisson-detail must be a share 0 to 1 or off, got 'none'") })
+            ("--poisson-detail", "1.5", "--poisson-detail must be a share 0 to 1 or off, got '1.5'"), ("--poisson-detail", "none", "--poisson-detail must be a share 0 to 1 or off, got 'none'"),
+            ("--far-side", "near", "--far-side must be a depth margin 0 to 10 (e.g. 0.3) or off, got 'near'"), ("--far-side-reach", "2", "--far-side-reach must be 0.001 to 1 of the long side, got 2") })
         {
             Add($"nvs {gw} --target orbit:5,0,0 {opt} {value} --out {{o}}.png", 2, says);
             Add($"orbit {gw} {opt} {value} --out {{o}}.gif", 2, says);

@@ -109,7 +109,7 @@ public class NvsCommandTests
         Assert.Contains("pairs at 32px", r.Out);
         var methods = File.ReadAllLines(dir.File("eval/results.csv")).Skip(1).Select(l => l.Split(',')[0]).Distinct().ToList();
         Assert.Equal(["genwarp@16", "genwarp@16+compose", "genwarp-1step@16", "genwarp-1step@16+compose", "genwarp-1step-32", "genwarp-1step-32+compose",
-            "warp-inpaint@16", "warp-inpaint@16+compose", "warp+harmonic", "warp-only"], methods);
+            "warp-inpaint@16", "warp-inpaint@16+compose", "warp+harmonic", "warp+harmonic-far", "warp-only"], methods);
         // Every row was scored on 32-px pairs: the example grids hold 32-px tiles.
         var grid = ImageFile.Read(dir.File("eval/examples-genwarp@16-mid-gt.png"));
         Assert.True(grid.shape[1] >= 32 && (grid.shape[2] - 2) % 34 == 0, $"grid {grid.shape[1]}x{grid.shape[2]}");
@@ -133,7 +133,7 @@ public class NvsCommandTests
         {
             var r = Run(["genwarp", "eval", "--model", dir.File("model.safetensors"), "--baseline", dir.File("baseline.safetensors"),
                 "--one-step", dir.File("one-step.safetensors"), "--pairs", "2", "--steps", "2", "--depth-model", dir.File("no-depth.safetensors"), "--depth", "gt",
-                "--spp", "1", "--threads", "1", "-q", "--methods", "genwarp-1step", "genwarp-1step+compose", "warp+harmonic", "--out", dir.File(outDir), .. extra]);
+                "--spp", "1", "--threads", "1", "-q", "--methods", "genwarp-1step", "genwarp-1step+compose", "warp+harmonic", "warp+harmonic-far", "--out", dir.File(outDir), .. extra]);
             Assert.True(r.Code == 0, r.Err);
             // method,range -> the row's scores (its name and range dropped)
             return File.ReadAllLines(dir.File($"{outDir}/results.csv")).Skip(1).Select(l => l.Split(','))
@@ -141,15 +141,18 @@ public class NvsCommandTests
         }
         var shipped = Rows("shipped");
         var harmonicOnly = Rows("d0", "--poisson-detail", "0");
+        var plainHarmonic = Rows("d0-plain", "--poisson-detail", "0", "--far-side", "off");
         var seam = Rows("seam", "--poisson-detail", "off");
         foreach (var range in new[] { "mid", "long" })
         {
-            // Detail 0: the composed view is the harmonic fill of the same warp, score for score.
-            Assert.Equal(harmonicOnly[$"warp+harmonic,{range}"], harmonicOnly[$"genwarp-1step+compose,{range}"]);
+            // Detail 0: the composed view is the harmonic fill of the same warp, score for score: from the far side as
+            // shipped, the plain one with --far-side off.
+            Assert.Equal(harmonicOnly[$"warp+harmonic-far,{range}"], harmonicOnly[$"genwarp-1step+compose,{range}"]);
+            Assert.Equal(plainHarmonic[$"warp+harmonic,{range}"], plainHarmonic[$"genwarp-1step+compose,{range}"]);
             // The options change the composed rows only.
             Assert.NotEqual(shipped[$"genwarp-1step+compose,{range}"], seam[$"genwarp-1step+compose,{range}"]);
             Assert.NotEqual(shipped[$"genwarp-1step+compose,{range}"], harmonicOnly[$"genwarp-1step+compose,{range}"]);
-            foreach (var method in new[] { "genwarp-1step", "warp+harmonic" })
+            foreach (var method in new[] { "genwarp-1step", "warp+harmonic", "warp+harmonic-far" })
                 Assert.Equal(shipped[$"{method},{range}"], seam[$"{method},{range}"]);
         }
     }

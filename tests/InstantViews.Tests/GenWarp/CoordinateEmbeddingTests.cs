@@ -81,6 +81,7 @@ public class CoordinateEmbeddingTests
         Assert.True((batch.TargetEmbedding - embedding).abs().max().item<float>() < 1e-5);
         Assert.True((batch.WarpedRgb - splat.Warped).abs().max().item<float>() < 1e-5);
         Assert.True(TensorAssert.Same(batch.HoleMask, splat.HoleMask.unsqueeze(1)));
+        Assert.True(TensorAssert.Same(batch.WarpedDepth!, splat.Depth));
         Assert.True(batch.HoleMask.sum().item<float>() > 0, "the move must open holes");
     }
 

@@ -43,6 +43,37 @@ public class HoleFillTests
     }
 
     [Fact]
+    public void Blocked_pixels_are_a_reflecting_wall_so_the_hole_takes_the_far_side_alone()
+    {
+        TestTorch.Init();
+        // Columns 0-9 are an occluder (5), columns 30-39 the far side, linear in y; rows 0-1 and 14-15 are known and
+        // carry the same linear values over the hole (columns 10-29, rows 2-13). Blocking the occluder's pixels leaves
+        // Neumann conditions on that side: the exact solution is the far side's linear function, constant in x.
+        var (h, w) = (16, 40);
+        var ys = arange(h).to_type(ScalarType.Float32).view(-1, 1).expand(h, w) * 0.05f - 0.4f;
+        var image = ys.clone().unsqueeze(0).contiguous();
+        image[0, TensorIndex.Colon, TensorIndex.Slice(0, 10)] = tensor(5f);
+        var holes = zeros(h, w);
+        holes[TensorIndex.Slice(2, 14), TensorIndex.Slice(10, 30)] = tensor(1f);
+        var blocked = zeros(h, w, dtype: ScalarType.Bool);
+        blocked[TensorIndex.Colon, TensorIndex.Slice(0, 10)] = tensor(true);
+        var damaged = image.clone();
+        damaged[0, TensorIndex.Slice(2, 14), TensorIndex.Slice(10, 30)] = tensor(0.7f);
+        var far = HoleFill.Harmonic(damaged, holes, blocked: blocked); // the default sweeps: over-relaxed, they converge
+        var inHole = far[0, TensorIndex.Slice(2, 14), TensorIndex.Slice(10, 30)] - ys[TensorIndex.Slice(2, 14), TensorIndex.Slice(10, 30)];
+        Assert.True(inHole.abs().max().item<float>() < 1e-4f, $"max error {inHole.abs().max().item<float>()}");
+        // Known pixels, blocked ones included, keep their values.
+        Assert.Equal(0f, (far - damaged).mul(1 - holes).abs().max().item<float>());
+        // Without the wall the occluder's 5 pulls the hole up: the plain fill is far from the far side's values.
+        var plain = HoleFill.Harmonic(damaged, holes, iterations: 2000);
+        Assert.True(plain[0, 8, 12].item<float>() > 2f, $"{plain[0, 8, 12].item<float>()}");
+        // A blocked mask that blocks hole pixels only changes nothing; one that blocks every known pixel is refused.
+        Assert.True(TensorAssert.Same(HoleFill.Harmonic(damaged, holes, iterations: 50, blocked: holes.gt(0.5f)), HoleFill.Harmonic(damaged, holes, iterations: 50)));
+        Assert.Throws<ArgumentException>(() => HoleFill.Harmonic(damaged, holes, blocked: ones(h, w)));
+        Assert.Throws<ArgumentException>(() => HoleFill.Harmonic(damaged, holes, blocked: ones(h, w - 1)));
+    }
+
+    [Fact]
     public void The_nearest_fill_takes_the_closest_known_pixel()
     {
         TestTorch.Init();

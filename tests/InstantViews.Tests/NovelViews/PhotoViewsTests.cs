@@ -44,7 +44,7 @@ public class PhotoViewsTests
         var own = views.View(target, 5, composed: false);
         var (fillRgb, fillDepth, fillCamera) = NovelViewPipeline.Cap(views.Rgb, views.Depth, views.Camera, 48);
         using var splat = ForwardSplat.Warp(fillRgb, fillDepth, fillCamera, target.Scaled(48, 30));
-        var expected = ViewComposition.Compose(splat.Warped, splat.HoleMask, own.Generated);
+        var expected = ViewComposition.Compose(splat.Warped, splat.HoleMask, own.Generated, depth: splat.Depth);
         Assert.True(splat.HoleMask.sum().item<float>() > 10, "the move must open holes");
         Assert.True(TensorAssert.Same(composed.Generated, expected));
         Assert.True(TensorAssert.Same(composed.Warped, splat.Warped));

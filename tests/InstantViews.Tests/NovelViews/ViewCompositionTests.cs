@@ -221,7 +221,7 @@ public class ViewCompositionTests
         var warped = truth * (1 - holes);
         var offset = truth + 0.3f;
         Tensor Poisson(Tensor generated, double detail) =>
-            ViewComposition.Compose(warped, holes, generated, new CompositionSettings { FeatherFraction = 0, PoissonDetail = detail });
+            ViewComposition.Compose(warped, holes, generated, new CompositionSettings { FeatherFraction = 0, PoissonDetail = detail, EnclosedDetail = null });
         // Detail 1: the generated view's gradients with the warp's colours at the border: a constant offset is removed.
         Assert.True((Poisson(offset, 1) - truth).abs().max().item<float>() < 1e-4, "detail 1 gives the truth back");
         // Detail 0: the harmonic fill of the warp, whatever was generated.
@@ -233,18 +233,18 @@ public class ViewCompositionTests
         Assert.True((half - (Poisson(noise, 0) + Poisson(noise, 1)) / 2).abs().max().item<float>() < 1e-5);
         Assert.True(TensorAssert.Same(half * (1 - holes), warped));
         // With the shipped seam too, and a generated view at half the size: the seen pixels are the warp's.
-        var seamed = ViewComposition.Compose(warped, holes, Resize.To(offset, 12, 16, ResizeFilter.Area), new CompositionSettings { PoissonDetail = 1 });
+        var seamed = ViewComposition.Compose(warped, holes, Resize.To(offset, 12, 16, ResizeFilter.Area), new CompositionSettings { PoissonDetail = 1, EnclosedDetail = null });
         Assert.True(TensorAssert.Same(seamed * (1 - holes), warped));
         // Where no pixel of the generated view's size is fully seen, its detail is its difference from its mean colour;
         // here the warp's one seen pixel makes the harmonic fill that pixel's colour everywhere.
         var allHoles = ones(24, 32);
         allHoles[0, 0] = tensor(0f);
         var small = noise[.., ..12, ..16];
-        var unseen = ViewComposition.Compose(warped * (1 - allHoles), allHoles, small, new CompositionSettings { FeatherFraction = 0, PoissonDetail = 1 });
+        var unseen = ViewComposition.Compose(warped * (1 - allHoles), allHoles, small, new CompositionSettings { FeatherFraction = 0, PoissonDetail = 1, EnclosedDetail = null });
         var expected = (warped[.., 0, 0].view(3, 1, 1) + Resize.To(small - small.mean([1, 2], keepdim: true), 24, 32, ResizeFilter.Bicubic)).clamp(-1, 1);
         Assert.True((unseen[.., 1..] - expected[.., 1..]).abs().max().item<float>() < 1e-5);
         // No pixel seen at all: the generated view as it is.
-        var blind = ViewComposition.Compose(zeros(3, 24, 32), ones(24, 32), small, new CompositionSettings { FeatherFraction = 0, PoissonDetail = 1 });
+        var blind = ViewComposition.Compose(zeros(3, 24, 32), ones(24, 32), small, new CompositionSettings { FeatherFraction = 0, PoissonDetail = 1, EnclosedDetail = null });
         Assert.True((blind - Resize.To(small, 24, 32, ResizeFilter.Bicubic).clamp(-1, 1)).abs().max().item<float>() < 1e-6);
     }
 
@@ -296,6 +296,89 @@ public class ViewCompositionTests
         Assert.True(TensorAssert.Same(split * (1 - mask), warped), "seen pixels stay the warp's");
     }
     [Fact]
+    public void Occluders_are_the_seen_pixels_beside_a_hole_in_front_of_a_farther_one_within_reach()
+    {
+        // A row picture: near surface (depth 1) columns 0-9, hole 10-19, far surface (depth 3) 20-29, then a slope
+        // (3.0 to 3.27) 30-39 with a hole at 40-41 and depth 3.3 after it.
+        var (h, w) = (6, 48);
+        var depth = zeros(h, w);
+        depth[.., ..10] = tensor(1f);
+        depth[.., 20..30] = tensor(3f);
+        for (int x = 30; x < 48; x++) depth[.., x] = tensor(3f + 0.01f * (x - 30));
+        var holes = zeros(h, w);
+        holes[.., 10..20] = tensor(1f);
+        holes[.., 40..42] = tensor(1f);
+        depth = depth * (1 - holes);
+        var near = ViewComposition.Occluders(holes, depth, 1, 12, 0.1);
+        var expected = zeros(h, w, dtype: ScalarType.Bool);
+        expected[.., 9] = tensor(true); // the near side's pixel beside the hole; the far side and the slope are not
+        Assert.True(TensorAssert.Same(near.to_type(ScalarType.Float32), expected.to_type(ScalarType.Float32)));
+        // A wider reach takes more of the near side; a reach of the far side that does not get across the hole takes none.
+        Assert.Equal(2 * h, ViewComposition.Occluders(holes, depth, 3, 12, 0.1).sum().item<long>()); // column 7 sees no farther pixel within 12
+        Assert.Equal(3 * h, ViewComposition.Occluders(holes, depth, 3, 14, 0.1).sum().item<long>());
+        Assert.Equal(0, ViewComposition.Occluders(holes, depth, 1, 10, 0.1).sum().item<long>());
+        // A margin above the step (1 x 3.5 > 3) takes none.
+        Assert.Equal(0, ViewComposition.Occluders(holes, depth, 1, 12, 2.5).sum().item<long>());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(40)]
+    public void The_window_maximum_is_the_max_pool_of_the_window(int r)
+    {
+        var x = rand(new long[] { 13, 29 }, generator: new Generator((ulong)r));
+        foreach (var dim in new[] { 0, 1 })
+        {
+            var kernel = dim == 1 ? new long[] { 1, 2 * r + 1 } : new long[] { 2 * r + 1, 1 };
+            // max_pool2d pads with -inf; the values are 0 or more, so padding with 0 gives the same maxima.
+            var padded = dim == 1 ? TorchSharp.torch.nn.functional.pad(x, [r, r, 0, 0]) : TorchSharp.torch.nn.functional.pad(x, [0, 0, r, r]);
+            var expected = TorchSharp.torch.nn.functional.max_pool2d(padded.unsqueeze(0).unsqueeze(0), kernel, new long[] { 1, 1 }).squeeze(0).squeeze(0);
+            Assert.True(TensorAssert.Same(ViewComposition.WindowMax(x, r, dim), expected), $"r {r}, dim {dim}");
+        }
+    }
+
+    [Fact]
+    public void From_the_far_side_a_disocclusion_takes_what_lies_behind_and_a_view_of_it_comes_out_exactly()
+    {
+        // The warp: an occluder (0.8, depth 1) left of a hole, the background (-0.5, depth 4) right of it. The generated
+        // view is the truth: the background behind the hole. From the far side the harmonic fill is the background, the
+        // view's own fill too, so every detail share gives the background exactly; the plain composition does not.
+        var (h, w) = (16, 40);
+        var warped = full(3, h, w, -0.5f);
+        warped[.., .., ..12] = tensor(0.8f);
+        var depth = full(h, w, 4f);
+        depth[.., ..12] = tensor(1f);
+        var holes = zeros(h, w);
+        holes[.., 12..24] = tensor(1f);
+        warped = warped * (1 - holes);
+        depth = depth * (1 - holes);
+        var truth = full(3, h, w, -0.5f);
+        truth[.., .., ..12] = tensor(0.8f);
+        var farSide = new CompositionSettings { FeatherFraction = 0, FarSide = 0.1, FarSideReach = 0.5 };
+        foreach (var share in new[] { 0.0, 0.25, 1.0 })
+        {
+            var view = ViewComposition.Compose(warped, holes, truth, farSide with { PoissonDetail = share }, depth);
+            Assert.True((view - truth).abs().max().item<float>() < 1e-4f, $"share {share}: {(view - truth).abs().max().item<float>()}");
+        }
+        var plain = ViewComposition.Compose(warped, holes, truth, new CompositionSettings { FeatherFraction = 0, FarSide = null }, depth);
+        Assert.True(plain[0, 8, 13].item<float>() > 0, $"the plain fill takes the occluder's colour beside it: {plain[0, 8, 13].item<float>()}");
+        // The seam composition carries the far side's colours into the seam (a narrower hole, within the seam's reach).
+        var narrow = zeros(h, w);
+        narrow[.., 12..18] = tensor(1f);
+        var (warpedN, depthN) = (truth * (1 - narrow), full(h, w, 4f) * (1 - narrow));
+        depthN[.., ..12] = tensor(1f);
+        var seam = ViewComposition.Compose(warpedN, narrow, full(3, h, w, 0.2f), CompositionSettings.Seam with { FeatherPixels = 6, FarSide = 0.1, FarSideReach = 0.5 }, depthN);
+        var plainSeam = ViewComposition.Compose(warpedN, narrow, full(3, h, w, 0.2f), CompositionSettings.Seam with { FeatherPixels = 6, FarSide = null }, depthN);
+        Assert.True(seam[0, 8, 12].item<float>() < 0.2f, $"next to the occluder, the far side's colour leads: {seam[0, 8, 12].item<float>()}");
+        Assert.True(plainSeam[0, 8, 12].item<float>() > 0.2f, $"without the far side, the occluder's: {plainSeam[0, 8, 12].item<float>()}");
+        Assert.True(TensorAssert.Same(seam * (1 - narrow), warpedN), "seen pixels stay the warp's");
+        // Without the warp's depth the far side is not told apart: the plain composition.
+        Assert.True(TensorAssert.Same(ViewComposition.Compose(warped, holes, truth, farSide), ViewComposition.Compose(warped, holes, truth, farSide with { FarSide = null }, depth)));
+    }
+
+    [Fact]
     public void Composition_settings_out_of_range_are_refused_by_name()
     {
         string Error(CompositionSettings s) => Assert.Throws<UserError>(() => s.Check()).Message;
@@ -306,6 +389,8 @@ public class ViewCompositionTests
         Assert.Equal("the colour matching's reach must be above 0 and at most 1 of the long side, got 0", Error(new() { ColourMatchRadius = 0 }));
         Assert.Equal("the Poisson composition's detail share must be 0 to 1, got 1.5", Error(new() { PoissonDetail = 1.5 }));
         Assert.Equal("the detail share in enclosed holes must be 0 to 1, got -0.5", Error(new() { EnclosedDetail = -0.5 }));
+        Assert.Equal("the far side's depth margin must be 0 to 10 (a share of the depth), got -1", Error(new() { FarSide = -1 }));
+        Assert.Equal("the far side's reach must be 0.001 to 1 of the long side, got 0", Error(new() { FarSideReach = 0 }));
         Assert.Equal("a detail share for enclosed holes is for the Poisson composition: give --poisson-detail a share, without --colour-match", Error(CompositionSettings.Seam with { EnclosedDetail = 1 }));
         Assert.Equal("colour matching is for the seam composition: turn the Poisson composition off to use it (--poisson-detail off)", Error(new() { ColourMatch = 0.5 }));
         Assert.Equal(2, CompositionSettings.Default.Feather(16, 32));

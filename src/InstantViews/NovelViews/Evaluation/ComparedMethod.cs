@@ -35,9 +35,11 @@ public sealed record ComparedMethod(string Name, Func<NovelViewBatch, WarpInputs
     public static ComparedMethod Composed(INovelViewGenerator generator, long parameters, int evaluationResolution, string? name = null, CompositionSettings? composition = null) =>
         new(name ?? (generator.Resolution == evaluationResolution ? $"{generator.Kind}+compose" : $"{generator.Kind}@{generator.Resolution}+compose"), (batch, inputs, seed) =>
         {
+            if ((composition ?? CompositionSettings.Default).FarSide is not null && batch.WarpedDepth is null)
+                throw new ArgumentException("the far-side composition needs the warp's depth (a batch built by NovelViewBatch.Build)");
             var (views, nfe) = AtOwnSize(generator, inputs, seed, batch.Source.device);
             var composed = Enumerable.Range(0, (int)batch.Source.shape[0])
-                .Select(i => ViewComposition.Compose(batch.WarpedRgb[i], batch.HoleMask[i, 0], views[i], composition)).ToArray();
+                .Select(i => ViewComposition.Compose(batch.WarpedRgb[i], batch.HoleMask[i, 0], views[i], composition, batch.WarpedDepth?[i])).ToArray();
             return (stack(composed), nfe);
         }, parameters);
 
@@ -67,6 +69,18 @@ public sealed record ComparedMethod(string Name, Func<NovelViewBatch, WarpInputs
     {
         var filled = Enumerable.Range(0, (int)b.WarpedRgb.shape[0])
             .Select(i => b.HoleMask[i, 0].min().item<float>() > 0 ? b.WarpedRgb[i] : Imaging.HoleFill.Harmonic(b.WarpedRgb[i], b.HoleMask[i, 0])).ToArray();
+        return (stack(filled), 0);
+    });
+
+    /// <summary>The harmonic fill of the same warp from the far side only (<see cref="StereoFill.HarmonicFarSide"/>): the
+    /// occluders beside the holes are a reflecting wall; no network. Needs batches that carry the warp's depth.</summary>
+    public static ComparedMethod WarpHarmonicFarSide(double margin, double reach) => new("warp+harmonic-far", (b, _, _) =>
+    {
+        if (b.WarpedDepth is null) throw new ArgumentException("the far-side fill needs the warp's depth (a batch built by NovelViewBatch.Build)");
+        var (h, w) = ((int)b.WarpedRgb.shape[2], (int)b.WarpedRgb.shape[3]);
+        var across = new CompositionSettings { FarSide = margin, FarSideReach = reach }.Check().FarSidePixels(h, w);
+        var filled = Enumerable.Range(0, (int)b.WarpedRgb.shape[0]).Select(i => b.HoleMask[i, 0].min().item<float>() > 0 ? b.WarpedRgb[i]
+            : Imaging.HoleFill.Harmonic(b.WarpedRgb[i], b.HoleMask[i, 0], blocked: ViewComposition.Occluders(b.HoleMask[i, 0], b.WarpedDepth[i], 1, across, margin))).ToArray();
         return (stack(filled), 0);
     });
 }

@@ -16,12 +16,14 @@ public static class StereoEvaluation
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>
-    /// The fills: grey (reference), nearest, harmonic, then each model (named by its file, without extension), composed
+    /// The fills: grey (reference), nearest, harmonic, harmonic from the far side (the composition's margin and reach; the
+    /// shipped margin when the composition has none), then each model (named by its file, without extension), composed
     /// with <paramref name="composition"/> and sampled with its own settings except where <paramref name="overrides"/> gives one.
     /// </summary>
     public static List<StereoFill> Fills(IEnumerable<string> modelPaths, long seed, Device? device = null, CompositionSettings? composition = null, SamplingOverrides? overrides = null)
     {
-        var fills = new List<StereoFill> { StereoFill.Grey, StereoFill.Nearest, StereoFill.Harmonic };
+        var far = composition ?? CompositionSettings.Default;
+        var fills = new List<StereoFill> { StereoFill.Grey, StereoFill.Nearest, StereoFill.Harmonic, StereoFill.HarmonicFarSide(far.FarSide ?? CompositionSettings.ShippedFarSide, far.FarSideReach) };
         foreach (var path in modelPaths)
         {
             var generator = NovelViewGenerators.Open(path, device, overrides);

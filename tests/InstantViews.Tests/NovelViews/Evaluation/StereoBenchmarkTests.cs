@@ -63,6 +63,33 @@ public class StereoBenchmarkTests
     }
 
     [Fact]
+    public void From_the_far_side_the_holes_beside_a_near_square_take_the_background_exactly()
+    {
+        TestTorch.Init();
+        // A background of one colour at 4 px of disparity and a square of another at 12 px: in the right view the square
+        // moves 8 px further left and uncovers 8 columns of background beside it (enclosed), and the frame's last 4
+        // columns are new. The truth in every hole is the background; the plain harmonic fill pulls the square's colour in.
+        var (a, b) = (0.8f, -0.4f);
+        var left = full(3, H, W, b);
+        left[.., 8..24, 20..36] = tensor(a);
+        var right = full(3, H, W, b);
+        right[.., 8..24, 8..24] = tensor(a);
+        var disparity = full(H, W, 4f);
+        disparity[8..24, 20..36] = tensor(12f);
+        var cam = new Camera(32, 32, W / 2.0, H / 2.0, W, H, Mat3.Identity, Vec3.Zero);
+        var pair = new StereoInputs(left, right, cam, cam.WithPose(new RigidTransform(Mat3.Identity, new Vec3(-0.1, 0, 0))), disparity, 0.1, 0);
+        using var net = new ResNet18Features();
+        var result = StereoBenchmark.Run(pair, [], [StereoFill.Harmonic, StereoFill.HarmonicFarSide(0.1, 0.25)], new PerceptualDistance(net), new StereoSettings(PerceptualSize: 64));
+        Assert.Equal(["harmonic", "harmonic-far"], result.Rows.Select(r => r.Fill));
+        Assert.Equal(0.5, result.EnclosedHoles, 6); // 16 x 8 enclosed, 32 x 4 at the edge
+        Assert.True(result.Rows[1].PsnrOccluded > 60, $"far side: {result.Rows[1].PsnrOccluded} dB");
+        Assert.True(result.Rows[0].PsnrOccluded < 30, $"plain: {result.Rows[0].PsnrOccluded} dB");
+        // A margin above the depth step (the square is at a third of the background's depth) finds no occluder: the plain fill.
+        var wide = StereoBenchmark.Run(pair, [], [StereoFill.HarmonicFarSide(2.5, 0.25)], new PerceptualDistance(net), new StereoSettings(PerceptualSize: 64));
+        Assert.Equal(result.Rows[0].PsnrOccluded, wide.Rows[0].PsnrOccluded, 4);
+    }
+
+    [Fact]
     public void Depth_is_scored_blind_to_scale_and_an_estimate_is_aligned_by_its_inverse()
     {
         TestTorch.Init();
