@@ -38,7 +38,7 @@ static class ComposeBench
         var harmonicMs = Median(() => Imaging.HoleFill.Harmonic(splat.Warped, splat.HoleMask));
         var seamMs = Median(() => ViewComposition.Compose(splat.Warped, splat.HoleMask, view, CompositionSettings.Seam));
         var plain = CompositionSettings.Default with { FarSide = null };
-        var far = CompositionSettings.Default with { FarSide = CompositionSettings.Default.FarSide ?? 0.3 };
+        var far = CompositionSettings.Default with { FarSide = CompositionSettings.Default.FarSide ?? CompositionSettings.ShippedFarSide };
         var plainMs = Median(() => ViewComposition.Compose(splat.Warped, splat.HoleMask, view, plain, splat.Depth));
         var farMs = Median(() => ViewComposition.Compose(splat.Warped, splat.HoleMask, view, far, splat.Depth));
         var occluderPercent = 100 * ViewComposition.Occluders(splat.HoleMask, splat.Depth, 1, far.FarSidePixels(height, width), far.FarSide!.Value).to_type(ScalarType.Float32).mean().item<float>();

@@ -34,7 +34,7 @@ public static partial class ResultTables
     public static string Render(string kind, string file) => kind switch
     {
         // FILE[?depth=NAME]: the rows (of that depth source).
-        "stereo" => Stereo(ReadCsv(file.Split('?')[0]), Options(file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : null).GetValueOrDefault("depth")),
+        "stereo" => Stereo(ReadCsv(DataFile(file)), Options(Query(file)).GetValueOrDefault("depth")),
         "stereo-depth" => StereoDepth(ReadCsv(file)),
         // A grid of far-side settings (set, far_side, reach, scores in the holes): one row per setting, one column pair per set.
         "far-side" => FarSide(ReadCsv(file)),
@@ -46,7 +46,7 @@ public static partial class ResultTables
         "guidance" => Guidance(ReadCsv(file)),
         "growth" => Growth(file.Split(';').Select(ReadJson).ToList()),
         // FILE;FILE...?QUERY: the rows of every file in order (a method's first row wins in a card).
-        "genwarp-eval" => GenWarpEval(file.Split('?')[0].Split(';').SelectMany(ReadCsv).ToList(), file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : null),
+        "genwarp-eval" => GenWarpEval(DataFile(file).Split(';').SelectMany(ReadCsv).ToList(), Query(file)),
         "consistency" => Consistency(ReadJson(file)),
         "viewer" => Viewer(ReadJson(file)),
         "onestep" => OneStep(ReadJson(file)),
@@ -68,7 +68,7 @@ public static partial class ResultTables
         // FILE?label=TEXT;...: one row per run.
         "viewer-runs" => ViewerRuns(Labelled(file)),
         "viewer-stages" => ViewerStages(file.Split(';').Select(ReadJson).ToList()),
-        "pagoda-quality" => PagodaQuality(ReadCsv(file.Split('?')[0]), file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : ""),
+        "pagoda-quality" => PagodaQuality(ReadCsv(DataFile(file)), Query(file)),
         _ => throw new InvalidOperationException($"unknown table kind '{kind}' (for {file})"),
     };
 
@@ -168,6 +168,12 @@ public static partial class ResultTables
         return sb.ToString();
     }
 
+    /// <summary>A table's FILE?QUERY: the file part (before the first '?').</summary>
+    static string DataFile(string file) => file.Split('?')[0];
+
+    /// <summary>A table's FILE?QUERY: the query part (after the first '?'), or null without one.</summary>
+    static string? Query(string file) => file.Contains('?') ? file[(file.IndexOf('?') + 1)..] : null;
+
     /// <summary>A table file's query (after '?'), KEY=VALUE&amp;... (a key alone: an empty value); the values as written, still URL-encoded.</summary>
     static Dictionary<string, string> Options(string? query) =>
         (query ?? "").Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
@@ -253,7 +259,7 @@ public static partial class ResultTables
     /// `bench quality` rows (pagoda-quality.csv): every row, or with ?resolution=R&amp;columns=card those of one resolution
     /// as a model card shows them (milliseconds). Rows of real or fitted images (0 NFE, no time) show dashes.
     /// </summary>
-    static string PagodaQuality(List<Dictionary<string, string>> rows, string query)
+    static string PagodaQuality(List<Dictionary<string, string>> rows, string? query)
     {
         var options = Options(query);
         var picked = rows.Where(r => !options.TryGetValue("resolution", out var res) || r["resolution"] == res).ToList();

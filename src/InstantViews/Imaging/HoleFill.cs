@@ -89,17 +89,15 @@ public static class HoleFill
     /// </summary>
     static void Unwall(bool[] holes, bool[] blocked, int h, int w)
     {
-        var region = new int[h * w];
-        Array.Fill(region, -1);
+        var reached = new bool[h * w];
         var members = new List<int>();
         var queue = new Queue<int>();
-        var label = 0;
         for (int start = 0; start < h * w; start++)
         {
-            if (!holes[start] || region[start] >= 0) continue;
+            if (!holes[start] || reached[start]) continue;
             members.Clear();
             var open = false;
-            region[start] = label;
+            reached[start] = true;
             queue.Enqueue(start);
             while (queue.Count > 0)
             {
@@ -113,7 +111,7 @@ public static class HoleFill
                     var q = yy * w + xx;
                     if (holes[q])
                     {
-                        if (region[q] < 0) { region[q] = label; queue.Enqueue(q); }
+                        if (!reached[q]) { reached[q] = true; queue.Enqueue(q); }
                     }
                     else open |= !blocked[q];
                 }
@@ -128,7 +126,6 @@ public static class HoleFill
                         if (yy >= 0 && yy < h && xx >= 0 && xx < w) blocked[yy * w + xx] = false;
                     }
                 }
-            label++;
         }
     }
 
@@ -247,7 +244,7 @@ public static class HoleFill
         var black = new List<int>();
         for (int k = 0; k < n; k++)
         {
-            foreach (var q in new[] { up[k], down[k], left[k], right[k] })
+            foreach (var q in (ReadOnlySpan<int>)[up[k], down[k], left[k], right[k]])
                 if (!blocked![q]) neighbours[4 * k + count[k]++] = q;
             if (count[k] == 0) continue; // walled in alone: keeps its value
             ((at[k] / w + at[k] % w) % 2 == 0 ? red : black).Add(k);

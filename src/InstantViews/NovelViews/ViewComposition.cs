@@ -45,8 +45,6 @@ public static class ViewComposition
         var at = holeMask.flatten().nonzero().squeeze(1);
         if (at.shape[0] == 0) return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), null, null, null, null, null, 0, 0, s);
         var visible = 1 - holeMask.to_type(ScalarType.Float32).unsqueeze(0);
-        // The far side only: the occluders beside the holes give the classical colours nothing (see CompositionSettings.FarSide).
-        var near = s.FarSide is { } margin && depth is not null ? Occluders(holeMask, depth, 1, s.FarSidePixels(h, w), margin) : null;
         // The seam is computed at 1/k resolution (k so that it spans about 4 px there), then sampled at the hole pixels
         // (bilinear): a wide seam on a large photo costs what a narrow one costs on a small one.
         var k = Math.Max(1, feather / 4);
@@ -67,8 +65,11 @@ public static class ViewComposition
         var alpha = Resize.At(alphaSmall, at, h, w, ResizeFilter.Bilinear).clamp(0, 1);
         if (cracks is not null) alpha = alpha * cracks.flatten().index_select(0, at).logical_not().to_type(ScalarType.Float32).unsqueeze(0);
         // The Poisson composition's harmonic fill of the warp, at the hole pixels, reads the warp alone (none when no pixel
-        // is seen: the generated view is composed as without it).
-        var harmonic = s.PoissonDetail is null || at.shape[0] == h * w ? null
+        // is seen: the generated view is composed as without it); from the far side only, the occluders beside the holes
+        // give it nothing (see CompositionSettings.FarSide), nor the fill its detail is measured against.
+        var poisson = s.PoissonDetail is not null && at.shape[0] < h * w;
+        var near = poisson && s.FarSide is { } margin && depth is not null ? Occluders(holeMask, depth, 1, s.FarSidePixels(h, w), margin) : null;
+        var harmonic = !poisson ? null
             : HoleFill.Harmonic(warped, holeMask.to_type(ScalarType.Float32), blocked: near).view(warped.shape[0], -1).index_select(1, at).MoveToOuterDisposeScope();
         // The Poisson composition weighs the generated view's detail by the seam's alpha times the detail share, per hole
         // pixel: its share, or the enclosed holes' own.
@@ -94,7 +95,7 @@ public static class ViewComposition
         // Colour matching and the Poisson composition read the visible mask again once the generated view's size is known.
         return new CompositionPlan(warped, at.MoveToOuterDisposeScope(), alpha.MoveToOuterDisposeScope(), carried, unreached,
             s.ColourMatch > 0 || s.PoissonDetail is not null ? visible.MoveToOuterDisposeScope() : null, harmonic, hs, ws, s,
-            harmonic is not null ? near?.MoveToOuterDisposeScope() : null);
+            near?.MoveToOuterDisposeScope());
     }
 
     /// <summary>
@@ -143,6 +144,22 @@ public static class ViewComposition
         var farthest = WindowMax(WindowMax(where(seen, d, zeros_like(d)), across, 1), across, 0);
         var nearHole = WindowMax(WindowMax(hole.to_type(ScalarType.Float32), reach, 1), reach, 0).gt(0.5f);
         return (seen & nearHole & (d * (float)(1 + threshold)).lt(farthest)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The harmonic fill of a warp's holes from the far side only: the <see cref="Occluders"/> beside them (depth margin
+    /// <paramref name="margin"/>, the far side looked for within <paramref name="reach"/> of the long side, as
+    /// <see cref="CompositionSettings.FarSide"/> and <see cref="CompositionSettings.FarSideReach"/>) are a reflecting wall.
+    /// The classical depth-aware fill, with no model: <paramref name="warped"/> [C,H,W], <paramref name="holes"/> [H,W]
+    /// (1 = hole), <paramref name="depth"/> [H,W] the warp's depth.
+    /// </summary>
+    public static Tensor HarmonicFromFarSide(Tensor warped, Tensor holes, Tensor depth, double margin, double reach)
+    {
+        using var scope = NewDisposeScope();
+        var (h, w) = ((int)holes.shape[0], (int)holes.shape[1]);
+        var across = new CompositionSettings { FarSide = margin, FarSideReach = reach }.Check().FarSidePixels(h, w);
+        var near = Occluders(holes, depth, 1, across, margin);
+        return HoleFill.Harmonic(warped, holes.to_type(ScalarType.Float32).gt(0.5f).to_type(ScalarType.Float32), blocked: near).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -72,15 +72,13 @@ public sealed record ComparedMethod(string Name, Func<NovelViewBatch, WarpInputs
         return (stack(filled), 0);
     });
 
-    /// <summary>The harmonic fill of the same warp from the far side only (<see cref="StereoFill.HarmonicFarSide"/>): the
-    /// occluders beside the holes are a reflecting wall; no network. Needs batches that carry the warp's depth.</summary>
+    /// <summary>The harmonic fill of the same warp from the far side only (<see cref="ViewComposition.HarmonicFromFarSide"/>:
+    /// the occluders beside the holes are a reflecting wall); no network. Needs batches that carry the warp's depth.</summary>
     public static ComparedMethod WarpHarmonicFarSide(double margin, double reach) => new("warp+harmonic-far", (b, _, _) =>
     {
         if (b.WarpedDepth is null) throw new ArgumentException("the far-side fill needs the warp's depth (a batch built by NovelViewBatch.Build)");
-        var (h, w) = ((int)b.WarpedRgb.shape[2], (int)b.WarpedRgb.shape[3]);
-        var across = new CompositionSettings { FarSide = margin, FarSideReach = reach }.Check().FarSidePixels(h, w);
         var filled = Enumerable.Range(0, (int)b.WarpedRgb.shape[0]).Select(i => b.HoleMask[i, 0].min().item<float>() > 0 ? b.WarpedRgb[i]
-            : Imaging.HoleFill.Harmonic(b.WarpedRgb[i], b.HoleMask[i, 0], blocked: ViewComposition.Occluders(b.HoleMask[i, 0], b.WarpedDepth[i], 1, across, margin))).ToArray();
+            : ViewComposition.HarmonicFromFarSide(b.WarpedRgb[i], b.HoleMask[i, 0], b.WarpedDepth[i], margin, reach)).ToArray();
         return (stack(filled), 0);
     });
 }

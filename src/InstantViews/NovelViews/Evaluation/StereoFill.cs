@@ -33,18 +33,14 @@ public sealed record StereoFill(string Name, Func<Tensor, Tensor, Camera, Camera
     });
 
     /// <summary>
-    /// The harmonic fill from the far side only: the occluders beside the holes (<see cref="ViewComposition.Occluders"/>
-    /// with the default composition's reach and <paramref name="margin"/>) are a reflecting wall, so a disocclusion takes
-    /// the colours of what lies behind, the classical depth-aware fill of the warp's holes.
+    /// The harmonic fill from the far side only (<see cref="ViewComposition.HarmonicFromFarSide"/>: the occluders beside the
+    /// holes are a reflecting wall), so a disocclusion takes the colours of what lies behind: the classical depth-aware fill
+    /// of the warp's holes.
     /// </summary>
     public static StereoFill HarmonicFarSide(double margin, double reach) => new("harmonic-far", (rgb, depth, source, target) =>
     {
-        using var scope = NewDisposeScope();
         using var splat = ForwardSplat.Warp(rgb, depth, source, target);
-        var (h, w) = ((int)splat.HoleMask.shape[0], (int)splat.HoleMask.shape[1]);
-        var settings = new CompositionSettings { FarSide = margin, FarSideReach = reach }.Check();
-        var near = ViewComposition.Occluders(splat.HoleMask, splat.Depth, 1, settings.FarSidePixels(h, w), margin);
-        return (HoleFill.Harmonic(splat.Warped, splat.HoleMask.gt(0.5f).to_type(ScalarType.Float32), blocked: near).MoveToOuterDisposeScope(), 0);
+        return (ViewComposition.HarmonicFromFarSide(splat.Warped, splat.HoleMask, splat.Depth, margin, reach), 0);
     });
 
     /// <summary>
