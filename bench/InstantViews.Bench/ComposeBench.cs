@@ -38,15 +38,41 @@ static class ComposeBench
         var harmonicMs = Median(() => Imaging.HoleFill.Harmonic(splat.Warped, splat.HoleMask));
         var seamMs = Median(() => ViewComposition.Compose(splat.Warped, splat.HoleMask, view, CompositionSettings.Seam));
         var plain = CompositionSettings.Default with { FarSide = null };
-        var far = CompositionSettings.Default with { FarSide = CompositionSettings.Default.FarSide ?? CompositionSettings.ShippedFarSide };
+        var far = CompositionSettings.Default with { FarSide = CompositionSettings.Default.BaselineFarSide };
         var plainMs = Median(() => ViewComposition.Compose(splat.Warped, splat.HoleMask, view, plain, splat.Depth));
         var farMs = Median(() => ViewComposition.Compose(splat.Warped, splat.HoleMask, view, far, splat.Depth));
         var occluderPercent = 100 * ViewComposition.Occluders(splat.HoleMask, splat.Depth, 1, far.FarSidePixels(height, width), far.FarSide!.Value).to_type(ScalarType.Float32).mean().item<float>();
+        // Where the far side's time goes, in rounds that run each part once in turn (so that a slow spell of the machine
+        // falls on all of them alike), means over the rounds: the part of the composition made before the generated view
+        // (the plan) with and without the far side, the occluder search, and the harmonic fill with the occluders as a wall
+        // and without them; and the enclosed holes, which the shipped detail shares (--enclosed-detail 0) also cost.
+        using var near = ViewComposition.Occluders(splat.HoleMask, splat.Depth, 1, far.FarSidePixels(height, width), far.FarSide!.Value);
+        Func<IDisposable?>[] parts =
+        [
+            () => ViewComposition.Plan(splat.Warped, splat.HoleMask, far, splat.Depth),
+            () => ViewComposition.Plan(splat.Warped, splat.HoleMask, plain, splat.Depth),
+            () => ViewComposition.Occluders(splat.HoleMask, splat.Depth, 1, far.FarSidePixels(height, width), far.FarSide!.Value),
+            () => Imaging.HoleFill.Harmonic(splat.Warped, splat.HoleMask, blocked: near),
+            () => Imaging.HoleFill.Harmonic(splat.Warped, splat.HoleMask),
+            () => ViewComposition.Enclosed(splat.HoleMask.gt(0.5f)),
+        ];
+        var partMs = new double[parts.Length];
+        for (int round = 0; round <= repeats; round++)
+            for (int p = 0; p < parts.Length; p++)
+            {
+                using var scope = NewDisposeScope();
+                var sw = Stopwatch.StartNew();
+                parts[p]()?.Dispose();
+                if (round > 0) partMs[p] += sw.Elapsed.TotalMilliseconds / repeats; // the first round is warm-up
+            }
+        var (planFarMs, planPlainMs, occludersMs, walledMs, plainFillMs, enclosedMs) = (partMs[0], partMs[1], partMs[2], partMs[3], partMs[4], partMs[5]);
         var holePercent = 100 * splat.HoleMask.mean().item<float>();
         Console.WriteLine($"compose {width}x{height} from a {view.shape[2]}x{view.shape[1]} generated view ({get_num_threads()} threads, median of {repeats}): " +
                           $"warp {warpMs:0.0} ms (tensor form {tensorWarpMs:0.0} ms, {tensorWarpMs / warpMs:0.0}x), composition {composeMs:0.0} ms, total {warpMs + composeMs:0.0} ms; holes {holePercent:0.0}%");
         Console.WriteLine($"the composition (Poisson, its harmonic fill of the warp included) against the seam composition (--poisson-detail off): {composeMs:0.0} ms vs {seamMs:0.0} ms, {composeMs / seamMs:0.0}x; the harmonic fill alone {harmonicMs:0.0} ms");
         Console.WriteLine($"from the far side (--far-side {far.FarSide}; {occluderPercent:0.0}% of the pixels are occluders beside a hole) against the Poisson composition without it: {farMs:0.0} ms vs {plainMs:0.0} ms, {farMs / plainMs:0.00}x");
+        Console.WriteLine($"  where it goes (means of {repeats} rounds of every part in turn): the plan {planFarMs:0.0} ms vs {planPlainMs:0.0} ms (+{planFarMs - planPlainMs:0.0}); " +
+                          $"the occluders {occludersMs:0.0} ms, the walled harmonic fill {walledMs:0.0} ms vs {plainFillMs:0.0} ms plain (+{walledMs - plainFillMs:0.0}); the enclosed holes {enclosedMs:0.0} ms");
         if (jsonPath is null) return;
         BenchJson.Write(jsonPath, new System.Text.Json.Nodes.JsonObject
         {
@@ -65,6 +91,12 @@ static class ComposeBench
             ["occluder_percent"] = Math.Round(occluderPercent, 1),
             ["far_side_composition_ms"] = Math.Round(farMs, 1),
             ["without_far_side_composition_ms"] = Math.Round(plainMs, 1),
+            ["rounds_plan_far_side_ms"] = Math.Round(planFarMs, 1),
+            ["rounds_plan_without_far_side_ms"] = Math.Round(planPlainMs, 1),
+            ["rounds_occluders_ms"] = Math.Round(occludersMs, 1),
+            ["rounds_walled_harmonic_fill_ms"] = Math.Round(walledMs, 1),
+            ["rounds_harmonic_fill_ms"] = Math.Round(plainFillMs, 1),
+            ["rounds_enclosed_ms"] = Math.Round(enclosedMs, 1),
         });
         Console.WriteLine($"wrote {jsonPath}");
     }

@@ -40,6 +40,10 @@ public static partial class ResultTables
         "far-side" => FarSide(ReadCsv(file)),
         // FILE?[fill=NAME&]label=TEXT;...: each run's share of the view seen and of its holes enclosed.
         "holes" => Holes([.. file.Split(';').Select(f => f.Split('?', 2)).Select(f => (f[0], ReadCsv(f[0]), Options(f.Length > 1 ? f[1] : null)))]),
+        // FILE?label=TEXT;...: `eval stereo --truth-rows` runs, one per composition: each model beside the truth at its size.
+        "headroom" => Headroom([.. file.Split(';').Select(f => f.Split('?', 2)).Select(f => (f[0], ReadCsv(f[0]), Options(f.Length > 1 ? f[1] : null)))]),
+        // Fills on several sets (set, fill, scores in the holes): one row per fill, one column pair per set.
+        "by-set" => BySet(ReadCsv(file)),
         "depth-pairs" => DepthPairs(ReadCsv(file)),
         "depth-eval" => DepthEval(ReadCsv(file)),
         "lift" => Lift(ReadJson(file)),
@@ -144,6 +148,50 @@ public static partial class ResultTables
                 : rows[0];
             var label = query.TryGetValue("label", out var text) ? Uri.UnescapeDataString(text) : throw new InvalidOperationException($"holes table: '{file}' needs label=TEXT");
             sb.AppendLine($"| {label} | {N(row["covisible_fraction"], "0.0%")} | {N(row["enclosed_holes"], "0.0%")} |");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// How much a model of each size could add (`eval stereo --truth-rows`, true depth): per run (a composition, its label)
+    /// each model's scores in the holes beside those of the real view at the model's working size in its place, then the
+    /// classical fills of the first run.
+    /// </summary>
+    static string Headroom(List<(string File, List<Dictionary<string, string>> Rows, Dictionary<string, string> Query)> runs)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| composition | model | PSNR in the holes | the truth at its size | perceptual in the holes | the truth at its size |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        foreach (var (file, rows, query) in runs)
+        {
+            var label = query.TryGetValue("label", out var text) ? Uri.UnescapeDataString(text) : throw new InvalidOperationException($"headroom table: '{file}' needs label=TEXT");
+            var byFill = rows.Where(r => r["depth"] == "true").ToDictionary(r => r["fill"]);
+            var models = byFill.Keys.Where(f => byFill.ContainsKey($"truth@{f}")).ToList();
+            if (models.Count == 0) throw new InvalidOperationException($"headroom table: '{file}' has no model with a truth@ row (eval stereo --truth-rows)");
+            foreach (var m in models)
+            {
+                var (model, truth) = (byFill[m], byFill[$"truth@{m}"]);
+                sb.AppendLine($"| {label} | {m} | {N(model["psnr_occluded"], "0.00")} | {N(truth["psnr_occluded"], "0.00")} | {N(model["perceptual_occluded"], "0.000")} | {N(truth["perceptual_occluded"], "0.000")} |");
+            }
+        }
+        foreach (var fill in new[] { "harmonic", "harmonic-far" })
+            if (runs[0].Rows.FirstOrDefault(r => r["depth"] == "true" && r["fill"] == fill) is { } r)
+                sb.AppendLine($"| no model | {fill} | {N(r["psnr_occluded"], "0.00")} | | {N(r["perceptual_occluded"], "0.000")} | |");
+        return sb.ToString();
+    }
+
+    /// <summary>Fills on several sets: one row per fill (in the file's order), PSNR and perceptual distance in the holes per set (in the order the sets first appear).</summary>
+    static string BySet(List<Dictionary<string, string>> rows)
+    {
+        var sets = rows.Select(r => r["set"]).Distinct().ToList();
+        var sb = new StringBuilder();
+        sb.AppendLine($"| fill | {string.Join(" | ", sets.Select(s => $"{s}: PSNR in the holes | {s}: perceptual in the holes"))} |");
+        sb.AppendLine($"| --- |{string.Concat(sets.Select(_ => " --- | --- |"))}");
+        foreach (var fill in rows.Select(r => r["fill"]).Distinct())
+        {
+            var cells = sets.Select(set => rows.FirstOrDefault(r => r["set"] == set && r["fill"] == fill)
+                is { } r ? $"{N(r["psnr_occluded"], "0.00")} | {N(r["perceptual_occluded"], "0.000")}" : "- | -");
+            sb.AppendLine($"| {fill} | {string.Join(" | ", cells)} |");
         }
         return sb.ToString();
     }

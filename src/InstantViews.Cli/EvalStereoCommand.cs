@@ -24,8 +24,9 @@ public static class EvalStereoCommand
         var csv = new Option<string?>("--csv") { Description = "Write the rows to this CSV file" };
         var saveViews = new Option<string?>("--save-views") { Description = "Write every predicted view as a PNG into this folder" };
         var crops = new Option<string?>("--crops") { Description = "Write example crops of the holes to this PNG: the three 128-px windows with the most occluded pixels, one row each; columns: every fill with the true depth (grey: the warp itself), then the real right photo" };
+        var truthRows = new Option<bool>("--truth-rows") { Description = "After each model, a reference row with the real right photo at that model's working size in its place, composed the same way: the most a perfect model of that size could score" };
         var cmd = new Command("stereo", "Predict the right photo of a stereo pair from the left one with every depth source and fill (grey, nearest, harmonic, each model composed); PSNR, SSIM and perceptual distance over the whole frame, covisible and occluded pixels; depth against the truth")
-        { pair, models, depths, noAligned, perceptualSize, csv, saveViews, crops };
+        { pair, models, depths, noAligned, perceptualSize, truthRows, csv, saveViews, crops };
         var noiseScale = NovelViewOptions.NoiseScaleOption();
         cmd.Options.Add(noiseScale);
         var composition = CompositionOptions.Create();
@@ -38,7 +39,8 @@ public static class EvalStereoCommand
             var modelPaths = (p.GetValue(models) is { Length: > 0 } given ? given : ShippedModels).Select(ModelFiles.Resolve).ToList();
             using var stereo = StereoPair.Read(p.GetValue(pair)!);
             var inputs = StereoInputs.Of(stereo);
-            var fills = StereoEvaluation.Fills(modelPaths, ctx.Seed, ctx.Device, composition.Settings(p), new SamplingOverrides(NoiseScale: p.GetValue(noiseScale)));
+            var fills = StereoEvaluation.Fills(modelPaths, ctx.Seed, ctx.Device, composition.Settings(p), new SamplingOverrides(NoiseScale: p.GetValue(noiseScale)),
+                p.GetValue(truthRows) ? inputs.Right : null);
             var sources = StereoEvaluation.Depths(p.GetValue(depths) is { Length: > 0 } d ? d : ["builtin"], ctx.Device);
             using var net = new ResNet18Features();
             using var holeCrops = new HoleCrops();

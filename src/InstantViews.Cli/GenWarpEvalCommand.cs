@@ -76,7 +76,7 @@ public static class GenWarpEvalCommand
                 ComparedMethod.From(inpaintViews, inpaint.ParameterCount, evalRes),
                 ComparedMethod.Composed(inpaintViews, inpaint.ParameterCount, evalRes, composition: composed),
                 ComparedMethod.WarpHarmonic,
-                ComparedMethod.WarpHarmonicFarSide(composed.FarSide ?? CompositionSettings.ShippedFarSide, composed.FarSideReach),
+                ComparedMethod.WarpHarmonicFarSide(composed.BaselineFarSide, composed.FarSideReach),
                 ComparedMethod.WarpOnly,
             };
             var position = 2;

@@ -66,6 +66,12 @@ public sealed record CompositionSettings
     /// </summary>
     public double? FarSide { get; init; } = ShippedFarSide;
 
+    /// <summary>
+    /// The margin of the classical far-side fill that stands beside the models as a baseline row (`harmonic-far`,
+    /// `warp+harmonic-far`): <see cref="FarSide"/>, or the shipped margin when the composition has it off.
+    /// </summary>
+    public double BaselineFarSide => FarSide ?? ShippedFarSide;
+
     /// <summary>How far the far side is looked for, as a fraction of the view's long side (at least 1 px).</summary>
     public double FarSideReach { get; init; } = 0.05;
 

@@ -85,8 +85,9 @@ public static class ViewComposition
         if (harmonic is null)
         {
             var radius = Math.Max(seam, cracks is null ? 0 : (s.SmallHoleRadius + k - 1) / k);
-            // From the far side: the occluders within the fill's reach (at the view's size) give it nothing.
-            var (fillColours, fillShare) = s.FarSide is not { } m || depth is null ? (warpedSmall, visibleSmall)
+            // From the far side: the occluders within the fill's reach (at the view's size) give it nothing. A hard paste
+            // without a small-hole rule carries nothing, so it has no far side to find.
+            var (fillColours, fillShare) = s.FarSide is not { } m || depth is null || radius == 0 ? (warpedSmall, visibleSmall)
                 : Seen(warped, visible * Occluders(holeMask, depth, radius * k, s.FarSidePixels(h, w), m).logical_not().unsqueeze(0), hs, ws);
             var fill = NormalisedFill(fillColours, fillShare, radius);
             var reached = fill.Weight.gt(1e-3f).to_type(ScalarType.Float32);

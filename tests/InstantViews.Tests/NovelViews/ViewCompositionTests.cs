@@ -142,8 +142,13 @@ public class ViewCompositionTests
         var generated = rand(new long[] { 3, 10, 15 }, generator: g) * 2 - 1;
         var up = Resize.To(generated, 20, 30, ResizeFilter.Bicubic).clamp(-1, 1);
         var expected = where(holes.gt(0.5f).unsqueeze(0), up, warped);
+        // With the warp's depth too: the far side (on in these settings) has nothing to carry into a hard paste.
+        var depth = rand(new long[] { 20, 30 }, generator: g) * 3 + 1;
         foreach (var settings in new[] { CompositionSettings.Seam with { FeatherFraction = 0 }, CompositionSettings.Seam with { FeatherPixels = 0 } })
+        {
             Assert.True((ViewComposition.Compose(warped, holes, generated, settings) - expected).abs().max().item<float>() < 1e-6);
+            Assert.True((ViewComposition.Compose(warped, holes, generated, settings, depth) - expected).abs().max().item<float>() < 1e-6);
+        }
     }
 
     [Fact]

@@ -19,15 +19,19 @@ public static class StereoEvaluation
     /// The fills: grey (reference), nearest, harmonic, harmonic from the far side (the composition's margin and reach; the
     /// shipped margin when the composition has none), then each model (named by its file, without extension), composed
     /// with <paramref name="composition"/> and sampled with its own settings except where <paramref name="overrides"/> gives one.
+    /// Given the real right photo <paramref name="truth"/>, each model is followed by the truth at its working size in its
+    /// place (<see cref="StereoFill.TruthAt"/>, named `truth@MODEL`).
     /// </summary>
-    public static List<StereoFill> Fills(IEnumerable<string> modelPaths, long seed, Device? device = null, CompositionSettings? composition = null, SamplingOverrides? overrides = null)
+    public static List<StereoFill> Fills(IEnumerable<string> modelPaths, long seed, Device? device = null, CompositionSettings? composition = null, SamplingOverrides? overrides = null, Tensor? truth = null)
     {
         var far = composition ?? CompositionSettings.Default;
-        var fills = new List<StereoFill> { StereoFill.Grey, StereoFill.Nearest, StereoFill.Harmonic, StereoFill.HarmonicFarSide(far.FarSide ?? CompositionSettings.ShippedFarSide, far.FarSideReach) };
+        var fills = new List<StereoFill> { StereoFill.Grey, StereoFill.Nearest, StereoFill.Harmonic, StereoFill.HarmonicFarSide(far.BaselineFarSide, far.FarSideReach) };
         foreach (var path in modelPaths)
         {
             var generator = NovelViewGenerators.Open(path, device, overrides);
-            fills.Add(StereoFill.Composed(Path.GetFileNameWithoutExtension(path), new NovelViewPipeline(generator, device), seed, composition));
+            var (name, pipeline) = (Path.GetFileNameWithoutExtension(path), new NovelViewPipeline(generator, device));
+            fills.Add(StereoFill.Composed(name, pipeline, seed, composition));
+            if (truth is not null) fills.Add(StereoFill.TruthAt($"truth@{name}", truth, pipeline.WorkingSize, composition));
         }
         if (fills.GroupBy(f => f.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new UserError($"two models are named '{twice.Key}'; give each once (rows and saved views are named after them)");

@@ -44,6 +44,20 @@ public sealed record StereoFill(string Name, Func<Tensor, Tensor, Camera, Camera
     });
 
     /// <summary>
+    /// The real right photo in a model's place: the truth resized (area) to the model's working size
+    /// (<paramref name="workingSize"/> of the photo's height and width) and composed into the same warp with the same
+    /// settings, the most a perfect model of that size could score through the composition. A reference line, not a
+    /// method: it reads the answer.
+    /// </summary>
+    public static StereoFill TruthAt(string name, Tensor truth, Func<int, int, (int Height, int Width)> workingSize, CompositionSettings? composition = null) => new(name, (rgb, depth, source, target) =>
+    {
+        using var splat = ForwardSplat.Warp(rgb, depth, source, target);
+        var (h, w) = workingSize((int)truth.shape[1], (int)truth.shape[2]);
+        using var small = Resize.To(truth, h, w, ResizeFilter.Area);
+        return (ViewComposition.Compose(splat.Warped, splat.HoleMask, small, composition ?? CompositionSettings.Default, splat.Depth), 0);
+    });
+
+    /// <summary>
     /// A view model through its pipeline, composed into the same full-resolution warp (as `nvs` does). Its NFE is that of
     /// a view of a new photo, the semantic-preserver pass included (later views of the same photo reuse that pass).
     /// </summary>

@@ -1,7 +1,13 @@
 using InstantViews.Depth;
+using InstantViews.GenWarp;
 using InstantViews.Geometry;
+using InstantViews.Imaging;
 using InstantViews.Metrics;
+using InstantViews.NovelViews;
 using InstantViews.NovelViews.Evaluation;
+using InstantViews.OneStep;
+using InstantViews.Runtime;
+using InstantViews.Tests.GenWarp;
 using static TorchSharp.torch;
 
 namespace InstantViews.Tests.NovelViews.Evaluation;
@@ -87,6 +93,55 @@ public class StereoBenchmarkTests
         // A margin above the depth step (the square is at a third of the background's depth) finds no occluder: the plain fill.
         var wide = StereoBenchmark.Run(pair, [], [StereoFill.HarmonicFarSide(2.5, 0.25)], new PerceptualDistance(net), new StereoSettings(PerceptualSize: 64));
         Assert.Equal(result.Rows[0].PsnrOccluded, wide.Rows[0].PsnrOccluded, 4);
+    }
+
+    [Fact]
+    public void The_truth_in_a_models_place_scores_what_its_working_size_keeps_of_the_holes()
+    {
+        TestTorch.Init();
+        var pair = Plane();
+        using var net = new ResNet18Features();
+        var hard = CompositionSettings.Seam with { FeatherPixels = 0 };
+        var poisson = CompositionSettings.Default with { PoissonDetail = 1, EnclosedDetail = 1, FeatherPixels = 0 };
+        var fills = new[]
+        {
+            StereoFill.TruthAt("pasted", pair.Right, (h, w) => (h, w), hard),
+            StereoFill.TruthAt("blended", pair.Right, (h, w) => (h, w), poisson),
+            StereoFill.TruthAt("quarter", pair.Right, (h, w) => (h / 4, w / 4), hard),
+        };
+        var result = StereoBenchmark.Run(pair, [], fills, new PerceptualDistance(net), new StereoSettings(PerceptualSize: 64));
+        Assert.Equal([0, 0, 0], result.Rows.Select(r => r.Nfe));
+        // At the photo's size the truth pasted into the holes is the truth; Poisson-blended into a warp that is exact where
+        // it sees (no seam to fade it in), its detail over its own harmonic fill lands on the warp's identical harmonic fill: the
+        // truth again.
+        Assert.True(result.Rows[0].PsnrOccluded > 60, $"pasted: {result.Rows[0].PsnrOccluded} dB");
+        Assert.True(result.Rows[1].PsnrOccluded > 50, $"blended: {result.Rows[1].PsnrOccluded} dB");
+        // At a quarter of the size the holes hold the truth shrunk (area) and enlarged again (bicubic), clamped.
+        var back = Resize.To(Resize.To(pair.Right, H / 4, W / 4, ResizeFilter.Area), H, W, ResizeFilter.Bicubic).clamp(-1, 1);
+        var cols = TensorIndex.Slice(W - Shift, W);
+        var mse = back[.., .., cols].sub(pair.Right[.., .., cols]).div(2).square().mean().item<float>();
+        Assert.Equal(-10 * Math.Log10(mse), result.Rows[2].PsnrOccluded, 2);
+        Assert.True(result.Rows[2].PsnrOccluded < 40);
+    }
+
+    [Fact]
+    public void Each_model_is_followed_by_the_truth_at_its_working_size_when_asked()
+    {
+        TestTorch.Init();
+        using var tmp = new TempDir();
+        random.manual_seed(1);
+        Checkpoint.Save(tmp.File("tiny.safetensors"), OneStepGenWarp.FromTeacher(new GenWarpModel(TinyGenWarp.Config), 20));
+        var pair = Plane();
+        var hard = CompositionSettings.Seam with { FeatherPixels = 0 };
+        Assert.Equal(["grey", "nearest", "harmonic", "harmonic-far", "tiny"], StereoEvaluation.Fills([tmp.File("tiny.safetensors")], 0, composition: hard).Select(f => f.Name));
+        var fills = StereoEvaluation.Fills([tmp.File("tiny.safetensors")], 0, composition: hard, truth: pair.Right);
+        Assert.Equal(["grey", "nearest", "harmonic", "harmonic-far", "tiny", "truth@tiny"], fills.Select(f => f.Name));
+        using var net = new ResNet18Features();
+        var row = StereoBenchmark.Run(pair, [], [fills[^1]], new PerceptualDistance(net), new StereoSettings(PerceptualSize: 64)).Rows.Single();
+        // The 16-px model works at 16x8 on the 64x32 pair: its truth row holds the truth at that size, pasted.
+        var back = Resize.To(Resize.To(pair.Right, 8, 16, ResizeFilter.Area), H, W, ResizeFilter.Bicubic).clamp(-1, 1);
+        var cols = TensorIndex.Slice(W - Shift, W);
+        Assert.Equal(-10 * Math.Log10(back[.., .., cols].sub(pair.Right[.., .., cols]).div(2).square().mean().item<float>()), row.PsnrOccluded, 2);
     }
 
     [Fact]
