@@ -41,17 +41,18 @@ static class ComposeBench
         var far = CompositionSettings.Default with { FarSide = CompositionSettings.Default.BaselineFarSide };
         var plainMs = Median(() => ViewComposition.Compose(splat.Warped, splat.HoleMask, view, plain, splat.Depth));
         var farMs = Median(() => ViewComposition.Compose(splat.Warped, splat.HoleMask, view, far, splat.Depth));
-        var occluderPercent = 100 * ViewComposition.Occluders(splat.HoleMask, splat.Depth, 1, far.FarSidePixels(height, width), far.FarSide!.Value).to_type(ScalarType.Float32).mean().item<float>();
+        Tensor Occluders() => ViewComposition.Occluders(splat.HoleMask, splat.Depth, 1, far.FarSidePixels(height, width), far.FarSide!.Value);
+        using var near = Occluders();
+        var occluderPercent = 100 * near.to_type(ScalarType.Float32).mean().item<float>();
         // Where the far side's time goes, in rounds that run each part once in turn (so that a slow spell of the machine
         // falls on all of them alike), means over the rounds: the part of the composition made before the generated view
         // (the plan) with and without the far side, the occluder search, and the harmonic fill with the occluders as a wall
         // and without them; and the enclosed holes, which the shipped detail shares (--enclosed-detail 0) also cost.
-        using var near = ViewComposition.Occluders(splat.HoleMask, splat.Depth, 1, far.FarSidePixels(height, width), far.FarSide!.Value);
         Func<IDisposable?>[] parts =
         [
             () => ViewComposition.Plan(splat.Warped, splat.HoleMask, far, splat.Depth),
             () => ViewComposition.Plan(splat.Warped, splat.HoleMask, plain, splat.Depth),
-            () => ViewComposition.Occluders(splat.HoleMask, splat.Depth, 1, far.FarSidePixels(height, width), far.FarSide!.Value),
+            Occluders,
             () => Imaging.HoleFill.Harmonic(splat.Warped, splat.HoleMask, blocked: near),
             () => Imaging.HoleFill.Harmonic(splat.Warped, splat.HoleMask),
             () => ViewComposition.Enclosed(splat.HoleMask.gt(0.5f)),

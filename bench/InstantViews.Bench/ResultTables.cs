@@ -39,9 +39,9 @@ public static partial class ResultTables
         // A grid of far-side settings (set, far_side, reach, scores in the holes): one row per setting, one column pair per set.
         "far-side" => FarSide(ReadCsv(file)),
         // FILE?[fill=NAME&]label=TEXT;...: each run's share of the view seen and of its holes enclosed.
-        "holes" => Holes([.. file.Split(';').Select(f => f.Split('?', 2)).Select(f => (f[0], ReadCsv(f[0]), Options(f.Length > 1 ? f[1] : null)))]),
+        "holes" => Holes(Runs(file)),
         // FILE?label=TEXT;...: `eval stereo --truth-rows` runs, one per composition: each model beside the truth at its size.
-        "headroom" => Headroom([.. file.Split(';').Select(f => f.Split('?', 2)).Select(f => (f[0], ReadCsv(f[0]), Options(f.Length > 1 ? f[1] : null)))]),
+        "headroom" => Headroom(Runs(file)),
         // Fills on several sets (set, fill, scores in the holes): one row per fill, one column pair per set.
         "by-set" => BySet(ReadCsv(file)),
         "depth-pairs" => DepthPairs(ReadCsv(file)),
@@ -146,7 +146,7 @@ public static partial class ResultTables
             var row = fill is not null
                 ? rows.FirstOrDefault(r => r["fill"] == fill) ?? throw new InvalidOperationException($"holes table: '{file}' has no row of fill '{fill}'")
                 : rows[0];
-            var label = query.TryGetValue("label", out var text) ? Uri.UnescapeDataString(text) : throw new InvalidOperationException($"holes table: '{file}' needs label=TEXT");
+            var label = Label("holes", file, query);
             sb.AppendLine($"| {label} | {N(row["covisible_fraction"], "0.0%")} | {N(row["enclosed_holes"], "0.0%")} |");
         }
         return sb.ToString();
@@ -164,7 +164,7 @@ public static partial class ResultTables
         sb.AppendLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var (file, rows, query) in runs)
         {
-            var label = query.TryGetValue("label", out var text) ? Uri.UnescapeDataString(text) : throw new InvalidOperationException($"headroom table: '{file}' needs label=TEXT");
+            var label = Label("headroom", file, query);
             var byFill = rows.Where(r => r["depth"] == "true").ToDictionary(r => r["fill"]);
             var models = byFill.Keys.Where(f => byFill.ContainsKey($"truth@{f}")).ToList();
             if (models.Count == 0) throw new InvalidOperationException($"headroom table: '{file}' has no model with a truth@ row (eval stereo --truth-rows)");
@@ -225,6 +225,14 @@ public static partial class ResultTables
     /// <summary>A table file's query (after '?'), KEY=VALUE&amp;... (a key alone: an empty value); the values as written, still URL-encoded.</summary>
     static Dictionary<string, string> Options(string? query) =>
         (query ?? "").Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+
+    /// <summary>FILE?QUERY;...: each CSV file with its rows and its query.</summary>
+    static List<(string File, List<Dictionary<string, string>> Rows, Dictionary<string, string> Query)> Runs(string files) =>
+        [.. files.Split(';').Select(f => f.Split('?', 2)).Select(f => (f[0], ReadCsv(f[0]), Options(f.Length > 1 ? f[1] : null)))];
+
+    /// <summary>A run's label=TEXT (unescaped); a table of <paramref name="kind"/> without one names the file.</summary>
+    static string Label(string kind, string file, Dictionary<string, string> query) =>
+        query.TryGetValue("label", out var text) ? Uri.UnescapeDataString(text) : throw new InvalidOperationException($"{kind} table: '{file}' needs label=TEXT");
 
     /// <summary>Each estimated depth source of a stereo run against the truth.</summary>
     static string StereoDepth(List<Dictionary<string, string>> rows)

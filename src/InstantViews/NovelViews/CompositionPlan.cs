@@ -88,13 +88,14 @@ public sealed class CompositionPlan : IDisposable
         var (gh, gw) = ((int)generated.shape[1], (int)generated.shape[2]);
         var g = generated.to_type(ScalarType.Float32);
         // The share of each of the view's pixels the warp sees (the visible mask area-downsampled, as Seen makes it).
-        var seenShare = gh == warped.shape[1] && gw == warped.shape[2] ? visible! : Resize.To(visible!, gh, gw, ResizeFilter.Area);
+        Tensor AtViewSize(Tensor mask) => gh == warped.shape[1] && gw == warped.shape[2] ? mask : Resize.To(mask, gh, gw, ResizeFilter.Area);
+        var seenShare = AtViewSize(visible!);
         var holes = seenShare[0].le(0.999f);
         // No fully seen pixel at the view's size: its detail is its difference from its own mean colour.
         Tensor? blocked = null;
         if (near is not null)
         {
-            var nearShare = gh == warped.shape[1] && gw == warped.shape[2] ? near.to_type(ScalarType.Float32) : Resize.To(near.to_type(ScalarType.Float32).unsqueeze(0), gh, gw, ResizeFilter.Area)[0];
+            var nearShare = AtViewSize(near.to_type(ScalarType.Float32).unsqueeze(0))[0];
             blocked = nearShare.gt(0) & holes.logical_not();
             // Every seen pixel an occluder's: nothing to fill from but the occluders, as without the far side.
             if ((holes | blocked).all().item<bool>()) blocked = null;

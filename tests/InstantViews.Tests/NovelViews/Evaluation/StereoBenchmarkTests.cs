@@ -117,11 +117,16 @@ public class StereoBenchmarkTests
         Assert.True(result.Rows[0].PsnrOccluded > 60, $"pasted: {result.Rows[0].PsnrOccluded} dB");
         Assert.True(result.Rows[1].PsnrOccluded > 50, $"blended: {result.Rows[1].PsnrOccluded} dB");
         // At a quarter of the size the holes hold the truth shrunk (area) and enlarged again (bicubic), clamped.
-        var back = Resize.To(Resize.To(pair.Right, H / 4, W / 4, ResizeFilter.Area), H, W, ResizeFilter.Bicubic).clamp(-1, 1);
-        var cols = TensorIndex.Slice(W - Shift, W);
-        var mse = back[.., .., cols].sub(pair.Right[.., .., cols]).div(2).square().mean().item<float>();
-        Assert.Equal(-10 * Math.Log10(mse), result.Rows[2].PsnrOccluded, 2);
+        Assert.Equal(PastedPsnr(pair, H / 4, W / 4), result.Rows[2].PsnrOccluded, 2);
         Assert.True(result.Rows[2].PsnrOccluded < 40);
+    }
+
+    /// <summary>PSNR in the plane pair's holes (its last columns) of the truth shrunk to h x w (area), enlarged again (bicubic) and clamped.</summary>
+    static double PastedPsnr(StereoInputs pair, int h, int w)
+    {
+        var back = Resize.To(Resize.To(pair.Right, h, w, ResizeFilter.Area), H, W, ResizeFilter.Bicubic).clamp(-1, 1);
+        var cols = TensorIndex.Slice(W - Shift, W);
+        return -10 * Math.Log10(back[.., .., cols].sub(pair.Right[.., .., cols]).div(2).square().mean().item<float>());
     }
 
     [Fact]
@@ -139,9 +144,7 @@ public class StereoBenchmarkTests
         using var net = new ResNet18Features();
         var row = StereoBenchmark.Run(pair, [], [fills[^1]], new PerceptualDistance(net), new StereoSettings(PerceptualSize: 64)).Rows.Single();
         // The 16-px model works at 16x8 on the 64x32 pair: its truth row holds the truth at that size, pasted.
-        var back = Resize.To(Resize.To(pair.Right, 8, 16, ResizeFilter.Area), H, W, ResizeFilter.Bicubic).clamp(-1, 1);
-        var cols = TensorIndex.Slice(W - Shift, W);
-        Assert.Equal(-10 * Math.Log10(back[.., .., cols].sub(pair.Right[.., .., cols]).div(2).square().mean().item<float>()), row.PsnrOccluded, 2);
+        Assert.Equal(PastedPsnr(pair, 8, 16), row.PsnrOccluded, 2);
     }
 
     [Fact]
